@@ -1,0 +1,23 @@
+// Process-wide logging: a short human line on a terminal, one JSON object per
+// line otherwise (for machines). Thread-safe; writes to stderr.
+#pragma once
+
+#include <string>
+
+namespace kbseek::core {
+
+enum class LogLevel { kDebug = 0, kInfo, kWarn, kError };
+
+// Messages below `level` are dropped. Default: kInfo, or KBSEEK_LOG=debug|info|warn|error.
+void set_log_level(LogLevel level);
+LogLevel log_level();
+
+// Emits one record. `component` is the library ("storage", "encoder", ...).
+void log(LogLevel level, const char* component, const std::string& message);
+
+inline void log_debug(const char* c, const std::string& m) { log(LogLevel::kDebug, c, m); }
+inline void log_info(const char* c, const std::string& m) { log(LogLevel::kInfo, c, m); }
+inline void log_warn(const char* c, const std::string& m) { log(LogLevel::kWarn, c, m); }
+inline void log_error(const char* c, const std::string& m) { log(LogLevel::kError, c, m); }
+
+}  // namespace kbseek::core
