@@ -76,7 +76,8 @@ class [[nodiscard]] Result {
   const Status& status() const { return status_; }
   T& value() & { assert(value_); return *value_; }
   const T& value() const& { assert(value_); return *value_; }
-  T&& value() && { assert(value_); return std::move(*value_); }
+  // By value, so `for (auto& x : f().value())` does not iterate a destroyed temporary.
+  T value() && { assert(value_); return std::move(*value_); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }

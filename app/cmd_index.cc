@@ -1,0 +1,121 @@
+// `kbseek index`: JSONL files into an index folder, reporting every bad line.
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "app/args.h"
+#include "app/commands.h"
+#include "core/logging.h"
+#include "encoder/encoder.h"
+#include "encoder/model_folder.h"
+#include "indexer/indexer.h"
+#include "indexer/jsonl_reader.h"
+#include "indexer/progress.h"
+#include "storage/index_folder.h"
+
+namespace kbseek::app {
+
+using core::Status;
+
+namespace {
+
+constexpr const char* kDefaultModel = "all-minilm-l6-v2";
+
+int64_t file_size(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 ? static_cast<int64_t>(st.st_size) : 0;
+}
+
+}  // namespace
+
+int cmd_index(int argc, char** argv) {
+  auto args = Args::parse(argc, argv, {"--index", "--model", "--models-dir", "--rejects", "--batch"}, {"--quiet"});
+  if (!args.is_ok()) return fail("index", args.status());
+  auto dir = args->require("--index");
+  if (!dir.is_ok()) return fail("index", dir.status());
+  const auto& files = args->positional();
+  if (files.empty()) return fail("index", Status::invalid_argument("no input files (usage: kbseek index --index DIR FILE...)"));
+
+  const std::string models_dir = args->get("--models-dir", encoder::default_models_dir());
+  // An existing index decides its model; a new one takes --model or the default.
+  std::string model = args->get("--model");
+  if (model.empty()) {
+    auto existing = storage::IndexFolder::open_read_only(dir.value());
+    model = existing.is_ok() && !existing.value()->manifest().models.empty()
+                ? existing.value()->manifest().models.front().name
+                : kDefaultModel;
+  }
+  auto model_path = encoder::resolve_model(model, models_dir);
+  if (!model_path.is_ok()) return fail("index", model_path.status());
+  auto enc = encoder::open_encoder(model_path.value());
+  if (!enc.is_ok()) return fail("index", enc.status());
+
+  storage::IndexOptions iopts;
+  iopts.model_name = enc.value()->name();
+  iopts.model_fingerprint = enc.value()->fingerprint();
+  iopts.dimension = enc.value()->dimension();
+  auto index = storage::IndexFolder::create_or_open(dir.value(), iopts);
+  if (!index.is_ok()) return fail("index", index.status());
+
+  indexer::IndexerOptions opts;
+  auto batch = args->get_int("--batch", opts.batch_chunks);
+  if (!batch.is_ok()) return fail("index", batch.status());
+  opts.batch_chunks = std::max(1, batch.value());
+  indexer::Indexer pipeline(index.value().get(), enc.value().get(), opts);
+
+  std::unique_ptr<std::ofstream> rejects;
+  if (args->has("--rejects")) {
+    rejects = std::make_unique<std::ofstream>(args->get("--rejects"));
+    if (!*rejects) return fail("index", Status::io_error(args->get("--rejects") + ": cannot open for writing"));
+  }
+
+  int64_t total_bytes = 0;
+  for (const auto& f : files) total_bytes += file_size(f);
+  indexer::ProgressReporter progress(total_bytes, args->has("--quiet") ? 0 : -1,
+                                     args->has("--quiet") ? 1e9 : 5.0);
+  int64_t rejected = 0, read_docs = 0, bytes_done = 0;
+  Status fatal;
+  for (const auto& f : files) {
+    Status st = indexer::read_jsonl(
+        f,
+        [&](storage::Document&& doc, int64_t) {
+          bytes_done += static_cast<int64_t>(doc.text.size() + doc.title.size());
+          ++read_docs;
+          fatal = pipeline.add(std::move(doc));
+          progress.update(read_docs, pipeline.stats().chunks, bytes_done);
+          return fatal.is_ok();
+        },
+        [&](const indexer::Rejection& r) {
+          ++rejected;
+          std::fprintf(stderr, "%s\n", r.to_string().c_str());
+          if (rejects) *rejects << r.to_string() << "\n";
+          return true;
+        });
+    if (!fatal.is_ok()) break;
+    if (!st.is_ok()) {
+      ++rejected;  // an unreadable file is a rejected input, the others still go in
+      std::fprintf(stderr, "%s\n", st.message().c_str());
+    }
+    bytes_done = 0;
+    for (const auto& g : files) {
+      bytes_done += file_size(g);
+      if (&g == &f) break;
+    }
+  }
+  if (fatal.is_ok()) fatal = pipeline.finish();
+  progress.finish(read_docs, pipeline.stats().chunks, bytes_done);
+  if (!fatal.is_ok()) {
+    std::fprintf(stderr, "kbseek index: %s\n(%lld documents committed before the failure are kept)\n",
+                 fatal.to_string().c_str(), static_cast<long long>(pipeline.stats().documents_committed));
+    return 2;
+  }
+  const auto& s = pipeline.stats();
+  std::fprintf(stderr, "indexed %lld documents (%lld chunks), %lld unchanged, %lld rejected; index has %lld documents\n",
+               static_cast<long long>(s.documents_indexed), static_cast<long long>(s.chunks),
+               static_cast<long long>(s.documents_unchanged), static_cast<long long>(rejected),
+               static_cast<long long>(index.value()->document_count()));
+  return rejected > 0 ? 1 : 0;
+}
+
+}  // namespace kbseek::app

@@ -1,0 +1,120 @@
+// `kbseek search`, `kbseek stats` and `kbseek serve`: read-only uses of an index.
+#include <csignal>
+#include <cstdio>
+
+#include <nlohmann/json.hpp>
+
+#include "app/args.h"
+#include "app/commands.h"
+#include "app/service_flags.h"
+#include "ranker/search_service.h"
+#include "web/server.h"
+
+namespace kbseek::app {
+
+using core::Status;
+
+int fail(const char* cmd, const Status& status) {
+  std::fprintf(stderr, "kbseek %s: %s\n", cmd, status.message().c_str());
+  return 2;
+}
+
+namespace {
+
+core::Result<std::unique_ptr<ranker::SearchService>> open_service(const Args& args) {
+  KB_ASSIGN_OR_RETURN(std::string dir, args.require("--index"));
+  KB_ASSIGN_OR_RETURN(auto opts, service_options_from_args(args));
+  return ranker::SearchService::open(dir, opts);
+}
+
+}  // namespace
+
+int cmd_search(int argc, char** argv) {
+  auto args = Args::parse(argc, argv, with_service_flags({"--index", "-k", "--mode"}), {"--json", "--explain"});
+  if (!args.is_ok()) return fail("search", args.status());
+  if (args->positional().empty()) return fail("search", Status::invalid_argument("no query given"));
+  std::string query;
+  for (const auto& p : args->positional()) query += (query.empty() ? "" : " ") + p;
+  ranker::SearchRequest req;
+  req.query = query;
+  auto k = args->get_int("-k", 10);
+  if (!k.is_ok()) return fail("search", k.status());
+  req.k = k.value();
+  auto mode = ranker::parse_search_mode(args->get("--mode", "hybrid"));
+  if (!mode.is_ok()) return fail("search", mode.status());
+  req.mode = mode.value();
+  auto service = open_service(args.value());
+  if (!service.is_ok()) return fail("search", service.status());
+  auto resp = service.value()->search(req);
+  if (!resp.is_ok()) return fail("search", resp.status());
+  if (args->has("--json")) {
+    std::printf("%s\n", ranker::to_json(resp.value(), args->has("--explain")).dump().c_str());
+    return 0;
+  }
+  int i = 0;
+  for (const auto& r : resp->results) {
+    std::printf("%2d. [%.4f] %s  %s\n    %s\n", ++i, r.score, r.id.c_str(), r.title.c_str(), r.snippet.c_str());
+    if (args->has("--explain"))
+      for (const auto& s : r.explanation)
+        std::printf("      %s rank %d score %.4f weight %.3f\n", s.source.c_str(), s.rank, s.score, s.weight);
+  }
+  std::printf("(%zu results, %.1f ms)\n", resp->results.size(), resp->took_ms);
+  return 0;
+}
+
+int cmd_stats(int argc, char** argv) {
+  auto args = Args::parse(argc, argv, {"--index"}, {"--json"});
+  if (!args.is_ok()) return fail("stats", args.status());
+  auto dir = args->require("--index");
+  if (!dir.is_ok()) return fail("stats", dir.status());
+  auto index = storage::IndexFolder::open_read_only(dir.value());
+  if (!index.is_ok()) return fail("stats", index.status());
+  const auto& m = index.value()->manifest();
+  nlohmann::json models = nlohmann::json::array();
+  for (const auto& mm : m.models)
+    models.push_back({{"name", mm.name}, {"fingerprint", mm.fingerprint}, {"dimension", mm.dimension}});
+  nlohmann::json j = {{"documents", index.value()->document_count()},
+                      {"chunks", index.value()->chunk_count()},
+                      {"format_version", m.format_version},
+                      {"generation", m.generation},
+                      {"models", models}};
+  if (args->has("--json")) {
+    std::printf("%s\n", j.dump().c_str());
+  } else {
+    std::printf("%s\n", j.dump(2).c_str());
+  }
+  return 0;
+}
+
+namespace {
+web::Server* g_server = nullptr;
+void on_signal(int) {
+  if (g_server) g_server->stop();
+}
+}  // namespace
+
+int cmd_serve(int argc, char** argv) {
+  auto args = Args::parse(argc, argv, with_service_flags({"--index", "--host", "--port"}), {});
+  if (!args.is_ok()) return fail("serve", args.status());
+  auto port = args->get_int("--port", 8080);
+  if (!port.is_ok()) return fail("serve", port.status());
+  auto service = open_service(args.value());
+  if (!service.is_ok()) return fail("serve", service.status());
+  web::ServerOptions opts;
+  opts.host = args->get("--host", "127.0.0.1");
+  opts.port = port.value();
+  web::Server server(service.value().get(), opts);
+  Status st = server.bind();
+  if (!st.is_ok()) return fail("serve", st);
+  g_server = &server;
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  std::fprintf(stderr, "kbseek serving %lld documents on http://%s:%d/\n",
+               static_cast<long long>(service.value()->index().document_count()), opts.host.c_str(), server.port());
+  st = server.listen();
+  g_server = nullptr;
+  if (!st.is_ok()) return fail("serve", st);
+  return 0;
+}
+
+}  // namespace kbseek::app

@@ -1,0 +1,56 @@
+// kbseek: the command-line entry point; dispatches to the subcommands.
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "app/commands.h"
+#include "core/logging.h"
+
+namespace {
+
+const char* kUsage = R"(kbseek — bilingual (Chinese/English) semantic search
+
+usage: kbseek <command> [options]
+
+commands:
+  index  --index DIR [--model NAME|DIR] [--rejects FILE] FILE.jsonl...
+                                   index JSONL documents (id/_id, title, text, timestamp, metadata, acl)
+  search --index DIR [-k N] [--mode bm25|dense|hybrid] [--json] [--explain] QUERY
+  eval   --index DIR --queries Q.jsonl --qrels QRELS.tsv [--mode M] [--json]
+  stats  --index DIR [--json]
+  serve  --index DIR [--host H] [--port P]
+  model  list | verify NAME|DIR | import DIR [--name NAME]
+
+common: --models-dir DIR (default $KBSEEK_MODELS or the build's models/ folder)
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || std::strcmp(argv[1], "-h") == 0 || std::strcmp(argv[1], "--help") == 0 ||
+      std::strcmp(argv[1], "help") == 0) {
+    std::fputs(kUsage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  const std::string cmd = argv[1];
+  int sub_argc = argc - 2;
+  char** sub_argv = argv + 2;
+  using namespace kbseek::app;
+  // One-shot commands print results, not the loader's info lines; long-running
+  // ones (index, serve) keep them. KBSEEK_LOG overrides either way.
+  if (std::getenv("KBSEEK_LOG") == nullptr && cmd != "index" && cmd != "serve")
+    kbseek::core::set_log_level(kbseek::core::LogLevel::kWarn);
+  if (cmd == "index") return cmd_index(sub_argc, sub_argv);
+  if (cmd == "search") return cmd_search(sub_argc, sub_argv);
+  if (cmd == "eval") return cmd_eval(sub_argc, sub_argv);
+  if (cmd == "stats") return cmd_stats(sub_argc, sub_argv);
+  if (cmd == "serve") return cmd_serve(sub_argc, sub_argv);
+  if (cmd == "model") return cmd_model(sub_argc, sub_argv);
+  if (cmd == "--version" || cmd == "version") {
+    std::printf("kbseek %s\n", KBSEEK_VERSION);
+    return 0;
+  }
+  std::fprintf(stderr, "kbseek: unknown command \"%s\"\n\n%s", cmd.c_str(), kUsage);
+  return 2;
+}

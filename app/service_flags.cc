@@ -1,0 +1,45 @@
+// Service flags.
+#include "app/service_flags.h"
+
+#include <stdexcept>
+
+namespace kbseek::app {
+
+using core::Status;
+
+const std::set<std::string> kServiceFlags = {"--models-dir", "--fusion", "--confidence-exponent", "--rrf-k"};
+
+std::set<std::string> with_service_flags(std::set<std::string> flags) {
+  flags.insert(kServiceFlags.begin(), kServiceFlags.end());
+  return flags;
+}
+
+namespace {
+core::Result<double> get_double(const Args& args, const std::string& flag, double fallback) {
+  if (!args.has(flag)) return fallback;
+  const std::string v = args.get(flag);
+  try {
+    size_t used = 0;
+    double d = std::stod(v, &used);
+    if (used != v.size() || d < 0) throw std::invalid_argument("bad");
+    return d;
+  } catch (const std::exception&) {
+    return Status::invalid_argument(flag + " expects a non-negative number, got \"" + v + "\"");
+  }
+}
+}  // namespace
+
+core::Result<ranker::SearchServiceOptions> service_options_from_args(const Args& args) {
+  ranker::SearchServiceOptions opts;
+  opts.models_dir = args.get("--models-dir");
+  const std::string fusion = args.get("--fusion", "rrf");
+  if (fusion == "rrf") opts.fusion.method = query::FusionMethod::kReciprocalRank;
+  else if (fusion == "weighted") opts.fusion.method = query::FusionMethod::kWeightedNormalized;
+  else return Status::invalid_argument("--fusion \"" + fusion + "\" is not one of rrf, weighted");
+  KB_ASSIGN_OR_RETURN(opts.fusion.confidence_exponent,
+                      get_double(args, "--confidence-exponent", opts.fusion.confidence_exponent));
+  KB_ASSIGN_OR_RETURN(opts.fusion.rrf_k, get_double(args, "--rrf-k", opts.fusion.rrf_k));
+  return opts;
+}
+
+}  // namespace kbseek::app

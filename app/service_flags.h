@@ -1,0 +1,21 @@
+// Flags shared by every command that opens a SearchService (search, eval, serve).
+#pragma once
+
+#include <set>
+#include <string>
+
+#include "app/args.h"
+#include "ranker/search_service.h"
+
+namespace kbseek::app {
+
+// --models-dir, --fusion rrf|weighted, --confidence-exponent X, --rrf-k K.
+extern const std::set<std::string> kServiceFlags;
+
+// InvalidArgument naming the flag for a bad value.
+core::Result<ranker::SearchServiceOptions> service_options_from_args(const Args& args);
+
+// Adds kServiceFlags to a command's own value flags.
+std::set<std::string> with_service_flags(std::set<std::string> flags);
+
+}  // namespace kbseek::app

@@ -1,0 +1,115 @@
+// bench_encoder: sentences/s of the kbseek encoder at batch 1/32/256 for
+// short and ~200-token inputs, plus single-query latency. Writes the inputs
+// to a JSON file so bench/encoder/reference.py measures PyTorch
+// (sentence-transformers) on exactly the same texts.
+//
+//   bench_encoder [--model NAME|PATH] [--threads N] [--seconds S] [--inputs-out FILE]
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "bench/encoder/bench_inputs.h"
+#include "core/file_util.h"
+#include "core/thread_pool.h"
+#include "encoder/encoder.h"
+#include "encoder/model_folder.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using kbseek::encoder::Encoder;
+using kbseek::encoder::InputKind;
+
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+// Encodes `texts` in calls of `batch` texts, cycling, for at least
+// `min_seconds` and at least one pass over min(texts, batch * 2) texts.
+double sentences_per_second(Encoder& enc, const std::vector<std::string>& texts, int batch, double min_seconds) {
+  std::vector<float> out(static_cast<size_t>(batch) * enc.dimension());
+  size_t done = 0, pos = 0;
+  const auto t0 = Clock::now();
+  while (done < static_cast<size_t>(batch) || seconds_since(t0) < min_seconds) {
+    std::vector<std::string> chunk;
+    for (int i = 0; i < batch; ++i) chunk.push_back(texts[(pos + i) % texts.size()]);
+    pos += batch;
+    kbseek::core::Status st = enc.encode(chunk, InputKind::kPassage, out.data());
+    if (!st.is_ok()) {
+      std::fprintf(stderr, "encode failed: %s\n", st.to_string().c_str());
+      std::exit(1);
+    }
+    done += batch;
+  }
+  return done / seconds_since(t0);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string model = "all-minilm-l6-v2", inputs_out = "bench/work/encoder_inputs.json";
+  int threads = 0;
+  double min_seconds = 3.0;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    const bool has = i + 1 < argc;
+    if (a == "--model" && has) model = argv[++i];
+    else if (a == "--threads" && has) threads = std::atoi(argv[++i]);
+    else if (a == "--seconds" && has) min_seconds = std::atof(argv[++i]);
+    else if (a == "--inputs-out" && has) inputs_out = argv[++i];
+    else {
+      std::fprintf(stderr, "usage: %s [--model NAME|PATH] [--threads N] [--seconds S] [--inputs-out FILE]\n", argv[0]);
+      return 2;
+    }
+  }
+  auto dir = kbseek::encoder::resolve_model(model);
+  if (!dir.is_ok()) { std::fprintf(stderr, "%s\n", dir.status().to_string().c_str()); return 1; }
+  kbseek::encoder::EncoderOptions opts;
+  opts.num_threads = threads;
+  auto t_open = Clock::now();
+  auto enc = kbseek::encoder::open_encoder(dir.value(), opts);
+  if (!enc.is_ok()) { std::fprintf(stderr, "%s\n", enc.status().to_string().c_str()); return 1; }
+  const double open_s = seconds_since(t_open);
+
+  const kbseek::bench::BenchInputs in = kbseek::bench::make_bench_inputs(512, 256);
+  {
+    nlohmann::json j = {{"short", in.short_texts}, {"long", in.long_texts}};
+    const size_t slash = inputs_out.find_last_of('/');
+    if (slash != std::string::npos) (void)kbseek::core::make_dirs(inputs_out.substr(0, slash));
+    std::ofstream f(inputs_out);
+    if (f) f << j.dump() << "\n";
+    else std::fprintf(stderr, "note: cannot write %s (reference.py needs it)\n", inputs_out.c_str());
+  }
+  double short_tokens = 0, long_tokens = 0;
+  for (const auto& t : in.short_texts) short_tokens += (*enc)->count_tokens(t) + 2;
+  for (const auto& t : in.long_texts) long_tokens += std::min((*enc)->count_tokens(t) + 2, (*enc)->max_tokens());
+
+  std::printf("kbseek encoder benchmark: model %s, threads %d, open %.2f s\n", (*enc)->name().c_str(),
+              threads > 0 ? threads : kbseek::core::default_thread_count(), open_s);
+  std::printf("inputs: %zu short (mean %.1f tokens), %zu long (mean %.1f tokens)\n\n", in.short_texts.size(),
+              short_tokens / in.short_texts.size(), in.long_texts.size(), long_tokens / in.long_texts.size());
+  std::printf("| input | batch | sentences/s |\n|---|---:|---:|\n");
+  for (const auto* set : {&in.short_texts, &in.long_texts}) {
+    for (int batch : {1, 32, 256}) {
+      const double sps = sentences_per_second(**enc, *set, batch, min_seconds);
+      std::printf("| %s | %d | %.1f |\n", set == &in.short_texts ? "short" : "long", batch, sps);
+      std::fflush(stdout);
+    }
+  }
+
+  std::vector<double> ms;
+  std::vector<float> out((*enc)->dimension());
+  for (int i = 0; i < 200; ++i) {
+    const auto t0 = Clock::now();
+    kbseek::core::Status st = (*enc)->encode({in.short_texts[i % in.short_texts.size()]}, InputKind::kQuery, out.data());
+    if (!st.is_ok()) return 1;
+    ms.push_back(seconds_since(t0) * 1e3);
+  }
+  std::sort(ms.begin(), ms.end());
+  std::printf("\nsingle-query latency (200 short queries): p50 %.2f ms, p95 %.2f ms, p99 %.2f ms\n", ms[100], ms[190], ms[198]);
+  return 0;
+}

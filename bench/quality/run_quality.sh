@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Retrieval quality of kbseek on the BEIR-layout sets in ../shared/evaldata:
+# for each set, index the corpus once (cached in bench/work/<set>), then run
+# `kbseek eval` in bm25, dense and hybrid modes and write a table to
+# bench/results/quality.md (nDCG@10, Recall@100, p50/p99 latency).
+#   bash bench/quality/run_quality.sh                 all sets
+#   bash bench/quality/run_quality.sh scifact xquad_zh  some sets
+#   KBSEEK_EVAL_LIMIT=300 ...                         first N queries of each set
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+EVAL="${KBSEEK_EVALDATA:-../shared/evaldata}"
+KB="${KBSEEK_BIN:-./build/kbseek}"
+WORK=bench/work
+OUT=bench/results/quality.md
+LIMIT="${KBSEEK_EVAL_LIMIT:-0}"
+mkdir -p "$WORK" bench/results
+if [ $# -gt 0 ]; then SETS=("$@"); else
+  SETS=(scifact nfcorpus_test_tokenized cmrc2018_dev drcd_dev xquad_en xquad_zh xquad_zh2en xquad_en2zh xquadr_en xquadr_zh tatoeba_zh2en)
+fi
+rows=()
+for set in "${SETS[@]}"; do
+  dir="$EVAL/$set"
+  [ -f "$dir/corpus.jsonl" ] || { echo "skip $set: no $dir/corpus.jsonl" >&2; continue; }
+  idx="$WORK/$set"
+  if [ ! -f "$idx/MANIFEST" ] || [ "${KBSEEK_REINDEX:-0}" = 1 ]; then
+    rm -rf "$idx"
+    start=$(date +%s)
+    "$KB" index --index "$idx" "$dir/corpus.jsonl" --quiet
+    echo "$set: indexed in $(( $(date +%s) - start ))s" >&2
+  fi
+  for mode in bm25 dense hybrid; do
+    j=$("$KB" eval --index "$idx" --queries "$dir/queries.jsonl" --qrels "$dir/qrels.tsv" --mode "$mode" --json --limit "$LIMIT")
+    row=$(python3 -c 'import json,sys; j=json.loads(sys.argv[1]); print("| %s | %s | %d | %.4f | %.4f | %.4f | %.1f | %.1f |" % (sys.argv[2], j["mode"], j["queries"], j["ndcg@10"], j["mrr@10"], j["recall@100"], j["p50_ms"], j["p99_ms"]))' "$j" "$set")
+    echo "$row"
+    rows+=("$row")
+  done
+done
+{
+  echo "# Retrieval quality"
+  echo
+  echo "Machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'); commit $(git rev-parse --short HEAD 2>/dev/null || echo none); $(date -u +%Y-%m-%d)."
+  echo "Command: \`bash bench/quality/run_quality.sh $*\`; model: $("$KB" stats --index "$WORK/${SETS[0]}" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["models"][0]["name"])')."
+  echo "Peer: Xapian 1.4 BM25 over ICU-segmented text is our own \`bm25\` row; published reference points are in ../shared/evaldata/SOURCES.md."
+  echo
+  echo "| set | mode | queries | nDCG@10 | MRR@10 | Recall@100 | p50 ms | p99 ms |"
+  echo "|---|---|---|---|---|---|---|---|"
+  printf '%s\n' "${rows[@]}"
+} > "$OUT"
+echo "wrote $OUT" >&2

@@ -1,0 +1,124 @@
+// BertEncoder: tokenize, sort by length, run packed chunks, pool.
+#include "encoder/bert_encoder.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <numeric>
+
+#include "core/file_util.h"
+#include "core/logging.h"
+#include "core/utf8.h"
+#include "encoder/pooling.h"
+#include "encoder/safetensors.h"
+
+namespace kbseek::encoder {
+namespace {
+
+// KBSEEK_DEVICE=cpu|cuda|auto (default auto). A CUDA backend that lacks an
+// op the model needs falls back to the CPU with a log line.
+core::Result<kernels::Backend*> pick_backend() {
+  const char* env = std::getenv("KBSEEK_DEVICE");
+  const std::string want = env != nullptr && *env != '\0' ? env : "auto";
+  if (want == "cpu") return kernels::cpu_backend();
+  if (want != "cuda" && want != "auto") {
+    return core::Status::invalid_argument("KBSEEK_DEVICE=" + want + ": expected cpu, cuda or auto");
+  }
+  auto cuda = kernels::cuda_backend();
+  if (!cuda.is_ok()) {
+    if (want == "cuda") return cuda.status().with_context("KBSEEK_DEVICE=cuda");
+    return kernels::cpu_backend();  // cuda_backend() already logged why
+  }
+  for (kernels::Op op : {kernels::Op::kLinear, kernels::Op::kBiasGelu, kernels::Op::kLayerNorm,
+                         kernels::Op::kAttention}) {
+    if (!cuda.value()->supports(op)) {
+      core::log_warn("encoder", cuda.value()->device_name() + " lacks op " + kernels::op_name(op) +
+                                    "; encoding on the CPU");
+      return kernels::cpu_backend();
+    }
+  }
+  return cuda.value();
+}
+
+}  // namespace
+
+core::Result<std::unique_ptr<Encoder>> open_bert_encoder(const ModelSource& src, const EncoderOptions& opts) {
+  const std::string config_path = src.dir + "/config.json";
+  KB_ASSIGN_OR_RETURN(std::string config_text, core::read_file(config_path));
+  KB_ASSIGN_OR_RETURN(BertConfig config, parse_bert_config(config_text, config_path));
+  KB_ASSIGN_OR_RETURN(SentenceConfig sentence, load_sentence_config(src.dir, config));
+  KB_ASSIGN_OR_RETURN(std::unique_ptr<WordPieceTokenizer> tokenizer, WordPieceTokenizer::load(src.dir));
+  if (tokenizer->vocab_size() > config.vocab_size) {
+    return core::Status::invalid_argument(src.dir + ": tokenizer has " + std::to_string(tokenizer->vocab_size()) +
+                                          " tokens but config.json vocab_size is " +
+                                          std::to_string(config.vocab_size));
+  }
+  KB_ASSIGN_OR_RETURN(std::unique_ptr<SafetensorsFile> weights,
+                      SafetensorsFile::open(src.dir + "/model.safetensors"));
+  if (opts.num_threads > 0) kernels::set_cpu_threads(opts.num_threads);
+  KB_ASSIGN_OR_RETURN(kernels::Backend* backend, pick_backend());
+  KB_ASSIGN_OR_RETURN(std::unique_ptr<BertModel> model, BertModel::load(*weights, config, backend));
+  core::log_info("encoder", "opened " + src.name + " (" + std::to_string(config.num_layers) + " layers, dim " +
+                                std::to_string(config.hidden_size) + ", " + pooling_name(sentence.pooling) +
+                                " pooling, max " + std::to_string(sentence.max_seq_length) + " tokens) on " +
+                                backend->device_name());
+  return std::unique_ptr<Encoder>(
+      new BertEncoder(src, std::move(sentence), std::move(tokenizer), std::move(model)));
+}
+
+BertEncoder::BertEncoder(ModelSource src, SentenceConfig sentence, std::unique_ptr<WordPieceTokenizer> tokenizer,
+                         std::unique_ptr<BertModel> model)
+    : src_(std::move(src)), sentence_(std::move(sentence)), tokenizer_(std::move(tokenizer)), model_(std::move(model)) {}
+
+core::Status BertEncoder::encode(const std::vector<std::string>& texts, InputKind kind, float* out) {
+  const size_t n = texts.size();
+  for (size_t i = 0; i < n; ++i) {
+    const size_t bad = core::find_invalid_utf8(texts[i]);
+    if (bad != std::string_view::npos) {
+      return core::Status::invalid_argument("texts[" + std::to_string(i) + "]: invalid UTF-8 at byte " +
+                                            std::to_string(bad));
+    }
+  }
+  const std::string& prefix = kind == InputKind::kQuery ? sentence_.query_prefix : sentence_.passage_prefix;
+  std::vector<std::vector<int32_t>> ids(n);
+  for (size_t i = 0; i < n; ++i) {
+    ids[i] = prefix.empty() ? tokenizer_->encode(texts[i], sentence_.max_seq_length)
+                            : tokenizer_->encode(prefix + texts[i], sentence_.max_seq_length);
+  }
+  std::vector<size_t> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return ids[a].size() < ids[b].size(); });
+
+  const int dim = dimension();
+  std::vector<int32_t> packed;
+  std::vector<int> offsets;
+  std::vector<float> hidden;
+  size_t next = 0;
+  while (next < n) {
+    packed.clear();
+    offsets.assign(1, 0);
+    const size_t first = next;
+    while (next < n && (next == first || packed.size() + ids[order[next]].size() <= kChunkTokens)) {
+      const auto& seq = ids[order[next++]];
+      packed.insert(packed.end(), seq.begin(), seq.end());
+      offsets.push_back(static_cast<int>(packed.size()));
+    }
+    hidden.resize(packed.size() * static_cast<size_t>(dim));
+    const int count = static_cast<int>(next - first);
+    KB_RETURN_IF_ERROR(model_->forward(packed.data(), offsets.data(), count, hidden.data()));
+    for (int b = 0; b < count; ++b) {
+      pool_and_normalize(hidden.data() + static_cast<size_t>(offsets[b]) * dim, offsets[b + 1] - offsets[b], dim,
+                         sentence_.pooling, out + order[first + b] * dim);
+    }
+  }
+  return core::Status::ok();
+}
+
+double BertEncoder::vocabulary_coverage(std::string_view text) const {
+  std::vector<int32_t> ids = tokenizer_->tokenize(text);
+  if (ids.empty()) return 1.0;
+  size_t unknown = 0;
+  for (int32_t id : ids) unknown += id == tokenizer_->unk_id();
+  return 1.0 - static_cast<double>(unknown) / static_cast<double>(ids.size());
+}
+
+}  // namespace kbseek::encoder

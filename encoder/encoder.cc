@@ -1,0 +1,29 @@
+// open_encoder: resolve nothing (the caller passes a folder), verify, dispatch.
+#include "encoder/encoder.h"
+
+#include "core/file_util.h"
+#include "encoder/model_card.h"
+#include "encoder/model_folder.h"
+#include "encoder/registry.h"
+
+namespace kbseek::encoder {
+
+core::Result<std::unique_ptr<Encoder>> open_encoder(const std::string& model_dir, const EncoderOptions& opts) {
+  if (!core::is_directory(model_dir)) return core::Status::not_found(model_dir + ": no such model folder");
+  if (opts.verify_checksums) KB_RETURN_IF_ERROR(verify_model_folder(model_dir));
+  KB_ASSIGN_OR_RETURN(std::string fingerprint, model_fingerprint(model_dir));
+  KB_ASSIGN_OR_RETURN(std::string config, core::read_file(model_dir + "/config.json"));
+  auto family = find_family(config);
+  if (!family.is_ok()) return family.status().with_context(model_dir + "/config.json");
+
+  ModelSource src;
+  src.dir = model_dir;
+  while (src.dir.size() > 1 && src.dir.back() == '/') src.dir.pop_back();
+  const size_t slash = src.dir.find_last_of('/');
+  src.name = slash == std::string::npos ? src.dir : src.dir.substr(slash + 1);
+  src.fingerprint = std::move(fingerprint);
+  src.languages = read_model_card_languages(src.dir);
+  return family.value()->open(src, opts);
+}
+
+}  // namespace kbseek::encoder

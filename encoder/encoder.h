@@ -1,0 +1,63 @@
+// THE SEAM other folders use to turn text into vectors.
+//
+// An Encoder maps texts to L2-normalised float vectors of dimension(), one
+// row per text, row-major, in input order. Implementations come from a
+// registry keyed by the model folder's config.json (encoder/registry.h); the
+// compute device is chosen at open time (KBSEEK_DEVICE=cpu|cuda|auto, default
+// auto: the CUDA backend when a device is present, else the CPU with one log
+// line saying why).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+
+namespace kbseek::encoder {
+
+// Some models embed queries and passages differently (a prompt prefix from
+// config_sentence_transformers.json); all-MiniLM treats both the same.
+enum class InputKind { kQuery, kPassage };
+
+struct EncoderOptions {
+  // Threads one CPU op may use; <= 0 leaves the default (one per core,
+  // KBSEEK_THREADS overrides). Process-wide: see kernels::set_cpu_threads.
+  int num_threads = 0;
+  // Hash every file against SHA256SUMS before loading (≈0.3 s for all-MiniLM).
+  bool verify_checksums = true;
+};
+
+class Encoder {
+ public:
+  virtual ~Encoder() = default;
+  virtual const std::string& name() const = 0;        // model folder name, e.g. "all-minilm-l6-v2"
+  virtual const std::string& fingerprint() const = 0;  // sha256 over the folder's SHA256SUMS (identifies weights)
+  virtual int dimension() const = 0;
+  virtual int max_tokens() const = 0;                  // usable window incl. special tokens (sentence_bert_config max_seq_length)
+  virtual int count_tokens(std::string_view text) const = 0;  // wordpieces, no specials
+  // Encodes n texts into out[n * dimension()], row-major, L2-normalised, truncating each to max_tokens().
+  // Thread-safe. InvalidArgument (naming the index) for invalid UTF-8.
+  virtual core::Status encode(const std::vector<std::string>& texts, InputKind kind, float* out) = 0;
+  // Share of `text`'s tokens that the model's vocabulary knows, in [0, 1]
+  // (1 - the [UNK] share for WordPiece). Query understanding trusts a dense
+  // list less for queries the model cannot read, e.g. Chinese under an
+  // English-only vocabulary. Models without an unknown token return 1.
+  virtual double vocabulary_coverage(std::string_view text) const {
+    (void)text;
+    return 1.0;
+  }
+  // Language codes the model was trained for (its model card's `language:`),
+  // e.g. {"en"}; empty when unknown, meaning no restriction.
+  virtual const std::vector<std::string>& languages() const {
+    static const std::vector<std::string> kUnknown;
+    return kUnknown;
+  }
+};
+
+// Opens a model folder; picks the implementation from config.json's architecture via a registry
+// (BertModel / model_type "bert" now; new families = one file + one registry line). Verifies SHA256SUMS first.
+core::Result<std::unique_ptr<Encoder>> open_encoder(const std::string& model_dir, const EncoderOptions& opts = {});
+
+}  // namespace kbseek::encoder

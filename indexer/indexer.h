@@ -1,0 +1,71 @@
+// The indexing pipeline: documents in, chunks embedded and written to an
+// index folder.
+//
+// Documents are chunked to the encoder's window, embedded in batches (the
+// encoder sorts a batch by length, so larger batches pad less) and written
+// with IndexFolder::put_document. The index is committed every
+// `commit_every_docs` documents and at finish(): a crash loses at most the
+// uncommitted tail, and re-running the same input finishes the job. A
+// document whose id and content are unchanged is skipped without
+// re-embedding; a changed one replaces the old version. Single-threaded
+// caller; the encoder parallelises internally.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "encoder/encoder.h"
+#include "indexer/chunker.h"
+#include "storage/index_folder.h"
+#include "storage/types.h"
+
+namespace kbseek::indexer {
+
+struct IndexerOptions {
+  int batch_chunks = 128;          // chunks per encoder call
+  int64_t commit_every_docs = 2000;
+  int overlap_tokens = 32;
+};
+
+struct IndexerStats {
+  int64_t documents_indexed = 0;   // new or replaced
+  int64_t documents_unchanged = 0; // same id and content hash: skipped
+  int64_t chunks = 0;
+  int64_t documents_committed = 0; // durable as of the last commit
+};
+
+// Text the encoder sees for a chunk: the title carried into every chunk,
+// because a passage's own words rarely repeat what its title says.
+std::string embedding_input(const storage::Document& doc, std::string_view chunk_text);
+
+class Indexer {
+ public:
+  Indexer(storage::IndexFolder* index, encoder::Encoder* encoder, IndexerOptions options = {});
+
+  // Queues a document; encodes and writes when a batch is full.
+  core::Status add(storage::Document doc);
+  // Writes everything queued and commits. Call once at the end.
+  core::Status finish();
+
+  const IndexerStats& stats() const { return stats_; }
+
+ private:
+  struct Pending {
+    storage::Document doc;
+    std::vector<storage::Chunk> chunks;
+  };
+  core::Status flush();
+  core::Status commit();
+
+  storage::IndexFolder* index_;
+  encoder::Encoder* encoder_;
+  IndexerOptions options_;
+  IndexerStats stats_;
+  std::vector<Pending> pending_;
+  size_t pending_chunks_ = 0;
+  int64_t since_commit_ = 0;
+};
+
+}  // namespace kbseek::indexer

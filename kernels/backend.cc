@@ -1,0 +1,41 @@
+// Backend-independent pieces: op names and the Buffer handle.
+#include "kernels/backend.h"
+
+namespace kbseek::kernels {
+
+const char* op_name(Op op) {
+  switch (op) {
+    case Op::kSgemm: return "sgemm";
+    case Op::kSgemmBatched: return "sgemm_batched";
+    case Op::kLinear: return "linear";
+    case Op::kAddBias: return "add_bias";
+    case Op::kBiasGelu: return "bias_gelu";
+    case Op::kGelu: return "gelu";
+    case Op::kLayerNorm: return "layernorm";
+    case Op::kSoftmaxRows: return "softmax_rows";
+    case Op::kAttention: return "attention";
+  }
+  return "unknown";
+}
+
+Buffer& Buffer::operator=(Buffer&& o) noexcept {
+  if (this != &o) {
+    reset();
+    owner_ = o.owner_;
+    data_ = o.data_;
+    count_ = o.count_;
+    o.owner_ = nullptr;
+    o.data_ = nullptr;
+    o.count_ = 0;
+  }
+  return *this;
+}
+
+void Buffer::reset() {
+  if (owner_ != nullptr && data_ != nullptr) owner_->release(data_);
+  owner_ = nullptr;
+  data_ = nullptr;
+  count_ = 0;
+}
+
+}  // namespace kbseek::kernels

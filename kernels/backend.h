@@ -1,0 +1,149 @@
+// The compute backend seam: dense ops a transformer encoder needs, behind one
+// abstract class so the encoder runs unchanged on the CPU or a CUDA device.
+//
+// Layout: every matrix is row-major float32 with an explicit leading
+// dimension (elements between consecutive rows). Pointers passed to ops live
+// in the backend's memory (host memory for the CPU backend, device memory for
+// CUDA); move data in and out with copy_to_device / copy_to_host. Host-side
+// arguments (like sequence lengths) are plain host arrays.
+//
+// Ops return a Status: the CPU backend always succeeds for valid shapes;
+// the CUDA backend reports launch and runtime errors naming the failing call.
+// Ops on one backend are ordered (they run on one stream); results are
+// visible to the host after copy_to_host or synchronize().
+//
+// Thread-safety: the CPU backend is stateless and safe to use from any number
+// of threads. The CUDA backend keeps one stream and one cuBLAS handle: callers
+// must serialise their use of it (the encoder holds a mutex around a forward).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "core/status.h"
+
+namespace kbseek::kernels {
+
+enum class Op {
+  kSgemm,          // C = alpha * op(A) * op(B) + beta * C
+  kSgemmBatched,   // the same over `batch` matrices at fixed strides
+  kLinear,         // y = x Wᵀ + b (a PyTorch Linear layer)
+  kAddBias,        // x[r, c] += bias[c]
+  kBiasGelu,       // x[r, c] = gelu(x[r, c] + bias[c])
+  kGelu,           // x = gelu(x), erf form
+  kLayerNorm,      // out = layernorm(x + residual) * gamma + beta
+  kSoftmaxRows,    // row softmax of scale * x + mask
+  kAttention,      // multi-head scaled dot-product attention over packed QKV
+};
+const char* op_name(Op op);
+inline constexpr Op kAllOps[] = {Op::kSgemm,     Op::kSgemmBatched, Op::kLinear,      Op::kAddBias,
+                                 Op::kBiasGelu,  Op::kGelu,         Op::kLayerNorm,   Op::kSoftmaxRows,
+                                 Op::kAttention};
+
+enum class Transpose { kNo, kYes };
+
+class Backend;
+
+// Owning handle to `count` floats of a backend's memory (RAII; move-only).
+class Buffer {
+ public:
+  Buffer() = default;
+  Buffer(Backend* owner, float* data, size_t count) : owner_(owner), data_(data), count_(count) {}
+  ~Buffer() { reset(); }
+  Buffer(Buffer&& o) noexcept { *this = std::move(o); }
+  Buffer& operator=(Buffer&& o) noexcept;
+  Buffer(const Buffer&) = delete;
+  Buffer& operator=(const Buffer&) = delete;
+
+  float* data() const { return data_; }
+  size_t size() const { return count_; }
+  void reset();
+
+ private:
+  Backend* owner_ = nullptr;
+  float* data_ = nullptr;
+  size_t count_ = 0;
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+
+  // "cpu" or "cuda:0 (NVIDIA H100 80GB HBM3)".
+  virtual const std::string& device_name() const = 0;
+  virtual bool is_host_memory() const = 0;
+  virtual bool supports(Op op) const = 0;
+
+  // --- memory -------------------------------------------------------------
+  // ResourceExhausted when the device cannot hold `count` floats.
+  virtual core::Result<Buffer> allocate(size_t count) = 0;
+  virtual core::Status copy_to_device(float* dst, const float* host_src, size_t count) = 0;
+  virtual core::Status copy_to_host(float* host_dst, const float* src, size_t count) = 0;
+  // Waits for queued work; a no-op on the CPU.
+  virtual core::Status synchronize() = 0;
+
+  // --- ops (shapes in elements) ---------------------------------------------
+  // C[m×n] = alpha * op(A)[m×k] * op(B)[k×n] + beta * C. With kNo, A is m×k
+  // (lda ≥ k); with kYes, A is stored k×m (lda ≥ m). Likewise B.
+  virtual core::Status sgemm(Transpose ta, Transpose tb, int m, int n, int k, float alpha,
+                             const float* a, int lda, const float* b, int ldb, float beta, float* c,
+                             int ldc) = 0;
+  // `batch` independent sgemms; matrix i starts at a + i*stride_a (and so on).
+  virtual core::Status sgemm_batched(Transpose ta, Transpose tb, int m, int n, int k, float alpha,
+                                     const float* a, int lda, int64_t stride_a, const float* b,
+                                     int ldb, int64_t stride_b, float beta, float* c, int ldc,
+                                     int64_t stride_c, int batch) = 0;
+  // y[rows×out] = x[rows×in] · Wᵀ + bias, W stored [out×in] row-major as in
+  // PyTorch; bias (out floats) may be null. All contiguous; y must not alias x.
+  virtual core::Status linear(const float* x, int rows, int in, const float* w, const float* bias,
+                              float* y, int out) = 0;
+  // x is rows×cols, contiguous (ld = cols).
+  virtual core::Status add_bias(float* x, int rows, int cols, const float* bias) = 0;
+  virtual core::Status bias_gelu(float* x, int rows, int cols, const float* bias) = 0;
+  // gelu(x) = 0.5 x (1 + erf(x / sqrt 2)), as HF BERT's "gelu"; |error| ≤ 1e-6.
+  virtual core::Status gelu(float* x, size_t n) = 0;
+  // Per row: v = x + residual (residual may be null); out = (v - mean) /
+  // sqrt(var + eps) * gamma + beta, with the biased variance. out may alias x.
+  virtual core::Status layernorm(const float* x, const float* residual, float* out, int rows,
+                                 int cols, const float* gamma, const float* beta, float eps) = 0;
+  // In place, per row of x (rows×cols, leading dimension ld ≥ cols):
+  // softmax(scale * x[r] + mask), mask a cols-long additive row (may be null).
+  // Use a large negative mask value (-1e30 or -inf) to exclude a column.
+  virtual core::Status softmax_rows(float* x, int rows, int cols, int ld, float scale,
+                                    const float* mask) = 0;
+
+  // Multi-head self-attention over packed variable-length sequences (no
+  // padding): sequence b owns rows [offsets[b], offsets[b+1]).
+  //   qkv: [offsets[num_seqs], 3*hidden] rows, Q|K|V side by side, head h in
+  //        columns [h*head_dim, (h+1)*head_dim) of each third.
+  //   ctx: [offsets[num_seqs], hidden] output.
+  //   offsets: host array of num_seqs+1 non-decreasing ints, offsets[0] = 0.
+  // ctx = softmax(Q K^T / sqrt(head_dim)) V within each sequence and head.
+  virtual core::Status attention(const float* qkv, float* ctx, int num_seqs, const int* offsets,
+                                 int num_heads, int head_dim) = 0;
+
+ protected:
+  friend class Buffer;
+  virtual void release(float* data) = 0;
+};
+
+// The CPU backend (OpenBLAS sgemm; vectorised elementwise ops with runtime
+// dispatch to AVX2/AVX-512). Always present; process-wide; never null.
+// Its ops split work across a shared fork-join team (kernels/cpu/fork_join.h,
+// one thread per core, KBSEEK_THREADS overrides) themselves and call
+// OpenBLAS single-threaded: the first call pins OpenBLAS to one thread for
+// the whole process (openblas_set_num_threads(1)), which was faster on every
+// shape measured and avoids OpenBLAS's spin-waits when several threads call
+// it at once. Other BLAS users in the process (FAISS) see that setting too.
+Backend* cpu_backend();
+
+// Caps how many threads one CPU op uses (n <= 0: the whole team, one per
+// core, KBSEEK_THREADS overrides). Process-wide.
+void set_cpu_threads(int n);
+
+// The first CUDA device, created on first call. Unavailable (logged once, with
+// the reason) when the build has no CUDA or no device is present.
+core::Result<Backend*> cuda_backend();
+
+}  // namespace kbseek::kernels

@@ -1,0 +1,98 @@
+// CpuBackend: host memory, OpenBLAS sgemm and the vectorised ops in kernels/cpu.
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+#include "kernels/backend.h"
+#include "kernels/cpu/cpu_ops.h"
+
+namespace kbseek::kernels {
+namespace {
+
+class CpuBackend final : public Backend {
+ public:
+  const std::string& device_name() const override { return name_; }
+  bool is_host_memory() const override { return true; }
+  bool supports(Op) const override { return true; }
+
+  core::Result<Buffer> allocate(size_t count) override {
+    // 64-byte alignment: one cache line, one AVX-512 vector.
+    const size_t bytes = ((count * sizeof(float) + 63) / 64) * 64;
+    void* p = bytes == 0 ? nullptr : std::aligned_alloc(64, bytes);
+    if (bytes != 0 && p == nullptr) {
+      return core::Status::resource_exhausted("cpu: cannot allocate " + std::to_string(bytes) +
+                                              " bytes");
+    }
+    return Buffer(this, static_cast<float*>(p), count);
+  }
+  core::Status copy_to_device(float* dst, const float* src, size_t count) override {
+    if (count != 0) std::memcpy(dst, src, count * sizeof(float));
+    return core::Status::ok();
+  }
+  core::Status copy_to_host(float* dst, const float* src, size_t count) override {
+    if (count != 0) std::memcpy(dst, src, count * sizeof(float));
+    return core::Status::ok();
+  }
+  core::Status synchronize() override { return core::Status::ok(); }
+
+  core::Status sgemm(Transpose ta, Transpose tb, int m, int n, int k, float alpha, const float* a,
+                     int lda, const float* b, int ldb, float beta, float* c, int ldc) override {
+    cpu::sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    return core::Status::ok();
+  }
+  core::Status sgemm_batched(Transpose ta, Transpose tb, int m, int n, int k, float alpha,
+                             const float* a, int lda, int64_t sa, const float* b, int ldb,
+                             int64_t sb, float beta, float* c, int ldc, int64_t sc,
+                             int batch) override {
+    cpu::sgemm_batched(ta, tb, m, n, k, alpha, a, lda, sa, b, ldb, sb, beta, c, ldc, sc, batch);
+    return core::Status::ok();
+  }
+  core::Status linear(const float* x, int rows, int in, const float* w, const float* bias, float* y,
+                      int out) override {
+    cpu::linear(x, rows, in, w, bias, y, out);
+    return core::Status::ok();
+  }
+  core::Status add_bias(float* x, int rows, int cols, const float* bias) override {
+    cpu::add_bias(x, rows, cols, bias);
+    return core::Status::ok();
+  }
+  core::Status bias_gelu(float* x, int rows, int cols, const float* bias) override {
+    cpu::bias_gelu(x, rows, cols, bias);
+    return core::Status::ok();
+  }
+  core::Status gelu(float* x, size_t n) override {
+    cpu::gelu(x, n);
+    return core::Status::ok();
+  }
+  core::Status layernorm(const float* x, const float* residual, float* out, int rows, int cols,
+                         const float* gamma, const float* beta, float eps) override {
+    cpu::layernorm(x, residual, out, rows, cols, gamma, beta, eps);
+    return core::Status::ok();
+  }
+  core::Status softmax_rows(float* x, int rows, int cols, int ld, float scale,
+                            const float* mask) override {
+    cpu::softmax_rows(x, rows, cols, ld, scale, mask);
+    return core::Status::ok();
+  }
+  core::Status attention(const float* qkv, float* ctx, int num_seqs, const int* offsets,
+                         int num_heads, int head_dim) override {
+    cpu::attention(qkv, ctx, num_seqs, offsets, num_heads, head_dim);
+    return core::Status::ok();
+  }
+
+ protected:
+  void release(float* data) override { std::free(data); }
+
+ private:
+  std::string name_ = "cpu";
+};
+
+}  // namespace
+
+Backend* cpu_backend() {
+  static CpuBackend backend;
+  cpu::pin_blas_to_one_thread();
+  return &backend;
+}
+
+}  // namespace kbseek::kernels

@@ -1,0 +1,43 @@
+// The CPU implementations behind CpuBackend, one op per .cc file. Contracts
+// (shapes, aliasing) are those of the matching Backend methods in
+// kernels/backend.h; these functions cannot fail for valid shapes.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+
+#include "kernels/backend.h"
+
+namespace kbseek::kernels::cpu {
+
+void sgemm(Transpose ta, Transpose tb, int m, int n, int k, float alpha, const float* a, int lda,
+           const float* b, int ldb, float beta, float* c, int ldc);
+void sgemm_batched(Transpose ta, Transpose tb, int m, int n, int k, float alpha, const float* a,
+                   int lda, int64_t stride_a, const float* b, int ldb, int64_t stride_b, float beta,
+                   float* c, int ldc, int64_t stride_c, int batch);
+void linear(const float* x, int rows, int in, const float* w, const float* bias, float* y, int out);
+void add_bias(float* x, int rows, int cols, const float* bias);
+void bias_gelu(float* x, int rows, int cols, const float* bias);
+void gelu(float* x, size_t n);
+void layernorm(const float* x, const float* residual, float* out, int rows, int cols,
+               const float* gamma, const float* beta, float eps);
+void softmax_rows(float* x, int rows, int cols, int ld, float scale, const float* mask);
+void attention(const float* qkv, float* ctx, int num_seqs, const int* offsets, int num_heads,
+               int head_dim);
+
+// Single-row kernels the ops above share (vectorised, runtime-dispatched).
+void softmax_row(float* x, int cols, float scale, const float* mask);
+void layernorm_row(const float* x, const float* residual, float* out, int cols, const float* gamma,
+                   const float* beta, float eps);
+
+// Runs fn(begin, end) over [0, n) on the shared thread pool when the total
+// work (n * cost_per_item, in rough flops) is worth a hand-off; inline otherwise.
+// Splits into at most set_cpu_threads() ranges (default: one per core).
+void parallel_for(size_t n, double cost_per_item, const std::function<void(size_t, size_t)>& fn);
+
+// Sets OpenBLAS to one thread (once per process): the ops parallelise
+// themselves and call sgemm from several threads at once.
+void pin_blas_to_one_thread();
+
+}  // namespace kbseek::kernels::cpu

@@ -1,0 +1,38 @@
+// Launchers for the CUDA kernels behind CudaBackend, one op per .cu file.
+// Shapes and semantics are those of the Backend methods in kernels/backend.h;
+// all pointers are device pointers unless named host_*. Work is queued on
+// `stream`; errors name the failing launch.
+#pragma once
+
+#include <cublas_v2.h>
+#include <cuda_runtime.h>
+
+#include <cstddef>
+#include <cstdint>
+
+#include "core/status.h"
+#include "kernels/backend.h"
+
+namespace kbseek::kernels::cuda {
+
+core::Status sgemm(cublasHandle_t h, Transpose ta, Transpose tb, int m, int n, int k, float alpha,
+                   const float* a, int lda, const float* b, int ldb, float beta, float* c, int ldc);
+core::Status sgemm_batched(cublasHandle_t h, Transpose ta, Transpose tb, int m, int n, int k,
+                           float alpha, const float* a, int lda, int64_t stride_a, const float* b,
+                           int ldb, int64_t stride_b, float beta, float* c, int ldc,
+                           int64_t stride_c, int batch);
+core::Status linear(cublasHandle_t h, cudaStream_t s, const float* x, int rows, int in, const float* w,
+                    const float* bias, float* y, int out);
+core::Status add_bias(cudaStream_t s, float* x, int rows, int cols, const float* bias);
+core::Status bias_gelu(cudaStream_t s, float* x, int rows, int cols, const float* bias);
+core::Status gelu(cudaStream_t s, float* x, size_t n);
+core::Status layernorm(cudaStream_t s, const float* x, const float* residual, float* out, int rows,
+                       int cols, const float* gamma, const float* beta, float eps);
+core::Status softmax_rows(cudaStream_t s, float* x, int rows, int cols, int ld, float scale,
+                          const float* mask);
+// `scores` is device scratch of at least num_heads * L * L floats for the
+// longest sequence L; `host_offsets` is a host array.
+core::Status attention(cublasHandle_t h, cudaStream_t s, const float* qkv, float* ctx, float* scores,
+                       int num_seqs, const int* host_offsets, int num_heads, int head_dim);
+
+}  // namespace kbseek::kernels::cuda

@@ -1,0 +1,54 @@
+// Dense and lexical retrievers over one index folder.
+#include "query/dense_retriever.h"
+
+#include "core/utf8.h"
+#include "query/query_language.h"
+
+namespace kbseek::query {
+
+using core::Result;
+using core::Status;
+
+namespace {
+std::vector<Candidate> to_candidates(const std::vector<storage::Hit>& hits, const std::string& source) {
+  std::vector<Candidate> out;
+  out.reserve(hits.size());
+  int rank = 0;
+  for (const auto& h : hits) {
+    Candidate c;
+    c.chunk_id = h.chunk_id;
+    c.score = h.score;
+    c.sources.push_back(SourceScore{source, ++rank, h.score});
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+}  // namespace
+
+DenseRetriever::DenseRetriever(const storage::IndexFolder* index, encoder::Encoder* encoder)
+    : index_(index), encoder_(encoder), name_("dense:" + encoder->name()) {}
+
+Result<std::vector<Candidate>> DenseRetriever::retrieve(std::string_view query, int k) const {
+  if (!core::is_valid_utf8(query)) return Status::invalid_argument("query is not valid UTF-8");
+  std::vector<float> q(encoder_->dimension());
+  KB_RETURN_IF_ERROR(encoder_->encode({std::string(query)}, encoder::InputKind::kQuery, q.data()));
+  KB_ASSIGN_OR_RETURN(auto hits, index_->search_dense(q.data(), k));
+  return to_candidates(hits, name_);
+}
+
+double DenseRetriever::confidence(std::string_view query) const {
+  if (!core::is_valid_utf8(query)) return 0.0;
+  // Both signals come from the model itself: what share of the query is in
+  // a language it was trained for, and what share of its tokens it knows.
+  return readable_share(query, encoder_->languages()) * encoder_->vocabulary_coverage(query);
+}
+
+LexicalRetriever::LexicalRetriever(const storage::IndexFolder* index) : index_(index) {}
+
+Result<std::vector<Candidate>> LexicalRetriever::retrieve(std::string_view query, int k) const {
+  if (!core::is_valid_utf8(query)) return Status::invalid_argument("query is not valid UTF-8");
+  KB_ASSIGN_OR_RETURN(auto hits, index_->search_lexical(query, k));
+  return to_candidates(hits, name_);
+}
+
+}  // namespace kbseek::query

@@ -1,0 +1,31 @@
+// Hybrid retriever.
+#include "query/hybrid_retriever.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace kbseek::query {
+
+HybridRetriever::HybridRetriever(std::vector<const Retriever*> parts, FusionOptions options, int depth)
+    : parts_(std::move(parts)), options_(std::move(options)), depth_(depth) {}
+
+core::Result<std::vector<Candidate>> HybridRetriever::retrieve(std::string_view query, int k) const {
+  std::vector<std::vector<Candidate>> lists;
+  lists.reserve(parts_.size());
+  const int depth = std::max(k, depth_);
+  FusionOptions opts = options_;
+  opts.weights.resize(parts_.size(), 1.0);
+  for (size_t i = 0; i < parts_.size(); ++i) {
+    if (opts.confidence_exponent > 0)
+      opts.weights[i] *= std::pow(std::clamp(parts_[i]->confidence(query), 0.0, 1.0), opts.confidence_exponent);
+    if (opts.weights[i] <= 0) {
+      lists.emplace_back();  // not worth asking: its list would carry no weight
+      continue;
+    }
+    KB_ASSIGN_OR_RETURN(auto list, parts_[i]->retrieve(query, depth));
+    lists.push_back(std::move(list));
+  }
+  return fuse(lists, opts, k);
+}
+
+}  // namespace kbseek::query

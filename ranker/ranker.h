@@ -1,0 +1,38 @@
+// The ranking seam: chunk candidates in, documents in their final order out,
+// each with an explanation of its score.
+//
+// Rankers compose like retrievers: later issues add freshness, diversity and
+// cross-encoder/LLM re-ranking as rankers that take a ranked list and return
+// a re-ordered one. Implementations are thread-safe for concurrent rank().
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "query/retriever.h"
+
+namespace kbseek::ranker {
+
+struct RankedDocument {
+  std::string doc_id;
+  std::string title;
+  int64_t best_chunk_id = -1;
+  std::string best_chunk_text;
+  double score = 0;
+  // Why: each source that found the best chunk, with its rank and raw score,
+  // then one entry per ranking stage ("group:best-chunk", ...).
+  std::vector<query::SourceScore> explanation;
+};
+
+class Ranker {
+ public:
+  virtual ~Ranker() = default;
+  // `candidates` best first (a retriever's output); returns at most k documents.
+  virtual core::Result<std::vector<RankedDocument>> rank(std::string_view query,
+                                                         const std::vector<query::Candidate>& candidates,
+                                                         int k) const = 0;
+};
+
+}  // namespace kbseek::ranker

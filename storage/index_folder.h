@@ -1,0 +1,149 @@
+// IndexFolder: the one persistent index folder (see storage/FORMAT.md).
+//
+//   <dir>/MANIFEST       JSON: format, models, FAISS spec, counts, generation
+//   <dir>/docs.sqlite    documents, chunks, vectors, state: the source of truth
+//   <dir>/vectors.faiss  dense index over chunk vectors (derived)
+//   <dir>/lexical/       Xapian BM25 index over chunk text (derived)
+//   <dir>/LOCK           held by the one writer
+//
+// Writes: put_document/remove_document accumulate in an open SQLite
+// transaction (and a Xapian transaction, and FAISS in memory); commit()
+// makes them durable in the order SQLite (truth), Xapian, FAISS, MANIFEST
+// and increments the generation. Closing without commit() discards them.
+// Crash safety: each derived store records the generation it was committed
+// at; opening for writing rebuilds any store whose generation (or size)
+// disagrees with docs.sqlite, from docs.sqlite, and logs one line.
+//
+// Thread-safety: one writer: the mutating methods (put_document,
+// remove_document, commit) must not be called concurrently with each
+// other. The const methods may be called from any number of threads, also
+// while a mutation runs. manifest() must not race commit().
+//
+// Visibility: the writer's searches and lookups see its uncommitted puts,
+// except that vectors of replaced or removed chunks are dropped from FAISS
+// only at commit() (one compaction per commit instead of one per
+// document), so until then dense search may return their ids and
+// get_chunk() answers NotFound for them: callers skip such hits. A
+// read-only folder sees later commits of a writer in SQLite and Xapian at
+// once, and vectors as of its open: reopen it to see new vectors.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "storage/faiss_index.h"
+#include "storage/manifest.h"
+#include "storage/types.h"
+#include "storage/xapian_index.h"
+
+namespace kbseek::storage {
+
+class FolderLock;
+class SqliteStore;
+
+struct IndexOptions {
+  std::string model_name;
+  std::string model_fingerprint;
+  int dimension = 0;
+  // Size at which the vector index turns into an IVF (storage/faiss_index.h).
+  int64_t ivf_threshold = FaissOptions{}.ivf_threshold;
+};
+
+class IndexFolder {
+ public:
+  // Keys of docs.sqlite's state table and of Xapian's metadata.
+  static constexpr const char* kGenerationKey = "generation";
+  static constexpr const char* kAnalyzerKey = "analyzer";  // Xapian metadata only
+
+  // Creates the folder (and parents) or opens an existing index for
+  // writing, recovering derived stores if needed. InvalidArgument if the
+  // options are incomplete, if the MANIFEST names another model (the message
+  // names both) or if `dir` is a non-empty folder without a MANIFEST;
+  // Unavailable if another writer has it open; Corruption/FailedPrecondition
+  // from the MANIFEST or docs.sqlite.
+  static core::Result<std::unique_ptr<IndexFolder>> create_or_open(const std::string& dir, const IndexOptions& options);
+  // Opens an existing index for searching (search, serve, stats); never
+  // writes. NotFound if `dir` has no MANIFEST. May be used while a writer
+  // has the folder open.
+  static core::Result<std::unique_ptr<IndexFolder>> open_read_only(const std::string& dir);
+
+  ~IndexFolder();
+
+  const Manifest& manifest() const { return manifest_; }
+  const std::string& dir() const { return dir_; }
+  bool writable() const { return writable_; }
+
+  // Adds or replaces document `doc.id` with its chunks and their vectors
+  // (chunks.size() x dimension floats, row-major, L2-normalised; may be null
+  // when chunks is empty). Chunk::chunk_id is assigned here (the input's is
+  // ignored); Chunk::doc_id must be empty or doc.id; offsets must lie in
+  // doc.text. InvalidArgument naming the document (and chunk) for bad
+  // input, before anything is changed. If a derived store fails midway,
+  // every change since the last commit is rolled back and the error says so.
+  core::Status put_document(const Document& doc, const std::vector<Chunk>& chunks, const float* chunk_vectors);
+  // NotFound naming the id if there is no such document.
+  core::Status remove_document(const std::string& id);
+  // Durable: SQLite transaction committed, Xapian committed, FAISS saved,
+  // MANIFEST rewritten with generation + 1. No-op without changes. If a
+  // step after SQLite fails, the data is safe in docs.sqlite, the error
+  // says the derived stores will be rebuilt on the next writable open, and
+  // this object refuses further writes.
+  core::Status commit();
+
+  // The k best chunks by inner product with `query` (dimension floats,
+  // L2-normalised), best first.
+  core::Result<std::vector<Hit>> search_dense(const float* query, int k) const;
+  // The k best chunks by BM25 for `query` (analysed like the documents);
+  // empty for a query without terms.
+  core::Result<std::vector<Hit>> search_lexical(std::string_view query, int k) const;
+
+  core::Result<Chunk> get_chunk(int64_t chunk_id) const;             // NotFound when absent
+  core::Result<Document> get_document(const std::string& id) const;  // NotFound when absent
+  // The hash stored by the last put_document of `doc_id` (see
+  // document_content_hash()), or nullopt if there is no such document.
+  core::Result<std::optional<std::string>> content_hash(const std::string& doc_id) const;
+
+  // Live counts (the writer's include uncommitted changes); -1 if
+  // docs.sqlite cannot be read.
+  int64_t document_count() const;
+  int64_t chunk_count() const;
+
+ private:
+  IndexFolder(std::string dir, bool writable);
+  core::Status open_stores();
+  core::Status check_options(const IndexOptions& options) const;
+  core::Status validate(const Document& doc, const std::vector<Chunk>& chunks, const float* vectors) const;
+  core::Status begin_batch();
+  core::Status discard_batch(const core::Status& cause);
+  core::Status write_manifest_now(int64_t generation);
+  // index_recovery.cc: bring derived stores in line with docs.sqlite.
+  core::Status recover_lexical(int64_t generation);
+  core::Status recover_vectors(int64_t generation);
+  core::Result<std::unique_ptr<FaissIndex>> vectors_from_store() const;
+  core::Status rebuild_lexical(int64_t generation);
+  // vectors_ is swapped when a failed batch is rolled back, so readers take
+  // a reference under vectors_mu_.
+  std::shared_ptr<FaissIndex> current_vectors() const;
+  void set_vectors(std::shared_ptr<FaissIndex> vectors);
+
+  const std::string dir_;
+  const bool writable_;
+  Manifest manifest_;
+  FaissOptions faiss_options_;
+  std::unique_ptr<FolderLock> lock_;
+  std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<XapianIndex> lexical_;
+  mutable std::mutex vectors_mu_;
+  std::shared_ptr<FaissIndex> vectors_;
+  std::vector<int64_t> pending_vector_removals_;
+  int64_t batch_documents_ = 0;  // puts and removes since the last commit
+  bool broken_ = false;          // a commit failed after SQLite: refuse writes
+};
+
+}  // namespace kbseek::storage

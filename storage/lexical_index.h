@@ -1,0 +1,40 @@
+// LexicalIndex: the seam for keyword (BM25) search over chunks.
+//
+// Documents and queries go through the same Analyzer (storage/analyzer.h),
+// owned by the implementation, so callers pass raw text.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "storage/types.h"
+
+namespace kbseek::storage {
+
+class LexicalIndex {
+ public:
+  virtual ~LexicalIndex() = default;
+
+  // Indexes `title` and `text` under `chunk_id`, replacing any entry with the
+  // same id. Visible to search() on this object at once, durable only after
+  // commit().
+  virtual core::Status add(int64_t chunk_id, std::string_view title, std::string_view text) = 0;
+
+  // Removes `chunk_id`; OK if it is not present.
+  virtual core::Status remove(int64_t chunk_id) = 0;
+
+  // The best `k` chunks for `query` by BM25, best first. A query with no
+  // terms after analysis (only punctuation, empty) gives an empty list, not
+  // an error. InvalidArgument if k <= 0.
+  virtual core::Result<std::vector<Hit>> search(std::string_view query, int k) const = 0;
+
+  // Makes every change since the last commit durable, all or nothing.
+  virtual core::Status commit() = 0;
+
+  // Number of indexed chunks, including uncommitted changes.
+  virtual int64_t size() const = 0;
+};
+
+}  // namespace kbseek::storage

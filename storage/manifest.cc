@@ -1,0 +1,119 @@
+// MANIFEST (de)serialisation with nlohmann::json; JSON errors become Status.
+#include "storage/manifest.h"
+
+#include <ctime>
+#include <nlohmann/json.hpp>
+
+#include "core/file_util.h"
+
+#ifndef KBSEEK_VERSION
+#define KBSEEK_VERSION "0.1.0"
+#endif
+
+namespace kbseek::storage {
+
+using nlohmann::json;
+
+std::string writer_string() { return std::string("kbseek ") + KBSEEK_VERSION; }
+
+std::string utc_now_iso8601() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string Manifest::to_json() const {
+  json models_json = json::array();
+  for (const auto& m : models) {
+    models_json.push_back(
+        {{"name", m.name}, {"fingerprint", m.fingerprint}, {"dimension", m.dimension}, {"normalised", m.normalised}});
+  }
+  json j = {
+      {"format_version", format_version},
+      {"writer", writer},
+      {"created_at", created_at},
+      {"generation", generation},
+      {"models", models_json},
+      {"faiss",
+       {{"file", "vectors.faiss"},
+        {"spec", faiss_spec},
+        {"metric", "inner_product"},
+        {"generation", faiss_generation}}},
+      {"lexical", {{"engine", "xapian"}, {"path", "lexical"}, {"analyzer", analyzer}}},
+      {"sqlite", {{"file", "docs.sqlite"}, {"schema_version", sqlite_schema_version}}},
+      {"counts", {{"documents", document_count}, {"chunks", chunk_count}}},
+  };
+  return j.dump(2) + "\n";
+}
+
+namespace {
+
+// Looks up a dotted key ("faiss.spec") and converts it, or says which key was bad.
+template <typename T>
+core::Status get(const json& root, const std::string& key, const std::string& path, T* out) {
+  const json* node = &root;
+  size_t start = 0;
+  for (;;) {
+    const size_t dot = key.find('.', start);
+    const std::string part = key.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (!node->is_object() || !node->contains(part))
+      return core::Status::corruption(path + ": missing key \"" + key + "\"");
+    node = &(*node)[part];
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  try {
+    *out = node->get<T>();
+  } catch (const json::exception& e) {
+    return core::Status::corruption(path + ": key \"" + key + "\" has the wrong type: " + e.what());
+  }
+  return core::Status::ok();
+}
+
+}  // namespace
+
+core::Result<Manifest> Manifest::from_json(const std::string& text, const std::string& path) {
+  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) return core::Status::corruption(path + ": not a JSON object");
+  Manifest m;
+  KB_RETURN_IF_ERROR(get(j, "format_version", path, &m.format_version));
+  if (m.format_version != kFormatVersion)
+    return core::Status::failed_precondition(path + ": format " + std::to_string(m.format_version) +
+                                             ", this build reads " + std::to_string(kFormatVersion));
+  KB_RETURN_IF_ERROR(get(j, "writer", path, &m.writer));
+  KB_RETURN_IF_ERROR(get(j, "created_at", path, &m.created_at));
+  KB_RETURN_IF_ERROR(get(j, "generation", path, &m.generation));
+  KB_RETURN_IF_ERROR(get(j, "faiss.spec", path, &m.faiss_spec));
+  KB_RETURN_IF_ERROR(get(j, "faiss.generation", path, &m.faiss_generation));
+  KB_RETURN_IF_ERROR(get(j, "lexical.analyzer", path, &m.analyzer));
+  KB_RETURN_IF_ERROR(get(j, "sqlite.schema_version", path, &m.sqlite_schema_version));
+  KB_RETURN_IF_ERROR(get(j, "counts.documents", path, &m.document_count));
+  KB_RETURN_IF_ERROR(get(j, "counts.chunks", path, &m.chunk_count));
+  json models;
+  KB_RETURN_IF_ERROR(get(j, "models", path, &models));
+  if (!models.is_array() || models.size() != 1)
+    return core::Status::corruption(path + ": \"models\" must be an array of one model");
+  ModelInfo info;
+  KB_RETURN_IF_ERROR(get(models[0], "name", path + ": models[0]", &info.name));
+  KB_RETURN_IF_ERROR(get(models[0], "fingerprint", path + ": models[0]", &info.fingerprint));
+  KB_RETURN_IF_ERROR(get(models[0], "dimension", path + ": models[0]", &info.dimension));
+  KB_RETURN_IF_ERROR(get(models[0], "normalised", path + ": models[0]", &info.normalised));
+  if (info.dimension <= 0) return core::Status::corruption(path + ": models[0].dimension must be positive");
+  m.models.push_back(info);
+  return m;
+}
+
+core::Result<Manifest> read_manifest(const std::string& dir) {
+  const std::string path = dir + "/MANIFEST";
+  KB_ASSIGN_OR_RETURN(std::string text, core::read_file(path));
+  return Manifest::from_json(text, path);
+}
+
+core::Status write_manifest(const std::string& dir, const Manifest& manifest) {
+  return core::write_file_atomic(dir + "/MANIFEST", manifest.to_json());
+}
+
+}  // namespace kbseek::storage

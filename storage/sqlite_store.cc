@@ -1,0 +1,320 @@
+// Schema, transactions and queries of docs.sqlite.
+#include "storage/sqlite_store.h"
+
+#include <cstring>
+#include <ctime>
+#include <nlohmann/json.hpp>
+
+namespace kbseek::storage {
+namespace {
+
+// Version 1. Chunk ids come from AUTOINCREMENT so an id is never reused:
+// a stale hit from a derived index can never name a different chunk.
+constexpr const char* kSchemaV1 = R"sql(
+CREATE TABLE schema_version(version INTEGER NOT NULL);
+INSERT INTO schema_version VALUES(1);
+CREATE TABLE documents(
+  id TEXT PRIMARY KEY, title TEXT NOT NULL, text TEXT NOT NULL, timestamp INTEGER,
+  metadata_json TEXT NOT NULL, acl_json TEXT NOT NULL, content_hash TEXT NOT NULL,
+  updated_at INTEGER NOT NULL);
+CREATE TABLE chunks(
+  chunk_id INTEGER PRIMARY KEY AUTOINCREMENT, doc_id TEXT NOT NULL, ordinal INTEGER NOT NULL,
+  text TEXT NOT NULL, start_byte INTEGER NOT NULL, end_byte INTEGER NOT NULL);
+CREATE INDEX chunks_by_doc ON chunks(doc_id, ordinal);
+CREATE TABLE embeddings(
+  chunk_id INTEGER NOT NULL, field TEXT NOT NULL, vector BLOB NOT NULL,
+  PRIMARY KEY(chunk_id, field)) WITHOUT ROWID;
+CREATE TABLE state(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+)sql";
+
+}  // namespace
+
+core::Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, bool writable) {
+  KB_ASSIGN_OR_RETURN(auto db, SqliteDb::open(path, writable));
+  std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(db)));
+  KB_RETURN_IF_ERROR(store->init_schema(writable));
+  return store;
+}
+
+core::Status SqliteStore::init_schema(bool writable) {
+  if (writable) {
+    // WAL: readers never block on the writer. FULL: a commit survives power loss.
+    KB_RETURN_IF_ERROR(db_->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"));
+  }
+  KB_ASSIGN_OR_RETURN(Statement * has,
+                      db_->cached("SELECT COUNT(*) FROM sqlite_master WHERE type='table' AND name='schema_version'"));
+  KB_RETURN_IF_ERROR(has->step().status());
+  const bool exists = has->column_int64(0) > 0;
+  has->reset();
+  if (!exists) {
+    if (!writable) return core::Status::corruption(path() + ": no schema_version table: not a kbseek store");
+    KB_RETURN_IF_ERROR(db_->exec(std::string("BEGIN IMMEDIATE;") + kSchemaV1 + "COMMIT;"));
+    return core::Status::ok();
+  }
+  KB_ASSIGN_OR_RETURN(Statement * ver, db_->cached("SELECT MAX(version) FROM schema_version"));
+  KB_RETURN_IF_ERROR(ver->step().status());
+  const int64_t version = ver->column_int64(0);
+  ver->reset();
+  if (version != kSchemaVersion)
+    return core::Status::failed_precondition(path() + ": schema version " + std::to_string(version) +
+                                             ", this build reads " + std::to_string(kSchemaVersion));
+  return core::Status::ok();
+}
+
+core::Status SqliteStore::begin() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (in_transaction_) return core::Status::ok();
+  KB_RETURN_IF_ERROR(db_->exec("BEGIN IMMEDIATE"));
+  in_transaction_ = true;
+  return core::Status::ok();
+}
+
+core::Status SqliteStore::commit() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!in_transaction_) return core::Status::ok();
+  KB_RETURN_IF_ERROR(db_->exec("COMMIT"));
+  in_transaction_ = false;
+  return core::Status::ok();
+}
+
+core::Status SqliteStore::rollback() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!in_transaction_) return core::Status::ok();
+  in_transaction_ = false;
+  return db_->exec("ROLLBACK");
+}
+
+bool SqliteStore::in_transaction() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return in_transaction_;
+}
+
+core::Result<std::vector<int64_t>> SqliteStore::delete_locked(const std::string& id, bool* found) {
+  std::vector<int64_t> ids;
+  KB_ASSIGN_OR_RETURN(Statement * sel, db_->cached("SELECT chunk_id FROM chunks WHERE doc_id = ?"));
+  KB_RETURN_IF_ERROR(sel->bind_text(1, id));
+  for (;;) {
+    KB_ASSIGN_OR_RETURN(bool row, sel->step());
+    if (!row) break;
+    ids.push_back(sel->column_int64(0));
+  }
+  sel->reset();
+  KB_ASSIGN_OR_RETURN(
+      Statement * del_vec,
+      db_->cached("DELETE FROM embeddings WHERE chunk_id IN (SELECT chunk_id FROM chunks WHERE doc_id = ?)"));
+  KB_RETURN_IF_ERROR(del_vec->bind_text(1, id));
+  KB_RETURN_IF_ERROR(del_vec->run());
+  KB_ASSIGN_OR_RETURN(Statement * del_chunks, db_->cached("DELETE FROM chunks WHERE doc_id = ?"));
+  KB_RETURN_IF_ERROR(del_chunks->bind_text(1, id));
+  KB_RETURN_IF_ERROR(del_chunks->run());
+  KB_ASSIGN_OR_RETURN(Statement * del_doc, db_->cached("DELETE FROM documents WHERE id = ?"));
+  KB_RETURN_IF_ERROR(del_doc->bind_text(1, id));
+  KB_RETURN_IF_ERROR(del_doc->run());
+  *found = db_->changes() > 0;
+  return ids;
+}
+
+core::Result<std::vector<int64_t>> SqliteStore::delete_document(const std::string& id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!in_transaction_) return core::Status::failed_precondition(path() + ": delete outside a transaction");
+  bool found = false;
+  KB_ASSIGN_OR_RETURN(auto ids, delete_locked(id, &found));
+  if (!found) return core::Status::not_found("document \"" + id + "\" not found in " + path());
+  return ids;
+}
+
+core::Status SqliteStore::replace_locked(const Document& doc, const std::string& content_hash,
+                                         const std::vector<Chunk>& chunks, const float* vectors, int dim,
+                                         Replaced* out) {
+  bool found = false;
+  KB_ASSIGN_OR_RETURN(out->removed_chunk_ids, delete_locked(doc.id, &found));
+  KB_ASSIGN_OR_RETURN(
+      Statement * ins_doc,
+      db_->cached(
+          "INSERT INTO documents(id, title, text, timestamp, metadata_json, acl_json, content_hash, updated_at) "
+          "VALUES(?, ?, ?, ?, ?, ?, ?, ?)"));
+  KB_RETURN_IF_ERROR(ins_doc->bind_text(1, doc.id));
+  KB_RETURN_IF_ERROR(ins_doc->bind_text(2, doc.title));
+  KB_RETURN_IF_ERROR(ins_doc->bind_text(3, doc.text));
+  KB_RETURN_IF_ERROR(doc.timestamp ? ins_doc->bind_int64(4, *doc.timestamp) : ins_doc->bind_null(4));
+  KB_RETURN_IF_ERROR(ins_doc->bind_text(5, doc.metadata_json));
+  KB_RETURN_IF_ERROR(ins_doc->bind_text(6, nlohmann::json(doc.acl).dump()));
+  KB_RETURN_IF_ERROR(ins_doc->bind_text(7, content_hash));
+  KB_RETURN_IF_ERROR(ins_doc->bind_int64(8, static_cast<int64_t>(std::time(nullptr))));
+  KB_RETURN_IF_ERROR(ins_doc->run());
+
+  KB_ASSIGN_OR_RETURN(
+      Statement * ins_chunk,
+      db_->cached("INSERT INTO chunks(doc_id, ordinal, text, start_byte, end_byte) VALUES(?, ?, ?, ?, ?)"));
+  KB_ASSIGN_OR_RETURN(Statement * ins_vec,
+                      db_->cached("INSERT INTO embeddings(chunk_id, field, vector) VALUES(?, ?, ?)"));
+  for (size_t i = 0; i < chunks.size(); ++i) {
+    const Chunk& c = chunks[i];
+    ins_chunk->reset();
+    KB_RETURN_IF_ERROR(ins_chunk->bind_text(1, doc.id));
+    KB_RETURN_IF_ERROR(ins_chunk->bind_int64(2, c.ordinal));
+    KB_RETURN_IF_ERROR(ins_chunk->bind_text(3, c.text));
+    KB_RETURN_IF_ERROR(ins_chunk->bind_int64(4, c.start_byte));
+    KB_RETURN_IF_ERROR(ins_chunk->bind_int64(5, c.end_byte));
+    KB_RETURN_IF_ERROR(ins_chunk->run());
+    const int64_t chunk_id = db_->last_insert_rowid();
+    out->new_chunk_ids.push_back(chunk_id);
+    ins_vec->reset();
+    KB_RETURN_IF_ERROR(ins_vec->bind_int64(1, chunk_id));
+    KB_RETURN_IF_ERROR(ins_vec->bind_text(2, kTextField));
+    KB_RETURN_IF_ERROR(ins_vec->bind_blob(3, vectors + i * dim, sizeof(float) * dim));
+    KB_RETURN_IF_ERROR(ins_vec->run());
+  }
+  return core::Status::ok();
+}
+
+core::Result<SqliteStore::Replaced> SqliteStore::replace_document(const Document& doc, const std::string& content_hash,
+                                                                  const std::vector<Chunk>& chunks,
+                                                                  const float* vectors, int dim) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!in_transaction_) return core::Status::failed_precondition(path() + ": write outside a transaction");
+  if (!chunks.empty() && vectors == nullptr)
+    return core::Status::invalid_argument("document \"" + doc.id + "\": chunks given without vectors");
+  KB_RETURN_IF_ERROR(db_->exec("SAVEPOINT put_document"));
+  Replaced out;
+  core::Status st = replace_locked(doc, content_hash, chunks, vectors, dim, &out);
+  if (!st.is_ok()) {
+    // Undo this document only; the rest of the open transaction stays.
+    (void)db_->exec("ROLLBACK TO put_document; RELEASE put_document");
+    return st.with_context("document \"" + doc.id + "\"");
+  }
+  KB_RETURN_IF_ERROR(db_->exec("RELEASE put_document"));
+  return out;
+}
+
+core::Status SqliteStore::set_state(const std::string& key, const std::string& value) {
+  std::lock_guard<std::mutex> lock(mu_);
+  KB_ASSIGN_OR_RETURN(Statement * st, db_->cached("INSERT OR REPLACE INTO state(key, value) VALUES(?, ?)"));
+  KB_RETURN_IF_ERROR(st->bind_text(1, key));
+  KB_RETURN_IF_ERROR(st->bind_text(2, value));
+  return st->run();
+}
+
+core::Result<std::optional<std::string>> SqliteStore::get_state(const std::string& key) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  KB_ASSIGN_OR_RETURN(Statement * st, db_->cached("SELECT value FROM state WHERE key = ?"));
+  KB_RETURN_IF_ERROR(st->bind_text(1, key));
+  KB_ASSIGN_OR_RETURN(bool row, st->step());
+  std::optional<std::string> value;
+  if (row) value = st->column_text(0);
+  st->reset();
+  return value;
+}
+
+core::Result<Chunk> SqliteStore::get_chunk(int64_t chunk_id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  KB_ASSIGN_OR_RETURN(Statement * st,
+                      db_->cached("SELECT doc_id, ordinal, text, start_byte, end_byte FROM chunks WHERE chunk_id = ?"));
+  KB_RETURN_IF_ERROR(st->bind_int64(1, chunk_id));
+  KB_ASSIGN_OR_RETURN(bool row, st->step());
+  if (!row) return core::Status::not_found("chunk " + std::to_string(chunk_id) + " not found in " + path());
+  Chunk c;
+  c.chunk_id = chunk_id;
+  c.doc_id = st->column_text(0);
+  c.ordinal = static_cast<int>(st->column_int64(1));
+  c.text = st->column_text(2);
+  c.start_byte = st->column_int64(3);
+  c.end_byte = st->column_int64(4);
+  st->reset();
+  return c;
+}
+
+core::Result<Document> SqliteStore::get_document(const std::string& id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  KB_ASSIGN_OR_RETURN(
+      Statement * st,
+      db_->cached("SELECT title, text, timestamp, metadata_json, acl_json FROM documents WHERE id = ?"));
+  KB_RETURN_IF_ERROR(st->bind_text(1, id));
+  KB_ASSIGN_OR_RETURN(bool row, st->step());
+  if (!row) return core::Status::not_found("document \"" + id + "\" not found in " + path());
+  Document d;
+  d.id = id;
+  d.title = st->column_text(0);
+  d.text = st->column_text(1);
+  if (!st->column_is_null(2)) d.timestamp = st->column_int64(2);
+  d.metadata_json = st->column_text(3);
+  const std::string acl = st->column_text(4);
+  st->reset();
+  auto parsed = nlohmann::json::parse(acl, nullptr, /*allow_exceptions=*/false);
+  if (!parsed.is_array())
+    return core::Status::corruption(path() + ": document \"" + id + "\": acl_json is not an array");
+  for (const auto& p : parsed) {
+    if (!p.is_string())
+      return core::Status::corruption(path() + ": document \"" + id + "\": acl entry is not a string");
+    d.acl.push_back(p.get<std::string>());
+  }
+  return d;
+}
+
+core::Result<std::optional<std::string>> SqliteStore::content_hash(const std::string& doc_id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  KB_ASSIGN_OR_RETURN(Statement * st, db_->cached("SELECT content_hash FROM documents WHERE id = ?"));
+  KB_RETURN_IF_ERROR(st->bind_text(1, doc_id));
+  KB_ASSIGN_OR_RETURN(bool row, st->step());
+  std::optional<std::string> hash;
+  if (row) hash = st->column_text(0);
+  st->reset();
+  return hash;
+}
+
+core::Result<int64_t> SqliteStore::count_locked(const char* sql) const {
+  KB_ASSIGN_OR_RETURN(Statement * st, db_->cached(sql));
+  KB_ASSIGN_OR_RETURN(bool row, st->step());
+  const int64_t n = row ? st->column_int64(0) : 0;
+  st->reset();
+  return n;
+}
+
+core::Result<int64_t> SqliteStore::document_count() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return count_locked("SELECT COUNT(*) FROM documents");
+}
+
+core::Result<int64_t> SqliteStore::chunk_count() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return count_locked("SELECT COUNT(*) FROM chunks");
+}
+
+core::Result<int64_t> SqliteStore::embedding_count() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return count_locked("SELECT COUNT(*) FROM embeddings WHERE field = 'text'");
+}
+
+core::Status SqliteStore::scan_chunks(const ChunkVisitor& visit) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  KB_ASSIGN_OR_RETURN(
+      auto st, db_->prepare("SELECT c.chunk_id, d.title, c.text FROM chunks c JOIN documents d ON d.id = c.doc_id "
+                            "ORDER BY c.chunk_id"));
+  for (;;) {
+    KB_ASSIGN_OR_RETURN(bool row, st->step());
+    if (!row) return core::Status::ok();
+    const std::string title = st->column_text(1), text = st->column_text(2);
+    KB_RETURN_IF_ERROR(visit(st->column_int64(0), title, text));
+  }
+}
+
+core::Status SqliteStore::scan_vectors(int dim, const VectorVisitor& visit) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  KB_ASSIGN_OR_RETURN(auto st,
+                      db_->prepare("SELECT chunk_id, vector FROM embeddings WHERE field = 'text' ORDER BY chunk_id"));
+  std::vector<float> v(dim);
+  for (;;) {
+    KB_ASSIGN_OR_RETURN(bool row, st->step());
+    if (!row) return core::Status::ok();
+    const int64_t id = st->column_int64(0);
+    std::string_view blob = st->column_blob(1);
+    if (blob.size() != sizeof(float) * dim)
+      return core::Status::corruption(path() + ": chunk " + std::to_string(id) + ": vector of " +
+                                      std::to_string(blob.size()) + " bytes, expected " +
+                                      std::to_string(sizeof(float) * dim));
+    std::memcpy(v.data(), blob.data(), blob.size());
+    KB_RETURN_IF_ERROR(visit(id, v.data()));
+  }
+}
+
+}  // namespace kbseek::storage

@@ -1,0 +1,97 @@
+// SqliteStore: the source of truth: documents, chunks, vectors and state.
+//
+// One SQLite file (docs.sqlite) in WAL mode, so readers in other processes
+// keep reading the last commit while the writer works. Schema (version 1,
+// see storage/FORMAT.md): schema_version, documents, chunks, embeddings
+// (each chunk's vector, so FAISS can be rebuilt or retrained from here) and
+// state (key/value; "generation" is the commit counter).
+//
+// Writes happen inside one explicit transaction opened by begin() and made
+// durable by commit() (synchronous=FULL); rollback() discards it. Readers
+// on the same object see uncommitted writes; other connections do not.
+//
+// Thread-safety: every method may be called from any thread; calls are
+// serialised on one mutex (each call is short: one indexed lookup).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "storage/sqlite_db.h"
+#include "storage/types.h"
+
+namespace kbseek::storage {
+
+class SqliteStore {
+ public:
+  static constexpr int kSchemaVersion = 1;
+  // The embeddings.field of chunk text vectors.
+  static constexpr const char* kTextField = "text";
+
+  // Opens `path`; writable creates the file and schema when missing.
+  // FailedPrecondition if the file's schema is newer than kSchemaVersion;
+  // NotFound if a read-only path does not exist.
+  static core::Result<std::unique_ptr<SqliteStore>> open(const std::string& path, bool writable);
+
+  core::Status begin();   // BEGIN IMMEDIATE unless a transaction is open
+  core::Status commit();  // no-op without an open transaction
+  core::Status rollback();
+  bool in_transaction() const;
+
+  struct Replaced {
+    std::vector<int64_t> removed_chunk_ids;  // chunks of the previous version
+    std::vector<int64_t> new_chunk_ids;      // in the order of `chunks`
+  };
+  // Replaces document `doc.id` (and its chunks and vectors) with `doc`,
+  // `chunks` and `vectors` (chunks.size() x dim floats, may be null when
+  // chunks is empty) in the open transaction, all or nothing (a savepoint).
+  // Chunk::chunk_id and Chunk::doc_id of the input are ignored.
+  core::Result<Replaced> replace_document(const Document& doc, const std::string& content_hash,
+                                          const std::vector<Chunk>& chunks, const float* vectors, int dim);
+  // Deletes the document, its chunks and vectors; returns the chunk ids
+  // removed. NotFound naming the id if there is no such document.
+  core::Result<std::vector<int64_t>> delete_document(const std::string& id);
+
+  core::Status set_state(const std::string& key, const std::string& value);
+  core::Result<std::optional<std::string>> get_state(const std::string& key) const;
+
+  // NotFound naming the id when absent.
+  core::Result<Chunk> get_chunk(int64_t chunk_id) const;
+  core::Result<Document> get_document(const std::string& id) const;
+  core::Result<std::optional<std::string>> content_hash(const std::string& doc_id) const;
+
+  core::Result<int64_t> document_count() const;
+  core::Result<int64_t> chunk_count() const;
+  core::Result<int64_t> embedding_count() const;  // kTextField vectors
+
+  // Full scans in chunk id order, for rebuilding the derived indexes. The
+  // callback must not call back into this store; its error stops the scan.
+  using ChunkVisitor = std::function<core::Status(int64_t chunk_id, std::string_view title, std::string_view text)>;
+  core::Status scan_chunks(const ChunkVisitor& visit) const;
+  // Corruption naming the chunk if a stored vector is not `dim` floats.
+  using VectorVisitor = std::function<core::Status(int64_t chunk_id, const float* vector)>;
+  core::Status scan_vectors(int dim, const VectorVisitor& visit) const;
+
+  const std::string& path() const { return db_->path(); }
+
+ private:
+  explicit SqliteStore(std::unique_ptr<SqliteDb> db) : db_(std::move(db)) {}
+  core::Status init_schema(bool writable);
+  core::Result<std::vector<int64_t>> delete_locked(const std::string& id, bool* found);
+  core::Status replace_locked(const Document& doc, const std::string& content_hash, const std::vector<Chunk>& chunks,
+                              const float* vectors, int dim, Replaced* out);
+  core::Result<int64_t> count_locked(const char* sql) const;
+
+  mutable std::mutex mu_;
+  std::unique_ptr<SqliteDb> db_;
+  bool in_transaction_ = false;
+};
+
+}  // namespace kbseek::storage

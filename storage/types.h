@@ -1,0 +1,47 @@
+// Plain records passed between the index folder and its callers.
+//
+// Byte offsets are into the UTF-8 `Document::text`; ids are stable strings
+// chosen by the caller (documents) or assigned by the store (chunks).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace kbseek::storage {
+
+// One source document as the caller gave it.
+struct Document {
+  std::string id;                    // caller's id, unique in the folder; non-empty
+  std::string title;                 // may be empty
+  std::string text;                  // UTF-8
+  std::optional<int64_t> timestamp;  // seconds since the Unix epoch, if known
+  std::string metadata_json = "{}";  // a JSON object, stored verbatim
+  std::vector<std::string> acl;      // principals allowed to read; empty = public
+};
+
+// A passage of a document: the unit that is embedded and searched.
+struct Chunk {
+  int64_t chunk_id = -1;  // assigned by the store (never reused); -1 before that
+  std::string doc_id;     // Document::id; empty in put_document means "this document"
+  int ordinal = 0;        // position of the chunk within its document, from 0
+  std::string text;
+  int64_t start_byte = 0;  // offsets in Document::text: [start_byte, end_byte)
+  int64_t end_byte = 0;
+};
+
+// One search result: higher score is better. Scores are comparable only
+// within one result list (BM25 weights, or inner products for dense search).
+struct Hit {
+  int64_t chunk_id;
+  float score;
+};
+
+// SHA-256 (lower-case hex) of a canonical encoding of every field of `doc`
+// (id, title, text, timestamp, metadata_json, acl). The indexer compares it
+// with IndexFolder::content_hash() to skip unchanged documents; the store
+// records it in put_document.
+std::string document_content_hash(const Document& doc);
+
+}  // namespace kbseek::storage

@@ -1,0 +1,96 @@
+// XapianIndex: LexicalIndex over a Xapian (glass) database in one folder.
+//
+// Each chunk is one Xapian document: the analyzer's terms of the title (each
+// counted `title_wdf` times) and of the text (once), the unique boolean term
+// "Q<chunk_id>" (for replace/delete) and the chunk id in value slot 0.
+// Positions are not stored: the seam offers no phrase search, and leaving
+// them out roughly halves the database.
+// Queries are analysed with the same Analyzer and run as an OP_OR of their
+// terms (each with its query frequency) under BM25; Xapian's QueryParser is
+// never used (Xapian 1.4's throws on some mixed Chinese/Latin input).
+//
+// Writable instances buffer changes in a Xapian transaction: commit() makes
+// them durable; destroying the object or cancel() discards them. Readers in
+// other processes see the last commit. A writable instance holds Xapian's
+// write lock on the folder (Unavailable if another writer holds it).
+//
+// Thread-safety: all methods may be called concurrently. A writable
+// instance serialises calls on one mutex; a read-only instance keeps a
+// small pool of Xapian::Database handles so searches run in parallel, and
+// each search first reopens its handle to the latest commit.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "storage/analyzer.h"
+#include "storage/lexical_index.h"
+
+namespace Xapian {
+class Database;
+class WritableDatabase;
+}  // namespace Xapian
+
+namespace kbseek::storage {
+
+struct XapianOptions {
+  AnalyzerOptions analyzer;
+  // BM25 parameters (Xapian's BM25Weight; k2 = 0, k3 = 1, min_normlen =
+  // 0.5). Measured with bench/storage/bm25_eval: Lucene's 1.2/0.75 beat
+  // Xapian's own 1.0/0.5 on scifact (0.693 vs 0.686) and tie on Chinese.
+  double k1 = 1.2;
+  double b = 0.75;
+  // Within-document frequency added per title term; 0 leaves titles out.
+  // Measured: 2 beats 1 and 0 on scifact and cmrc2018 (titles repeat on
+  // every chunk of a document, so a stronger boost is not taken).
+  int title_wdf = 2;
+};
+
+class XapianIndex final : public LexicalIndex {
+ public:
+  enum class Mode { kReadOnly, kWritable, kOverwrite /* writable, starts empty */ };
+
+  // Opens (kWritable/kOverwrite create if missing) the database in `path`.
+  // NotFound if a read-only path holds no database; Unavailable if another
+  // writer holds the lock; Corruption/IOError with Xapian's message.
+  static core::Result<std::unique_ptr<XapianIndex>> open(const std::string& path, Mode mode,
+                                                         XapianOptions options = {});
+  ~XapianIndex() override;
+
+  core::Status add(int64_t chunk_id, std::string_view title, std::string_view text) override;
+  core::Status remove(int64_t chunk_id) override;
+  core::Result<std::vector<Hit>> search(std::string_view query, int k) const override;
+  core::Status commit() override;
+  int64_t size() const override;
+
+  // Discards every change since the last commit (writable only).
+  core::Status cancel();
+
+  // User metadata stored in the database; set_metadata() becomes durable
+  // with the next commit(). get_metadata gives "" for an unset key.
+  core::Result<std::string> get_metadata(const std::string& key) const;
+  core::Status set_metadata(const std::string& key, const std::string& value);
+
+  const Analyzer& analyzer() const { return analyzer_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  XapianIndex(std::string path, Mode mode, XapianOptions options, Analyzer analyzer);
+  core::Status begin_if_needed();  // requires mu_
+  std::unique_ptr<Xapian::Database> take_reader() const;
+  void return_reader(std::unique_ptr<Xapian::Database> db) const;
+
+  const std::string path_;
+  const Mode mode_;
+  const XapianOptions options_;
+  const Analyzer analyzer_;
+
+  mutable std::mutex mu_;
+  std::unique_ptr<Xapian::WritableDatabase> writer_;  // writable modes only
+  bool in_transaction_ = false;
+  mutable std::vector<std::unique_ptr<Xapian::Database>> idle_readers_;  // read-only mode
+};
+
+}  // namespace kbseek::storage

@@ -1,0 +1,118 @@
+// fork/exec plumbing for the end-to-end tests.
+#include "tests/app/cli_test_util.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace kbseek::testing {
+namespace {
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+pid_t spawn(const std::vector<std::string>& args, const std::string& out_path, const std::string& err_path) {
+  std::vector<std::string> full = {KBSEEK_BINARY};
+  full.insert(full.end(), args.begin(), args.end());
+  pid_t pid = fork();
+  if (pid == 0) {
+    int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(out, 1);
+    dup2(err, 2);
+    int devnull = open("/dev/null", O_RDONLY);
+    dup2(devnull, 0);
+    std::vector<char*> argv;
+    for (auto& a : full) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+int wait_exit(pid_t pid) {
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  return 128 + WTERMSIG(status);
+}
+
+int g_counter = 0;
+
+}  // namespace
+
+std::string temp_dir(const std::string& name) {
+  std::string dir = std::filesystem::temp_directory_path().string() + "/kbseek_test_" + std::to_string(getpid()) +
+                    "_" + name;
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+CommandResult run_kbseek(const std::vector<std::string>& args) {
+  std::string base = temp_dir("cmd" + std::to_string(++g_counter));
+  pid_t pid = spawn(args, base + "/out", base + "/err");
+  CommandResult r;
+  r.exit_code = wait_exit(pid);
+  r.out = slurp(base + "/out");
+  r.err = slurp(base + "/err");
+  std::filesystem::remove_all(base);
+  return r;
+}
+
+ServerProcess::ServerProcess(const std::vector<std::string>& args, double timeout_s) {
+  std::string base = temp_dir("server" + std::to_string(++g_counter));
+  err_path_ = base + "/err";
+  pid_ = spawn(args, base + "/out", err_path_);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::string err = slurp(err_path_);
+    auto p = err.find("on http://");
+    if (p != std::string::npos) {
+      auto colon = err.find(':', p + 10);
+      auto slash = err.find('/', colon);
+      if (colon != std::string::npos && slash != std::string::npos) {
+        port_ = std::stoi(err.substr(colon + 1, slash - colon - 1));
+        return;
+      }
+    }
+    if (!running()) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+bool ServerProcess::running() const {
+  if (pid_ <= 0) return false;
+  return waitpid(pid_, nullptr, WNOHANG) == 0;
+}
+
+int ServerProcess::stop() {
+  if (pid_ <= 0) return -1;
+  kill(pid_, SIGTERM);
+  int code = wait_exit(pid_);
+  pid_ = -1;
+  return code;
+}
+
+ServerProcess::~ServerProcess() {
+  if (pid_ > 0) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+}
+
+std::string ServerProcess::stderr_text() const { return slurp(err_path_); }
+
+}  // namespace kbseek::testing

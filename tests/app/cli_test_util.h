@@ -1,0 +1,41 @@
+// Helpers for tests that run the real kbseek binary: run a command and
+// capture its exit status and output, start a server in the background.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace kbseek::testing {
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;  // stdout
+  std::string err;  // stderr
+};
+
+// Runs `kbseek args...` (KBSEEK_BINARY) and waits for it.
+CommandResult run_kbseek(const std::vector<std::string>& args);
+
+// A `kbseek serve` child on a free loopback port; stopped (SIGTERM) on destruction.
+class ServerProcess {
+ public:
+  // Waits up to timeout_s for the "serving ... on http://host:port/" line.
+  explicit ServerProcess(const std::vector<std::string>& args, double timeout_s = 60);
+  ~ServerProcess();
+  int port() const { return port_; }
+  bool running() const;
+  // Sends SIGTERM and returns the exit status.
+  int stop();
+  std::string stderr_text() const;
+
+ private:
+  pid_t pid_ = -1;
+  int port_ = -1;
+  std::string err_path_;
+};
+
+std::string temp_dir(const std::string& name);
+
+}  // namespace kbseek::testing

@@ -1,0 +1,157 @@
+#include "storage/faiss_index.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <numeric>
+
+#include "tests/storage/test_util.h"
+
+namespace kbseek::storage {
+namespace {
+
+using testing::nudge;
+using testing::random_unit_vectors;
+using testing::ScratchDir;
+
+constexpr int kDim = 32;
+
+std::unique_ptr<FaissIndex> make_index(FaissOptions options = {}) {
+  auto r = FaissIndex::create(kDim, options);
+  EXPECT_TRUE(r.is_ok()) << r.status().to_string();
+  return std::move(r).value();
+}
+
+std::vector<int64_t> ids_from(int64_t first, size_t n) {
+  std::vector<int64_t> ids(n);
+  std::iota(ids.begin(), ids.end(), first);
+  return ids;
+}
+
+int64_t top1(const FaissIndex& index, const float* q) {
+  auto r = index.search(q, 1);
+  EXPECT_TRUE(r.is_ok()) << r.status().to_string();
+  return r.is_ok() && !r.value().empty() ? r.value()[0].chunk_id : -1;
+}
+
+TEST(FaissIndexTest, FlatSearchIsExactAndBestFirst) {
+  auto index = make_index();
+  const auto v = random_unit_vectors(100, kDim, 1);
+  const auto ids = ids_from(1000, 100);
+  ASSERT_TRUE(index->add(ids.data(), v.data(), 100).is_ok());
+  EXPECT_EQ(index->size(), 100);
+  EXPECT_EQ(index->spec(), "IDMap2,Flat");
+  for (int i = 0; i < 100; i += 7) EXPECT_EQ(top1(*index, &v[i * kDim]), 1000 + i);
+  auto hits = index->search(&v[0], 500);  // more than stored: all of them
+  ASSERT_TRUE(hits.is_ok());
+  ASSERT_EQ(hits.value().size(), 100u);
+  EXPECT_NEAR(hits.value()[0].score, 1.0f, 1e-5);
+  for (size_t i = 1; i < hits.value().size(); ++i) EXPECT_GE(hits.value()[i - 1].score, hits.value()[i].score);
+  EXPECT_EQ(index->search(&v[0], 0).status().code(), core::StatusCode::kInvalidArgument);
+}
+
+TEST(FaissIndexTest, RejectsDuplicateIdsAndNonFiniteValues) {
+  auto index = make_index();
+  auto v = random_unit_vectors(2, kDim, 2);
+  int64_t ids[2] = {5, 5};
+  EXPECT_EQ(index->add(ids, v.data(), 2).code(), core::StatusCode::kInvalidArgument);
+  ASSERT_TRUE(index->add(ids, v.data(), 1).is_ok());
+  auto again = index->add(ids, v.data(), 1);
+  EXPECT_EQ(again.code(), core::StatusCode::kInvalidArgument);
+  EXPECT_NE(again.message().find("id 5"), std::string::npos);
+  v[kDim + 3] = std::nanf("");
+  int64_t other = 6;
+  EXPECT_EQ(index->add(&other, &v[kDim], 1).code(), core::StatusCode::kInvalidArgument);
+  EXPECT_EQ(index->size(), 1);
+  EXPECT_EQ(FaissIndex::create(0).status().code(), core::StatusCode::kInvalidArgument);
+}
+
+TEST(FaissIndexTest, RemoveDropsIdsAndIgnoresUnknownOnes) {
+  auto index = make_index();
+  const auto v = random_unit_vectors(10, kDim, 3);
+  const auto ids = ids_from(1, 10);
+  ASSERT_TRUE(index->add(ids.data(), v.data(), 10).is_ok());
+  int64_t gone[3] = {2, 7, 999};
+  ASSERT_TRUE(index->remove(gone, 3).is_ok());
+  EXPECT_EQ(index->size(), 8);
+  EXPECT_NE(top1(*index, &v[1 * kDim]), 2);
+  EXPECT_EQ(top1(*index, &v[2 * kDim]), 3);
+  ASSERT_TRUE(index->add(&gone[0], &v[1 * kDim], 1).is_ok());  // an id may come back after removal
+  EXPECT_EQ(top1(*index, &v[1 * kDim]), 2);
+}
+
+TEST(FaissIndexTest, SaveAndLoadRoundTrip) {
+  ScratchDir dir;
+  auto index = make_index();
+  const auto v = random_unit_vectors(50, kDim, 4);
+  const auto ids = ids_from(10, 50);
+  ASSERT_TRUE(index->add(ids.data(), v.data(), 50).is_ok());
+  ASSERT_TRUE(index->save(dir / "v.faiss").is_ok());
+  EXPECT_FALSE(std::filesystem::exists(dir / "v.faiss.tmp"));
+  auto loaded = FaissIndex::load(dir / "v.faiss");
+  ASSERT_TRUE(loaded.is_ok()) << loaded.status().to_string();
+  EXPECT_EQ(loaded.value()->size(), 50);
+  EXPECT_EQ(loaded.value()->dimension(), kDim);
+  EXPECT_EQ(top1(*loaded.value(), &v[17 * kDim]), 27);
+  int64_t dup = 10;
+  EXPECT_FALSE(loaded.value()->add(&dup, v.data(), 1).is_ok());  // ids survive the round trip
+}
+
+TEST(FaissIndexTest, LoadReportsMissingAndCorruptFiles) {
+  ScratchDir dir;
+  EXPECT_EQ(FaissIndex::load(dir / "absent.faiss").status().code(), core::StatusCode::kNotFound);
+  std::ofstream(dir / "bad.faiss") << "this is not a faiss index";
+  auto bad = FaissIndex::load(dir / "bad.faiss");
+  ASSERT_FALSE(bad.is_ok());
+  EXPECT_NE(bad.status().message().find("bad.faiss"), std::string::npos);
+}
+
+// The flat -> IVF switch, with a lowered threshold: exact neighbours (a
+// stored vector, or one nudged slightly) must still come first.
+TEST(FaissIndexTest, SwitchesToIvfAndStillFindsExactNeighbours) {
+  ScratchDir dir;
+  FaissOptions options;
+  options.ivf_threshold = 1000;
+  auto index = make_index(options);
+  const size_t n = 3000;
+  const auto v = random_unit_vectors(n, kDim, 5);
+  const auto ids = ids_from(1, n);
+  ASSERT_TRUE(index->add(ids.data(), v.data(), 500).is_ok());
+  EXPECT_EQ(index->spec(), "IDMap2,Flat");
+  ASSERT_TRUE(index->add(ids.data() + 500, v.data() + 500 * kDim, n - 500).is_ok());
+  EXPECT_EQ(index->spec().rfind("IVF", 0), 0u) << index->spec();
+  EXPECT_GE(index->nprobe(), FaissIndex::kMinNprobe);
+  EXPECT_EQ(index->size(), static_cast<int64_t>(n));
+  for (size_t i = 0; i < n; i += 97) {
+    EXPECT_EQ(top1(*index, &v[i * kDim]), ids[i]);
+    EXPECT_EQ(top1(*index, nudge(&v[i * kDim], kDim, 100 + i, 0.02f).data()), ids[i]);
+  }
+  // Removal and persistence work in the IVF layout too.
+  int64_t gone = ids[300];
+  ASSERT_TRUE(index->remove(&gone, 1).is_ok());
+  EXPECT_NE(top1(*index, &v[300 * kDim]), gone);
+  ASSERT_TRUE(index->save(dir / "ivf.faiss").is_ok());
+  auto loaded = FaissIndex::load(dir / "ivf.faiss", options);
+  ASSERT_TRUE(loaded.is_ok()) << loaded.status().to_string();
+  EXPECT_EQ(loaded.value()->spec(), index->spec());
+  EXPECT_EQ(loaded.value()->size(), static_cast<int64_t>(n - 1));
+  EXPECT_EQ(top1(*loaded.value(), &v[1234 * kDim]), ids[1234]);
+}
+
+TEST(FaissIndexTest, ShrinksBackToFlatBelowHalfTheThreshold) {
+  FaissOptions options;
+  options.ivf_threshold = 1000;
+  auto index = make_index(options);
+  const size_t n = 1200;
+  const auto v = random_unit_vectors(n, kDim, 6);
+  const auto ids = ids_from(1, n);
+  ASSERT_TRUE(index->add(ids.data(), v.data(), n).is_ok());
+  ASSERT_EQ(index->spec().rfind("IVF", 0), 0u);
+  ASSERT_TRUE(index->remove(ids.data(), 800).is_ok());
+  EXPECT_EQ(index->spec(), "IDMap2,Flat");
+  EXPECT_EQ(index->size(), 400);
+  EXPECT_EQ(top1(*index, &v[1000 * kDim]), ids[1000]);
+}
+
+}  // namespace
+}  // namespace kbseek::storage

@@ -1,0 +1,149 @@
+#include "storage/xapian_index.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "tests/storage/test_util.h"
+
+namespace kbseek::storage {
+namespace {
+
+using testing::ScratchDir;
+using Mode = XapianIndex::Mode;
+
+std::vector<int64_t> ids_of(const core::Result<std::vector<Hit>>& r) {
+  EXPECT_TRUE(r.is_ok()) << r.status().to_string();
+  std::vector<int64_t> ids;
+  if (r.is_ok())
+    for (const auto& h : r.value()) ids.push_back(h.chunk_id);
+  return ids;
+}
+
+std::unique_ptr<XapianIndex> open_index(const std::string& path, Mode mode) {
+  auto r = XapianIndex::open(path, mode);
+  EXPECT_TRUE(r.is_ok()) << r.status().to_string();
+  return r.is_ok() ? std::move(r).value() : nullptr;
+}
+
+class XapianIndexTest : public ::testing::Test {
+ protected:
+  void fill(XapianIndex* index) {
+    ASSERT_TRUE(index->add(1, "数据库", "数据库管理系统是管理数据的软件。").is_ok());
+    ASSERT_TRUE(index->add(2, "groff", "用 groff 模拟 nroff 命令排版手册页。").is_ok());
+    ASSERT_TRUE(index->add(3, "Dogs", "The dogs were running in the park.").is_ok());
+    ASSERT_TRUE(index->add(4, "", "研究生命起源的科学家。").is_ok());
+  }
+  ScratchDir dir_;
+};
+
+TEST_F(XapianIndexTest, SearchesChineseEnglishAndMixedText) {
+  auto index = open_index(dir_ / "lex", Mode::kWritable);
+  fill(index.get());
+  EXPECT_EQ(index->size(), 4);
+  EXPECT_EQ(ids_of(index->search("数据库", 10)).at(0), 1);
+  EXPECT_EQ(ids_of(index->search("a dog runs", 10)), (std::vector<int64_t>{3}));
+  EXPECT_EQ(ids_of(index->search("用 groff 模拟 nroff 命令", 10)).at(0), 2);
+  EXPECT_EQ(ids_of(index->search("生命的起源", 10)).at(0), 4);
+  auto hits = index->search("数据库 生命", 10);
+  ASSERT_TRUE(hits.is_ok());
+  ASSERT_EQ(hits.value().size(), 2u);
+  EXPECT_GE(hits.value()[0].score, hits.value()[1].score);
+}
+
+TEST_F(XapianIndexTest, EmptyAnalysisGivesEmptyResultAndBadKIsAnError) {
+  auto index = open_index(dir_ / "lex", Mode::kWritable);
+  fill(index.get());
+  auto r = index->search("，。！？", 10);
+  ASSERT_TRUE(r.is_ok());
+  EXPECT_TRUE(r.value().empty());
+  EXPECT_TRUE(ids_of(index->search("nomatchword", 10)).empty());
+  EXPECT_EQ(index->search("数据库", 0).status().code(), core::StatusCode::kInvalidArgument);
+}
+
+TEST_F(XapianIndexTest, ReplaceAndRemoveById) {
+  auto index = open_index(dir_ / "lex", Mode::kWritable);
+  fill(index.get());
+  ASSERT_TRUE(index->add(1, "", "completely different words").is_ok());
+  EXPECT_EQ(index->size(), 4);
+  EXPECT_TRUE(ids_of(index->search("数据库", 10)).empty());
+  EXPECT_EQ(ids_of(index->search("different", 10)), (std::vector<int64_t>{1}));
+  ASSERT_TRUE(index->remove(3).is_ok());
+  ASSERT_TRUE(index->remove(12345).is_ok());  // absent: fine
+  EXPECT_EQ(index->size(), 3);
+  EXPECT_TRUE(ids_of(index->search("dogs", 10)).empty());
+}
+
+TEST_F(XapianIndexTest, ReadersSeeOnlyCommittedChanges) {
+  auto writer = open_index(dir_ / "lex", Mode::kWritable);
+  fill(writer.get());
+  ASSERT_TRUE(writer->commit().is_ok());
+  auto reader = open_index(dir_ / "lex", Mode::kReadOnly);
+  EXPECT_EQ(reader->size(), 4);
+  ASSERT_TRUE(writer->add(5, "", "zebra crossing").is_ok());
+  EXPECT_EQ(ids_of(writer->search("zebra", 10)), (std::vector<int64_t>{5}));  // the writer sees its own change
+  EXPECT_TRUE(ids_of(reader->search("zebra", 10)).empty());
+  ASSERT_TRUE(writer->commit().is_ok());
+  EXPECT_EQ(ids_of(reader->search("zebra", 10)), (std::vector<int64_t>{5}));  // reopened per search
+}
+
+TEST_F(XapianIndexTest, CancelAndCloseDiscardUncommittedChanges) {
+  {
+    auto index = open_index(dir_ / "lex", Mode::kWritable);
+    fill(index.get());
+    ASSERT_TRUE(index->commit().is_ok());
+    ASSERT_TRUE(index->add(7, "", "ephemeral").is_ok());
+    ASSERT_TRUE(index->cancel().is_ok());
+    EXPECT_TRUE(ids_of(index->search("ephemeral", 10)).empty());
+    ASSERT_TRUE(index->add(8, "", "vanishing").is_ok());
+  }
+  auto index = open_index(dir_ / "lex", Mode::kReadOnly);
+  EXPECT_EQ(index->size(), 4);
+  EXPECT_TRUE(ids_of(index->search("vanishing", 10)).empty());
+}
+
+TEST_F(XapianIndexTest, MetadataIsCommittedWithTheData) {
+  auto index = open_index(dir_ / "lex", Mode::kWritable);
+  ASSERT_TRUE(index->set_metadata("generation", "7").is_ok());
+  ASSERT_TRUE(index->commit().is_ok());
+  auto reader = open_index(dir_ / "lex", Mode::kReadOnly);
+  auto value = reader->get_metadata("generation");
+  ASSERT_TRUE(value.is_ok());
+  EXPECT_EQ(value.value(), "7");
+  EXPECT_EQ(reader->get_metadata("unset").value(), "");
+  EXPECT_EQ(reader->add(1, "", "x").code(), core::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(XapianIndexTest, SecondWriterIsUnavailableAndMissingReaderFails) {
+  auto writer = open_index(dir_ / "lex", Mode::kWritable);
+  auto second = XapianIndex::open(dir_ / "lex", Mode::kWritable);
+  ASSERT_FALSE(second.is_ok());
+  EXPECT_EQ(second.status().code(), core::StatusCode::kUnavailable);
+  EXPECT_NE(second.status().message().find(dir_ / "lex"), std::string::npos);
+  auto missing = XapianIndex::open(dir_ / "nope", Mode::kReadOnly);
+  ASSERT_FALSE(missing.is_ok());
+  EXPECT_NE(missing.status().message().find("nope"), std::string::npos);
+}
+
+TEST_F(XapianIndexTest, ConcurrentReaderSearches) {
+  auto writer = open_index(dir_ / "lex", Mode::kWritable);
+  fill(writer.get());
+  ASSERT_TRUE(writer->commit().is_ok());
+  auto reader = open_index(dir_ / "lex", Mode::kReadOnly);
+  std::vector<std::thread> threads;
+  std::atomic<int> wrong{0};
+  for (int t = 0; t < 6; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 100; ++i) {
+        auto r = reader->search("数据库 管理", 5);
+        if (!r.is_ok() || r.value().empty() || r.value()[0].chunk_id != 1) ++wrong;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(wrong.load(), 0);
+}
+
+}  // namespace
+}  // namespace kbseek::storage

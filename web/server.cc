@@ -1,0 +1,153 @@
+// HTTP handlers over cpp-httplib. Every error body is JSON; one function maps
+// Status to HTTP; an exception handler keeps the server up.
+#include "web/server.h"
+
+#include <httplib.h>
+
+#include <nlohmann/json.hpp>
+
+#include "core/logging.h"
+#include "web/search_page.h"
+
+namespace kbseek::web {
+
+using core::Status;
+using core::StatusCode;
+using nlohmann::json;
+
+int http_status_for(const Status& status) {
+  switch (status.code()) {
+    case StatusCode::kOk: return 200;
+    case StatusCode::kInvalidArgument: return 400;
+    case StatusCode::kNotFound: return 404;
+    case StatusCode::kResourceExhausted: return 429;
+    case StatusCode::kUnavailable: return 503;
+    case StatusCode::kFailedPrecondition:
+    case StatusCode::kCorruption:
+    case StatusCode::kIOError:
+    case StatusCode::kInternal: return 500;
+  }
+  return 500;
+}
+
+namespace {
+
+void send_error(httplib::Response& res, int http_status, const std::string& message) {
+  res.status = http_status;
+  res.set_content(json{{"error", message}}.dump(), "application/json");
+}
+
+// Parses and validates the request body into a SearchRequest.
+core::Result<std::pair<ranker::SearchRequest, bool>> parse_search_body(const std::string& body) {
+  json j;
+  try {
+    j = json::parse(body);
+  } catch (const json::exception& e) {
+    return Status::invalid_argument(std::string("invalid JSON: ") + e.what());
+  }
+  if (!j.is_object()) return Status::invalid_argument("request body must be a JSON object");
+  ranker::SearchRequest req;
+  bool explain = false;
+  auto q = j.find("query");
+  if (q == j.end() || !q->is_string()) return Status::invalid_argument("field \"query\" must be a string");
+  req.query = q->get<std::string>();
+  if (auto k = j.find("k"); k != j.end()) {
+    if (!k->is_number_integer()) return Status::invalid_argument("field \"k\" must be an integer");
+    req.k = k->get<int>();
+  }
+  if (auto m = j.find("mode"); m != j.end()) {
+    if (!m->is_string()) return Status::invalid_argument("field \"mode\" must be a string");
+    KB_ASSIGN_OR_RETURN(req.mode, ranker::parse_search_mode(m->get<std::string>()));
+  }
+  if (auto e = j.find("explain"); e != j.end()) {
+    if (!e->is_boolean()) return Status::invalid_argument("field \"explain\" must be a boolean");
+    explain = e->get<bool>();
+  }
+  return std::make_pair(std::move(req), explain);
+}
+
+}  // namespace
+
+struct Server::Impl {
+  httplib::Server http;
+};
+
+Server::Server(const ranker::SearchService* service, ServerOptions options)
+    : impl_(std::make_unique<Impl>()), service_(service), options_(std::move(options)) {
+  auto& http = impl_->http;
+  http.set_payload_max_length(options_.max_body_bytes);
+
+  http.Get("/", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(search_page_html(), "text/html; charset=utf-8");
+  });
+
+  http.Get("/health", [this](const httplib::Request&, httplib::Response& res) {
+    json j = {{"status", "ok"},
+              {"documents", service_->index().document_count()},
+              {"chunks", service_->index().chunk_count()}};
+    res.set_content(j.dump(), "application/json");
+  });
+
+  http.Post("/v1/search", [this](const httplib::Request& req, httplib::Response& res) {
+    auto parsed = parse_search_body(req.body);
+    if (!parsed.is_ok()) return send_error(res, 400, parsed.status().message());
+    auto& [search_req, explain] = parsed.value();
+    auto resp = service_->search(search_req);
+    if (!resp.is_ok()) {
+      int code = http_status_for(resp.status());
+      if (code >= 500) core::log_error("web", "search failed: " + resp.status().to_string());
+      return send_error(res, code, resp.status().message());
+    }
+    res.set_content(ranker::to_json(resp.value(), explain).dump(), "application/json");
+  });
+
+  // httplib calls this for every status >= 400, including its own 404 and
+  // 413: give those a JSON body too, but keep bodies our handlers wrote.
+  http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    const char* msg = res.status == 413   ? "request body too large"
+                      : res.status == 404 ? "no such route"
+                      : res.status == 405 ? "method not allowed"
+                                          : "bad request";
+    res.set_content(json{{"error", msg}}.dump(), "application/json");
+  });
+
+  http.set_exception_handler([](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+    std::string what = "unknown exception";
+    try {
+      if (ep) std::rethrow_exception(ep);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    core::log_error("web", req.method + " " + req.path + ": " + what);
+    send_error(res, 500, "internal error");
+  });
+}
+
+Server::~Server() { stop(); }
+
+Status Server::bind() {
+  auto& http = impl_->http;
+  if (options_.port == 0) {
+    bound_port_ = http.bind_to_any_port(options_.host);
+  } else {
+    bound_port_ = http.bind_to_port(options_.host, options_.port) ? options_.port : -1;
+  }
+  if (bound_port_ < 0)
+    return Status::unavailable("cannot listen on " + options_.host + ":" + std::to_string(options_.port) +
+                               " (address in use or not available)");
+  return Status::ok();
+}
+
+Status Server::listen() {
+  if (bound_port_ < 0) KB_RETURN_IF_ERROR(bind());
+  if (!impl_->http.listen_after_bind()) return Status::io_error("HTTP server stopped with an error");
+  return Status::ok();
+}
+
+void Server::stop() {
+  if (impl_ && impl_->http.is_running()) impl_->http.stop();
+}
+
+}  // namespace kbseek::web

@@ -1,0 +1,52 @@
+// The HTTP API and the search page, served from one process.
+//
+// Routes:
+//   GET  /            the search page (HTML, no external assets)
+//   GET  /health      {"status":"ok","documents":N,"chunks":M}
+//   POST /v1/search   {"query": str, "k"?: int (10), "mode"?: "bm25"|"dense"|"hybrid", "explain"?: bool}
+//                     -> the same JSON as `kbseek search --json`
+// Errors are {"error": "..."} with 400 (invalid JSON, empty query, bad field
+// types), 404, 413 (body over max_body_bytes), 500 (anything unexpected; the
+// server stays up). Requests are served on httplib's worker threads; the
+// SearchService is thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "core/status.h"
+#include "ranker/search_service.h"
+
+namespace kbseek::web {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 8080;  // 0: pick a free port (see Server::port())
+  size_t max_body_bytes = 1 << 20;
+};
+
+// Maps a Status code to an HTTP status (the one place this mapping lives).
+int http_status_for(const core::Status& status);
+
+class Server {
+ public:
+  // `service` must outlive the server.
+  Server(const ranker::SearchService* service, ServerOptions options);
+  ~Server();
+  // Binds; Unavailable naming host:port if the address is taken.
+  core::Status bind();
+  int port() const { return bound_port_; }
+  // Serves until stop() (blocking). Call bind() first.
+  core::Status listen();
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  const ranker::SearchService* service_;
+  ServerOptions options_;
+  int bound_port_ = -1;
+};
+
+}  // namespace kbseek::web
