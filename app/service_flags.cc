@@ -32,7 +32,8 @@ core::Result<double> get_double(const Args& args, const std::string& flag, doubl
 core::Result<ranker::SearchServiceOptions> service_options_from_args(const Args& args) {
   ranker::SearchServiceOptions opts;
   opts.models_dir = args.get("--models-dir");
-  const std::string fusion = args.get("--fusion", "rrf");
+  const std::string fusion =
+      args.get("--fusion", opts.fusion.method == query::FusionMethod::kReciprocalRank ? "rrf" : "weighted");
   if (fusion == "rrf") opts.fusion.method = query::FusionMethod::kReciprocalRank;
   else if (fusion == "weighted") opts.fusion.method = query::FusionMethod::kWeightedNormalized;
   else return Status::invalid_argument("--fusion \"" + fusion + "\" is not one of rrf, weighted");

@@ -21,7 +21,9 @@ std::vector<Candidate> list(const std::string& source, std::vector<std::pair<int
 TEST(FusionTest, ReciprocalRankRewardsAgreement) {
   auto dense = list("dense", {{1, 0.9}, {2, 0.8}, {3, 0.7}});
   auto bm25 = list("bm25", {{3, 12.0}, {4, 11.0}, {1, 2.0}});
-  auto fused = fuse({dense, bm25}, FusionOptions{}, 10);
+  FusionOptions rrf;
+  rrf.method = FusionMethod::kReciprocalRank;
+  auto fused = fuse({dense, bm25}, rrf, 10);
   ASSERT_EQ(fused.size(), 4u);
   // 1: 1/61 + 1/63; 3: 1/63 + 1/61 (tie, broken by id); 2: 1/62; 4: 1/62.
   EXPECT_EQ(fused[0].chunk_id, 1);
@@ -36,6 +38,7 @@ TEST(FusionTest, WeightsAndTruncation) {
   auto dense = list("dense", {{1, 0.9}, {2, 0.8}});
   auto bm25 = list("bm25", {{2, 5.0}, {3, 4.0}});
   FusionOptions opts;
+  opts.method = FusionMethod::kReciprocalRank;
   opts.weights = {0.0, 1.0};  // dense switched off
   auto fused = fuse({dense, bm25}, opts, 1);
   ASSERT_EQ(fused.size(), 1u);

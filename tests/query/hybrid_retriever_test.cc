@@ -37,13 +37,18 @@ class ListRetriever : public Retriever {
 TEST(HybridRetrieverTest, ConfidenceScalesEachListsWeight) {
   ListRetriever dense("dense", {1, 2, 3}, 0.5);
   ListRetriever bm25("bm25", {3, 2, 1}, 1.0);
-  HybridRetriever hybrid({&dense, &bm25}, FusionOptions{}, 10);
-  auto r = hybrid.retrieve("q", 3);
-  ASSERT_TRUE(r.is_ok());
-  // bm25 outweighs dense: its first (3) wins, dense's first (1) comes last.
-  EXPECT_EQ(r.value()[0].chunk_id, 3);
-  EXPECT_EQ(r.value()[2].chunk_id, 1);
-  for (const auto& s : r.value()[0].sources) EXPECT_DOUBLE_EQ(s.weight, s.source == "dense" ? 0.5 : 1.0);
+  FusionOptions opts;
+  opts.confidence_exponent = 2;
+  for (FusionMethod method : {FusionMethod::kReciprocalRank, FusionMethod::kWeightedNormalized}) {
+    opts.method = method;
+    HybridRetriever hybrid({&dense, &bm25}, opts, 10);
+    auto r = hybrid.retrieve("q", 3);
+    ASSERT_TRUE(r.is_ok());
+    // bm25 outweighs dense: its first (3) wins, dense's first (1) comes last.
+    EXPECT_EQ(r.value()[0].chunk_id, 3);
+    EXPECT_EQ(r.value()[2].chunk_id, 1);
+    for (const auto& s : r.value()[0].sources) EXPECT_DOUBLE_EQ(s.weight, s.source == "dense" ? 0.25 : 1.0);
+  }
 }
 
 TEST(HybridRetrieverTest, ZeroConfidenceSkipsTheRetriever) {
