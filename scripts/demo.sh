@@ -10,5 +10,5 @@ bash scripts/build.sh
 INDEX="${KBSEEK_DEMO_INDEX:-.cache/demo-index}"
 mkdir -p "$(dirname "$INDEX")"
 ./build/kbseek index --index "$INDEX" app/sample/bilingual_sample.jsonl
-echo "try: curl -s -XPOST localhost:${KBSEEK_PORT:-8080}/v1/search -d '{\"query\":\"怎么报销差旅费\"}'"
+echo "try: curl -s -XPOST localhost:${KBSEEK_PORT:-8080}/v1/search -d '{\"query\":\"数据库怎么恢复\"}'"
 exec ./build/kbseek serve --index "$INDEX" --host "${KBSEEK_HOST:-127.0.0.1}" --port "${KBSEEK_PORT:-8080}"
