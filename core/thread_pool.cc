@@ -64,10 +64,10 @@ void ThreadPool::parallel_for(size_t n, const std::function<void(size_t, size_t)
       size_t b = p * chunk, e = std::min(n, b + chunk);
       tasks_.push([&, b, e] {
         if (b < e) fn(b, e);
-        if (remaining.fetch_sub(1) == 1) {
-          std::lock_guard<std::mutex> l(done_mu);
-          done_cv.notify_one();
-        }
+        // Decrement under the lock: otherwise the caller can see 0, return
+        // and destroy done_mu/done_cv while this task is about to lock them.
+        std::lock_guard<std::mutex> l(done_mu);
+        if (remaining.fetch_sub(1) == 1) done_cv.notify_one();
       });
     }
   }

@@ -89,6 +89,7 @@ core::Status BertEncoder::encode(const std::vector<std::string>& texts, InputKin
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return ids[a].size() < ids[b].size(); });
 
   const int dim = dimension();
+  const size_t chunk_tokens = model_->backend()->is_host_memory() ? kChunkTokensCpu : kChunkTokensGpu;
   std::vector<int32_t> packed;
   std::vector<int> offsets;
   std::vector<float> hidden;
@@ -97,7 +98,7 @@ core::Status BertEncoder::encode(const std::vector<std::string>& texts, InputKin
     packed.clear();
     offsets.assign(1, 0);
     const size_t first = next;
-    while (next < n && (next == first || packed.size() + ids[order[next]].size() <= kChunkTokens)) {
+    while (next < n && (next == first || packed.size() + ids[order[next]].size() <= chunk_tokens)) {
       const auto& seq = ids[order[next++]];
       packed.insert(packed.end(), seq.begin(), seq.end());
       offsets.push_back(static_cast<int>(packed.size()));

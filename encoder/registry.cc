@@ -5,12 +5,14 @@
 #include <nlohmann/json.hpp>
 
 #include "encoder/bert_encoder.h"
+#include "encoder/use/use_encoder.h"
 
 namespace kbseek::encoder {
 
 const std::vector<EncoderFamily>& encoder_families() {
   static const std::vector<EncoderFamily> kFamilies = {
       {"bert", {"BertModel", "BertForMaskedLM", "BertForPreTraining", "BertForSequenceClassification"}, {"bert"}, &open_bert_encoder},
+      {"use-m3", {"UniversalSentenceEncoderM3"}, {"use-m3"}, &open_use_m3_encoder},
   };
   return kFamilies;
 }

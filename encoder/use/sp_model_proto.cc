@@ -51,8 +51,8 @@ class FieldReader {
         uint64_t len = 0;
         KB_RETURN_IF_ERROR(read_varint(&len));
         if (len > data_.size() - pos_) {
-          return error("field " + std::to_string(f->number) + " declares " + std::to_string(len) +
-                       " bytes, only " + std::to_string(data_.size() - pos_) + " remain");
+          return error("field " + std::to_string(f->number) + " declares " + std::to_string(len) + " bytes, only " +
+                       std::to_string(data_.size() - pos_) + " remain");
         }
         f->bytes = data_.substr(pos_, len);
         f->varint = base_ + pos_;  // where the payload starts, for nested messages
@@ -133,14 +133,29 @@ core::Status parse_trainer_spec(const Field& outer, const std::string& source, S
     KB_RETURN_IF_ERROR(r.next(&f));
     if (f.wire_type != kVarint) continue;
     switch (f.number) {
-      case 3: t->model_type = as_int32(f.varint); break;
-      case 24: t->treat_whitespace_as_suffix = f.varint != 0; break;
-      case 35: t->byte_fallback = f.varint != 0; break;
-      case 40: t->unk_id = as_int32(f.varint); break;
-      case 41: t->bos_id = as_int32(f.varint); break;
-      case 42: t->eos_id = as_int32(f.varint); break;
-      case 43: t->pad_id = as_int32(f.varint); break;
-      default: break;
+      case 3:
+        t->model_type = as_int32(f.varint);
+        break;
+      case 24:
+        t->treat_whitespace_as_suffix = f.varint != 0;
+        break;
+      case 35:
+        t->byte_fallback = f.varint != 0;
+        break;
+      case 40:
+        t->unk_id = as_int32(f.varint);
+        break;
+      case 41:
+        t->bos_id = as_int32(f.varint);
+        break;
+      case 42:
+        t->eos_id = as_int32(f.varint);
+        break;
+      case 43:
+        t->pad_id = as_int32(f.varint);
+        break;
+      default:
+        break;
     }
   }
   return core::Status::ok();
@@ -151,11 +166,16 @@ core::Status parse_normalizer_spec(const Field& outer, const std::string& source
   while (!r.done()) {
     Field f;
     KB_RETURN_IF_ERROR(r.next(&f));
-    if (f.number == 1 && f.wire_type == kLengthDelimited) n->name.assign(f.bytes);
-    else if (f.number == 2 && f.wire_type == kLengthDelimited) n->precompiled_charsmap.assign(f.bytes);
-    else if (f.number == 3 && f.wire_type == kVarint) n->add_dummy_prefix = f.varint != 0;
-    else if (f.number == 4 && f.wire_type == kVarint) n->remove_extra_whitespaces = f.varint != 0;
-    else if (f.number == 5 && f.wire_type == kVarint) n->escape_whitespaces = f.varint != 0;
+    if (f.number == 1 && f.wire_type == kLengthDelimited)
+      n->name.assign(f.bytes);
+    else if (f.number == 2 && f.wire_type == kLengthDelimited)
+      n->precompiled_charsmap.assign(f.bytes);
+    else if (f.number == 3 && f.wire_type == kVarint)
+      n->add_dummy_prefix = f.varint != 0;
+    else if (f.number == 4 && f.wire_type == kVarint)
+      n->remove_extra_whitespaces = f.varint != 0;
+    else if (f.number == 5 && f.wire_type == kVarint)
+      n->escape_whitespaces = f.varint != 0;
   }
   return core::Status::ok();
 }

@@ -11,7 +11,7 @@
 namespace kbseek::encoder {
 namespace {
 
-constexpr std::string_view kSpaceSymbol = "\xe2\x96\x81";  // U+2581
+constexpr std::string_view kSpaceSymbol = "\xe2\x96\x81";      // U+2581
 constexpr std::string_view kReplacementChar = "\xef\xbf\xbd";  // U+FFFD
 
 inline uint32_t unit_offset(uint32_t u) { return (u >> 10) << ((u & (1u << 9)) >> 6); }
@@ -45,9 +45,9 @@ size_t valid_utf8_char_len(std::string_view s) {
 }
 
 core::Result<std::unique_ptr<SpNormalizer>> SpNormalizer::create(const SpNormalizerSpec& spec,
-                                                                  bool treat_whitespace_as_suffix,
-                                                                  std::vector<std::string> user_defined_symbols,
-                                                                  const std::string& source) {
+                                                                 bool treat_whitespace_as_suffix,
+                                                                 std::vector<std::string> user_defined_symbols,
+                                                                 const std::string& source) {
   std::unique_ptr<SpNormalizer> n(new SpNormalizer());
   n->spec_ = spec;
   n->spec_.precompiled_charsmap.clear();
@@ -149,8 +149,10 @@ std::string SpNormalizer::normalize(std::string_view input) const {
     while (is_prev_space && !sp.empty() && sp.front() == ' ') sp.remove_prefix(1);
     if (!sp.empty()) {
       for (const char c : sp) {
-        if (c == ' ' && spec_.escape_whitespaces) out.append(kSpaceSymbol);
-        else out.push_back(c);
+        if (c == ' ' && spec_.escape_whitespaces)
+          out.append(kSpaceSymbol);
+        else
+          out.push_back(c);
       }
       is_prev_space = sp.back() == ' ';
     }

@@ -19,8 +19,8 @@ void SpPieceTrie::build(std::vector<std::pair<std::string_view, int32_t>> keys) 
   }
 }
 
-uint32_t SpPieceTrie::build_node(const std::vector<std::pair<std::string_view, int32_t>>& keys, size_t lo,
-                                 size_t hi, size_t depth) {
+uint32_t SpPieceTrie::build_node(const std::vector<std::pair<std::string_view, int32_t>>& keys, size_t lo, size_t hi,
+                                 size_t depth) {
   const uint32_t self = static_cast<uint32_t>(nodes_.size());
   nodes_.emplace_back();
   if (lo < hi && keys[lo].first.size() == depth) nodes_[self].value = keys[lo++].second;

@@ -33,8 +33,8 @@ core::Result<std::unique_ptr<SentencePieceTokenizer>> SentencePieceTokenizer::lo
   return from_bytes(bytes, model_path);
 }
 
-core::Result<std::unique_ptr<SentencePieceTokenizer>> SentencePieceTokenizer::from_bytes(
-    std::string_view model_bytes, const std::string& source) {
+core::Result<std::unique_ptr<SentencePieceTokenizer>> SentencePieceTokenizer::from_bytes(std::string_view model_bytes,
+                                                                                         const std::string& source) {
   KB_ASSIGN_OR_RETURN(SpModelProto proto, parse_sp_model(model_bytes, source));
   std::unique_ptr<SentencePieceTokenizer> t(new SentencePieceTokenizer());
   KB_RETURN_IF_ERROR(t->init(std::move(proto), source));
@@ -114,9 +114,9 @@ core::Status SentencePieceTokenizer::init(SpModelProto proto, const std::string&
     }
   }
 
-  KB_ASSIGN_OR_RETURN(normalizer_, SpNormalizer::create(proto.normalizer_spec,
-                                                        proto.trainer_spec.treat_whitespace_as_suffix,
-                                                        std::move(user_defined), source));
+  KB_ASSIGN_OR_RETURN(normalizer_,
+                      SpNormalizer::create(proto.normalizer_spec, proto.trainer_spec.treat_whitespace_as_suffix,
+                                           std::move(user_defined), source));
   return core::Status::ok();
 }
 

@@ -1,9 +1,14 @@
 // A SentencePiece unigram tokenizer that reads the `.model` file itself.
 //
 // Why our own and not Debian's libsentencepiece-dev (0.1.97): we need only
-// unigram encoding — normalise, then Viterbi — which is ~500 lines here
-// against a library that brings protobuf-lite and abseil into the link, and
-// throws or logs its own way. Its behaviour is pinned by a parity fixture:
+// unigram encoding — normalise, then Viterbi — which is ~600 lines of code
+// here (protobuf reader, charsmap trie, piece trie, Viterbi) against a
+// library that brings protobuf-lite into the link, reports errors through its
+// own status type and logging, and whose Debian build lags the PyPI wheel
+// the fixture pins. Ours also returns kbseek Status values naming the file
+// and byte offset, and tokenizes a 15-token query in ~4 µs.
+//
+// Its behaviour is pinned by a parity fixture:
 // tests/data/encoder/use_tokenizer_{fixture,sweep}.jsonl hold the pieces and
 // ids the `sentencepiece` 0.2.3 Python binding gives for ~2,300 strings (the
 // charsmap's keys, every BMP code point, CJK, emoji, very long texts), and

@@ -17,8 +17,7 @@ core::Status read_int(const json& j, const char* field, const std::string& path,
   const int64_t v = it->get<int64_t>();
   if (v < lo || v > hi) {
     return core::Status::invalid_argument(path + ": field \"" + field + "\" = " + std::to_string(v) +
-                                          " is out of range [" + std::to_string(lo) + ", " +
-                                          std::to_string(hi) + "]");
+                                          " is out of range [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
   }
   *out = static_cast<int>(v);
   return core::Status::ok();

@@ -2,6 +2,7 @@
 #include "encoder/use/use_encoder.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "core/file_util.h"
 #include "core/logging.h"
@@ -11,6 +12,16 @@
 namespace kbseek::encoder {
 
 core::Result<std::unique_ptr<Encoder>> open_use_m3_encoder(const ModelSource& src, const EncoderOptions& opts) {
+  const char* env = std::getenv("KBSEEK_USE_M3_MATMUL");
+  const std::string want = env != nullptr ? env : "";
+  if (!want.empty() && want != "auto" && want != "fp32") {
+    return core::Status::invalid_argument("KBSEEK_USE_M3_MATMUL=" + want + ": expected auto or fp32");
+  }
+  return open_use_m3_encoder(src, opts, want == "fp32" ? UseMatmul::kFp32 : UseMatmul::kAuto);
+}
+
+core::Result<std::unique_ptr<Encoder>> open_use_m3_encoder(const ModelSource& src, const EncoderOptions& opts,
+                                                           UseMatmul matmul) {
   const std::string config_path = src.dir + "/config.json";
   KB_ASSIGN_OR_RETURN(std::string config_text, core::read_file(config_path));
   KB_ASSIGN_OR_RETURN(UseConfig config, parse_use_config(config_text, config_path));
@@ -26,13 +37,15 @@ core::Result<std::unique_ptr<Encoder>> open_use_m3_encoder(const ModelSource& sr
                                           std::to_string(tokenizer->eos_id()) + " differ from config.json's " +
                                           std::to_string(config.bos_id) + "/" + std::to_string(config.eos_id));
   }
-  KB_ASSIGN_OR_RETURN(std::unique_ptr<UseM3Model> model, UseM3Model::load(src.dir + "/model.safetensors", config));
+  KB_ASSIGN_OR_RETURN(std::unique_ptr<UseM3Model> model,
+                      UseM3Model::load(src.dir + "/model.safetensors", config, matmul));
   const int pool = core::ThreadPool::global().size();
   const int threads = opts.num_threads > 0 ? std::min(opts.num_threads, pool) : pool;
   core::log_info("encoder", "opened " + src.name + " (use-m3, dim " + std::to_string(config.hidden_size) + ", " +
                                 std::to_string(tokenizer->vocab_size()) + " pieces, max " +
                                 std::to_string(config.max_seq_length) + " tokens) on the CPU, " +
-                                std::to_string(threads) + " threads");
+                                std::to_string(threads) + " threads, " +
+                                (model->uses_amx() ? "token stage and pooling in bf16 on AMX" : "fp32 products"));
   return std::unique_ptr<Encoder>(new UseM3Encoder(src, std::move(tokenizer), std::move(model), threads));
 }
 
@@ -47,6 +60,13 @@ std::vector<int32_t> UseM3Encoder::input_ids(std::string_view text) const {
   ids.insert(ids.begin(), model_->config().bos_id);
   ids.push_back(model_->config().eos_id);
   return ids;
+}
+
+double UseM3Encoder::vocabulary_coverage(std::string_view text) const {
+  const std::vector<int32_t> ids = tokenizer_->encode(text);
+  if (ids.empty()) return 1.0;
+  const auto unknown = std::count(ids.begin(), ids.end(), tokenizer_->unk_id());
+  return 1.0 - static_cast<double>(unknown) / static_cast<double>(ids.size());
 }
 
 core::Status UseM3Encoder::encode(const std::vector<std::string>& texts, InputKind /*kind*/, float* out) {

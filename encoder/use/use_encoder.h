@@ -39,7 +39,12 @@ namespace kbseek::encoder {
 // tokenizer and model.safetensors of a folder whose checksums the caller has
 // verified. Errors name the file; InvalidArgument when the tokenizer's
 // vocabulary or BOS/EOS ids do not fit the embedding table and config.
+// KBSEEK_USE_M3_MATMUL=fp32 forces fp32 products (UseMatmul::kFp32); unset
+// or "auto" lets the token stage use bf16 AMX tiles where the CPU has them.
 core::Result<std::unique_ptr<Encoder>> open_use_m3_encoder(const ModelSource& src, const EncoderOptions& opts);
+// The same with the arithmetic chosen by the caller (tests, benchmarks).
+core::Result<std::unique_ptr<Encoder>> open_use_m3_encoder(const ModelSource& src, const EncoderOptions& opts,
+                                                           UseMatmul matmul);
 
 class UseM3Encoder final : public Encoder {
  public:
@@ -52,10 +57,17 @@ class UseM3Encoder final : public Encoder {
   int max_tokens() const override { return model_->config().max_seq_length; }
   int count_tokens(std::string_view text) const override { return tokenizer_->count_tokens(text); }
   core::Status encode(const std::vector<std::string>& texts, InputKind kind, float* out) override;
+  // Share of the text's pieces that are not <unk> (a run of unknown
+  // characters is one piece); 1 for text with no pieces.
+  double vocabulary_coverage(std::string_view text) const override;
+  // From the folder's model card (README.md), filled in by open_encoder:
+  // the 16 training languages, zh and zh-tw among them.
+  const std::vector<std::string>& languages() const override { return src_.languages; }
 
   // BOS, pieces, EOS as encode() feeds the network.
   std::vector<int32_t> input_ids(std::string_view text) const;
   const SentencePieceTokenizer& tokenizer() const { return *tokenizer_; }
+  const UseM3Model& model() const { return *model_; }
 
  private:
   ModelSource src_;

@@ -29,22 +29,44 @@ void run_parallel(int n, int ways, const std::function<void(int)>& fn) {
 }  // namespace
 
 struct UseM3Model::PerId {
-  std::vector<int32_t> ids;                // distinct ids of the group, sorted
-  std::vector<float> emb;                  // [U, E]
-  std::vector<float> x;                    // [U, P] after the layer norm
-  std::vector<std::vector<float>> conv1;   // per branch [U, width*C]
+  std::vector<int32_t> ids;               // distinct ids of the group, sorted
+  std::vector<float> emb;                 // [U, E]
+  std::vector<float> x;                   // [U, P] after the layer norm
+  std::vector<std::vector<float>> conv1;  // per branch [U, width*C]
 };
 
 // Reused across calls so that steady-state encoding does not allocate
 // (fresh multi-MB buffers cost page faults on every chunk).
 struct UseM3Model::Scratch {
   std::vector<float> feat, windows, h;
+  std::vector<uint16_t> h_bf16, windows_bf16;
   std::vector<int> offsets;
 };
 
-core::Result<std::unique_ptr<UseM3Model>> UseM3Model::load(const std::string& path, const UseConfig& c) {
+core::Status UseM3Model::load_matrix(const std::string& name, int64_t k, int64_t n, Matrix* m) {
+  KB_ASSIGN_OR_RETURN(m->w, file_->read_f32(name, {k, n}));
+  m->k = static_cast<int>(k);
+  m->n = static_cast<int>(n);
+  if (uses_amx_) m->packed = use_amx::PackedB(m->w.data(), m->k, m->n);
+  return core::Status::ok();
+}
+
+void UseM3Model::matmul(int m, const float* a, int lda, const Matrix& w, float* c, int ldc, bool accumulate,
+                        int ways) const {
+  if (uses_amx_) {
+    use_amx::gemm(m, a, lda, w.packed, c, ldc, accumulate, ways);
+  } else {
+    use_ops::sgemm(m, w.n, w.k, a, lda, w.w.data(), c, ldc, accumulate, ways);
+  }
+}
+
+core::Result<std::unique_ptr<UseM3Model>> UseM3Model::load(const std::string& path, const UseConfig& c,
+                                                           UseMatmul matmul) {
   std::unique_ptr<UseM3Model> m(new UseM3Model());
   m->config_ = c;
+  // AMX tiles need k % 32 == 0 and n % 16 == 0 for every matrix they run.
+  const bool shapes_fit = c.embedding_dim % 32 == 0 && c.ngram_dim % 32 == 0 && c.hidden_size % 16 == 0;
+  m->uses_amx_ = matmul == UseMatmul::kAuto && shapes_fit && use_amx::available();
   KB_ASSIGN_OR_RETURN(m->file_, UseWeightsFile::open(path));
   const UseWeightsFile& f = *m->file_;
   const int64_t V = c.embedding_rows, E = c.embedding_dim, C = c.ngram_dim, H = c.hidden_size, D = c.dnn_dim;
@@ -53,7 +75,7 @@ core::Result<std::unique_ptr<UseM3Model>> UseM3Model::load(const std::string& pa
   KB_ASSIGN_OR_RETURN(m->codes_, f.view_u8("embeddings.codes", {V, E}));
   KB_ASSIGN_OR_RETURN(m->scale_, f.read_f32("embeddings.scale", {V}));
   KB_ASSIGN_OR_RETURN(m->offset_, f.read_f32("embeddings.offset", {V}));
-  KB_ASSIGN_OR_RETURN(m->proj_w_, f.read_f32("projection.weight", {E, P}));
+  KB_RETURN_IF_ERROR(m->load_matrix("projection.weight", E, P, &m->proj_w_));
   KB_ASSIGN_OR_RETURN(m->proj_b_, f.read_f32("projection.bias", {P}));
   KB_ASSIGN_OR_RETURN(m->proj_gamma_, f.read_f32("projection.ln_gamma", {P}));
   KB_ASSIGN_OR_RETURN(m->proj_beta_, f.read_f32("projection.ln_beta", {P}));
@@ -68,20 +90,24 @@ core::Result<std::unique_ptr<UseM3Model>> UseM3Model::load(const std::string& pa
     b.order = o;
     const std::string p = "ngram" + std::to_string(o.width);
     KB_ASSIGN_OR_RETURN(std::vector<float> w1, f.read_f32(p + ".conv1.weight", {o.width * C, C}));
-    b.w1_blocks.resize(w1.size());
+    Matrix& blocks = b.w1_blocks;
+    blocks.w.resize(w1.size());
+    blocks.k = static_cast<int>(C);
+    blocks.n = static_cast<int>(o.width * C);
     for (int64_t k = 0; k < o.width; ++k) {
       for (int64_t r = 0; r < C; ++r) {
-        std::copy_n(w1.data() + (k * C + r) * C, C, b.w1_blocks.data() + r * o.width * C + k * C);
+        std::copy_n(w1.data() + (k * C + r) * C, C, blocks.w.data() + r * o.width * C + k * C);
       }
     }
+    if (m->uses_amx_) blocks.packed = use_amx::PackedB(blocks.w.data(), blocks.k, blocks.n);
     KB_ASSIGN_OR_RETURN(b.b1, f.read_f32(p + ".conv1.bias", {C}));
-    KB_ASSIGN_OR_RETURN(b.w2, f.read_f32(p + ".conv2.weight", {o.width * C, C}));
+    KB_RETURN_IF_ERROR(m->load_matrix(p + ".conv2.weight", o.width * C, C, &b.w2));
     KB_ASSIGN_OR_RETURN(b.b2, f.read_f32(p + ".conv2.bias", {C}));
     m->branches_.push_back(std::move(b));
   }
   KB_ASSIGN_OR_RETURN(m->feat_gamma_, f.read_f32("features.ln_gamma", {F}));
   KB_ASSIGN_OR_RETURN(m->feat_beta_, f.read_f32("features.ln_beta", {F}));
-  KB_ASSIGN_OR_RETURN(m->pool_w_, f.read_f32("pooled.weight", {F, H}));
+  KB_RETURN_IF_ERROR(m->load_matrix("pooled.weight", F, H, &m->pool_w_));
   KB_ASSIGN_OR_RETURN(m->pool_b_, f.read_f32("pooled.bias", {H}));
   KB_ASSIGN_OR_RETURN(m->d0_, f.read_f32("dnn.d0", {H, D}));
   KB_ASSIGN_OR_RETURN(m->p1_, f.read_f32("dnn.p1", {H, D}));
@@ -103,13 +129,13 @@ void UseM3Model::per_id_rows(PerId& p, int begin, int end, int gemm_ways) const 
     for (int j = 0; j < E; ++j) row[j] = static_cast<float>(code[j]) * scale_[id] + offset_[id];
   }
   float* x = p.x.data() + static_cast<size_t>(begin) * P;
-  use_ops::sgemm(n, P, E, p.emb.data() + static_cast<size_t>(begin) * E, E, proj_w_.data(), x, P, false, gemm_ways);
+  matmul(n, p.emb.data() + static_cast<size_t>(begin) * E, E, proj_w_, x, P, false, gemm_ways);
   use_ops::add_bias_rows(x, n, P, P, proj_b_.data());
   use_ops::layer_norm_rows(x, n, P, P, proj_gamma_.data(), proj_beta_.data(), config_.layer_norm_eps);
   for (size_t i = 0; i < branches_.size(); ++i) {
     const int wc = branches_[i].order.width * C;
-    use_ops::sgemm(n, wc, C, x + i * C, P, branches_[i].w1_blocks.data(),
-                   p.conv1[i].data() + static_cast<size_t>(begin) * wc, wc, false, gemm_ways);
+    matmul(n, x + i * C, P, branches_[i].w1_blocks, p.conv1[i].data() + static_cast<size_t>(begin) * wc, wc, false,
+           gemm_ways);
   }
 }
 
@@ -121,7 +147,8 @@ void UseM3Model::per_id_stage(const int32_t* ids, int num_tokens, int ways, PerI
   p.emb.resize(static_cast<size_t>(U) * config_.embedding_dim);
   p.x.resize(static_cast<size_t>(U) * C * branches_.size());
   p.conv1.resize(branches_.size());
-  for (size_t i = 0; i < branches_.size(); ++i) p.conv1[i].resize(static_cast<size_t>(U) * branches_[i].order.width * C);
+  for (size_t i = 0; i < branches_.size(); ++i)
+    p.conv1[i].resize(static_cast<size_t>(U) * branches_[i].order.width * C);
   // Split rows across threads when each gets a full-speed sgemm, else split columns.
   constexpr int kMinRowsPerPart = 64;
   const int parts = std::min(ways, U / kMinRowsPerPart);
@@ -132,16 +159,21 @@ void UseM3Model::per_id_stage(const int32_t* ids, int num_tokens, int ways, PerI
   }
 }
 
-void UseM3Model::token_stage(const PerId& p, const int* row_of, const int* offsets, int num_seqs, int ways,
-                             float* sums, Scratch& s) const {
+void UseM3Model::token_stage(const PerId& p, const int* row_of, const int* offsets, int num_seqs, int ways, float* sums,
+                             Scratch& s) const {
   const int T = offsets[num_seqs] - offsets[0];
   const int E = config_.embedding_dim, C = config_.ngram_dim, F = config_.feature_dim();
   const int P = C * static_cast<int>(branches_.size());
   int max_width = 1;
   for (const Branch& b : branches_) max_width = std::max(max_width, b.order.width);
   s.feat.resize(static_cast<size_t>(T) * F);
-  s.windows.resize(static_cast<size_t>(T) * max_width * C);
   s.h.resize(static_cast<size_t>(T) * C);
+  if (uses_amx_) {
+    s.h_bf16.resize(static_cast<size_t>(T) * C);
+    s.windows_bf16.resize(static_cast<size_t>(use_amx::padded_rows(T)) * max_width * C);
+  } else {
+    s.windows.resize(static_cast<size_t>(T) * max_width * C);
+  }
   s.offsets.resize(num_seqs + 1);
   for (int b = 0; b <= num_seqs; ++b) s.offsets[b] = offsets[b] - offsets[0];
   row_of += offsets[0];
@@ -152,36 +184,32 @@ void UseM3Model::token_stage(const PerId& p, const int* row_of, const int* offse
   for (size_t i = 0; i < branches_.size(); ++i) {
     const Branch& br = branches_[i];
     const int wc = br.order.width * C;
-    use_ops::sum_shifted_products(p.conv1[i].data(), wc, C, row_of, s.offsets.data(), num_seqs, br.order.width,
-                                  br.order.left, br.b1.data(), s.h.data());
-    for (int t = 0; t < T; ++t) {
-      float* h = s.h.data() + static_cast<size_t>(t) * C;
-      const float* x = p.x.data() + static_cast<size_t>(row_of[t]) * P + i * C;
-      for (int j = 0; j < C; ++j) h[j] = std::max(h[j], 0.0f) + x[j];
-    }
+    use_ops::ngram_first_layer(p.conv1[i].data(), wc, p.x.data() + i * C, P, row_of, s.offsets.data(), num_seqs,
+                               br.order.width, br.order.left, C, br.b1.data(), s.h.data());
     float* out = s.feat.data() + E + i * C;
-    use_ops::gather_windows(s.h.data(), C, C, s.offsets.data(), num_seqs, br.order.width, br.order.left,
-                            s.windows.data());
-    use_ops::sgemm(T, C, wc, s.windows.data(), wc, br.w2.data(), out, F, false, ways);
+    if (uses_amx_) {
+      // Windows gathered in bf16: half the bytes to copy, converted once per row.
+      use_amx::to_bf16_rows(s.h.data(), T, C, C, s.h_bf16.data(), C);
+      use_ops::gather_windows(s.h_bf16.data(), C, C, s.offsets.data(), num_seqs, br.order.width, br.order.left,
+                              s.windows_bf16.data());
+      use_amx::gemm_bf16(T, s.windows_bf16.data(), wc, br.w2.packed, out, F, false, ways);
+    } else {
+      use_ops::gather_windows(s.h.data(), C, C, s.offsets.data(), num_seqs, br.order.width, br.order.left,
+                              s.windows.data());
+      matmul(T, s.windows.data(), wc, br.w2, out, F, false, ways);
+    }
     use_ops::bias_relu_residual_rows(out, F, s.h.data(), C, T, C, br.b2.data());
   }
   use_ops::layer_norm_rows(s.feat.data(), T, F, F, feat_gamma_.data(), feat_beta_.data(), config_.layer_norm_eps);
 
-  for (int b = 0; b < num_seqs; ++b) {
-    float* sum = sums + static_cast<size_t>(b) * F;
-    std::fill(sum, sum + F, 0.0f);
-    for (int t = s.offsets[b]; t < s.offsets[b + 1]; ++t) {
-      const float* row = s.feat.data() + static_cast<size_t>(t) * F;
-      for (int j = 0; j < F; ++j) sum[j] += row[j];
-    }
-  }
+  use_ops::sum_rows_per_sequence(s.feat.data(), F, F, s.offsets.data(), num_seqs, sums);
 }
 
 void UseM3Model::sentence_stage(const float* sums, const int* lengths, int n, int ways, float* out) const {
   const int F = config_.feature_dim(), H = config_.hidden_size, D = config_.dnn_dim;
   std::vector<float> m(static_cast<size_t>(n) * H), y0(static_cast<size_t>(n) * D), y1(static_cast<size_t>(n) * D),
       y2(static_cast<size_t>(n) * H);
-  use_ops::sgemm(n, H, F, sums, F, pool_w_.data(), m.data(), H, false, ways);
+  matmul(n, sums, F, pool_w_, m.data(), H, false, ways);
   for (int b = 0; b < n; ++b) {
     const float len = static_cast<float>(lengths[b]);
     const float inv_sqrt = 1.0f / std::sqrt(len);
@@ -219,8 +247,8 @@ core::Status UseM3Model::forward(const int32_t* ids, const int* offsets, int num
     if (lengths[b] <= 0) return core::Status::invalid_argument("sequence " + std::to_string(b) + " is empty");
     for (int t = offsets[b]; t < offsets[b + 1]; ++t) {
       if (ids[t] < 0 || ids[t] >= config_.embedding_rows) {
-        return core::Status::invalid_argument("sequence " + std::to_string(b) + ": token id " +
-                                              std::to_string(ids[t]) + " outside the embedding table of " +
+        return core::Status::invalid_argument("sequence " + std::to_string(b) + ": token id " + std::to_string(ids[t]) +
+                                              " outside the embedding table of " +
                                               std::to_string(config_.embedding_rows));
       }
     }

@@ -17,8 +17,7 @@ void pin_blas_to_one_thread();
 // C[m×n] (ldc) = A[m×k] (lda) · B[k×n] (row-major, ld n) + (accumulate ? C : 0).
 // With ways > 1 and enough work, the columns are split across
 // core::ThreadPool::global() (nested calls run inline).
-void sgemm(int m, int n, int k, const float* a, int lda, const float* b, float* c, int ldc, bool accumulate,
-           int ways);
+void sgemm(int m, int n, int k, const float* a, int lda, const float* b, float* c, int ldc, bool accumulate, int ways);
 
 // Per row of x (rows × cols, ld): x = (x - mean) / sqrt(var + eps) * gamma + beta.
 void layer_norm_rows(float* x, int rows, int cols, int ld, const float* gamma, const float* beta, float eps);
@@ -27,23 +26,28 @@ void layer_norm_rows(float* x, int rows, int cols, int ld, const float* gamma, c
 void add_bias_rows(float* x, int rows, int cols, int ld, const float* bias);
 
 // Per row: y = max(y + bias, 0) + residual[r].
-void bias_relu_residual_rows(float* y, int ldy, const float* residual, int ldr, int rows, int cols,
-                             const float* bias);
+void bias_relu_residual_rows(float* y, int ldy, const float* residual, int ldr, int rows, int cols, const float* bias);
+
+// sums[b] (cols floats) = Σ of the rows of sequence b of x (rows × cols, ld).
+void sum_rows_per_sequence(const float* x, int ld, int cols, const int* offsets, int num_seqs, float* sums);
 
 // Window gather for an n-gram convolution over packed sequences. Row t of
 // `out` (rows × width*cols, contiguous) is the rows t-left .. t-left+width-1
 // of `x` (rows × cols, ld) side by side, zeros where a row lies outside t's
-// own sequence. Sequence b owns rows [offsets[b], offsets[b+1]).
-void gather_windows(const float* x, int ld, int cols, const int* offsets, int num_seqs, int width, int left,
-                    float* out);
+// own sequence. Sequence b owns rows [offsets[b], offsets[b+1]). T is float
+// (fp32 products) or uint16_t (bf16 for AMX).
+template <typename T>
+void gather_windows(const T* x, int ld, int cols, const int* offsets, int num_seqs, int width, int left, T* out);
 
-// The first n-gram layer from per-row partial products: y holds, for each
-// distinct input row u, the products of that row with each of the `width`
-// weight blocks side by side (u × width*cols, ld). Row t of out (rows × cols,
-// contiguous) becomes bias + Σ_w y[row_of[t-left+w]][w*cols ..], over the w
-// whose position lies inside t's own sequence. Equal to gathering windows and
-// multiplying, without recomputing repeated tokens.
-void sum_shifted_products(const float* y, int ld, int cols, const int* row_of, const int* offsets, int num_seqs,
-                          int width, int left, const float* bias, float* out);
+// The first layer of an n-gram branch from per-id partial products, with its
+// activation and residual:
+//   h[t] = max(bias + Σ_w y[row_of[t-left+w]][w*cols ..], 0) + x[row_of[t]]
+// summing over the w whose position lies inside t's own sequence. y holds,
+// for each distinct id u, the products of its row with each of the `width`
+// weight blocks side by side (u × width*cols, ld_y); x (ld_x) is the branch's
+// input row of each id. h is rows × cols, contiguous. Equal to gathering
+// windows and multiplying, without recomputing repeated tokens.
+void ngram_first_layer(const float* y, int ld_y, const float* x, int ld_x, const int* row_of, const int* offsets,
+                       int num_seqs, int width, int left, int cols, const float* bias, float* h);
 
 }  // namespace kbseek::encoder::use_ops

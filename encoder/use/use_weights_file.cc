@@ -48,8 +48,7 @@ core::Result<std::unique_ptr<UseWeightsFile>> UseWeightsFile::open(const std::st
   f->map_size_ = static_cast<size_t>(st.st_size);
   if (f->map_size_ < 8) {
     ::close(fd);
-    return core::Status::corruption(path + ": truncated safetensors file (" + std::to_string(f->map_size_) +
-                                    " bytes)");
+    return core::Status::corruption(path + ": truncated safetensors file (" + std::to_string(f->map_size_) + " bytes)");
   }
   void* m = mmap(nullptr, f->map_size_, PROT_READ, MAP_PRIVATE, fd, 0);
   const int map_errno = errno;
@@ -60,8 +59,8 @@ core::Result<std::unique_ptr<UseWeightsFile>> UseWeightsFile::open(const std::st
   uint64_t header_len = 0;
   for (int i = 7; i >= 0; --i) header_len = (header_len << 8) | f->map_[i];
   if (header_len > kMaxHeaderBytes || header_len > f->map_size_ - 8) {
-    return core::Status::corruption(path + ": header length " + std::to_string(header_len) +
-                                    " exceeds the file size " + std::to_string(f->map_size_));
+    return core::Status::corruption(path + ": header length " + std::to_string(header_len) + " exceeds the file size " +
+                                    std::to_string(f->map_size_));
   }
   f->data_ = f->map_ + 8 + header_len;
   f->data_size_ = f->map_size_ - 8 - header_len;

@@ -46,8 +46,7 @@ class UseWeightsFile {
     size_t begin = 0, end = 0;  // byte offsets into the data section
   };
   UseWeightsFile() = default;
-  core::Result<const Tensor*> find(const std::string& name, const char* dtype,
-                                   const std::vector<int64_t>& shape) const;
+  core::Result<const Tensor*> find(const std::string& name, const char* dtype, const std::vector<int64_t>& shape) const;
 
   std::string path_;
   const uint8_t* map_ = nullptr;

@@ -20,8 +20,8 @@ pieces like normal ones, and it gives [<unk>] for an empty normalised text).
 
 Run once (the output is committed):
     bash scripts/fetch_use_m3.sh models
-    pip install --target .cache/use-m3/py-dev sentencepiece numpy
-    PYTHONPATH=.cache/use-m3/py-dev python3 tests/encoder/use/gen_use_fixture.py
+    python3 -m pip install --target .cache/use-m3/py-dev sentencepiece protobuf
+    PYTHONPATH=.cache/use-m3/py-dev:.cache/use-m3/python python3 tests/encoder/use/gen_use_fixture.py
 """
 import json
 import os

@@ -13,8 +13,8 @@ texts fit in max_seq_length (512 tokens), so no truncation is involved.
 
 Run once (the output is committed):
     bash scripts/fetch_use_m3.sh models
-    pip install --target .cache/use-m3/py-dev sentencepiece numpy
-    PYTHONPATH=.cache/use-m3/py-dev python3 tests/encoder/use/gen_use_golden.py
+    python3 -m pip install --target .cache/use-m3/py-dev sentencepiece protobuf
+    PYTHONPATH=.cache/use-m3/py-dev:.cache/use-m3/python python3 tests/encoder/use/gen_use_golden.py
 """
 import json
 import os

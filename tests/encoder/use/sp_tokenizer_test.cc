@@ -96,8 +96,7 @@ TEST_F(UseM3Tokenizer, SweepParity) { check_file("use_tokenizer_sweep.jsonl"); }
 TEST_F(UseM3Tokenizer, CountTokensIsPieceCount) {
   EXPECT_EQ(tokenizer_->count_tokens(""), 0);
   EXPECT_EQ(tokenizer_->count_tokens("   "), 0);
-  EXPECT_EQ(tokenizer_->count_tokens("Hello, world!"),
-            static_cast<int>(tokenizer_->encode("Hello, world!").size()));
+  EXPECT_EQ(tokenizer_->count_tokens("Hello, world!"), static_cast<int>(tokenizer_->encode("Hello, world!").size()));
 }
 
 // --- synthetic models: the unigram rules one at a time
@@ -109,8 +108,16 @@ std::unique_ptr<SentencePieceTokenizer> make(const std::vector<TestPiece>& piece
 }
 
 const std::vector<TestPiece> kBase = {
-    {"<unk>", 0, 2}, {"<s>", 0, 3}, {"</s>", 0, 3}, {"\xe2\x96\x81", -2, 1}, {"a", -3, 1},
-    {"b", -3, 1},    {"ab", -4, 1}, {"\xe2\x96\x81" "ab", -4.5f, 1},
+    {"<unk>", 0, 2},
+    {"<s>", 0, 3},
+    {"</s>", 0, 3},
+    {"\xe2\x96\x81", -2, 1},
+    {"a", -3, 1},
+    {"b", -3, 1},
+    {"ab", -4, 1},
+    {"\xe2\x96\x81"
+     "ab",
+     -4.5f, 1},
 };
 
 TEST(SpTokenizer, PicksTheBestScoringSegmentation) {
@@ -122,7 +129,9 @@ TEST(SpTokenizer, PicksTheBestScoringSegmentation) {
   EXPECT_EQ(ids, (std::vector<int32_t>{7}));  // "▁ab" -4.5 beats "▁"+"ab" -6
   t->encode("abab", &ids, &pieces);
   EXPECT_EQ(ids, (std::vector<int32_t>{7, 6}));
-  EXPECT_EQ(pieces, (std::vector<std::string>{"\xe2\x96\x81" "ab", "ab"}));
+  EXPECT_EQ(pieces, (std::vector<std::string>{"\xe2\x96\x81"
+                                              "ab",
+                                              "ab"}));
 }
 
 TEST(SpTokenizer, MergesRunsOfUnknownCharacters) {
@@ -130,7 +139,10 @@ TEST(SpTokenizer, MergesRunsOfUnknownCharacters) {
   ASSERT_NE(t, nullptr);
   std::vector<int32_t> ids;
   std::vector<std::string> pieces;
-  t->encode("xy\xe4\xb8\xad" "a", &ids, &pieces);  // "xy中a": x, y, 中 unknown
+  t->encode(
+      "xy\xe4\xb8\xad"
+      "a",
+      &ids, &pieces);  // "xy中a": x, y, 中 unknown
   EXPECT_EQ(ids, (std::vector<int32_t>{3, 0, 4}));
   EXPECT_EQ(pieces, (std::vector<std::string>{"\xe2\x96\x81", "xy\xe4\xb8\xad", "a"}));
 }
@@ -168,7 +180,10 @@ TEST(SpTokenizer, ByteFallbackSplitsUnknownCharactersIntoBytes) {
 TEST(SpTokenizer, WhitespaceRules) {
   auto t = make(kBase);
   ASSERT_NE(t, nullptr);
-  EXPECT_EQ(t->normalize("  a   b  "), "\xe2\x96\x81" "a\xe2\x96\x81" "b");
+  EXPECT_EQ(t->normalize("  a   b  "),
+            "\xe2\x96\x81"
+            "a\xe2\x96\x81"
+            "b");
   EXPECT_EQ(t->normalize("   "), "");
   EXPECT_EQ(t->normalize(""), "");
   EXPECT_TRUE(t->encode(" \t ").size() > 0);  // a tab is not a space without nmt_nfkc
@@ -178,7 +193,11 @@ TEST(SpTokenizer, WhitespaceRules) {
 TEST(SpTokenizer, InvalidUtf8BecomesReplacementCharacter) {
   auto t = make(kBase);
   ASSERT_NE(t, nullptr);
-  EXPECT_EQ(t->normalize("a\xff" "b"), "\xe2\x96\x81" "a\xef\xbf\xbd" "b");
+  EXPECT_EQ(t->normalize("a\xff"
+                         "b"),
+            "\xe2\x96\x81"
+            "a\xef\xbf\xbd"
+            "b");
 }
 
 TEST(SpTokenizer, RejectsNonUnigramModels) {

@@ -1,14 +1,14 @@
 // UseM3Encoder on the installed models/use-m3: golden embeddings from the
 // numpy reference, cross-lingual neighbours, truncation, batching, threads.
-#include "encoder/use/use_encoder.h"
-
 #include <gtest/gtest.h>
 
 #include <thread>
 
 #include "core/file_util.h"
+#include "encoder/model_card.h"
 #include "encoder/model_folder.h"
 #include "encoder/registry.h"
+#include "encoder/use/use_encoder.h"
 #include "tests/encoder/use/use_test_support.h"
 
 namespace kbseek::encoder {
@@ -18,7 +18,11 @@ class UseM3EncoderTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     if (!core::path_exists(use_testing::model_dir() + "/model.safetensors")) return;
-    ModelSource src{use_testing::model_dir(), "use-m3", "test"};
+    ModelSource src;
+    src.dir = use_testing::model_dir();
+    src.name = "use-m3";
+    src.fingerprint = "test";
+    src.languages = read_model_card_languages(src.dir);
     auto e = open_use_m3_encoder(src, {});
     ASSERT_TRUE(e.is_ok()) << e.status().to_string();
     encoder_ = static_cast<kbseek::encoder::UseM3Encoder*>(std::move(e.value()).release());
@@ -48,6 +52,17 @@ TEST_F(UseM3EncoderTest, Shape) {
   EXPECT_EQ(encoder_->count_tokens("Hello, world!"), static_cast<int>(encoder_->input_ids("Hello, world!").size()) - 2);
 }
 
+TEST_F(UseM3EncoderTest, LanguagesAndCoverage) {
+  const auto& langs = encoder_->languages();
+  EXPECT_NE(std::find(langs.begin(), langs.end(), "zh"), langs.end());
+  EXPECT_NE(std::find(langs.begin(), langs.end(), "en"), langs.end());
+  EXPECT_EQ(langs.size(), 16u);
+  EXPECT_DOUBLE_EQ(encoder_->vocabulary_coverage("如何重置我的密码？"), 1.0);
+  EXPECT_DOUBLE_EQ(encoder_->vocabulary_coverage(""), 1.0);
+  // "▁" then one merged <unk> run for characters the vocabulary lacks.
+  EXPECT_DOUBLE_EQ(encoder_->vocabulary_coverage("\U000f0000\U000f0001"), 0.5);
+}
+
 TEST_F(UseM3EncoderTest, GoldenEmbeddings) {
   const auto rows = use_testing::read_jsonl(use_testing::data_dir() + "/use_golden.jsonl");
   ASSERT_GE(rows.size(), 40u);
@@ -67,7 +82,7 @@ TEST_F(UseM3EncoderTest, GoldenEmbeddings) {
     EXPECT_GE(c_single, 0.9999) << "line " << i + 1 << " (alone): " << texts[i];
     worst = std::min({worst, c_batched, c_single});
   }
-  std::printf("golden: worst cosine %.9f over %zu texts\n", worst, rows.size());
+  std::printf("golden: worst cosine %.9f (1 - cos = %.1e) over %zu texts\n", worst, 1.0 - worst, rows.size());
 }
 
 TEST_F(UseM3EncoderTest, OutputIsUnitLength) {
@@ -119,7 +134,8 @@ TEST_F(UseM3EncoderTest, TruncatesToMaxTokens) {
 
 TEST_F(UseM3EncoderTest, BatchCompositionDoesNotChangeResults) {
   std::vector<std::string> texts;
-  for (int i = 0; i < 300; ++i) texts.push_back("第" + std::to_string(i) + "个句子 sentence number " + std::to_string(i));
+  for (int i = 0; i < 300; ++i)
+    texts.push_back("第" + std::to_string(i) + "个句子 sentence number " + std::to_string(i));
   const auto all = encode(texts);
   for (int i : {0, 1, 150, 299}) {
     const auto one = encode({texts[i]});
@@ -135,7 +151,8 @@ TEST_F(UseM3EncoderTest, ConcurrentCallsAgree) {
   std::vector<core::Status> status(4);
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
-      for (int k = 0; k < 20 && status[t].is_ok(); ++k) status[t] = encoder_->encode(texts, InputKind::kQuery, got[t].data());
+      for (int k = 0; k < 20 && status[t].is_ok(); ++k)
+        status[t] = encoder_->encode(texts, InputKind::kQuery, got[t].data());
     });
   }
   for (auto& th : threads) th.join();
@@ -160,6 +177,38 @@ TEST_F(UseM3EncoderTest, ModelFolderVerifies) {
   auto config = core::read_file(use_testing::model_dir() + "/config.json");
   ASSERT_TRUE(config.is_ok());
   EXPECT_EQ(architecture_of_config(config.value()), "UniversalSentenceEncoderM3");
+}
+
+// The default arithmetic (bf16 AMX where present) against forced fp32 on
+// every tokenizer-fixture and golden text: the worst cosine is printed.
+TEST_F(UseM3EncoderTest, DefaultArithmeticMatchesFp32) {
+  if (!encoder_->model().uses_amx()) GTEST_SKIP() << "this machine encodes in fp32 already";
+  ModelSource src;
+  src.dir = use_testing::model_dir();
+  src.name = "use-m3";
+  auto fp32 = open_use_m3_encoder(src, {}, UseMatmul::kFp32);
+  ASSERT_TRUE(fp32.is_ok()) << fp32.status().to_string();
+  std::vector<std::string> texts;
+  for (const char* file : {"use_tokenizer_fixture.jsonl", "use_golden.jsonl"}) {
+    for (const auto& r : use_testing::read_jsonl(use_testing::data_dir() + "/" + file)) {
+      texts.push_back(r["text"].get<std::string>());
+    }
+  }
+  const auto a = encode(texts);
+  std::vector<float> b(texts.size() * 512);
+  ASSERT_TRUE(fp32.value()->encode(texts, InputKind::kPassage, b.data()).is_ok());
+  double worst = 1.0;
+  size_t worst_i = 0;
+  for (size_t i = 0; i < texts.size(); ++i) {
+    const double c = use_testing::cosine(a.data() + i * 512, b.data() + i * 512, 512);
+    if (c < worst) {
+      worst = c;
+      worst_i = i;
+    }
+  }
+  std::printf("bf16 AMX vs fp32: worst cosine %.7f over %zu texts (\"%.40s\")\n", worst, texts.size(),
+              texts[worst_i].c_str());
+  EXPECT_GE(worst, 0.9999);
 }
 
 // Runs once encoder/registry.cc has the use-m3 line; skips (saying so) before.

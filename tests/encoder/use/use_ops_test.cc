@@ -61,11 +61,11 @@ TEST(UseOps, GatherWindowsStaysInsideEachSequence) {
   const std::vector<float> x = {1, 2, 3, 4, 5};
   const int offsets[] = {0, 3, 5};
   std::vector<float> out(5 * 3, -1.0f);
-  use_ops::gather_windows(x.data(), 1, 1, offsets, 2, /*width=*/3, /*left=*/1, out.data());
-  EXPECT_EQ(out, (std::vector<float>{0, 1, 2,    // t=0: t-1 outside
-                                     1, 2, 3,    // t=1
-                                     2, 3, 0,    // t=2: t+1 is the next sequence
-                                     0, 4, 5,    // t=3: first of sequence 2
+  use_ops::gather_windows<float>(x.data(), 1, 1, offsets, 2, /*width=*/3, /*left=*/1, out.data());
+  EXPECT_EQ(out, (std::vector<float>{0, 1, 2,  // t=0: t-1 outside
+                                     1, 2, 3,  // t=1
+                                     2, 3, 0,  // t=2: t+1 is the next sequence
+                                     0, 4, 5,  // t=3: first of sequence 2
                                      4, 5, 0}));
 }
 

@@ -94,8 +94,8 @@ struct TestPiece {
 };
 
 // A unigram ModelProto with no charsmap (identity normalisation).
-inline std::string make_model(const std::vector<TestPiece>& pieces, bool byte_fallback = false,
-                              int model_type = 1, bool add_dummy_prefix = true) {
+inline std::string make_model(const std::vector<TestPiece>& pieces, bool byte_fallback = false, int model_type = 1,
+                              bool add_dummy_prefix = true) {
   ProtoWriter m;
   for (const TestPiece& p : pieces) {
     ProtoWriter sp;
