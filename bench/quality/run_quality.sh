@@ -6,12 +6,15 @@
 #   bash bench/quality/run_quality.sh                 all sets
 #   bash bench/quality/run_quality.sh scifact xquad_zh  some sets
 #   KBSEEK_EVAL_LIMIT=300 ...                         first N queries of each set
+#   KBSEEK_MODEL=use-m3 ...                           index with another model
+#                                                     (indexes in bench/work/<model>/, table quality-<model>.md)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 EVAL="${KBSEEK_EVALDATA:-../shared/evaldata}"
 KB="${KBSEEK_BIN:-./build/kbseek}"
-WORK=bench/work
-OUT=bench/results/quality.md
+MODEL="${KBSEEK_MODEL:-}"
+WORK=bench/work${MODEL:+/$MODEL}
+OUT=bench/results/quality${MODEL:+-$MODEL}.md
 LIMIT="${KBSEEK_EVAL_LIMIT:-0}"
 mkdir -p "$WORK" bench/results
 if [ $# -gt 0 ]; then SETS=("$@"); else
@@ -25,7 +28,7 @@ for set in "${SETS[@]}"; do
   if [ ! -f "$idx/MANIFEST" ] || [ "${KBSEEK_REINDEX:-0}" = 1 ]; then
     rm -rf "$idx"
     start=$(date +%s)
-    "$KB" index --index "$idx" "$dir/corpus.jsonl" --quiet
+    "$KB" index --index "$idx" ${MODEL:+--model "$MODEL"} "$dir/corpus.jsonl" --quiet
     echo "$set: indexed in $(( $(date +%s) - start ))s" >&2
   fi
   for mode in bm25 dense hybrid; do
@@ -39,7 +42,7 @@ done
   echo "# Retrieval quality"
   echo
   echo "Machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'); commit $(git rev-parse --short HEAD 2>/dev/null || echo none); $(date -u +%Y-%m-%d)."
-  echo "Command: \`bash bench/quality/run_quality.sh $*\`; model: $("$KB" stats --index "$WORK/${SETS[0]}" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["models"][0]["name"])')."
+  echo "Command: \`${MODEL:+KBSEEK_MODEL=$MODEL }bash bench/quality/run_quality.sh $*\`; model: $("$KB" stats --index "$WORK/${SETS[0]}" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["models"][0]["name"])')."
   echo "Peer: Xapian 1.4 BM25 over ICU-segmented text is our own \`bm25\` row; published reference points are in ../shared/evaldata/SOURCES.md."
   echo
   echo "| set | mode | queries | nDCG@10 | MRR@10 | Recall@100 | p50 ms | p99 ms |"
