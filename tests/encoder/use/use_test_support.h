@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/file_util.h"
+#include "tests/encoder/test_support.h"
 
 namespace kbseek::encoder::use_testing {
 
@@ -26,31 +27,9 @@ inline void require_model() {
       << "model use-m3 is not installed at " << model_dir() << ": run `bash scripts/fetch_use_m3.sh models`";
 }
 
-inline std::vector<nlohmann::json> read_jsonl(const std::string& path) {
-  std::vector<nlohmann::json> rows;
-  std::ifstream in(path);
-  EXPECT_TRUE(in.good()) << "cannot open " << path;
-  std::string line;
-  int line_no = 0;
-  while (std::getline(in, line)) {
-    ++line_no;
-    if (line.empty()) continue;
-    nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
-    EXPECT_FALSE(j.is_discarded()) << path << ":" << line_no << ": not JSON";
-    if (!j.is_discarded()) rows.push_back(std::move(j));
-  }
-  return rows;
-}
-
-inline double cosine(const float* a, const float* b, int n) {
-  double ab = 0, aa = 0, bb = 0;
-  for (int i = 0; i < n; ++i) {
-    ab += static_cast<double>(a[i]) * b[i];
-    aa += static_cast<double>(a[i]) * a[i];
-    bb += static_cast<double>(b[i]) * b[i];
-  }
-  return ab / std::sqrt(aa * bb);
-}
+// The .jsonl reader and cosine are the BERT tests' own.
+using kbseek::encoder::testing::cosine;
+using kbseek::encoder::testing::read_jsonl;
 
 // Protobuf wire-format writer, enough for sentencepiece.ModelProto.
 class ProtoWriter {
