@@ -74,16 +74,17 @@ int cmd_index(int argc, char** argv) {
   for (const auto& f : files) total_bytes += file_size(f);
   indexer::ProgressReporter progress(total_bytes, args->has("--quiet") ? 0 : -1,
                                      args->has("--quiet") ? 1e9 : 5.0);
-  int64_t rejected = 0, read_docs = 0, bytes_done = 0;
+  int64_t rejected = 0, read_docs = 0, bytes_done = 0;  // bytes_done: whole files read so far
   Status fatal;
   for (const auto& f : files) {
+    int64_t in_file = 0;  // text bytes of this file's documents: a close, cheap estimate of its progress
     Status st = indexer::read_jsonl(
         f,
         [&](storage::Document&& doc, int64_t) {
-          bytes_done += static_cast<int64_t>(doc.text.size() + doc.title.size());
+          in_file += static_cast<int64_t>(doc.text.size() + doc.title.size());
           ++read_docs;
           fatal = pipeline.add(std::move(doc));
-          progress.update(read_docs, pipeline.stats().chunks, bytes_done);
+          progress.update(read_docs, pipeline.stats().chunks, bytes_done + in_file);
           return fatal.is_ok();
         },
         [&](const indexer::Rejection& r) {
@@ -97,11 +98,7 @@ int cmd_index(int argc, char** argv) {
       ++rejected;  // an unreadable file is a rejected input, the others still go in
       std::fprintf(stderr, "%s\n", st.message().c_str());
     }
-    bytes_done = 0;
-    for (const auto& g : files) {
-      bytes_done += file_size(g);
-      if (&g == &f) break;
-    }
+    bytes_done += file_size(f);
   }
   if (fatal.is_ok()) fatal = pipeline.finish();
   progress.finish(read_docs, pipeline.stats().chunks, bytes_done);
