@@ -34,7 +34,9 @@ namespace {
 
 void send_error(httplib::Response& res, int http_status, const std::string& message) {
   res.status = http_status;
-  res.set_content(json{{"error", message}}.dump(), "application/json");
+  // Messages can quote the client's bytes (a JSON parse error does), which
+  // may not be UTF-8: replace them rather than fail to answer.
+  res.set_content(json{{"error", message}}.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
 }
 
 // Parses and validates the request body into a SearchRequest.

@@ -139,6 +139,11 @@ TEST_F(EndToEndTest, HttpApiAnswersAndSurvivesBadRequests) {
   EXPECT_EQ(bad_json->status, 400);
   EXPECT_TRUE(json::parse(bad_json->body).contains("error"));
 
+  auto bad_utf8 = cli.Post("/v1/search", "{\"query\":\"caf\xe9\"}", "application/json");
+  ASSERT_TRUE(bad_utf8);
+  EXPECT_EQ(bad_utf8->status, 400) << bad_utf8->body;
+  EXPECT_TRUE(json::parse(bad_utf8->body).contains("error"));
+
   auto empty = cli.Post("/v1/search", R"({"query":"   "})", "application/json");
   ASSERT_TRUE(empty);
   EXPECT_EQ(empty->status, 400);
