@@ -53,8 +53,23 @@ std::vector<std::string> query_words(std::string_view query) {
   return out;
 }
 
+namespace {
+// Runs of white space (newlines in abstracts, indentation) read as one space in a snippet.
+std::u32string collapse_space(const std::u32string& s) {
+  std::u32string out;
+  out.reserve(s.size());
+  for (char32_t c : s) {
+    const bool space = u_isUWhiteSpace(static_cast<UChar32>(c));
+    if (space && (out.empty() || out.back() == U' ')) continue;
+    out.push_back(space ? U' ' : c);
+  }
+  while (!out.empty() && out.back() == U' ') out.pop_back();
+  return out;
+}
+}  // namespace
+
 std::string make_snippet(std::string_view text, const std::vector<std::string>& words, int max_chars) {
-  std::u32string orig = core::to_u32(text);
+  std::u32string orig = collapse_space(core::to_u32(text));
   const size_t n = orig.size();
   if (n <= static_cast<size_t>(max_chars)) return core::to_utf8(orig);
   std::u32string low = lower(orig);

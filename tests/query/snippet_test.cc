@@ -37,6 +37,10 @@ TEST(SnippetTest, ChineseTextStaysValidUtf8) {
   EXPECT_TRUE(core::is_valid_utf8(s));
 }
 
+TEST(SnippetTest, WhiteSpaceRunsCollapse) {
+  EXPECT_EQ(make_snippet("  Results:\n\n   CONCLUSIONS\tfound  ", {"found"}, 160), "Results: CONCLUSIONS found");
+}
+
 TEST(SnippetTest, NoMatchGivesStartAndShortTextIsWhole) {
   EXPECT_EQ(make_snippet("short text", {"zzz"}, 160), "short text");
   std::string text(500, 'a');
