@@ -121,9 +121,16 @@ core::Result<std::unique_ptr<SafetensorsFile>> SafetensorsFile::open(const std::
     size_t elem_bytes = 0;
     info.dtype = parse_dtype(info.dtype_name, &elem_bytes);
     if (elem_bytes == 0) return core::Status::corruption(where + ": unknown dtype " + info.dtype_name);
+    int64_t elements = 1;
     for (const auto& d : v["shape"]) {
       if (!d.is_number_unsigned()) return core::Status::corruption(where + ": shape must hold non-negative integers");
-      info.shape.push_back(d.get<int64_t>());
+      const uint64_t dim = d.get<uint64_t>();
+      // Guards the element count against overflow before it is multiplied out.
+      if (dim != 0 && static_cast<uint64_t>(elements) > f->data_size_ / dim) {
+        return core::Status::corruption(where + ": shape is larger than the file");
+      }
+      info.shape.push_back(static_cast<int64_t>(dim));
+      elements *= static_cast<int64_t>(dim);
     }
     const auto& off = v["data_offsets"];
     if (!off[0].is_number_unsigned() || !off[1].is_number_unsigned()) {
@@ -181,6 +188,22 @@ core::Result<std::vector<float>> SafetensorsFile::read_f32(
                                             info.dtype_name + "; only F32, F16 and BF16 load as float");
   }
   return out;
+}
+
+core::Result<const uint8_t*> SafetensorsFile::view_u8(const std::string& name,
+                                                     const std::vector<int64_t>& shape) const {
+  auto it = tensors_.find(name);
+  if (it == tensors_.end()) return core::Status::not_found(path_ + ": no tensor \"" + name + "\"");
+  const TensorInfo& info = it->second;
+  if (info.dtype_name != "U8") {
+    return core::Status::invalid_argument(path_ + ": tensor \"" + name + "\" is " + info.dtype_name +
+                                          ", expected U8");
+  }
+  if (info.shape != shape) {
+    return core::Status::invalid_argument(path_ + ": tensor \"" + name + "\" has shape " +
+                                          shape_to_string(info.shape) + ", expected " + shape_to_string(shape));
+  }
+  return data_ + info.begin;
 }
 
 }  // namespace kbseek::encoder

@@ -48,6 +48,10 @@ class SafetensorsFile {
   // when `expected_shape` is non-empty and differs.
   core::Result<std::vector<float>> read_f32(const std::string& name,
                                             const std::vector<int64_t>& expected_shape = {}) const;
+  // A view of a U8 tensor's bytes inside the mapping (valid while this file
+  // lives): quantised codes stay one byte each instead of becoming floats.
+  // NotFound for an absent name, InvalidArgument for another dtype or shape.
+  core::Result<const uint8_t*> view_u8(const std::string& name, const std::vector<int64_t>& shape) const;
 
  private:
   SafetensorsFile() = default;

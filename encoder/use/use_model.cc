@@ -67,8 +67,8 @@ core::Result<std::unique_ptr<UseM3Model>> UseM3Model::load(const std::string& pa
   // AMX tiles need k % 32 == 0 and n % 16 == 0 for every matrix they run.
   const bool shapes_fit = c.embedding_dim % 32 == 0 && c.ngram_dim % 32 == 0 && c.hidden_size % 16 == 0;
   m->uses_amx_ = matmul == UseMatmul::kAuto && shapes_fit && use_amx::available();
-  KB_ASSIGN_OR_RETURN(m->file_, UseWeightsFile::open(path));
-  const UseWeightsFile& f = *m->file_;
+  KB_ASSIGN_OR_RETURN(m->file_, SafetensorsFile::open(path));
+  const SafetensorsFile& f = *m->file_;
   const int64_t V = c.embedding_rows, E = c.embedding_dim, C = c.ngram_dim, H = c.hidden_size, D = c.dnn_dim;
   const int64_t P = C * static_cast<int64_t>(c.ngram_orders.size()), F = c.feature_dim();
 

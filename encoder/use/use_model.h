@@ -46,7 +46,7 @@
 #include "core/status.h"
 #include "encoder/use/use_amx.h"
 #include "encoder/use/use_config.h"
-#include "encoder/use/use_weights_file.h"
+#include "encoder/safetensors.h"
 
 namespace kbseek::encoder {
 
@@ -112,7 +112,7 @@ class UseM3Model {
   void sentence_stage(const float* sums, const int* lengths, int num_seqs, int ways, float* out) const;
 
   UseConfig config_;
-  std::unique_ptr<UseWeightsFile> file_;  // owns the mapping codes_ points into
+  std::unique_ptr<SafetensorsFile> file_;  // owns the mapping codes_ points into
   const uint8_t* codes_ = nullptr;
   std::vector<float> scale_, offset_;
   bool uses_amx_ = false;

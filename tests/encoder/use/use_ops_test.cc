@@ -1,4 +1,4 @@
-// use_ops against naive loops, and UseWeightsFile on small hand-written files.
+// use_ops against naive loops, and the safetensors reader on the U8 + F32 layout use-m3 ships.
 #include "encoder/use/use_ops.h"
 
 #include <gtest/gtest.h>
@@ -8,7 +8,7 @@
 #include <fstream>
 #include <random>
 
-#include "encoder/use/use_weights_file.h"
+#include "encoder/safetensors.h"
 
 namespace kbseek::encoder {
 namespace {
@@ -76,7 +76,7 @@ void write_safetensors(const std::string& path, const std::string& header, const
   f << header << data;
 }
 
-TEST(UseWeightsFile, ReadsF32AndViewsU8) {
+TEST(UseWeightsSafetensors, ReadsF32AndViewsU8) {
   const std::string path = ::testing::TempDir() + "/use_weights_ok.safetensors";
   float vals[2] = {1.5f, -2.0f};
   std::string data(reinterpret_cast<const char*>(vals), 8);
@@ -85,7 +85,7 @@ TEST(UseWeightsFile, ReadsF32AndViewsU8) {
                     R"({"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
                     R"("c":{"dtype":"U8","shape":[1,3],"data_offsets":[8,11]},"__metadata__":{"a":"b"}})",
                     data);
-  auto f = UseWeightsFile::open(path);
+  auto f = SafetensorsFile::open(path);
   ASSERT_TRUE(f.is_ok()) << f.status().to_string();
   auto w = f.value()->read_f32("w", {2});
   ASSERT_TRUE(w.is_ok()) << w.status().to_string();
@@ -103,20 +103,20 @@ TEST(UseWeightsFile, ReadsF32AndViewsU8) {
   EXPECT_EQ(missing.status().code(), core::StatusCode::kNotFound);
 }
 
-TEST(UseWeightsFile, RejectsInconsistentFiles) {
+TEST(UseWeightsSafetensors, RejectsInconsistentFiles) {
   const std::string path = ::testing::TempDir() + "/use_weights_bad.safetensors";
   write_safetensors(path, R"({"w":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}})", std::string(8, '\0'));
-  auto f = UseWeightsFile::open(path);
+  auto f = SafetensorsFile::open(path);
   ASSERT_FALSE(f.is_ok());
   EXPECT_EQ(f.status().code(), core::StatusCode::kCorruption);
   EXPECT_NE(f.status().message().find(path), std::string::npos) << f.status().to_string();
 
   write_safetensors(path, R"({"w":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}})", std::string(8, '\0'));
-  f = UseWeightsFile::open(path);
+  f = SafetensorsFile::open(path);
   ASSERT_FALSE(f.is_ok());
   EXPECT_NE(f.status().message().find("do not match F32 [3]"), std::string::npos) << f.status().to_string();
 
-  EXPECT_EQ(UseWeightsFile::open(path + ".absent").status().code(), core::StatusCode::kNotFound);
+  EXPECT_EQ(SafetensorsFile::open(path + ".absent").status().code(), core::StatusCode::kNotFound);
 }
 
 }  // namespace
