@@ -11,7 +11,10 @@ PACKAGES=(
   build-essential cmake pkg-config git ca-certificates
   libfaiss-dev libopenblas-dev        # vectors (FAISS) and BLAS for the encoder
   libxapian-dev                       # BM25
-  libicu-dev                          # segmentation, normalisation
+  libicu-dev                          # segmentation, normalisation, encodings
+  libgumbo-dev                        # HTML5 parsing (indexer/clean)
+  libcmark-dev                        # CommonMark parsing (indexer/clean)
+  libopencc-dev                       # traditional/simplified folding with phrase tables
   libsqlite3-dev                      # metadata
   libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev   # HTTP (and what its pkg-config asks for)
   nlohmann-json3-dev
