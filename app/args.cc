@@ -76,4 +76,17 @@ Result<std::string> Args::require(const std::string& flag) const {
   return it->second;
 }
 
+std::vector<std::string> Args::get_list(const std::string& flag) const {
+  std::vector<std::string> out;
+  const std::string s = get(flag);
+  size_t start = 0;
+  while (start < s.size()) {
+    size_t comma = s.find(',', start);
+    if (comma == std::string::npos) comma = s.size();
+    if (comma > start) out.push_back(s.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
 }  // namespace kbseek::app

@@ -21,6 +21,8 @@ class Args {
   std::string get(const std::string& flag, const std::string& fallback = "") const;
   std::vector<std::string> get_all(const std::string& flag) const;
   core::Result<int> get_int(const std::string& flag, int fallback) const;
+  // A comma-separated value ("a,b,c") as its non-empty items; empty if absent.
+  std::vector<std::string> get_list(const std::string& flag) const;
   // InvalidArgument "missing --flag" when absent.
   core::Result<std::string> require(const std::string& flag) const;
   const std::vector<std::string>& positional() const { return positional_; }

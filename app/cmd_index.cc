@@ -20,7 +20,28 @@ using core::Status;
 
 namespace {
 
-constexpr const char* kDefaultModel = "all-minilm-l6-v2";
+// The default embedding fields of a new index, chosen by measurement
+// (docs/models.md).
+const std::vector<std::string> kDefaultModels = {"all-minilm-l6-v2"};
+
+// An existing index decides its models; a new one takes --models (or
+// --model) or the default set.
+core::Result<std::vector<std::string>> index_models(const Args& args, const std::string& dir) {
+  if (args.has("--model") && args.has("--models"))
+    return Status::invalid_argument("give --model or --models, not both");
+  std::vector<std::string> asked = args.has("--models") ? args.get_list("--models")
+                                   : args.has("--model") ? std::vector<std::string>{args.get("--model")}
+                                                         : std::vector<std::string>{};
+  if ((args.has("--models") || args.has("--model")) && asked.empty())
+    return Status::invalid_argument("--models names no model");
+  if (!asked.empty()) return asked;
+  auto existing = storage::IndexFolder::open_read_only(dir);
+  if (existing.is_ok()) {
+    for (const auto& m : existing.value()->manifest().models) asked.push_back(m.name);
+    if (!asked.empty()) return asked;
+  }
+  return kDefaultModels;
+}
 
 int64_t file_size(const std::string& path) {
   struct stat st;
@@ -30,7 +51,8 @@ int64_t file_size(const std::string& path) {
 }  // namespace
 
 int cmd_index(int argc, char** argv) {
-  auto args = Args::parse(argc, argv, {"--index", "--model", "--models-dir", "--rejects", "--batch"}, {"--quiet"});
+  auto args =
+      Args::parse(argc, argv, {"--index", "--model", "--models", "--models-dir", "--rejects", "--batch"}, {"--quiet"});
   if (!args.is_ok()) return fail("index", args.status());
   auto dir = args->require("--index");
   if (!dir.is_ok()) return fail("index", dir.status());
@@ -38,23 +60,18 @@ int cmd_index(int argc, char** argv) {
   if (files.empty()) return fail("index", Status::invalid_argument("no input files (usage: kbseek index --index DIR FILE...)"));
 
   const std::string models_dir = args->get("--models-dir", encoder::default_models_dir());
-  // An existing index decides its model; a new one takes --model or the default.
-  std::string model = args->get("--model");
-  if (model.empty()) {
-    auto existing = storage::IndexFolder::open_read_only(dir.value());
-    model = existing.is_ok() && !existing.value()->manifest().models.empty()
-                ? existing.value()->manifest().models.front().name
-                : kDefaultModel;
-  }
-  auto model_path = encoder::resolve_model(model, models_dir);
-  if (!model_path.is_ok()) return fail("index", model_path.status());
-  auto enc = encoder::open_encoder(model_path.value());
-  if (!enc.is_ok()) return fail("index", enc.status());
-
+  auto models = index_models(*args, dir.value());
+  if (!models.is_ok()) return fail("index", models.status());
+  std::vector<std::unique_ptr<encoder::Encoder>> encoders;
   storage::IndexOptions iopts;
-  iopts.model_name = enc.value()->name();
-  iopts.model_fingerprint = enc.value()->fingerprint();
-  iopts.dimension = enc.value()->dimension();
+  for (const auto& model : models.value()) {
+    auto model_path = encoder::resolve_model(model, models_dir);
+    if (!model_path.is_ok()) return fail("index", model_path.status());
+    auto enc = encoder::open_encoder(model_path.value());
+    if (!enc.is_ok()) return fail("index", enc.status());
+    iopts.models.push_back(storage::model_info(enc.value()->name(), enc.value()->fingerprint(), enc.value()->dimension()));
+    encoders.push_back(std::move(enc).value());
+  }
   auto index = storage::IndexFolder::create_or_open(dir.value(), iopts);
   if (!index.is_ok()) return fail("index", index.status());
 
@@ -62,7 +79,9 @@ int cmd_index(int argc, char** argv) {
   auto batch = args->get_int("--batch", opts.batch_chunks);
   if (!batch.is_ok()) return fail("index", batch.status());
   opts.batch_chunks = std::max(1, batch.value());
-  indexer::Indexer pipeline(index.value().get(), enc.value().get(), opts);
+  std::vector<encoder::Encoder*> encoder_ptrs;
+  for (auto& e : encoders) encoder_ptrs.push_back(e.get());
+  indexer::Indexer pipeline(index.value().get(), encoder_ptrs, opts);
 
   std::unique_ptr<std::ofstream> rejects;
   if (args->has("--rejects")) {

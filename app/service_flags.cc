@@ -7,7 +7,8 @@ namespace kbseek::app {
 
 using core::Status;
 
-const std::set<std::string> kServiceFlags = {"--models-dir", "--fusion", "--confidence-exponent", "--rrf-k"};
+const std::set<std::string> kServiceFlags = {"--models-dir", "--models", "--fusion", "--confidence-exponent",
+                                             "--rrf-k"};
 
 std::set<std::string> with_service_flags(std::set<std::string> flags) {
   flags.insert(kServiceFlags.begin(), kServiceFlags.end());
@@ -32,6 +33,8 @@ core::Result<double> get_double(const Args& args, const std::string& flag, doubl
 core::Result<ranker::SearchServiceOptions> service_options_from_args(const Args& args) {
   ranker::SearchServiceOptions opts;
   opts.models_dir = args.get("--models-dir");
+  opts.models = args.get_list("--models");
+  if (args.has("--models") && opts.models.empty()) return Status::invalid_argument("--models names no model");
   const std::string fusion =
       args.get("--fusion", opts.fusion.method == query::FusionMethod::kReciprocalRank ? "rrf" : "weighted");
   if (fusion == "rrf") opts.fusion.method = query::FusionMethod::kReciprocalRank;

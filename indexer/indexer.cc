@@ -15,8 +15,11 @@ std::string embedding_input(const storage::Document& doc, std::string_view chunk
   return s;
 }
 
-Indexer::Indexer(storage::IndexFolder* index, encoder::Encoder* encoder, IndexerOptions options)
-    : index_(index), encoder_(encoder), options_(options) {}
+Indexer::Indexer(storage::IndexFolder* index, std::vector<encoder::Encoder*> encoders, IndexerOptions options)
+    : index_(index), encoders_(std::move(encoders)), chunking_encoder_(encoders_.at(0)), options_(options) {
+  for (encoder::Encoder* e : encoders_)
+    if (e->max_tokens() < chunking_encoder_->max_tokens()) chunking_encoder_ = e;
+}
 
 Status Indexer::add(storage::Document doc) {
   KB_ASSIGN_OR_RETURN(auto old_hash, index_->content_hash(doc.id));
@@ -27,13 +30,14 @@ Status Indexer::add(storage::Document doc) {
   }
   // The title rides along in every chunk's embedding input, so the text
   // budget is the window less the title and the special tokens.
-  const int title_tokens = doc.title.empty() ? 0 : encoder_->count_tokens(doc.title) + 1;
+  encoder::Encoder* window = chunking_encoder_;
+  const int title_tokens = doc.title.empty() ? 0 : window->count_tokens(doc.title) + 1;
   ChunkerOptions copts;
-  copts.max_tokens = std::max(32, encoder_->max_tokens() - 2 - title_tokens);
+  copts.max_tokens = std::max(32, window->max_tokens() - 2 - title_tokens);
   copts.overlap_tokens = options_.overlap_tokens;
   Pending p;
   std::vector<ChunkSpan> spans = chunk_text(
-      doc.text, copts, [this](std::string_view s) { return encoder_->count_tokens(s); });
+      doc.text, copts, [window](std::string_view s) { return window->count_tokens(s); });
   if (spans.empty()) spans.push_back(ChunkSpan{0, static_cast<int64_t>(doc.text.size()), 0});  // title-only doc
   for (size_t i = 0; i < spans.size(); ++i) {
     storage::Chunk c;
@@ -57,13 +61,16 @@ Status Indexer::flush() {
   inputs.reserve(pending_chunks_);
   for (const auto& p : pending_)
     for (const auto& c : p.chunks) inputs.push_back(embedding_input(p.doc, c.text));
-  const int d = encoder_->dimension();
-  std::vector<float> vectors(inputs.size() * d);
-  KB_RETURN_IF_ERROR(encoder_->encode(inputs, encoder::InputKind::kPassage, vectors.data()));
+  std::vector<std::vector<float>> vectors(encoders_.size());
+  for (size_t m = 0; m < encoders_.size(); ++m) {
+    vectors[m].resize(inputs.size() * encoders_[m]->dimension());
+    KB_RETURN_IF_ERROR(encoders_[m]->encode(inputs, encoder::InputKind::kPassage, vectors[m].data()));
+  }
   size_t row = 0;
+  std::vector<const float*> rows(encoders_.size());
   for (auto& p : pending_) {
-    KB_RETURN_IF_ERROR(index_->put_document(p.doc, p.chunks, vectors.data() + row * d)
-                           .with_context("document \"" + p.doc.id + "\""));
+    for (size_t m = 0; m < encoders_.size(); ++m) rows[m] = vectors[m].data() + row * encoders_[m]->dimension();
+    KB_RETURN_IF_ERROR(index_->put_document(p.doc, p.chunks, rows).with_context("document \"" + p.doc.id + "\""));
     row += p.chunks.size();
     ++stats_.documents_indexed;
     stats_.chunks += static_cast<int64_t>(p.chunks.size());

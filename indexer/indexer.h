@@ -1,8 +1,10 @@
 // The indexing pipeline: documents in, chunks embedded and written to an
 // index folder.
 //
-// Documents are chunked to the encoder's window, embedded in batches (the
-// encoder sorts a batch by length, so larger batches pad less) and written
+// Documents are chunked to the smallest window among the index's encoders
+// (so every model sees every chunk whole), embedded by each encoder in
+// batches (an encoder sorts a batch by length, so larger batches pad less)
+// and written
 // with IndexFolder::put_document. The index is committed every
 // `commit_every_docs` documents and at finish(): a crash loses at most the
 // uncommitted tail, and re-running the same input finishes the job. A
@@ -42,7 +44,11 @@ std::string embedding_input(const storage::Document& doc, std::string_view chunk
 
 class Indexer {
  public:
-  Indexer(storage::IndexFolder* index, encoder::Encoder* encoder, IndexerOptions options = {});
+  // `encoders` pair with index->manifest().models, in order (the caller
+  // opened each and checked it); all must outlive the indexer.
+  Indexer(storage::IndexFolder* index, std::vector<encoder::Encoder*> encoders, IndexerOptions options = {});
+  Indexer(storage::IndexFolder* index, encoder::Encoder* encoder, IndexerOptions options = {})
+      : Indexer(index, std::vector<encoder::Encoder*>{encoder}, options) {}
 
   // Queues a document; encodes and writes when a batch is full.
   core::Status add(storage::Document doc);
@@ -60,7 +66,8 @@ class Indexer {
   core::Status commit();
 
   storage::IndexFolder* index_;
-  encoder::Encoder* encoder_;
+  std::vector<encoder::Encoder*> encoders_;
+  encoder::Encoder* chunking_encoder_;  // the one with the smallest window
   IndexerOptions options_;
   IndexerStats stats_;
   std::vector<Pending> pending_;

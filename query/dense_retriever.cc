@@ -25,14 +25,14 @@ std::vector<Candidate> to_candidates(const std::vector<storage::Hit>& hits, cons
 }
 }  // namespace
 
-DenseRetriever::DenseRetriever(const storage::IndexFolder* index, encoder::Encoder* encoder)
-    : index_(index), encoder_(encoder), name_("dense:" + encoder->name()) {}
+DenseRetriever::DenseRetriever(const storage::IndexFolder* index, size_t model, encoder::Encoder* encoder)
+    : index_(index), model_(model), encoder_(encoder), name_("dense:" + encoder->name()) {}
 
 Result<std::vector<Candidate>> DenseRetriever::retrieve(std::string_view query, int k) const {
   if (!core::is_valid_utf8(query)) return Status::invalid_argument("query is not valid UTF-8");
   std::vector<float> q(encoder_->dimension());
   KB_RETURN_IF_ERROR(encoder_->encode({std::string(query)}, encoder::InputKind::kQuery, q.data()));
-  KB_ASSIGN_OR_RETURN(auto hits, index_->search_dense(q.data(), k));
+  KB_ASSIGN_OR_RETURN(auto hits, index_->search_dense(model_, q.data(), k));
   return to_candidates(hits, name_);
 }
 
@@ -49,6 +49,13 @@ Result<std::vector<Candidate>> LexicalRetriever::retrieve(std::string_view query
   if (!core::is_valid_utf8(query)) return Status::invalid_argument("query is not valid UTF-8");
   KB_ASSIGN_OR_RETURN(auto hits, index_->search_lexical(query, k));
   return to_candidates(hits, name_);
+}
+
+double LexicalRetriever::confidence(std::string_view query) const {
+  if (!core::is_valid_utf8(query)) return 0.0;
+  auto share = index_->known_term_share(query);
+  // A failed lookup must not silence BM25: search itself reports the error.
+  return share.is_ok() ? share.value() : 1.0;
 }
 
 }  // namespace kbseek::query

@@ -9,9 +9,10 @@ namespace kbseek::query {
 
 class DenseRetriever : public Retriever {
  public:
-  // Both must outlive the retriever. The encoder must be the index's model
-  // (the caller checks the MANIFEST fingerprint).
-  DenseRetriever(const storage::IndexFolder* index, encoder::Encoder* encoder);
+  // Searches the FAISS index of index->manifest().models[model] with
+  // queries encoded by `encoder`, which must be that model (the caller
+  // checks the MANIFEST fingerprint). Both must outlive the retriever.
+  DenseRetriever(const storage::IndexFolder* index, size_t model, encoder::Encoder* encoder);
   const std::string& name() const override { return name_; }
   core::Result<std::vector<Candidate>> retrieve(std::string_view query, int k) const override;
   // The share of the query in the model's languages (its model card) times
@@ -20,6 +21,7 @@ class DenseRetriever : public Retriever {
 
  private:
   const storage::IndexFolder* index_;
+  size_t model_;
   encoder::Encoder* encoder_;
   std::string name_;
 };
@@ -30,6 +32,11 @@ class LexicalRetriever : public Retriever {
   explicit LexicalRetriever(const storage::IndexFolder* index);
   const std::string& name() const override { return name_; }
   core::Result<std::vector<Candidate>> retrieve(std::string_view query, int k) const override;
+  // The share of the query's distinct terms that occur in the index
+  // (IndexFolder::known_term_share): near 1 when query and documents share
+  // a language, near 0 for an English question over Chinese documents,
+  // where BM25 can only match stray names and numbers.
+  double confidence(std::string_view query) const override;
 
  private:
   const storage::IndexFolder* index_;

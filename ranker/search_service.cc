@@ -1,6 +1,7 @@
 // Query path assembly.
 #include "ranker/search_service.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include <nlohmann/json.hpp>
@@ -36,29 +37,46 @@ Result<std::unique_ptr<SearchService>> SearchService::open(const std::string& in
   KB_ASSIGN_OR_RETURN(s->index_, storage::IndexFolder::open_read_only(index_dir));
   const auto& models = s->index_->manifest().models;
   if (models.empty()) return Status::corruption(index_dir + "/MANIFEST: names no embedding model");
-  const auto& m = models.front();
   std::string models_dir = options.models_dir.empty() ? encoder::default_models_dir() : options.models_dir;
-  KB_ASSIGN_OR_RETURN(std::string model_path, encoder::resolve_model(m.name, models_dir));
-  KB_ASSIGN_OR_RETURN(s->encoder_, encoder::open_encoder(model_path));
-  if (s->encoder_->fingerprint() != m.fingerprint)
-    return Status::failed_precondition(index_dir + ": built with model \"" + m.name + "\" fingerprint " +
-                                       m.fingerprint + ", but " + model_path + " has fingerprint " +
-                                       s->encoder_->fingerprint() + " (re-index, or install the original model)");
   s->lexical_ = std::make_unique<query::LexicalRetriever>(s->index_.get());
-  s->dense_ = std::make_unique<query::DenseRetriever>(s->index_.get(), s->encoder_.get());
-  s->hybrid_ = std::make_unique<query::HybridRetriever>(
-      std::vector<const query::Retriever*>{s->dense_.get(), s->lexical_.get()}, options.fusion);
+  for (size_t i = 0; i < models.size(); ++i) {
+    const auto& m = models[i];
+    KB_ASSIGN_OR_RETURN(std::string model_path, encoder::resolve_model(m.name, models_dir));
+    KB_ASSIGN_OR_RETURN(auto enc, encoder::open_encoder(model_path));
+    if (enc->fingerprint() != m.fingerprint)
+      return Status::failed_precondition(index_dir + ": built with model \"" + m.name + "\" fingerprint " +
+                                         m.fingerprint + ", but " + model_path + " has fingerprint " +
+                                         enc->fingerprint() + " (re-index, or install the original model)");
+    s->dense_.push_back(std::make_unique<query::DenseRetriever>(s->index_.get(), i, enc.get()));
+    s->encoders_.push_back(std::move(enc));
+  }
+  // An unknown name in options.models is a usage error: say so now.
+  KB_RETURN_IF_ERROR(s->parts(SearchRequest{"", 1, SearchMode::kHybrid}).status());
   s->ranker_ = std::make_unique<BestChunkRanker>(s->index_.get());
   return s;
 }
 
-const query::Retriever& SearchService::retriever(SearchMode mode) const {
-  switch (mode) {
-    case SearchMode::kBm25: return *lexical_;
-    case SearchMode::kDense: return *dense_;
-    case SearchMode::kHybrid: return *hybrid_;
+Result<std::vector<const query::Retriever*>> SearchService::parts(const SearchRequest& request) const {
+  std::vector<const query::Retriever*> out;
+  if (request.mode != SearchMode::kDense) out.push_back(lexical_.get());
+  if (request.mode == SearchMode::kBm25) return out;
+  const auto& models = index_->manifest().models;
+  const std::vector<std::string>& wanted_models = request.models.empty() ? options_.models : request.models;
+  for (const auto& name : wanted_models) {
+    bool known = false;
+    for (const auto& m : models) known = known || m.name == name;
+    if (!known) {
+      std::string list;
+      for (const auto& m : models) list += (list.empty() ? "" : ", ") + m.name;
+      return Status::invalid_argument("model \"" + name + "\" is not in this index (it has " + list + ")");
+    }
   }
-  return *hybrid_;
+  for (size_t i = 0; i < models.size(); ++i) {
+    const bool wanted = wanted_models.empty() ||
+                        std::find(wanted_models.begin(), wanted_models.end(), models[i].name) != wanted_models.end();
+    if (wanted) out.push_back(dense_[i].get());
+  }
+  return out;
 }
 
 Result<SearchResponse> SearchService::search(const SearchRequest& request) const {
@@ -70,7 +88,15 @@ Result<SearchResponse> SearchService::search(const SearchRequest& request) const
                                     std::to_string(options_.max_k) + "]");
   // Documents have several chunks: ask for more chunks than documents wanted.
   const int chunk_k = std::max(request.k * 3, 100);
-  KB_ASSIGN_OR_RETURN(auto candidates, retriever(request.mode).retrieve(request.query, chunk_k));
+  KB_ASSIGN_OR_RETURN(auto parts, this->parts(request));
+  std::vector<query::Candidate> candidates;
+  if (parts.size() == 1) {
+    KB_ASSIGN_OR_RETURN(candidates, parts[0]->retrieve(request.query, chunk_k));
+  } else {
+    // Cheap to build: a list of pointers and the fusion options.
+    query::HybridRetriever fused(parts, options_.fusion);
+    KB_ASSIGN_OR_RETURN(candidates, fused.retrieve(request.query, chunk_k));
+  }
   KB_ASSIGN_OR_RETURN(auto docs, ranker_->rank(request.query, candidates, request.k));
   SearchResponse resp;
   const auto words = query::query_words(request.query);

@@ -1,9 +1,13 @@
 // The whole query path behind the CLI and the HTTP API: retrieve chunks
 // (bm25, dense or hybrid), rank them into documents, cut snippets.
 //
-// open() opens an index folder read-only and the encoder its MANIFEST names
-// (found in the models folder and checked against the recorded fingerprint).
-// search() is thread-safe; the service owns the index, encoder and
+// open() opens an index folder read-only and every encoder its MANIFEST
+// names (found in the models folder and checked against the recorded
+// fingerprint). Hybrid search fuses BM25 with one dense list per model;
+// each list's weight follows its confidence for the query (query/hybrid_
+// retriever.h), so a model that cannot read the query, or a BM25 index
+// that shares no words with it, hands the ranking to the others.
+// search() is thread-safe; the service owns the index, encoders and
 // retrievers.
 #pragma once
 
@@ -32,6 +36,10 @@ struct SearchRequest {
   std::string query;
   int k = 10;
   SearchMode mode = SearchMode::kHybrid;
+  // Dense and hybrid modes: the embedding models whose lists to use, by
+  // name; empty = every model of the index. InvalidArgument naming an
+  // unknown one.
+  std::vector<std::string> models = {};
 };
 
 struct SearchResult {
@@ -50,6 +58,9 @@ struct SearchResponse {
 struct SearchServiceOptions {
   std::string models_dir;  // empty: encoder::default_models_dir()
   query::FusionOptions fusion;
+  // The models whose dense lists a request without SearchRequest::models
+  // uses; empty = all the index has. open() refuses a name not in the index.
+  std::vector<std::string> models;
   int max_k = 1000;
 };
 
@@ -64,14 +75,14 @@ class SearchService {
 
  private:
   SearchService() = default;
-  const query::Retriever& retriever(SearchMode mode) const;
+  // The retrievers a request asks for: BM25, then the chosen dense lists.
+  core::Result<std::vector<const query::Retriever*>> parts(const SearchRequest& request) const;
 
   SearchServiceOptions options_;
   std::unique_ptr<storage::IndexFolder> index_;
-  std::unique_ptr<encoder::Encoder> encoder_;
+  std::vector<std::unique_ptr<encoder::Encoder>> encoders_;  // one per manifest model
   std::unique_ptr<query::LexicalRetriever> lexical_;
-  std::unique_ptr<query::DenseRetriever> dense_;
-  std::unique_ptr<query::HybridRetriever> hybrid_;
+  std::vector<std::unique_ptr<query::DenseRetriever>> dense_;  // pairs with encoders_
   std::unique_ptr<BestChunkRanker> ranker_;
 };
 

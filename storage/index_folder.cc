@@ -25,6 +25,25 @@ core::Status check_utf8(std::string_view s, const std::string& what) {
   return core::Status::invalid_argument(what + " is not valid UTF-8 (byte " + std::to_string(bad) + ")");
 }
 
+std::string describe(const std::vector<ModelInfo>& models) {
+  std::string out;
+  for (const auto& m : models) {
+    if (!out.empty()) out += ", ";
+    out += "\"" + m.name + "\" (fingerprint " + m.fingerprint + ", dimension " + std::to_string(m.dimension) + ")";
+  }
+  return out;
+}
+
+std::vector<ModelInfo> requested_models(const IndexOptions& o) {
+  if (!o.models.empty()) return o.models;
+  if (o.model_name.empty()) return {};
+  ModelInfo m;
+  m.name = o.model_name;
+  m.fingerprint = o.model_fingerprint;
+  m.dimension = o.dimension;
+  return {m};
+}
+
 bool empty_except_lock(const std::string& dir) {
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
@@ -41,20 +60,30 @@ IndexFolder::IndexFolder(std::string dir, bool writable) : dir_(std::move(dir)),
 // the Xapian transaction is cancelled, so uncommitted changes vanish.
 IndexFolder::~IndexFolder() = default;
 
-core::Status IndexFolder::check_options(const IndexOptions& o) const {
-  const ModelInfo& m = manifest_.models.at(0);
-  if (m.name == o.model_name && m.fingerprint == o.model_fingerprint && m.dimension == o.dimension)
-    return core::Status::ok();
-  return core::Status::invalid_argument(
-      dir_ + ": index was built with model \"" + m.name + "\" (fingerprint " + m.fingerprint + ", dimension " +
-      std::to_string(m.dimension) + "), but model \"" + o.model_name + "\" (fingerprint " + o.model_fingerprint +
-      ", dimension " + std::to_string(o.dimension) + ") was requested: use that model or a new index folder");
+core::Status IndexFolder::check_options(const std::vector<ModelInfo>& requested) const {
+  bool same = requested.size() == manifest_.models.size();
+  for (size_t i = 0; same && i < requested.size(); ++i) {
+    const ModelInfo& m = manifest_.models[i];
+    same = m.name == requested[i].name && m.fingerprint == requested[i].fingerprint &&
+           m.dimension == requested[i].dimension;
+  }
+  if (same) return core::Status::ok();
+  return core::Status::invalid_argument(dir_ + ": index was built with model(s) " + describe(manifest_.models) +
+                                        ", but " + describe(requested) +
+                                        " requested: use the same models or a new index folder");
 }
 
 core::Result<std::unique_ptr<IndexFolder>> IndexFolder::create_or_open(const std::string& dir,
                                                                        const IndexOptions& options) {
-  if (options.model_name.empty() || options.dimension <= 0)
-    return core::Status::invalid_argument(dir + ": index options need a model name and a positive dimension");
+  const std::vector<ModelInfo> requested = requested_models(options);
+  if (requested.empty()) return core::Status::invalid_argument(dir + ": index options name no embedding model");
+  for (size_t i = 0; i < requested.size(); ++i) {
+    if (requested[i].name.empty() || requested[i].dimension <= 0)
+      return core::Status::invalid_argument(dir + ": index options need a model name and a positive dimension");
+    for (size_t j = 0; j < i; ++j)
+      if (field_for_model(requested[j].name) == field_for_model(requested[i].name))
+        return core::Status::invalid_argument(dir + ": model \"" + requested[i].name + "\" is named twice");
+  }
   KB_RETURN_IF_ERROR(core::make_dirs(dir));
   std::unique_ptr<IndexFolder> folder(new IndexFolder(dir, /*writable=*/true));
   folder->faiss_options_.ivf_threshold = options.ivf_threshold;
@@ -63,7 +92,7 @@ core::Result<std::unique_ptr<IndexFolder>> IndexFolder::create_or_open(const std
   auto manifest = read_manifest(dir);
   if (manifest.is_ok()) {
     folder->manifest_ = std::move(manifest.value());
-    KB_RETURN_IF_ERROR(folder->check_options(options));
+    KB_RETURN_IF_ERROR(folder->check_options(requested));
   } else if (manifest.status().code() == core::StatusCode::kNotFound) {
     if (!empty_except_lock(dir))
       return core::Status::invalid_argument(dir + ": folder is not empty and has no MANIFEST: not a kbseek index");
@@ -72,7 +101,13 @@ core::Result<std::unique_ptr<IndexFolder>> IndexFolder::create_or_open(const std
     Manifest& m = folder->manifest_;
     m.writer = writer_string();
     m.created_at = utc_now_iso8601();
-    m.models.push_back(ModelInfo{options.model_name, options.model_fingerprint, options.dimension, true});
+    for (ModelInfo info : requested) {
+      info.normalised = true;
+      info.field = field_for_model(info.name);
+      info.faiss_file = faiss_file_for_field(info.field);
+      info.faiss_generation = 0;
+      m.models.push_back(std::move(info));
+    }
     m.sqlite_schema_version = SqliteStore::kSchemaVersion;
     KB_RETURN_IF_ERROR(write_manifest(dir, m));
   } else {
@@ -115,10 +150,13 @@ core::Status IndexFolder::open_stores() {
 
 core::Status IndexFolder::write_manifest_now(int64_t generation) {
   Manifest m = manifest_;
+  m.format_version = Manifest::kFormatVersion;  // a format-1 folder is upgraded by its first writer
   m.writer = writer_string();
   m.generation = generation;
-  m.faiss_generation = generation;
-  m.faiss_spec = current_vectors()->spec();
+  for (size_t i = 0; i < m.models.size(); ++i) {
+    m.models[i].faiss_generation = generation;
+    m.models[i].faiss_spec = current_vectors(i)->spec();
+  }
   m.analyzer = lexical_->analyzer().version();
   m.sqlite_schema_version = SqliteStore::kSchemaVersion;
   m.document_count = document_count();
@@ -128,7 +166,8 @@ core::Status IndexFolder::write_manifest_now(int64_t generation) {
   return core::Status::ok();
 }
 
-core::Status IndexFolder::validate(const Document& doc, const std::vector<Chunk>& chunks, const float* vectors) const {
+core::Status IndexFolder::validate(const Document& doc, const std::vector<Chunk>& chunks,
+                                  const std::vector<const float*>& vectors) const {
   if (doc.id.empty()) return core::Status::invalid_argument("document id must not be empty");
   const std::string where = "document \"" + doc.id + "\"";
   KB_RETURN_IF_ERROR(check_utf8(doc.id, "document id"));
@@ -137,9 +176,14 @@ core::Status IndexFolder::validate(const Document& doc, const std::vector<Chunk>
   for (const auto& principal : doc.acl) KB_RETURN_IF_ERROR(check_utf8(principal, where + ": acl entry"));
   auto metadata = nlohmann::json::parse(doc.metadata_json, nullptr, /*allow_exceptions=*/false);
   if (!metadata.is_object()) return core::Status::invalid_argument(where + ": metadata_json must be a JSON object");
-  if (!chunks.empty() && vectors == nullptr)
-    return core::Status::invalid_argument(where + ": " + std::to_string(chunks.size()) + " chunks but no vectors");
-  const int dim = manifest_.models.at(0).dimension;
+  if (vectors.size() != manifest_.models.size())
+    return core::Status::invalid_argument(where + ": vectors of " + std::to_string(vectors.size()) +
+                                          " model(s) given, the index has " +
+                                          std::to_string(manifest_.models.size()));
+  for (size_t m = 0; m < vectors.size(); ++m)
+    if (!chunks.empty() && vectors[m] == nullptr)
+      return core::Status::invalid_argument(where + ": " + std::to_string(chunks.size()) +
+                                            " chunks but no vectors of model \"" + manifest_.models[m].name + "\"");
   const int64_t text_size = static_cast<int64_t>(doc.text.size());
   for (size_t i = 0; i < chunks.size(); ++i) {
     const Chunk& c = chunks[i];
@@ -151,12 +195,17 @@ core::Status IndexFolder::validate(const Document& doc, const std::vector<Chunk>
                                             std::to_string(c.end_byte) + ") is outside the text (" +
                                             std::to_string(text_size) + " bytes)");
     KB_RETURN_IF_ERROR(check_utf8(c.text, cw + ": text"));
-    double norm2 = 0;
-    for (int j = 0; j < dim; ++j) norm2 += double(vectors[i * dim + j]) * vectors[i * dim + j];
-    const double norm = std::sqrt(norm2);
-    if (!std::isfinite(norm) || std::abs(norm - 1.0) > kNormTolerance)
-      return core::Status::invalid_argument(cw + ": vector norm is " + std::to_string(norm) +
-                                            ", expected 1 (L2-normalised, finite)");
+    for (size_t m = 0; m < vectors.size(); ++m) {
+      const int dim = manifest_.models[m].dimension;
+      const float* v = vectors[m] + i * dim;
+      double norm2 = 0;
+      for (int j = 0; j < dim; ++j) norm2 += double(v[j]) * v[j];
+      const double norm = std::sqrt(norm2);
+      if (!std::isfinite(norm) || std::abs(norm - 1.0) > kNormTolerance)
+        return core::Status::invalid_argument(cw + ": vector of model \"" + manifest_.models[m].name +
+                                              "\" has norm " + std::to_string(norm) +
+                                              ", expected 1 (L2-normalised, finite)");
+    }
   }
   return core::Status::ok();
 }
@@ -185,13 +234,15 @@ core::Status IndexFolder::discard_batch(const core::Status& cause) {
 }
 
 core::Status IndexFolder::put_document(const Document& doc, const std::vector<Chunk>& chunks,
-                                       const float* chunk_vectors) {
-  KB_RETURN_IF_ERROR(validate(doc, chunks, chunk_vectors));
+                                       const std::vector<const float*>& vectors_per_model) {
+  KB_RETURN_IF_ERROR(validate(doc, chunks, vectors_per_model));
   KB_RETURN_IF_ERROR(begin_batch());
-  const int dim = manifest_.models.at(0).dimension;
+  std::vector<SqliteStore::FieldVectors> fields;
+  for (size_t m = 0; m < manifest_.models.size(); ++m)
+    fields.push_back({manifest_.models[m].field, manifest_.models[m].dimension, vectors_per_model[m]});
   // A failure inside SQLite rolls back this document only (a savepoint).
   KB_ASSIGN_OR_RETURN(SqliteStore::Replaced replaced,
-                      store_->replace_document(doc, document_content_hash(doc), chunks, chunk_vectors, dim));
+                      store_->replace_document(doc, document_content_hash(doc), chunks, fields));
   ++batch_documents_;
   core::Status st;
   for (int64_t id : replaced.removed_chunk_ids) {
@@ -199,7 +250,8 @@ core::Status IndexFolder::put_document(const Document& doc, const std::vector<Ch
   }
   for (size_t i = 0; i < chunks.size() && st.is_ok(); ++i)
     st = lexical_->add(replaced.new_chunk_ids[i], doc.title, chunks[i].text);
-  if (st.is_ok()) st = current_vectors()->add(replaced.new_chunk_ids.data(), chunk_vectors, chunks.size());
+  for (size_t m = 0; m < manifest_.models.size() && st.is_ok(); ++m)
+    st = current_vectors(m)->add(replaced.new_chunk_ids.data(), vectors_per_model[m], chunks.size());
   if (!st.is_ok()) return discard_batch(st.with_context("document \"" + doc.id + "\""));
   pending_vector_removals_.insert(pending_vector_removals_.end(), replaced.removed_chunk_ids.begin(),
                                   replaced.removed_chunk_ids.end());
@@ -232,12 +284,12 @@ core::Status IndexFolder::commit() {
   st = lexical_->set_metadata(kGenerationKey, std::to_string(generation));
   if (st.is_ok()) st = lexical_->set_metadata(kAnalyzerKey, lexical_->analyzer().version());
   if (st.is_ok()) st = lexical_->commit();
-  if (st.is_ok()) {
-    std::shared_ptr<FaissIndex> vectors = current_vectors();
+  for (size_t m = 0; m < manifest_.models.size() && st.is_ok(); ++m) {
+    std::shared_ptr<FaissIndex> vectors = current_vectors(m);
     st = vectors->remove(pending_vector_removals_.data(), pending_vector_removals_.size());
-    pending_vector_removals_.clear();
-    if (st.is_ok()) st = vectors->save(dir_ + "/vectors.faiss");
+    if (st.is_ok()) st = vectors->save(dir_ + "/" + manifest_.models[m].faiss_file);
   }
+  pending_vector_removals_.clear();
   if (st.is_ok()) st = write_manifest_now(generation);
   if (!st.is_ok()) {
     broken_ = true;
@@ -249,13 +301,20 @@ core::Status IndexFolder::commit() {
   return core::Status::ok();
 }
 
-core::Result<std::vector<Hit>> IndexFolder::search_dense(const float* query, int k) const {
+core::Result<std::vector<Hit>> IndexFolder::search_dense(size_t model, const float* query, int k) const {
   if (query == nullptr) return core::Status::invalid_argument("dense search: no query vector");
-  return current_vectors()->search(query, k);
+  if (model >= manifest_.models.size())
+    return core::Status::invalid_argument("dense search: model " + std::to_string(model) + " of " +
+                                          std::to_string(manifest_.models.size()));
+  return current_vectors(model)->search(query, k);
 }
 
 core::Result<std::vector<Hit>> IndexFolder::search_lexical(std::string_view query, int k) const {
   return lexical_->search(query, k);
+}
+
+core::Result<double> IndexFolder::known_term_share(std::string_view query) const {
+  return lexical_->known_term_share(query);
 }
 
 core::Result<Chunk> IndexFolder::get_chunk(int64_t chunk_id) const { return store_->get_chunk(chunk_id); }
@@ -276,14 +335,15 @@ int64_t IndexFolder::chunk_count() const {
   return n.is_ok() ? n.value() : -1;
 }
 
-std::shared_ptr<FaissIndex> IndexFolder::current_vectors() const {
+std::shared_ptr<FaissIndex> IndexFolder::current_vectors(size_t model) const {
   std::lock_guard<std::mutex> lock(vectors_mu_);
-  return vectors_;
+  return vectors_.at(model);
 }
 
-void IndexFolder::set_vectors(std::shared_ptr<FaissIndex> vectors) {
+void IndexFolder::set_vectors(size_t model, std::shared_ptr<FaissIndex> vectors) {
   std::lock_guard<std::mutex> lock(vectors_mu_);
-  vectors_ = std::move(vectors);
+  if (vectors_.size() <= model) vectors_.resize(manifest_.models.size());
+  vectors_.at(model) = std::move(vectors);
 }
 
 }  // namespace kbseek::storage

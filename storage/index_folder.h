@@ -1,8 +1,8 @@
 // IndexFolder: the one persistent index folder (see storage/FORMAT.md).
 //
-//   <dir>/MANIFEST       JSON: format, models, FAISS spec, counts, generation
+//   <dir>/MANIFEST       JSON: format, models (embedding fields), counts, generation
 //   <dir>/docs.sqlite    documents, chunks, vectors, state: the source of truth
-//   <dir>/vectors.faiss  dense index over chunk vectors (derived)
+//   <dir>/vectors.<field>.faiss  one dense index per embedding field (derived)
 //   <dir>/lexical/       Xapian BM25 index over chunk text (derived)
 //   <dir>/LOCK           held by the one writer
 //
@@ -47,7 +47,12 @@ namespace kbseek::storage {
 class FolderLock;
 class SqliteStore;
 
+// The embedding fields of a new folder, in order: each model's name,
+// fingerprint and dimension (ModelInfo's other members are assigned here).
+// The three single-model members are shorthand for `models` = {that one}.
+// An existing folder must be opened with the same models in the same order.
 struct IndexOptions {
+  std::vector<ModelInfo> models;
   std::string model_name;
   std::string model_fingerprint;
   int dimension = 0;
@@ -79,14 +84,21 @@ class IndexFolder {
   const std::string& dir() const { return dir_; }
   bool writable() const { return writable_; }
 
-  // Adds or replaces document `doc.id` with its chunks and their vectors
-  // (chunks.size() x dimension floats, row-major, L2-normalised; may be null
-  // when chunks is empty). Chunk::chunk_id is assigned here (the input's is
-  // ignored); Chunk::doc_id must be empty or doc.id; offsets must lie in
-  // doc.text. InvalidArgument naming the document (and chunk) for bad
-  // input, before anything is changed. If a derived store fails midway,
-  // every change since the last commit is rolled back and the error says so.
-  core::Status put_document(const Document& doc, const std::vector<Chunk>& chunks, const float* chunk_vectors);
+  // Adds or replaces document `doc.id` with its chunks and their vectors:
+  // one array per model of manifest().models, in that order, each
+  // chunks.size() x that model's dimension floats, row-major, L2-normalised
+  // (null when chunks is empty). Chunk::chunk_id is assigned here (the
+  // input's is ignored); Chunk::doc_id must be empty or doc.id; offsets must
+  // lie in doc.text. InvalidArgument naming the document (and chunk and
+  // model) for bad input, before anything is changed. If a derived store
+  // fails midway, every change since the last commit is rolled back and the
+  // error says so.
+  core::Status put_document(const Document& doc, const std::vector<Chunk>& chunks,
+                            const std::vector<const float*>& vectors_per_model);
+  // The same for a folder with exactly one model.
+  core::Status put_document(const Document& doc, const std::vector<Chunk>& chunks, const float* chunk_vectors) {
+    return put_document(doc, chunks, std::vector<const float*>{chunk_vectors});
+  }
   // NotFound naming the id if there is no such document.
   core::Status remove_document(const std::string& id);
   // Durable: SQLite transaction committed, Xapian committed, FAISS saved,
@@ -96,12 +108,16 @@ class IndexFolder {
   // this object refuses further writes.
   core::Status commit();
 
-  // The k best chunks by inner product with `query` (dimension floats,
-  // L2-normalised), best first.
-  core::Result<std::vector<Hit>> search_dense(const float* query, int k) const;
+  // The k best chunks by inner product with `query` in the FAISS index of
+  // manifest().models[model] (that model's dimension floats, L2-normalised),
+  // best first. InvalidArgument for a model index out of range.
+  core::Result<std::vector<Hit>> search_dense(size_t model, const float* query, int k) const;
+  core::Result<std::vector<Hit>> search_dense(const float* query, int k) const { return search_dense(0, query, k); }
   // The k best chunks by BM25 for `query` (analysed like the documents);
   // empty for a query without terms.
   core::Result<std::vector<Hit>> search_lexical(std::string_view query, int k) const;
+  // LexicalIndex::known_term_share over the folder's lexical index.
+  core::Result<double> known_term_share(std::string_view query) const;
 
   core::Result<Chunk> get_chunk(int64_t chunk_id) const;             // NotFound when absent
   core::Result<Document> get_document(const std::string& id) const;  // NotFound when absent
@@ -117,20 +133,22 @@ class IndexFolder {
  private:
   IndexFolder(std::string dir, bool writable);
   core::Status open_stores();
-  core::Status check_options(const IndexOptions& options) const;
-  core::Status validate(const Document& doc, const std::vector<Chunk>& chunks, const float* vectors) const;
+  core::Status check_options(const std::vector<ModelInfo>& requested) const;
+  core::Status validate(const Document& doc, const std::vector<Chunk>& chunks,
+                        const std::vector<const float*>& vectors) const;
   core::Status begin_batch();
   core::Status discard_batch(const core::Status& cause);
   core::Status write_manifest_now(int64_t generation);
   // index_recovery.cc: bring derived stores in line with docs.sqlite.
   core::Status recover_lexical(int64_t generation);
   core::Status recover_vectors(int64_t generation);
-  core::Result<std::unique_ptr<FaissIndex>> vectors_from_store() const;
+  core::Status recover_field_vectors(size_t model, int64_t generation);
+  core::Result<std::unique_ptr<FaissIndex>> vectors_from_store(const ModelInfo& model) const;
   core::Status rebuild_lexical(int64_t generation);
-  // vectors_ is swapped when a failed batch is rolled back, so readers take
-  // a reference under vectors_mu_.
-  std::shared_ptr<FaissIndex> current_vectors() const;
-  void set_vectors(std::shared_ptr<FaissIndex> vectors);
+  // vectors_[i] (model i's) is swapped when a failed batch is rolled back,
+  // so readers take a reference under vectors_mu_.
+  std::shared_ptr<FaissIndex> current_vectors(size_t model) const;
+  void set_vectors(size_t model, std::shared_ptr<FaissIndex> vectors);
 
   const std::string dir_;
   const bool writable_;
@@ -140,7 +158,7 @@ class IndexFolder {
   std::unique_ptr<SqliteStore> store_;
   std::unique_ptr<XapianIndex> lexical_;
   mutable std::mutex vectors_mu_;
-  std::shared_ptr<FaissIndex> vectors_;
+  std::vector<std::shared_ptr<FaissIndex>> vectors_;  // one per manifest_.models
   std::vector<int64_t> pending_vector_removals_;
   int64_t batch_documents_ = 0;  // puts and removes since the last commit
   bool broken_ = false;          // a commit failed after SQLite: refuse writes

@@ -81,11 +81,11 @@ core::Status IndexFolder::recover_lexical(int64_t generation) {
   return rebuild_lexical(generation);
 }
 
-core::Result<std::unique_ptr<FaissIndex>> IndexFolder::vectors_from_store() const {
-  const int dim = manifest_.models.at(0).dimension;
+core::Result<std::unique_ptr<FaissIndex>> IndexFolder::vectors_from_store(const ModelInfo& model) const {
+  const int dim = model.dimension;
   std::vector<int64_t> ids;
   std::vector<float> vectors;
-  KB_RETURN_IF_ERROR(store_->scan_vectors(dim, [&](int64_t id, const float* v) {
+  KB_RETURN_IF_ERROR(store_->scan_vectors(model.field, dim, [&](int64_t id, const float* v) {
     ids.push_back(id);
     vectors.insert(vectors.end(), v, v + dim);
     return core::Status::ok();
@@ -97,25 +97,32 @@ core::Result<std::unique_ptr<FaissIndex>> IndexFolder::vectors_from_store() cons
 }
 
 core::Status IndexFolder::recover_vectors(int64_t generation) {
-  const std::string path = dir_ + "/vectors.faiss";
-  const int dim = manifest_.models.at(0).dimension;
-  KB_ASSIGN_OR_RETURN(const int64_t stored, store_->embedding_count());
+  for (size_t m = 0; m < manifest_.models.size(); ++m) KB_RETURN_IF_ERROR(recover_field_vectors(m, generation));
+  return core::Status::ok();
+}
+
+core::Status IndexFolder::recover_field_vectors(size_t model, int64_t generation) {
+  const ModelInfo& info = manifest_.models[model];
+  const std::string& file = info.faiss_file;
+  const std::string path = dir_ + "/" + file;
+  const int dim = info.dimension;
+  KB_ASSIGN_OR_RETURN(const int64_t stored, store_->embedding_count(info.field));
   std::string reason;
   std::unique_ptr<FaissIndex> loaded;
   if (!core::path_exists(path)) {
-    if (stored > 0) reason = "vectors.faiss is missing";
-  } else if (manifest_.faiss_generation != generation && writable_) {
-    reason = "vectors.faiss at generation " + std::to_string(manifest_.faiss_generation) + ", docs.sqlite at " +
+    if (stored > 0) reason = file + " is missing";
+  } else if (info.faiss_generation != generation && writable_) {
+    reason = file + " at generation " + std::to_string(info.faiss_generation) + ", docs.sqlite at " +
              std::to_string(generation);
   } else {
     auto index = FaissIndex::load(path, faiss_options_);
     if (!index.is_ok()) {
-      reason = "vectors.faiss is unreadable (" + index.status().to_string() + ")";
+      reason = file + " is unreadable (" + index.status().to_string() + ")";
     } else if (index.value()->dimension() != dim) {
-      reason = "vectors.faiss has dimension " + std::to_string(index.value()->dimension()) + ", MANIFEST " +
+      reason = file + " has dimension " + std::to_string(index.value()->dimension()) + ", MANIFEST " +
                std::to_string(dim);
-    } else if (manifest_.faiss_generation == generation && index.value()->size() != stored) {
-      reason = "vectors.faiss holds " + std::to_string(index.value()->size()) + " vectors, docs.sqlite " +
+    } else if (info.faiss_generation == generation && index.value()->size() != stored) {
+      reason = file + " holds " + std::to_string(index.value()->size()) + " vectors, docs.sqlite " +
                std::to_string(stored);
     } else {
       loaded = std::move(index.value());
@@ -125,17 +132,17 @@ core::Status IndexFolder::recover_vectors(int64_t generation) {
     KB_ASSIGN_OR_RETURN(loaded, FaissIndex::create(dim, faiss_options_));
   }
   if (reason.empty()) {
-    if (!writable_ && manifest_.faiss_generation != generation)
-      core::log_warn(kLog, path + ": at generation " + std::to_string(manifest_.faiss_generation) +
+    if (!writable_ && info.faiss_generation != generation)
+      core::log_warn(kLog, path + ": at generation " + std::to_string(info.faiss_generation) +
                                ", docs.sqlite at " + std::to_string(generation) +
                                ": dense results may miss recent changes until the index is opened for writing");
-    set_vectors(std::move(loaded));
+    set_vectors(model, std::move(loaded));
     return core::Status::ok();
   }
   core::log_info(kLog, path + ": rebuilding " + (writable_ ? "" : "in memory ") + "from docs.sqlite (" + reason + ")");
-  KB_ASSIGN_OR_RETURN(std::unique_ptr<FaissIndex> rebuilt, vectors_from_store());
+  KB_ASSIGN_OR_RETURN(std::unique_ptr<FaissIndex> rebuilt, vectors_from_store(info));
   if (writable_) KB_RETURN_IF_ERROR(rebuilt->save(path));
-  set_vectors(std::move(rebuilt));
+  set_vectors(model, std::move(rebuilt));
   return core::Status::ok();
 }
 

@@ -30,6 +30,13 @@ class LexicalIndex {
   // an error. InvalidArgument if k <= 0.
   virtual core::Result<std::vector<Hit>> search(std::string_view query, int k) const = 0;
 
+  // The share of `query`'s distinct terms (after analysis) that occur in at
+  // least one indexed chunk, in [0, 1]; 0 for a query without terms. Cheap
+  // (one dictionary lookup per term): the query layer uses it to judge,
+  // before searching, whether BM25 can serve a query at all, e.g. an English
+  // question over Chinese documents shares few terms with them.
+  virtual core::Result<double> known_term_share(std::string_view query) const = 0;
+
   // Makes every change since the last commit durable, all or nothing.
   virtual core::Status commit() = 0;
 

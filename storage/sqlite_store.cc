@@ -124,7 +124,7 @@ core::Result<std::vector<int64_t>> SqliteStore::delete_document(const std::strin
 }
 
 core::Status SqliteStore::replace_locked(const Document& doc, const std::string& content_hash,
-                                         const std::vector<Chunk>& chunks, const float* vectors, int dim,
+                                         const std::vector<Chunk>& chunks, const std::vector<FieldVectors>& vectors,
                                          Replaced* out) {
   bool found = false;
   KB_ASSIGN_OR_RETURN(out->removed_chunk_ids, delete_locked(doc.id, &found));
@@ -159,11 +159,13 @@ core::Status SqliteStore::replace_locked(const Document& doc, const std::string&
     KB_RETURN_IF_ERROR(ins_chunk->run());
     const int64_t chunk_id = db_->last_insert_rowid();
     out->new_chunk_ids.push_back(chunk_id);
-    ins_vec->reset();
-    KB_RETURN_IF_ERROR(ins_vec->bind_int64(1, chunk_id));
-    KB_RETURN_IF_ERROR(ins_vec->bind_text(2, kTextField));
-    KB_RETURN_IF_ERROR(ins_vec->bind_blob(3, vectors + i * dim, sizeof(float) * dim));
-    KB_RETURN_IF_ERROR(ins_vec->run());
+    for (const FieldVectors& f : vectors) {
+      ins_vec->reset();
+      KB_RETURN_IF_ERROR(ins_vec->bind_int64(1, chunk_id));
+      KB_RETURN_IF_ERROR(ins_vec->bind_text(2, f.field));
+      KB_RETURN_IF_ERROR(ins_vec->bind_blob(3, f.data + i * f.dim, sizeof(float) * f.dim));
+      KB_RETURN_IF_ERROR(ins_vec->run());
+    }
   }
   return core::Status::ok();
 }
@@ -171,13 +173,21 @@ core::Status SqliteStore::replace_locked(const Document& doc, const std::string&
 core::Result<SqliteStore::Replaced> SqliteStore::replace_document(const Document& doc, const std::string& content_hash,
                                                                   const std::vector<Chunk>& chunks,
                                                                   const float* vectors, int dim) {
+  return replace_document(doc, content_hash, chunks, std::vector<FieldVectors>{{kTextField, dim, vectors}});
+}
+
+core::Result<SqliteStore::Replaced> SqliteStore::replace_document(const Document& doc, const std::string& content_hash,
+                                                                  const std::vector<Chunk>& chunks,
+                                                                  const std::vector<FieldVectors>& vectors) {
   std::lock_guard<std::mutex> lock(mu_);
   if (!in_transaction_) return core::Status::failed_precondition(path() + ": write outside a transaction");
-  if (!chunks.empty() && vectors == nullptr)
-    return core::Status::invalid_argument("document \"" + doc.id + "\": chunks given without vectors");
+  for (const FieldVectors& f : vectors)
+    if (!chunks.empty() && (f.data == nullptr || f.dim <= 0))
+      return core::Status::invalid_argument("document \"" + doc.id + "\": chunks given without vectors of field \"" +
+                                            f.field + "\"");
   KB_RETURN_IF_ERROR(db_->exec("SAVEPOINT put_document"));
   Replaced out;
-  core::Status st = replace_locked(doc, content_hash, chunks, vectors, dim, &out);
+  core::Status st = replace_locked(doc, content_hash, chunks, vectors, &out);
   if (!st.is_ok()) {
     // Undo this document only; the rest of the open transaction stays.
     (void)db_->exec("ROLLBACK TO put_document; RELEASE put_document");
@@ -280,9 +290,14 @@ core::Result<int64_t> SqliteStore::chunk_count() const {
   return count_locked("SELECT COUNT(*) FROM chunks");
 }
 
-core::Result<int64_t> SqliteStore::embedding_count() const {
+core::Result<int64_t> SqliteStore::embedding_count(const std::string& field) const {
   std::lock_guard<std::mutex> lock(mu_);
-  return count_locked("SELECT COUNT(*) FROM embeddings WHERE field = 'text'");
+  KB_ASSIGN_OR_RETURN(Statement * st, db_->cached("SELECT COUNT(*) FROM embeddings WHERE field = ?"));
+  KB_RETURN_IF_ERROR(st->bind_text(1, field));
+  KB_ASSIGN_OR_RETURN(bool row, st->step());
+  const int64_t n = row ? st->column_int64(0) : 0;
+  st->reset();
+  return n;
 }
 
 core::Status SqliteStore::scan_chunks(const ChunkVisitor& visit) const {
@@ -298,10 +313,10 @@ core::Status SqliteStore::scan_chunks(const ChunkVisitor& visit) const {
   }
 }
 
-core::Status SqliteStore::scan_vectors(int dim, const VectorVisitor& visit) const {
+core::Status SqliteStore::scan_vectors(const std::string& field, int dim, const VectorVisitor& visit) const {
   std::lock_guard<std::mutex> lock(mu_);
-  KB_ASSIGN_OR_RETURN(auto st,
-                      db_->prepare("SELECT chunk_id, vector FROM embeddings WHERE field = 'text' ORDER BY chunk_id"));
+  KB_ASSIGN_OR_RETURN(auto st, db_->prepare("SELECT chunk_id, vector FROM embeddings WHERE field = ? ORDER BY chunk_id"));
+  KB_RETURN_IF_ERROR(st->bind_text(1, field));
   std::vector<float> v(dim);
   for (;;) {
     KB_ASSIGN_OR_RETURN(bool row, st->step());

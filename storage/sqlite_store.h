@@ -49,10 +49,20 @@ class SqliteStore {
     std::vector<int64_t> removed_chunk_ids;  // chunks of the previous version
     std::vector<int64_t> new_chunk_ids;      // in the order of `chunks`
   };
+  // The chunk vectors of one embedding field: chunks.size() x dim floats,
+  // row-major; may be null when there are no chunks.
+  struct FieldVectors {
+    std::string field;
+    int dim = 0;
+    const float* data = nullptr;
+  };
   // Replaces document `doc.id` (and its chunks and vectors) with `doc`,
-  // `chunks` and `vectors` (chunks.size() x dim floats, may be null when
-  // chunks is empty) in the open transaction, all or nothing (a savepoint).
-  // Chunk::chunk_id and Chunk::doc_id of the input are ignored.
+  // `chunks` and one vector per chunk in every field of `vectors`, in the
+  // open transaction, all or nothing (a savepoint). Chunk::chunk_id and
+  // Chunk::doc_id of the input are ignored.
+  core::Result<Replaced> replace_document(const Document& doc, const std::string& content_hash,
+                                          const std::vector<Chunk>& chunks, const std::vector<FieldVectors>& vectors);
+  // The same with the one field kTextField (a format-1 folder's).
   core::Result<Replaced> replace_document(const Document& doc, const std::string& content_hash,
                                           const std::vector<Chunk>& chunks, const float* vectors, int dim);
   // Deletes the document, its chunks and vectors; returns the chunk ids
@@ -69,7 +79,7 @@ class SqliteStore {
 
   core::Result<int64_t> document_count() const;
   core::Result<int64_t> chunk_count() const;
-  core::Result<int64_t> embedding_count() const;  // kTextField vectors
+  core::Result<int64_t> embedding_count(const std::string& field = kTextField) const;
 
   // Full scans in chunk id order, for rebuilding the derived indexes. The
   // callback must not call back into this store; its error stops the scan.
@@ -77,7 +87,8 @@ class SqliteStore {
   core::Status scan_chunks(const ChunkVisitor& visit) const;
   // Corruption naming the chunk if a stored vector is not `dim` floats.
   using VectorVisitor = std::function<core::Status(int64_t chunk_id, const float* vector)>;
-  core::Status scan_vectors(int dim, const VectorVisitor& visit) const;
+  core::Status scan_vectors(const std::string& field, int dim, const VectorVisitor& visit) const;
+  core::Status scan_vectors(int dim, const VectorVisitor& visit) const { return scan_vectors(kTextField, dim, visit); }
 
   const std::string& path() const { return db_->path(); }
 
@@ -86,7 +97,7 @@ class SqliteStore {
   core::Status init_schema(bool writable);
   core::Result<std::vector<int64_t>> delete_locked(const std::string& id, bool* found);
   core::Status replace_locked(const Document& doc, const std::string& content_hash, const std::vector<Chunk>& chunks,
-                              const float* vectors, int dim, Replaced* out);
+                              const std::vector<FieldVectors>& vectors, Replaced* out);
   core::Result<int64_t> count_locked(const char* sql) const;
 
   mutable std::mutex mu_;

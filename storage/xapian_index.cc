@@ -3,6 +3,7 @@
 
 #include <xapian.h>
 
+#include <algorithm>
 #include <map>
 #include <new>
 
@@ -179,6 +180,34 @@ core::Result<std::vector<Hit>> XapianIndex::search(std::string_view query, int k
   });
   if (!st.is_ok()) return st;
   return hits;
+}
+
+core::Result<double> XapianIndex::known_term_share(std::string_view query) const {
+  std::vector<std::string> terms = analyzer_.analyze(query);
+  std::sort(terms.begin(), terms.end());
+  terms.erase(std::unique(terms.begin(), terms.end()), terms.end());
+  if (terms.empty()) return 0.0;
+  size_t known = 0;
+  auto count = [&](const Xapian::Database& db) {
+    known = 0;
+    for (const auto& t : terms) known += db.term_exists(t) ? 1 : 0;
+  };
+  core::Status st = guarded("look up terms of \"" + std::string(query.substr(0, core::utf8_prefix_len(query, 80))) +
+                                "\" in",
+                            path_, [&]() -> core::Status {
+                              if (writer_) {
+                                std::lock_guard<std::mutex> lock(mu_);
+                                count(*writer_);
+                                return core::Status::ok();
+                              }
+                              std::unique_ptr<Xapian::Database> db = take_reader();
+                              db->reopen();
+                              count(*db);
+                              return_reader(std::move(db));
+                              return core::Status::ok();
+                            });
+  if (!st.is_ok()) return st;
+  return static_cast<double>(known) / static_cast<double>(terms.size());
 }
 
 core::Status XapianIndex::commit() {

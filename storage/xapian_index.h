@@ -62,6 +62,7 @@ class XapianIndex final : public LexicalIndex {
   core::Status add(int64_t chunk_id, std::string_view title, std::string_view text) override;
   core::Status remove(int64_t chunk_id) override;
   core::Result<std::vector<Hit>> search(std::string_view query, int k) const override;
+  core::Result<double> known_term_share(std::string_view query) const override;
   core::Status commit() override;
   int64_t size() const override;
 

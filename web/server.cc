@@ -61,6 +61,12 @@ core::Result<std::pair<ranker::SearchRequest, bool>> parse_search_body(const std
     if (!m->is_string()) return Status::invalid_argument("field \"mode\" must be a string");
     KB_ASSIGN_OR_RETURN(req.mode, ranker::parse_search_mode(m->get<std::string>()));
   }
+  if (auto m = j.find("models"); m != j.end()) {
+    bool ok = m->is_array();
+    for (const auto& x : ok ? *m : json::array()) ok = ok && x.is_string();
+    if (!ok) return Status::invalid_argument("field \"models\" must be an array of model names");
+    for (const auto& x : *m) req.models.push_back(x.get<std::string>());
+  }
   if (auto e = j.find("explain"); e != j.end()) {
     if (!e->is_boolean()) return Status::invalid_argument("field \"explain\" must be a boolean");
     explain = e->get<bool>();

@@ -73,7 +73,7 @@ TEST_F(IndexFolderTest, RoundTripThroughCommitAndReadOnlyReopen) {
   EXPECT_EQ(m.document_count, 4);
   EXPECT_EQ(m.chunk_count, 7);
   EXPECT_EQ(m.models.at(0).name, "test-model");
-  EXPECT_EQ(m.faiss_spec, "IDMap2,Flat");
+  EXPECT_EQ(m.models.at(0).faiss_spec, "IDMap2,Flat");
 
   for (const auto& e : corpus_)
     for (size_t i = 0; i < e.chunks.size(); ++i) EXPECT_EQ(dense_top1(*reader, e, i), e.chunks[i].text);
@@ -220,7 +220,7 @@ TEST_F(IndexFolderTest, BadInputIsRejectedBeforeAnyChange) {
   };
   std::vector<float> half = e.vectors;
   for (float& x : half) x *= 0.5f;
-  expect_invalid(e.doc, e.chunks, half.data(), "vector norm");
+  expect_invalid(e.doc, e.chunks, half.data(), "has norm");
   expect_invalid(e.doc, e.chunks, nullptr, "no vectors");
   std::vector<Chunk> bad_range = e.chunks;
   bad_range[1].end_byte = 100000;
@@ -262,10 +262,10 @@ TEST_F(IndexFolderTest, VectorIndexTurnsIvfPastTheThreshold) {
       ASSERT_TRUE(writer->put_document(d, chunks, &vectors[i * kFolderDim]).is_ok());
     }
     ASSERT_TRUE(writer->commit().is_ok());
-    EXPECT_EQ(writer->manifest().faiss_spec.rfind("IVF", 0), 0u) << writer->manifest().faiss_spec;
+    EXPECT_EQ(writer->manifest().models.at(0).faiss_spec.rfind("IVF", 0), 0u) << writer->manifest().models.at(0).faiss_spec;
   }
   auto reader = open_reader();
-  EXPECT_EQ(reader->manifest().faiss_spec.rfind("IVF", 0), 0u);
+  EXPECT_EQ(reader->manifest().models.at(0).faiss_spec.rfind("IVF", 0), 0u);
   for (size_t i = 0; i < n; i += 101) {
     auto hits = reader->search_dense(nudge(&vectors[i * kFolderDim], kFolderDim, 500 + i, 0.02f).data(), 1);
     ASSERT_TRUE(hits.is_ok());

@@ -31,8 +31,8 @@ class IndexRecoveryTest : public ::testing::Test {
     ASSERT_TRUE(store.is_ok()) << store.status().to_string();
     ASSERT_TRUE(store.value()->begin().is_ok());
     ASSERT_TRUE(store.value()
-                    ->replace_document(extra.doc, document_content_hash(extra.doc), extra.chunks, extra.vectors.data(),
-                                       kFolderDim)
+                    ->replace_document(extra.doc, document_content_hash(extra.doc), extra.chunks,
+                                       {{field_for_model("test-model"), kFolderDim, extra.vectors.data()}})
                     .is_ok());
     ASSERT_TRUE(store.value()->delete_document("en-dogs").is_ok());
     ASSERT_TRUE(store.value()->set_state(IndexFolder::kGenerationKey, "2").is_ok());
@@ -75,7 +75,7 @@ TEST_F(IndexRecoveryTest, StaleXapianAndFaissAfterSqliteCommitAreRebuilt) {
   auto writer = reopen_writable();
   ASSERT_NE(writer, nullptr);
   EXPECT_EQ(writer->manifest().generation, 2);
-  EXPECT_EQ(writer->manifest().faiss_generation, 2);
+  EXPECT_EQ(writer->manifest().models.at(0).faiss_generation, 2);
   EXPECT_EQ(writer->document_count(), 4);
   EXPECT_TRUE(lexical_finds(*writer, "zebras", "extra"));
   EXPECT_TRUE(lexical_finds(*writer, "斑马", "extra"));
@@ -92,22 +92,22 @@ TEST_F(IndexRecoveryTest, StaleXapianAndFaissAfterSqliteCommitAreRebuilt) {
 
 TEST_F(IndexRecoveryTest, DeletedFaissFileIsRebuilt) {
   commit_generation_one();
-  fs::remove(dir_ / "vectors.faiss");
+  fs::remove(dir_ / "vectors.test-model.faiss");
   {
     // Read-only: rebuilt in memory, nothing written.
     auto reader = IndexFolder::open_read_only(dir_.path());
     ASSERT_TRUE(reader.is_ok()) << reader.status().to_string();
     expect_searchable(*reader.value(), corpus_);
-    EXPECT_FALSE(fs::exists(dir_ / "vectors.faiss"));
+    EXPECT_FALSE(fs::exists(dir_ / "vectors.test-model.faiss"));
   }
   auto writer = reopen_writable();
-  EXPECT_TRUE(fs::exists(dir_ / "vectors.faiss"));
+  EXPECT_TRUE(fs::exists(dir_ / "vectors.test-model.faiss"));
   expect_searchable(*writer, corpus_);
 }
 
 TEST_F(IndexRecoveryTest, OlderOrCorruptDerivedFilesAreRebuilt) {
   commit_generation_one();
-  fs::copy(dir_ / "vectors.faiss", dir_ / "vectors.gen1");
+  fs::copy(dir_ / "vectors.test-model.faiss", dir_ / "vectors.gen1");
   fs::copy(dir_ / "lexical", dir_ / "lexical.gen1", fs::copy_options::recursive);
   {
     auto writer = reopen_writable();
@@ -116,7 +116,7 @@ TEST_F(IndexRecoveryTest, OlderOrCorruptDerivedFilesAreRebuilt) {
   }
   // Generation 2 is complete; now put generation 1's derived files back, as
   // if a backup restore or a torn copy had mixed generations.
-  fs::copy(dir_ / "vectors.gen1", dir_ / "vectors.faiss", fs::copy_options::overwrite_existing);
+  fs::copy(dir_ / "vectors.gen1", dir_ / "vectors.test-model.faiss", fs::copy_options::overwrite_existing);
   fs::remove_all(dir_ / "lexical");
   fs::copy(dir_ / "lexical.gen1", dir_ / "lexical", fs::copy_options::recursive);
   {
@@ -124,7 +124,7 @@ TEST_F(IndexRecoveryTest, OlderOrCorruptDerivedFilesAreRebuilt) {
     EXPECT_TRUE(lexical_finds(*writer, "zebras", "extra"));
     expect_searchable(*writer, {corpus_[0], extra_});
   }
-  std::ofstream(dir_ / "vectors.faiss", std::ios::trunc) << "garbage";
+  std::ofstream(dir_ / "vectors.test-model.faiss", std::ios::trunc) << "garbage";
   auto writer = reopen_writable();
   expect_searchable(*writer, {corpus_[1], extra_});
 }

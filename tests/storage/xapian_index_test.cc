@@ -52,6 +52,24 @@ TEST_F(XapianIndexTest, SearchesChineseEnglishAndMixedText) {
   EXPECT_GE(hits.value()[0].score, hits.value()[1].score);
 }
 
+TEST_F(XapianIndexTest, KnownTermShareCountsDistinctQueryTermsInTheIndex) {
+  auto index = open_index(dir_ / "lex", Mode::kWritable);
+  fill(index.get());
+  ASSERT_TRUE(index->commit().is_ok());
+  auto share = [&](const XapianIndex& x, const char* q) {
+    auto r = x.known_term_share(q);
+    EXPECT_TRUE(r.is_ok()) << r.status().to_string();
+    return r.is_ok() ? r.value() : -1.0;
+  };
+  EXPECT_DOUBLE_EQ(share(*index, "the dogs running"), 1.0);
+  EXPECT_DOUBLE_EQ(share(*index, "dogs dogs zebras"), 0.5);  // distinct terms: dog, zebra
+  EXPECT_DOUBLE_EQ(share(*index, "quantum chromodynamics"), 0.0);
+  EXPECT_DOUBLE_EQ(share(*index, "，。"), 0.0);
+  index.reset();
+  auto reader = open_index(dir_ / "lex", Mode::kReadOnly);
+  EXPECT_DOUBLE_EQ(share(*reader, "groff zebras"), 0.5);
+}
+
 TEST_F(XapianIndexTest, EmptyAnalysisGivesEmptyResultAndBadKIsAnError) {
   auto index = open_index(dir_ / "lex", Mode::kWritable);
   fill(index.get());
