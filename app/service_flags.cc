@@ -7,8 +7,8 @@ namespace kbseek::app {
 
 using core::Status;
 
-const std::set<std::string> kServiceFlags = {"--models-dir", "--models", "--fusion", "--confidence-exponent",
-                                             "--rrf-k"};
+const std::set<std::string> kServiceFlags = {"--models-dir", "--models", "--weights", "--fusion",
+                                             "--confidence-exponent", "--rrf-k"};
 
 std::set<std::string> with_service_flags(std::set<std::string> flags) {
   flags.insert(kServiceFlags.begin(), kServiceFlags.end());
@@ -43,6 +43,21 @@ core::Result<ranker::SearchServiceOptions> service_options_from_args(const Args&
   KB_ASSIGN_OR_RETURN(opts.fusion.confidence_exponent,
                       get_double(args, "--confidence-exponent", opts.fusion.confidence_exponent));
   KB_ASSIGN_OR_RETURN(opts.fusion.rrf_k, get_double(args, "--rrf-k", opts.fusion.rrf_k));
+  for (const std::string& item : args.get_list("--weights")) {
+    const size_t eq = item.find('=');
+    double w = -1;
+    try {
+      size_t used = 0;
+      if (eq != std::string::npos) w = std::stod(item.substr(eq + 1), &used);
+      if (eq == std::string::npos || used != item.size() - eq - 1) w = -1;
+    } catch (const std::exception&) {
+      w = -1;
+    }
+    if (eq == 0 || w < 0)
+      return Status::invalid_argument("--weights expects NAME=WEIGHT[,NAME=WEIGHT...] with a model name or bm25 "
+                                      "and a non-negative number, got \"" + item + "\"");
+    opts.weights[item.substr(0, eq)] = w;
+  }
   return opts;
 }
 

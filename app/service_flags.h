@@ -10,7 +10,8 @@
 namespace kbseek::app {
 
 // --models-dir, --models a,b (the dense lists to use; default all the index
-// has), --fusion rrf|weighted, --confidence-exponent X, --rrf-k K.
+// has), --weights NAME=W,... (prior fusion weights by model name or bm25),
+// --fusion rrf|weighted, --confidence-exponent X, --rrf-k K.
 extern const std::set<std::string> kServiceFlags;
 
 // InvalidArgument naming the flag for a bad value.

@@ -25,14 +25,32 @@ std::vector<Candidate> to_candidates(const std::vector<storage::Hit>& hits, cons
 }
 }  // namespace
 
+// A chunk counts as readable by a model when most of it is in the model's
+// languages: mixed passages with a few foreign names stay.
+constexpr double kReadableChunkShare = 0.5;
+
 DenseRetriever::DenseRetriever(const storage::IndexFolder* index, size_t model, encoder::Encoder* encoder)
-    : index_(index), model_(model), encoder_(encoder), name_("dense:" + encoder->name()) {}
+    : index_(index),
+      model_(model),
+      encoder_(encoder),
+      name_("dense:" + encoder->name()),
+      // A text in every script the model reads: if that is all of them, nothing is ever dropped.
+      drop_unreadable_(readable_share("文 text текст 한 かな نص", encoder->languages()) < 1.0) {}
 
 Result<std::vector<Candidate>> DenseRetriever::retrieve(std::string_view query, int k) const {
   if (!core::is_valid_utf8(query)) return Status::invalid_argument("query is not valid UTF-8");
   std::vector<float> q(encoder_->dimension());
   KB_RETURN_IF_ERROR(encoder_->encode({std::string(query)}, encoder::InputKind::kQuery, q.data()));
   KB_ASSIGN_OR_RETURN(auto hits, index_->search_dense(model_, q.data(), k));
+  if (drop_unreadable_) {
+    std::vector<storage::Hit> kept;
+    for (const auto& h : hits) {
+      auto chunk = index_->get_chunk(h.chunk_id);
+      if (chunk.is_ok() && readable_share(chunk.value().text, encoder_->languages()) >= kReadableChunkShare)
+        kept.push_back(h);
+    }
+    hits = std::move(kept);
+  }
   return to_candidates(hits, name_);
 }
 

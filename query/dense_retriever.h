@@ -18,12 +18,20 @@ class DenseRetriever : public Retriever {
   // The share of the query in the model's languages (its model card) times
   // the encoder's vocabulary coverage of it.
   double confidence(std::string_view query) const override;
+  // Whether retrieve() drops chunks mostly written in languages the model
+  // was not trained on (true for a model whose card lists only some
+  // scripts, e.g. English-only): such a model places every Chinese passage
+  // somewhere arbitrary in its space, and in a fused list that noise
+  // outranks what a multilingual model found (measured on xquad_en2zh:
+  // 0.719 nDCG@10 with the noise, see docs/models.md).
+  bool drops_unreadable_chunks() const { return drop_unreadable_; }
 
  private:
   const storage::IndexFolder* index_;
   size_t model_;
   encoder::Encoder* encoder_;
   std::string name_;
+  bool drop_unreadable_;
 };
 
 // BM25 over the index's Xapian database.

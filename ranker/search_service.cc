@@ -94,7 +94,14 @@ Result<SearchResponse> SearchService::search(const SearchRequest& request) const
     KB_ASSIGN_OR_RETURN(candidates, parts[0]->retrieve(request.query, chunk_k));
   } else {
     // Cheap to build: a list of pointers and the fusion options.
-    query::HybridRetriever fused(parts, options_.fusion);
+    query::FusionOptions fusion = options_.fusion;
+    fusion.weights.clear();
+    for (const query::Retriever* p : parts) {
+      const std::string& n = p->name();
+      auto w = options_.weights.find(n.rfind("dense:", 0) == 0 ? n.substr(6) : n);
+      fusion.weights.push_back(w == options_.weights.end() ? 1.0 : w->second);
+    }
+    query::HybridRetriever fused(parts, fusion);
     KB_ASSIGN_OR_RETURN(candidates, fused.retrieve(request.query, chunk_k));
   }
   KB_ASSIGN_OR_RETURN(auto docs, ranker_->rank(request.query, candidates, request.k));

@@ -11,6 +11,7 @@
 // retrievers.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -61,6 +62,9 @@ struct SearchServiceOptions {
   // The models whose dense lists a request without SearchRequest::models
   // uses; empty = all the index has. open() refuses a name not in the index.
   std::vector<std::string> models;
+  // Prior fusion weight per source, by model name or "bm25", before the
+  // per-query confidence scales it; a source not listed gets 1.
+  std::map<std::string, double> weights;
   int max_k = 1000;
 };
 
