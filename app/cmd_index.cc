@@ -22,7 +22,7 @@ namespace {
 
 // The default embedding fields of a new index, chosen by measurement
 // (docs/models.md).
-const std::vector<std::string> kDefaultModels = {"all-minilm-l6-v2"};
+const std::vector<std::string> kDefaultModels = {"all-minilm-l6-v2", "use-m3"};
 
 // An existing index decides its models; a new one takes --models (or
 // --model) or the default set.
