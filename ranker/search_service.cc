@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/logging.h"
 #include "encoder/model_folder.h"
 #include "query/snippet.h"
 
@@ -86,6 +87,10 @@ Result<SearchResponse> SearchService::search(const SearchRequest& request) const
   if (request.k < 1 || request.k > options_.max_k)
     return Status::invalid_argument("k = " + std::to_string(request.k) + " is outside [1, " +
                                     std::to_string(options_.max_k) + "]");
+  // A writer may have committed new vectors since the last query; if they
+  // cannot be read now, the query still runs on the ones loaded.
+  if (core::Status st = index_->refresh_vectors(); !st.is_ok())
+    core::log_warn("ranker", "vectors not refreshed: " + st.to_string());
   // Documents have several chunks: ask for more chunks than documents wanted.
   const int chunk_k = std::max(request.k * 3, 100);
   KB_ASSIGN_OR_RETURN(auto parts, this->parts(request));

@@ -2,6 +2,8 @@
 // Recovery of the derived stores lives in index_recovery.cc.
 #include "storage/index_folder.h"
 
+#include <sys/stat.h>
+
 #include <cmath>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -313,6 +315,40 @@ core::Result<std::vector<Hit>> IndexFolder::search_lexical(std::string_view quer
   return lexical_->search(query, k);
 }
 
+namespace {
+int64_t mtime_ns(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return -1;
+  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+}
+}  // namespace
+
+core::Status IndexFolder::refresh_vectors() const {
+  if (writable_) return core::Status::ok();
+  std::lock_guard<std::mutex> lock(refresh_mu_);
+  const int64_t mtime = mtime_ns(dir_ + "/MANIFEST");
+  if (mtime == manifest_mtime_ns_) return core::Status::ok();
+  if (loaded_generation_.empty())
+    for (const auto& m : manifest_.models) loaded_generation_.push_back(m.faiss_generation);
+  KB_ASSIGN_OR_RETURN(Manifest now, read_manifest(dir_));
+  bool all_loaded = true;
+  for (size_t i = 0; i < manifest_.models.size() && i < now.models.size(); ++i) {
+    const ModelInfo& m = now.models[i];
+    if (m.field != manifest_.models[i].field || m.faiss_generation <= loaded_generation_[i]) continue;
+    auto index = FaissIndex::load(dir_ + "/" + m.faiss_file, faiss_options_);
+    if (!index.is_ok() || index.value()->dimension() != manifest_.models[i].dimension) {
+      all_loaded = false;
+      continue;
+    }
+    set_vectors(i, std::move(index).value());
+    loaded_generation_[i] = m.faiss_generation;
+    core::log_info("storage", dir_ + "/" + m.faiss_file + ": reloaded at generation " +
+                                  std::to_string(m.faiss_generation));
+  }
+  if (all_loaded) manifest_mtime_ns_ = mtime;
+  return core::Status::ok();
+}
+
 core::Result<double> IndexFolder::known_term_share(std::string_view query) const {
   return lexical_->known_term_share(query);
 }
@@ -340,7 +376,7 @@ std::shared_ptr<FaissIndex> IndexFolder::current_vectors(size_t model) const {
   return vectors_.at(model);
 }
 
-void IndexFolder::set_vectors(size_t model, std::shared_ptr<FaissIndex> vectors) {
+void IndexFolder::set_vectors(size_t model, std::shared_ptr<FaissIndex> vectors) const {
   std::lock_guard<std::mutex> lock(vectors_mu_);
   if (vectors_.size() <= model) vectors_.resize(manifest_.models.size());
   vectors_.at(model) = std::move(vectors);

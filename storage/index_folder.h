@@ -25,7 +25,7 @@
 // document), so until then dense search may return their ids and
 // get_chunk() answers NotFound for them: callers skip such hits. A
 // read-only folder sees later commits of a writer in SQLite and Xapian at
-// once, and vectors as of its open: reopen it to see new vectors.
+// once, and vectors as of its open or its last refresh_vectors().
 #pragma once
 
 #include <cstdint>
@@ -116,6 +116,14 @@ class IndexFolder {
   // The k best chunks by BM25 for `query` (analysed like the documents);
   // empty for a query without terms.
   core::Result<std::vector<Hit>> search_lexical(std::string_view query, int k) const;
+  // Read-only folders: if the MANIFEST changed since the last look (one
+  // stat), reloads every FAISS file a writer has saved at a newer
+  // generation, so a long-running server sees new vectors without a
+  // restart. Searches running meanwhile keep the index they started with.
+  // A file that cannot be loaded (a writer mid-commit) keeps the old one
+  // and is tried again on the next call. No-op for the writer. Thread-safe.
+  core::Status refresh_vectors() const;
+
   // LexicalIndex::known_term_share over the folder's lexical index.
   core::Result<double> known_term_share(std::string_view query) const;
 
@@ -148,7 +156,7 @@ class IndexFolder {
   // vectors_[i] (model i's) is swapped when a failed batch is rolled back,
   // so readers take a reference under vectors_mu_.
   std::shared_ptr<FaissIndex> current_vectors(size_t model) const;
-  void set_vectors(size_t model, std::shared_ptr<FaissIndex> vectors);
+  void set_vectors(size_t model, std::shared_ptr<FaissIndex> vectors) const;
 
   const std::string dir_;
   const bool writable_;
@@ -158,7 +166,12 @@ class IndexFolder {
   std::unique_ptr<SqliteStore> store_;
   std::unique_ptr<XapianIndex> lexical_;
   mutable std::mutex vectors_mu_;
-  std::vector<std::shared_ptr<FaissIndex>> vectors_;  // one per manifest_.models
+  mutable std::vector<std::shared_ptr<FaissIndex>> vectors_;  // one per manifest_.models
+  // refresh_vectors(): the MANIFEST's mtime last seen and the generation
+  // each FAISS index was loaded at (read-only folders).
+  mutable std::mutex refresh_mu_;
+  mutable int64_t manifest_mtime_ns_ = -1;
+  mutable std::vector<int64_t> loaded_generation_;
   std::vector<int64_t> pending_vector_removals_;
   int64_t batch_documents_ = 0;  // puts and removes since the last commit
   bool broken_ = false;          // a commit failed after SQLite: refuse writes

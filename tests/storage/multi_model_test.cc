@@ -96,6 +96,34 @@ TEST(MultiModelTest, OtherModelsOrOrderAreRefusedNamingBoth) {
   EXPECT_EQ(IndexFolder::create_or_open(other.path(), twice).status().code(), core::StatusCode::kInvalidArgument);
 }
 
+TEST(MultiModelTest, ReaderSeesVectorsCommittedAfterItOpenedOnRefresh) {
+  testing::ScratchDir dir;
+  auto corpus = testing::small_corpus();
+  auto writer = IndexFolder::create_or_open(dir.path(), two_models());
+  ASSERT_TRUE(writer.is_ok()) << writer.status().to_string();
+  auto second0 = second_vectors(corpus[0], 7);
+  ASSERT_TRUE(writer.value()->put_document(corpus[0].doc, corpus[0].chunks, {corpus[0].vectors.data(), second0.data()}).is_ok());
+  ASSERT_TRUE(writer.value()->commit().is_ok());
+  auto reader = IndexFolder::open_read_only(dir.path());
+  ASSERT_TRUE(reader.is_ok()) << reader.status().to_string();
+  const Entry& late = corpus[1];
+  auto second1 = second_vectors(late, 8);
+  ASSERT_TRUE(writer.value()->put_document(late.doc, late.chunks, {late.vectors.data(), second1.data()}).is_ok());
+  ASSERT_TRUE(writer.value()->commit().is_ok());
+  auto top_doc = [&](size_t model, const float* q) {
+    auto hits = reader.value()->search_dense(model, q, 1);
+    EXPECT_TRUE(hits.is_ok() && !hits.value().empty());
+    if (!hits.is_ok() || hits.value().empty()) return std::string();
+    auto c = reader.value()->get_chunk(hits.value()[0].chunk_id);
+    return c.is_ok() ? c.value().doc_id : std::string();
+  };
+  EXPECT_NE(top_doc(1, second1.data()), late.doc.id);  // vectors as of the open
+  ASSERT_TRUE(reader.value()->refresh_vectors().is_ok());
+  EXPECT_EQ(top_doc(0, late.vectors.data()), late.doc.id);
+  EXPECT_EQ(top_doc(1, second1.data()), late.doc.id);
+  ASSERT_TRUE(reader.value()->refresh_vectors().is_ok());  // unchanged: nothing to do
+}
+
 // tests/data/index_format1 was written by kbseek 0.1.0 (format 1, one model,
 // "vectors.faiss"): this build reads it, and its first writer upgrades the
 // MANIFEST to format 2 keeping the field and file names.
