@@ -1,16 +1,16 @@
 // `kbseek index`: JSONL files into an index folder, reporting every bad line.
-#include <sys/stat.h>
-
 #include <cstdio>
 #include <fstream>
+#include <map>
 
 #include "app/args.h"
 #include "app/commands.h"
 #include "core/logging.h"
 #include "encoder/encoder.h"
 #include "encoder/model_folder.h"
+#include "indexer/document_source.h"
 #include "indexer/indexer.h"
-#include "indexer/jsonl_reader.h"
+#include "indexer/language.h"
 #include "indexer/progress.h"
 #include "storage/index_folder.h"
 
@@ -43,21 +43,81 @@ core::Result<std::vector<std::string>> index_models(const Args& args, const std:
   return kDefaultModels;
 }
 
-int64_t file_size(const std::string& path) {
-  struct stat st;
-  return ::stat(path.c_str(), &st) == 0 ? static_cast<int64_t>(st.st_size) : 0;
+struct IndexInputs {
+  std::vector<std::string> paths;
+  indexer::ReadOptions read;
+};
+
+core::Result<IndexInputs> inputs_from_args(const Args& args) {
+  IndexInputs in;
+  in.paths = args.positional();
+  if (in.paths.empty())
+    return Status::invalid_argument("no inputs (usage: kbseek index --index DIR FILE|FOLDER|-...)");
+  KB_ASSIGN_OR_RETURN(in.read.format, indexer::parse_input_format(args.get("--format", "auto")));
+  auto& c = in.read.columns;
+  if (args.has("--id-col")) c.id = args.get("--id-col"), c.id_explicit = true;
+  if (args.has("--title-col")) c.title = args.get("--title-col"), c.title_explicit = true;
+  if (args.has("--text-col")) c.text = args.get("--text-col");
+  if (args.has("--time-col")) c.time = args.get("--time-col"), c.time_explicit = true;
+  return in;
+}
+
+void print_counts(const char* what, const std::map<std::string, int64_t>& counts) {
+  std::fprintf(stdout, "%s:", what);
+  if (counts.empty()) std::fprintf(stdout, " none");
+  for (const auto& [k, n] : counts) std::fprintf(stdout, " %s %lld", k.c_str(), static_cast<long long>(n));
+  std::fprintf(stdout, "\n");
+}
+
+// --dry-run: read and clean everything, index nothing, print what would go in.
+int dry_run(const IndexInputs& in) {
+  indexer::ReadStats stats;
+  std::map<std::string, int64_t> languages, rejections, warnings;
+  int64_t docs = 0, bytes = 0;
+  for (const auto& path : in.paths) {
+    Status st = indexer::read_input(
+        path, in.read,
+        [&](storage::Document&& doc, const char*) {
+          ++docs;
+          bytes += static_cast<int64_t>(doc.text.size() + doc.title.size());
+          const std::string lang = indexer::detect_language(doc.title + "\n" + doc.text);
+          ++languages[lang.empty() ? "none" : lang];
+          return true;
+        },
+        [&](const indexer::Rejection& r) {
+          ++(r.warning ? warnings : rejections)[indexer::rejection_category(r)];
+          std::fprintf(stderr, "%s\n", r.to_string().c_str());
+          return true;
+        },
+        &stats);
+    if (!st.is_ok()) {
+      ++rejections["unreadable input"];
+      std::fprintf(stderr, "%s\n", st.to_string().c_str());
+    }
+  }
+  std::fprintf(stdout, "dry run: %lld documents, %.1f MB of text would be indexed\n", static_cast<long long>(docs),
+               bytes / 1e6);
+  print_counts("by format", stats.documents_by_format);
+  print_counts("by language", languages);
+  print_counts("rejected", rejections);
+  print_counts("warnings (indexed)", warnings);
+  print_counts("skipped files", stats.skipped_by_extension);
+  return rejections.empty() ? 0 : 1;
 }
 
 }  // namespace
 
 int cmd_index(int argc, char** argv) {
-  auto args =
-      Args::parse(argc, argv, {"--index", "--model", "--models", "--models-dir", "--rejects", "--batch"}, {"--quiet"});
+  auto args = Args::parse(argc, argv,
+                          {"--index", "--model", "--models", "--models-dir", "--rejects", "--batch", "--format",
+                           "--id-col", "--title-col", "--text-col", "--time-col"},
+                          {"--quiet", "--dry-run"});
   if (!args.is_ok()) return fail("index", args.status());
+  auto in = inputs_from_args(args.value());
+  if (!in.is_ok()) return fail("index", in.status());
+  if (args->has("--dry-run")) return dry_run(in.value());
   auto dir = args->require("--index");
   if (!dir.is_ok()) return fail("index", dir.status());
-  const auto& files = args->positional();
-  if (files.empty()) return fail("index", Status::invalid_argument("no input files (usage: kbseek index --index DIR FILE...)"));
 
   const std::string models_dir = args->get("--models-dir", encoder::default_models_dir());
   auto models = index_models(*args, dir.value());
@@ -90,47 +150,63 @@ int cmd_index(int argc, char** argv) {
   }
 
   int64_t total_bytes = 0;
-  for (const auto& f : files) total_bytes += file_size(f);
+  for (const auto& f : in->paths) total_bytes += indexer::input_size(f, in->read.format);
   indexer::ProgressReporter progress(total_bytes, args->has("--quiet") ? 0 : -1,
                                      args->has("--quiet") ? 1e9 : 5.0);
-  int64_t rejected = 0, read_docs = 0, bytes_done = 0;  // bytes_done: whole files read so far
+  int64_t rejected = 0, warned = 0, read_docs = 0;
+  indexer::ReadStats stats;
   Status fatal;
-  for (const auto& f : files) {
-    int64_t in_file = 0;  // text bytes of this file's documents: a close, cheap estimate of its progress
-    Status st = indexer::read_jsonl(
-        f,
-        [&](storage::Document&& doc, int64_t) {
-          in_file += static_cast<int64_t>(doc.text.size() + doc.title.size());
+  for (const auto& f : in->paths) {
+    // Text bytes of the documents read from this input: a close, cheap
+    // estimate of how far into it we are (whole inputs count when done).
+    int64_t in_input = 0;
+    const int64_t done_before = stats.input_bytes;
+    Status st = indexer::read_input(
+        f, in->read,
+        [&](storage::Document&& doc, const char*) {
+          in_input += static_cast<int64_t>(doc.text.size() + doc.title.size());
           ++read_docs;
           fatal = pipeline.add(std::move(doc));
-          progress.update(read_docs, pipeline.stats().chunks, bytes_done + in_file);
+          progress.update(read_docs, pipeline.stats().chunks, std::max(stats.input_bytes, done_before + in_input));
           return fatal.is_ok();
         },
         [&](const indexer::Rejection& r) {
-          ++rejected;
+          ++(r.warning ? warned : rejected);
           std::fprintf(stderr, "%s\n", r.to_string().c_str());
           if (rejects) *rejects << r.to_string() << "\n";
           return true;
-        });
+        },
+        &stats);
     if (!fatal.is_ok()) break;
     if (!st.is_ok()) {
-      ++rejected;  // an unreadable file is a rejected input, the others still go in
-      std::fprintf(stderr, "%s\n", st.message().c_str());
+      ++rejected;  // an unreadable input is a rejected input, the others still go in
+      std::fprintf(stderr, "%s\n", st.to_string().c_str());
+      if (rejects) *rejects << st.to_string() << "\n";
     }
-    bytes_done += file_size(f);
   }
   if (fatal.is_ok()) fatal = pipeline.finish();
-  progress.finish(read_docs, pipeline.stats().chunks, bytes_done);
+  progress.finish(read_docs, pipeline.stats().chunks, stats.input_bytes);
   if (!fatal.is_ok()) {
     std::fprintf(stderr, "kbseek index: %s\n(%lld documents committed before the failure are kept)\n",
                  fatal.to_string().c_str(), static_cast<long long>(pipeline.stats().documents_committed));
     return 2;
   }
   const auto& s = pipeline.stats();
-  std::fprintf(stderr, "indexed %lld documents (%lld chunks), %lld unchanged, %lld rejected; index has %lld documents\n",
+  std::string skipped;
+  int64_t skipped_files = 0;
+  for (const auto& [ext, n] : stats.skipped_by_extension) {
+    skipped += (skipped.empty() ? "" : ", ") + ext + " " + std::to_string(n);
+    skipped_files += n;
+  }
+  std::fprintf(stderr,
+               "indexed %lld documents (%lld chunks), %lld unchanged, %lld rejected, %lld with warnings; "
+               "index has %lld documents\n",
                static_cast<long long>(s.documents_indexed), static_cast<long long>(s.chunks),
                static_cast<long long>(s.documents_unchanged), static_cast<long long>(rejected),
-               static_cast<long long>(index.value()->document_count()));
+               static_cast<long long>(warned), static_cast<long long>(index.value()->document_count()));
+  if (skipped_files > 0)
+    std::fprintf(stderr, "skipped %lld files of other types (%s)\n", static_cast<long long>(skipped_files),
+                 skipped.c_str());
   return rejected > 0 ? 1 : 0;
 }
 

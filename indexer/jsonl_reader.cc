@@ -4,11 +4,11 @@
 #include <cerrno>
 #include <cstdio>
 #include <ctime>
-#include <fstream>
 
 #include <nlohmann/json.hpp>
 
 #include "core/utf8.h"
+#include "indexer/decoded_lines.h"
 
 namespace kbseek::indexer {
 
@@ -143,24 +143,39 @@ Result<storage::Document> parse_document_line(std::string_view line) {
 core::Status read_jsonl(const std::string& path,
                         const std::function<bool(storage::Document&&, int64_t line)>& on_document,
                         const std::function<bool(const Rejection&)>& on_reject) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::from_errno(path, errno);
+  KB_ASSIGN_OR_RETURN(auto lines, DecodedLines::open(path));
   std::string line;
-  int64_t lineno = 0;
-  while (std::getline(in, line)) {
-    ++lineno;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (lineno == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);  // UTF-8 BOM
+  for (;;) {
+    DecodeReport report;
+    KB_ASSIGN_OR_RETURN(bool more, lines->next(&line, &report));
+    if (!more) return Status::ok();
+    const int64_t lineno = lines->line_number();
+    if (report.bad_bytes > 0) {
+      Rejection r{lines->path(), lineno, undecodable_reason(lines->decoder(), report)};
+      if (!on_reject(r)) return Status::ok();
+      continue;
+    }
     if (line.find_first_not_of(" \t") == std::string::npos) continue;
     auto doc = parse_document_line(line);
     if (doc.is_ok()) {
       if (!on_document(std::move(doc).value(), lineno)) return Status::ok();
     } else {
-      if (!on_reject(Rejection{path, lineno, doc.status().message()})) return Status::ok();
+      if (!on_reject(Rejection{lines->path(), lineno, doc.status().message()})) return Status::ok();
     }
   }
-  if (in.bad()) return Status::io_error(path + ":" + std::to_string(lineno) + ": read failed");
-  return Status::ok();
+}
+
+std::string rejection_category(const Rejection& r) {
+  const std::string& s = r.reason;
+  auto starts = [&](const char* p) { return s.rfind(p, 0) == 0; };
+  if (starts("invalid JSON") || starts("expected a JSON object")) return "invalid JSON";
+  if (starts("missing required field") || s.find("missing column") != std::string::npos) return "missing field";
+  if (starts("fields \"title\" and \"text\" are both empty") || starts("empty document")) return "empty document";
+  if (starts("field ") || starts("timestamp")) return "bad field value";
+  if (s.find("not valid") != std::string::npos || starts("invalid UTF-8") || s.find("U+FFFD") != std::string::npos)
+    return "undecodable bytes";
+  if (starts("CSV") || starts("row has")) return "bad CSV row";
+  return "unreadable input";
 }
 
 }  // namespace kbseek::indexer

@@ -7,8 +7,10 @@
 #include <unicode/unistr.h>
 #include <unicode/uscript.h>
 #include <unicode/uvernum.h>
+#include <opencc/opencc.h>
 #include <xapian.h>
 
+#include <atomic>
 #include <memory>
 
 namespace kbseek::storage {
@@ -57,6 +59,64 @@ Kind classify(const icu::UnicodeString& seg) {
   return non_latin ? Kind::kOther : Kind::kLatin;
 }
 
+// OpenCC's tables: tw2sp = TW variants + TW phrases reversed + TS
+// characters and phrases (`/usr/share/opencc/tw2sp.json`).
+constexpr const char* kFoldConfig = "tw2sp.json";
+
+opencc::SimpleConverter* thread_folder() {
+  thread_local std::unique_ptr<opencc::SimpleConverter> conv;
+  thread_local bool tried = false;
+  if (!tried) {
+    tried = true;
+    try {
+      conv = std::make_unique<opencc::SimpleConverter>(kFoldConfig);
+    } catch (const std::exception&) {
+      conv.reset();  // create() reports it
+    }
+  }
+  return conv.get();
+}
+
+// Whether tw2sp changes a character on its own: 0 unknown, 1 no, 2 yes.
+// Shared by all threads; a race only computes an entry twice.
+constexpr UChar32 kFoldCacheSize = 0x30000;  // BMP and the CJK extensions B-F
+std::atomic<uint8_t> fold_cache[kFoldCacheSize];
+
+bool changed_by_folding(UChar32 c, opencc::SimpleConverter* conv) {
+  if (c < 0x2E80 || c >= kFoldCacheSize) return false;  // below the CJK radicals: nothing to fold
+  uint8_t v = fold_cache[c].load(std::memory_order_relaxed);
+  if (v == 0) {
+    std::string ch;
+    icu::UnicodeString(c).toUTF8String(ch);
+    std::string out;
+    try {
+      out = conv->Convert(ch);
+    } catch (const std::exception&) {
+      out = ch;
+    }
+    v = out == ch ? 1 : 2;
+    fold_cache[c].store(v, std::memory_order_relaxed);
+  }
+  return v == 2;
+}
+
+// Folds `text` to simplified if any of its characters is traditional.
+void fold_traditional(icu::UnicodeString* text) {
+  opencc::SimpleConverter* conv = thread_folder();
+  if (conv == nullptr) return;
+  bool any = false;
+  for (int32_t i = 0; i < text->length() && !any; i += U16_LENGTH(text->char32At(i)))
+    any = changed_by_folding(text->char32At(i), conv);
+  if (!any) return;
+  std::string utf8;
+  text->toUTF8String(utf8);
+  try {
+    *text = icu::UnicodeString::fromUTF8(conv->Convert(utf8));
+  } catch (const std::exception&) {
+    // Keep the unfolded text: it still matches itself.
+  }
+}
+
 void emit(std::vector<std::string>* out, std::string term) {
   if (!term.empty() && term.size() <= Analyzer::kMaxTermBytes) out->push_back(std::move(term));
 }
@@ -83,6 +143,9 @@ core::Result<Analyzer> Analyzer::create(AnalyzerOptions options) {
     return core::Status::unavailable(std::string("ICU NFKC_Casefold normaliser: ") + u_errorName(status));
   if (!thread_tools().words)
     return core::Status::unavailable("ICU word break iterator for the root locale could not be created");
+  if (options.fold_traditional && thread_folder() == nullptr)
+    return core::Status::unavailable(std::string("OpenCC configuration ") + kFoldConfig +
+                                     " could not be loaded (is the opencc data package installed?)");
   return Analyzer(options);
 }
 
@@ -90,6 +153,7 @@ std::string Analyzer::version() const {
   std::string v = "icu" + std::to_string(U_ICU_VERSION_MAJOR_NUM) + "-nfkc_cf-words";
   if (options_.stem_english) v += "+stem_en";
   if (options_.cjk_bigrams) v += "+cjk_bigrams";
+  if (options_.fold_traditional) v += "+opencc_tw2sp";
   return v + "/1";
 }
 
@@ -104,6 +168,7 @@ std::vector<std::string> Analyzer::analyze(std::string_view text) const {
       icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
   icu::UnicodeString norm = nfkc_cf->normalize(src, status);
   if (U_FAILURE(status)) return terms;
+  if (options_.fold_traditional) fold_traditional(&norm);
 
   icu::BreakIterator& words = *tools.words;
   words.setText(norm);

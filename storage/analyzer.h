@@ -3,6 +3,11 @@
 // Pipeline (the same for documents and queries, so they always agree):
 //   1. ICU NFKC_Casefold: full-width forms fold to ASCII ("ＡＢＣ１２３" ->
 //      "abc123"), compatibility forms decompose, case folds.
+//   1b. Traditional Chinese folds to simplified with OpenCC's tw2sp tables
+//      (characters and Taiwan phrases: "資料庫" -> "数据库", "軟體" ->
+//      "软件"), so either form finds the other. Only text holding at least
+//      one character that the tables change is converted (a per-character
+//      cache decides), which keeps simplified text at full speed.
 //   2. ICU word segmentation (BreakIterator::createWordInstance, root locale).
 //      Chinese and Japanese are split with ICU's CJK dictionary, so
 //      "数据库管理系统" gives dictionary words, not single characters;
@@ -36,6 +41,8 @@ struct AnalyzerOptions {
   // Measured +0.002..0.004 nDCG@10 on the Chinese sets for a ~3x larger
   // index on Chinese text and ~1.6x slower queries, so off by default.
   bool cjk_bigrams = false;
+  // Fold traditional Chinese to simplified before segmentation (step 1b).
+  bool fold_traditional = true;
 };
 
 class Analyzer {
@@ -45,7 +52,8 @@ class Analyzer {
   static constexpr size_t kMaxTermBytes = 64;
 
   // Checks that ICU's normaliser and word break rules load (they need ICU's
-  // data library); Unavailable naming the ICU error otherwise.
+  // data library) and, when folding, OpenCC's tw2sp tables;
+  // Unavailable naming the error otherwise.
   static core::Result<Analyzer> create(AnalyzerOptions options = {});
 
   // Terms of `text` in order of appearance, duplicates kept (the caller

@@ -22,7 +22,8 @@ std::string slurp(const std::string& path) {
   return ss.str();
 }
 
-pid_t spawn(const std::vector<std::string>& args, const std::string& out_path, const std::string& err_path) {
+pid_t spawn(const std::vector<std::string>& args, const std::string& out_path, const std::string& err_path,
+            const std::string& stdin_path = "/dev/null") {
   std::vector<std::string> full = {KBSEEK_BINARY};
   full.insert(full.end(), args.begin(), args.end());
   pid_t pid = fork();
@@ -31,8 +32,8 @@ pid_t spawn(const std::vector<std::string>& args, const std::string& out_path, c
     int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     dup2(out, 1);
     dup2(err, 2);
-    int devnull = open("/dev/null", O_RDONLY);
-    dup2(devnull, 0);
+    int in = open(stdin_path.c_str(), O_RDONLY);
+    dup2(in, 0);
     std::vector<char*> argv;
     for (auto& a : full) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
@@ -61,9 +62,9 @@ std::string temp_dir(const std::string& name) {
   return dir;
 }
 
-CommandResult run_kbseek(const std::vector<std::string>& args) {
+CommandResult run_kbseek(const std::vector<std::string>& args, const std::string& stdin_path) {
   std::string base = temp_dir("cmd" + std::to_string(++g_counter));
-  pid_t pid = spawn(args, base + "/out", base + "/err");
+  pid_t pid = spawn(args, base + "/out", base + "/err", stdin_path);
   CommandResult r;
   r.exit_code = wait_exit(pid);
   r.out = slurp(base + "/out");

@@ -15,8 +15,9 @@ struct CommandResult {
   std::string err;  // stderr
 };
 
-// Runs `kbseek args...` (KBSEEK_BINARY) and waits for it.
-CommandResult run_kbseek(const std::vector<std::string>& args);
+// Runs `kbseek args...` (KBSEEK_BINARY) with standard input from
+// `stdin_path` and waits for it.
+CommandResult run_kbseek(const std::vector<std::string>& args, const std::string& stdin_path = "/dev/null");
 
 // A `kbseek serve` child on a free loopback port; stopped (SIGTERM) on destruction.
 class ServerProcess {

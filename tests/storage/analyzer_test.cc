@@ -29,10 +29,20 @@ TEST(AnalyzerTest, ChineseIsSegmentedIntoDictionaryWords) {
   EXPECT_LT(db.size(), 7u) << "expected words, not single characters";
 }
 
-TEST(AnalyzerTest, TraditionalChineseUsesTheSameDictionary) {
-  Terms t = make().analyze("資料庫管理系統");
-  EXPECT_TRUE(has(t, "資料庫"));
-  EXPECT_TRUE(has(t, "管理"));
+TEST(AnalyzerTest, TraditionalChineseFoldsToSimplifiedPhrases) {
+  const Analyzer a = make();
+  // Taiwan phrasing maps to the mainland word, characters and all.
+  EXPECT_EQ(a.analyze("資料庫管理系統"), a.analyze("数据库管理系统"));
+  EXPECT_EQ(a.analyze("軟體"), a.analyze("软件"));
+  EXPECT_EQ(a.analyze("網路安全"), a.analyze("网络安全"));
+  // Simplified text is left as it is (no phrase rewriting without a traditional character).
+  EXPECT_EQ(a.analyze("程式设计"), (Terms{"程式", "设计"}));
+  AnalyzerOptions off;
+  off.fold_traditional = false;
+  auto plain = Analyzer::create(off);
+  ASSERT_TRUE(plain.is_ok());
+  EXPECT_NE(plain.value().analyze("資料庫"), a.analyze("資料庫"));
+  EXPECT_NE(plain.value().version(), a.version());
 }
 
 TEST(AnalyzerTest, FullWidthFoldsToAscii) {

@@ -1,0 +1,31 @@
+// Text out of markup: HTML through a conformant HTML5 parser (gumbo), and
+// Markdown through the CommonMark reference parser (cmark).
+//
+// html_to_text(): script, style, noscript, template, nav, head (except
+// <title>), svg, iframe, form controls and comments are dropped; headings,
+// paragraphs, list items, table rows, blockquotes and other blocks become
+// paragraphs separated by a blank line; <br> is a line break; whitespace
+// inside a block collapses to one space; entities are decoded by the
+// parser. The title is <title>, else the first <h1>.
+// markdown_to_text(): the same paragraph structure from the CommonMark
+// tree; emphasis, link and image markup go (link text and image alt text
+// stay); code spans and code blocks keep their text; raw HTML is dropped.
+// The title is the first heading.
+// Both accept any bytes (invalid UTF-8 is the caller's to have decoded);
+// pure, thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace kbseek::indexer {
+
+struct MarkupText {
+  std::string title;
+  std::string text;
+};
+
+MarkupText html_to_text(std::string_view html);
+MarkupText markdown_to_text(std::string_view markdown);
+
+}  // namespace kbseek::indexer

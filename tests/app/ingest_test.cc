@@ -1,0 +1,89 @@
+// End to end for bulk ingestion: a folder of mixed files and a CSV through
+// the real kbseek binary: --dry-run counts, the rejects file, and search
+// across traditional and simplified forms.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/app/cli_test_util.h"
+
+namespace kbseek::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+std::string read_all(const std::string& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class IngestTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = temp_dir(std::string("ingest_") + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_ + "/kb/policies");
+    std::ofstream(dir_ + "/kb/policies/db.html")
+        << "<html><head><title>資料庫連線逾時的排查步驟</title><script>alert(1)</script></head>"
+           "<body><nav>首頁</nav><p>請先檢查網路設定與防火牆，再確認資料庫連線池的上限。</p></body></html>";
+    std::ofstream(dir_ + "/kb/vpn.md") << "# Resetting your VPN password\n\nOpen the **self-service portal** and "
+                                          "choose *Reset password*.\n";
+    std::ofstream(dir_ + "/kb/leave.txt") << "Full-time staff receive 15 days of paid annual leave per year.";
+    std::ofstream(dir_ + "/kb/logo.png") << "\x89PNG";
+    std::ofstream(dir_ + "/extra.csv") << "id,title,text\n"
+                                          "c1,差旅费用报销制度,员工应在费用发生后 30 天内提交差旅报销。\n"
+                                          "c2,broken row\n";
+  }
+  std::string dir_;
+};
+
+TEST_F(IngestTest, DryRunCountsWithoutWritingAnything) {
+  CommandResult r = run_kbseek({"index", "--index", dir_ + "/idx", "--dry-run", dir_ + "/kb", dir_ + "/extra.csv"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;  // one row rejected
+  EXPECT_NE(r.out.find("dry run: 4 documents"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("by format: csv 1 html 1 md 1 txt 1"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("by language: en 2 zh 2"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("rejected: bad CSV row 1"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("skipped files: .png 1"), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(dir_ + "/idx"));
+}
+
+TEST_F(IngestTest, FolderAndCsvAreIndexedRejectsAreWrittenAndScriptsMatch) {
+  const std::string idx = dir_ + "/idx";
+  CommandResult r = run_kbseek({"index", "--index", idx, "--models", "use-m3", "--rejects", dir_ + "/rejects.txt",
+                                dir_ + "/kb", dir_ + "/extra.csv"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("indexed 4 documents"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("skipped 1 files of other types (.png 1)"), std::string::npos) << r.err;
+  EXPECT_EQ(read_all(dir_ + "/rejects.txt"), dir_ + "/extra.csv:3: row has 2 fields, the header 3\n");
+  // A simplified query finds the traditional page, which keeps its own form.
+  CommandResult s = run_kbseek({"search", "--index", idx, "--mode", "bm25", "--json", "-k", "1", "数据库连接超时"});
+  ASSERT_EQ(s.exit_code, 0) << s.err;
+  json j = json::parse(s.out);
+  ASSERT_FALSE(j["results"].empty()) << s.out;
+  EXPECT_EQ(j["results"][0]["id"], "policies/db.html");
+  EXPECT_EQ(j["results"][0]["title"], "資料庫連線逾時的排查步驟");
+  EXPECT_EQ(j["results"][0]["snippet"].get<std::string>().find("alert"), std::string::npos);
+  // And a traditional query the simplified document.
+  CommandResult t = run_kbseek({"search", "--index", idx, "--mode", "bm25", "--json", "-k", "1", "差旅費用報銷"});
+  ASSERT_EQ(t.exit_code, 0) << t.err;
+  EXPECT_EQ(json::parse(t.out)["results"][0]["id"], "c1") << t.out;
+}
+
+TEST_F(IngestTest, StandardInputIsRead) {
+  const std::string idx = dir_ + "/idx";
+  const std::string in = dir_ + "/in.jsonl";
+  std::ofstream(in) << R"({"id":"s1","text":"piped in from another program"})" << "\n";
+  CommandResult r = run_kbseek({"index", "--index", idx, "--models", "use-m3", "-"}, in);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("indexed 1 documents"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace kbseek::testing
