@@ -109,8 +109,8 @@ int dry_run(const IndexInputs& in) {
 
 int cmd_index(int argc, char** argv) {
   auto args = Args::parse(argc, argv,
-                          {"--index", "--model", "--models", "--models-dir", "--rejects", "--batch", "--format",
-                           "--id-col", "--title-col", "--text-col", "--time-col"},
+                          {"--index", "--model", "--models", "--models-dir", "--rejects", "--batch", "--commit-every",
+                           "--format", "--id-col", "--title-col", "--text-col", "--time-col"},
                           {"--quiet", "--dry-run"});
   if (!args.is_ok()) return fail("index", args.status());
   auto in = inputs_from_args(args.value());
@@ -139,6 +139,9 @@ int cmd_index(int argc, char** argv) {
   auto batch = args->get_int("--batch", opts.batch_chunks);
   if (!batch.is_ok()) return fail("index", batch.status());
   opts.batch_chunks = std::max(1, batch.value());
+  auto commit_every = args->get_int("--commit-every", static_cast<int>(opts.commit_every_docs));
+  if (!commit_every.is_ok()) return fail("index", commit_every.status());
+  opts.commit_every_docs = std::max(1, commit_every.value());
   std::vector<encoder::Encoder*> encoder_ptrs;
   for (auto& e : encoders) encoder_ptrs.push_back(e.get());
   indexer::Indexer pipeline(index.value().get(), encoder_ptrs, opts);
@@ -153,6 +156,10 @@ int cmd_index(int argc, char** argv) {
   for (const auto& f : in->paths) total_bytes += indexer::input_size(f, in->read.format);
   indexer::ProgressReporter progress(total_bytes, args->has("--quiet") ? 0 : -1,
                                      args->has("--quiet") ? 1e9 : 5.0);
+  // What a crash cannot take back: every document counted here is durable.
+  pipeline.set_on_commit([&](int64_t committed) {
+    if (!args->has("--quiet")) progress.note("committed " + std::to_string(committed) + " documents");
+  });
   int64_t rejected = 0, warned = 0, read_docs = 0;
   indexer::ReadStats stats;
   Status fatal;

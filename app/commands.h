@@ -13,6 +13,8 @@ int cmd_eval(int argc, char** argv);
 int cmd_stats(int argc, char** argv);
 int cmd_serve(int argc, char** argv);
 int cmd_model(int argc, char** argv);
+int cmd_delete(int argc, char** argv);
+int cmd_check(int argc, char** argv);
 
 // Prints "kbseek <cmd>: <status message>" to stderr and returns 2.
 int fail(const char* cmd, const core::Status& status);

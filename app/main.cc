@@ -14,12 +14,15 @@ const char* kUsage = R"(kbseek — bilingual (Chinese/English) semantic search
 usage: kbseek <command> [options]
 
 commands:
-  index  --index DIR [--model NAME|DIR] [--rejects FILE] FILE.jsonl...
-                                   index JSONL documents (id/_id, title, text, timestamp, metadata, acl)
-  search --index DIR [-k N] [--mode bm25|dense|hybrid] [--json] [--explain] QUERY
+  index  --index DIR [--models NAME,...] [--format auto|jsonl|csv|tsv|txt|md|html]
+         [--id-col C --title-col C --text-col C --time-col C] [--rejects FILE] [--dry-run]
+         FILE|FOLDER|-...          index documents (JSONL, CSV/TSV, folders of txt/md/html; gzip ok)
+  search --index DIR [-k N] [--mode bm25|dense|hybrid] [--models NAME,...] [--json] [--explain] QUERY
   eval   --index DIR --queries Q.jsonl --qrels QRELS.tsv [--mode M] [--json]
   stats  --index DIR [--json]
   serve  --index DIR [--host H] [--port P]
+  delete --index DIR ID...|-       remove documents (ids from stdin with -)
+  check  --index DIR [--repair]     verify SQLite, FAISS and Xapian agree (repair rebuilds from SQLite)
   model  list | verify NAME|DIR | import DIR [--name NAME]
 
 common: --models-dir DIR (default $KBSEEK_MODELS or the build's models/ folder)
@@ -47,6 +50,8 @@ int main(int argc, char** argv) {
   if (cmd == "stats") return cmd_stats(sub_argc, sub_argv);
   if (cmd == "serve") return cmd_serve(sub_argc, sub_argv);
   if (cmd == "model") return cmd_model(sub_argc, sub_argv);
+  if (cmd == "delete") return cmd_delete(sub_argc, sub_argv);
+  if (cmd == "check") return cmd_check(sub_argc, sub_argv);
   if (cmd == "--version" || cmd == "version") {
     std::printf("kbseek %s\n", KBSEEK_VERSION);
     return 0;

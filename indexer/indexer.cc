@@ -86,6 +86,7 @@ Status Indexer::commit() {
   KB_RETURN_IF_ERROR(index_->commit());
   stats_.documents_committed = stats_.documents_indexed;
   since_commit_ = 0;
+  if (options_.on_commit) options_.on_commit(stats_.documents_committed);
   return Status::ok();
 }
 

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,9 @@ struct IndexerOptions {
   int batch_chunks = 128;          // chunks per encoder call
   int64_t commit_every_docs = 2000;
   int overlap_tokens = 32;
+  // Called after each durable commit with the documents committed so far
+  // by this run (new or replaced); may be empty.
+  std::function<void(int64_t documents_committed)> on_commit;
 };
 
 struct IndexerStats {
@@ -56,6 +60,7 @@ class Indexer {
   core::Status finish();
 
   const IndexerStats& stats() const { return stats_; }
+  void set_on_commit(std::function<void(int64_t)> fn) { options_.on_commit = std::move(fn); }
 
  private:
   struct Pending {

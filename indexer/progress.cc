@@ -52,6 +52,10 @@ void ProgressReporter::update(int64_t docs, int64_t chunks, int64_t bytes) {
   std::fflush(stderr);
 }
 
+void ProgressReporter::note(const std::string& line) {
+  std::fprintf(stderr, bar_ ? "\r\033[K%s\n" : "%s\n", line.c_str());
+}
+
 void ProgressReporter::finish(int64_t docs, int64_t chunks, int64_t bytes) {
   double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   if (bar_) std::fprintf(stderr, "\r\033[K");

@@ -16,6 +16,9 @@ class ProgressReporter {
 
   // Cumulative counts; redraws at most every 100 ms (bar) or line_interval_s (lines).
   void update(int64_t docs, int64_t chunks, int64_t bytes);
+  // A line that must not be lost between redraws (e.g. a commit), printed
+  // above the bar on a terminal and as it is otherwise.
+  void note(const std::string& line);
   // Final line with totals; call once.
   void finish(int64_t docs, int64_t chunks, int64_t bytes);
 

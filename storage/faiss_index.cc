@@ -281,4 +281,11 @@ core::Status FaissIndex::save(const std::string& path) const {
   return core::sync_dir(std::filesystem::path(path).parent_path().string());
 }
 
+std::vector<int64_t> FaissIndex::ids() const {
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  std::vector<int64_t> out(ids_.begin(), ids_.end());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 }  // namespace kbseek::storage

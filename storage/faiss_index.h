@@ -64,6 +64,8 @@ class FaissIndex final : public VectorIndex {
   // FAISS factory-style description of the current layout: "IDMap2,Flat" or
   // "IVF<nlist>,Flat". Recorded in the MANIFEST.
   std::string spec() const;
+  // Every id held, in ascending order (for the consistency checker).
+  std::vector<int64_t> ids() const;
   // Probes per IVF search (0 for a flat index).
   int nprobe() const;
   // Overrides the nprobe rule from now on (0 restores it); clamped to nlist.

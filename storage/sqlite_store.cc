@@ -332,4 +332,44 @@ core::Status SqliteStore::scan_vectors(const std::string& field, int dim, const 
   }
 }
 
+namespace {
+core::Result<std::vector<int64_t>> id_column(SqliteDb* db, const std::string& sql, const std::string* bind) {
+  KB_ASSIGN_OR_RETURN(auto st, db->prepare(sql));
+  if (bind) KB_RETURN_IF_ERROR(st->bind_text(1, *bind));
+  std::vector<int64_t> ids;
+  for (;;) {
+    KB_ASSIGN_OR_RETURN(bool row, st->step());
+    if (!row) return ids;
+    ids.push_back(st->column_int64(0));
+  }
+}
+}  // namespace
+
+core::Result<std::vector<int64_t>> SqliteStore::chunk_ids() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return id_column(db_.get(), "SELECT chunk_id FROM chunks ORDER BY chunk_id", nullptr);
+}
+
+core::Result<std::vector<int64_t>> SqliteStore::embedding_ids(const std::string& field) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return id_column(db_.get(), "SELECT chunk_id FROM embeddings WHERE field = ? ORDER BY chunk_id", &field);
+}
+
+core::Result<int64_t> SqliteStore::orphan_chunk_count() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return count_locked("SELECT COUNT(*) FROM chunks c LEFT JOIN documents d ON d.id = c.doc_id WHERE d.id IS NULL");
+}
+
+core::Result<std::string> SqliteStore::integrity_check() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  KB_ASSIGN_OR_RETURN(auto st, db_->prepare("PRAGMA integrity_check"));
+  std::string out;
+  for (;;) {
+    KB_ASSIGN_OR_RETURN(bool row, st->step());
+    if (!row) break;
+    out += (out.empty() ? "" : "; ") + st->column_text(0);
+  }
+  return out;
+}
+
 }  // namespace kbseek::storage

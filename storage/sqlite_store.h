@@ -90,6 +90,14 @@ class SqliteStore {
   core::Status scan_vectors(const std::string& field, int dim, const VectorVisitor& visit) const;
   core::Status scan_vectors(int dim, const VectorVisitor& visit) const { return scan_vectors(kTextField, dim, visit); }
 
+  // For the consistency checker: chunk ids (ascending), chunk ids with a
+  // vector of `field`, chunks whose document is missing, and SQLite's own
+  // PRAGMA integrity_check ("ok" when sound).
+  core::Result<std::vector<int64_t>> chunk_ids() const;
+  core::Result<std::vector<int64_t>> embedding_ids(const std::string& field) const;
+  core::Result<int64_t> orphan_chunk_count() const;
+  core::Result<std::string> integrity_check() const;
+
   const std::string& path() const { return db_->path(); }
 
  private:

@@ -251,6 +251,29 @@ int64_t XapianIndex::size() const {
   }
 }
 
+core::Result<std::vector<int64_t>> XapianIndex::chunk_ids() const {
+  std::vector<int64_t> ids;
+  auto collect = [&](const Xapian::Database& db) {
+    ids.clear();
+    for (auto t = db.allterms_begin("Q"); t != db.allterms_end("Q"); ++t) ids.push_back(std::stoll((*t).substr(1)));
+  };
+  core::Status st = guarded("list chunks of", path_, [&] {
+    if (writer_) {
+      std::lock_guard<std::mutex> lock(mu_);
+      collect(*writer_);
+    } else {
+      std::unique_ptr<Xapian::Database> db = take_reader();
+      db->reopen();
+      collect(*db);
+      return_reader(std::move(db));
+    }
+    return core::Status::ok();
+  });
+  if (!st.is_ok()) return st;
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
 core::Result<std::string> XapianIndex::get_metadata(const std::string& key) const {
   std::string value;
   core::Status st = guarded("get_metadata " + key, path_, [&] {

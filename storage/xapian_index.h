@@ -69,6 +69,9 @@ class XapianIndex final : public LexicalIndex {
   // Discards every change since the last commit (writable only).
   core::Status cancel();
 
+  // Every indexed chunk id, ascending (for the consistency checker).
+  core::Result<std::vector<int64_t>> chunk_ids() const;
+
   // User metadata stored in the database; set_metadata() becomes durable
   // with the next commit(). get_metadata gives "" for an unset key.
   core::Result<std::string> get_metadata(const std::string& key) const;

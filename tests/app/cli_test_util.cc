@@ -116,4 +116,10 @@ ServerProcess::~ServerProcess() {
 
 std::string ServerProcess::stderr_text() const { return slurp(err_path_); }
 
+pid_t spawn_kbseek(const std::vector<std::string>& args, const std::string& out_path, const std::string& err_path) {
+  return spawn(args, out_path, err_path);
+}
+
+int wait_kbseek(pid_t pid) { return wait_exit(pid); }
+
 }  // namespace kbseek::testing

@@ -39,4 +39,10 @@ class ServerProcess {
 
 std::string temp_dir(const std::string& name);
 
+// Starts `kbseek args...` in the background with stdout/stderr to the given
+// files; wait_kbseek() reaps it and gives its exit status (128 + signal if
+// killed).
+pid_t spawn_kbseek(const std::vector<std::string>& args, const std::string& out_path, const std::string& err_path);
+int wait_kbseek(pid_t pid);
+
 }  // namespace kbseek::testing

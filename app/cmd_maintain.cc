@@ -1,0 +1,90 @@
+// `kbseek delete` and `kbseek check`: maintenance of an existing index folder.
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "app/args.h"
+#include "app/commands.h"
+#include "storage/index_check.h"
+#include "storage/index_folder.h"
+
+namespace kbseek::app {
+
+using core::Status;
+
+namespace {
+
+// Opens an existing index for writing with the models its MANIFEST names
+// (no encoder is needed to delete or to rebuild derived stores).
+core::Result<std::unique_ptr<storage::IndexFolder>> open_existing_writable(const std::string& dir) {
+  KB_ASSIGN_OR_RETURN(storage::Manifest m, storage::read_manifest(dir));
+  storage::IndexOptions opts;
+  for (const auto& model : m.models) opts.models.push_back(storage::model_info(model.name, model.fingerprint, model.dimension));
+  return storage::IndexFolder::create_or_open(dir, opts);
+}
+
+}  // namespace
+
+int cmd_delete(int argc, char** argv) {
+  auto args = Args::parse(argc, argv, {"--index"}, {});
+  if (!args.is_ok()) return fail("delete", args.status());
+  auto dir = args->require("--index");
+  if (!dir.is_ok()) return fail("delete", dir.status());
+  std::vector<std::string> ids;
+  for (const auto& p : args->positional()) {
+    if (p != "-") {
+      ids.push_back(p);
+      continue;
+    }
+    std::string line;  // "-": one id per line on standard input
+    while (std::getline(std::cin, line))
+      if (!line.empty()) ids.push_back(line);
+  }
+  if (ids.empty()) return fail("delete", Status::invalid_argument("no ids (usage: kbseek delete --index DIR ID...|-)"));
+  auto index = open_existing_writable(dir.value());
+  if (!index.is_ok()) return fail("delete", index.status());
+  int64_t deleted = 0, missing = 0;
+  for (const auto& id : ids) {
+    Status st = index.value()->remove_document(id);
+    if (st.is_ok()) {
+      ++deleted;
+    } else if (st.code() == core::StatusCode::kNotFound) {
+      ++missing;
+      std::fprintf(stderr, "not found: %s\n", id.c_str());
+    } else {
+      return fail("delete", st);
+    }
+  }
+  Status st = index.value()->commit();
+  if (!st.is_ok()) return fail("delete", st);
+  std::fprintf(stderr, "deleted %lld documents, %lld not found; index has %lld documents\n",
+               static_cast<long long>(deleted), static_cast<long long>(missing),
+               static_cast<long long>(index.value()->document_count()));
+  return missing > 0 ? 1 : 0;
+}
+
+int cmd_check(int argc, char** argv) {
+  auto args = Args::parse(argc, argv, {"--index"}, {"--repair"});
+  if (!args.is_ok()) return fail("check", args.status());
+  auto dir = args->require("--index");
+  if (!dir.is_ok()) return fail("check", dir.status());
+  auto report = storage::check_index(dir.value());
+  if (!report.is_ok()) return fail("check", report.status());
+  if (!report->consistent() && args->has("--repair")) {
+    for (const auto& p : report->problems) std::printf("found: %s\n", p.c_str());
+    // A writable open rebuilds every derived store that disagrees with docs.sqlite.
+    auto index = open_existing_writable(dir.value());
+    if (!index.is_ok()) return fail("check", index.status());
+    index.value().reset();
+    report = storage::check_index(dir.value());
+    if (!report.is_ok()) return fail("check", report.status());
+  }
+  for (const auto& p : report->problems) std::printf("problem: %s\n", p.c_str());
+  std::printf("%s: %s (%lld documents, %lld chunks)\n", dir.value().c_str(),
+              report->consistent() ? "consistent" : "INCONSISTENT", static_cast<long long>(report->documents),
+              static_cast<long long>(report->chunks));
+  return report->consistent() ? 0 : 1;
+}
+
+}  // namespace kbseek::app
