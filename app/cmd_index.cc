@@ -109,7 +109,7 @@ int dry_run(const IndexInputs& in) {
 
 int cmd_index(int argc, char** argv) {
   auto args = Args::parse(argc, argv,
-                          {"--index", "--model", "--models", "--models-dir", "--rejects", "--batch", "--commit-every",
+                          {"--index", "--model", "--models", "--models-dir", "--rejects", "--batch", "--commit-every", "--entities",
                            "--format", "--id-col", "--title-col", "--text-col", "--time-col"},
                           {"--quiet", "--dry-run"});
   if (!args.is_ok()) return fail("index", args.status());
@@ -139,6 +139,11 @@ int cmd_index(int argc, char** argv) {
   auto batch = args->get_int("--batch", opts.batch_chunks);
   if (!batch.is_ok()) return fail("index", batch.status());
   opts.batch_chunks = std::max(1, batch.value());
+  if (args->has("--entities")) {
+    auto dict = storage::EntityDictionary::load(args->get("--entities"));
+    if (!dict.is_ok()) return fail("index", dict.status());
+    opts.entities = dict.value();
+  }
   auto commit_every = args->get_int("--commit-every", static_cast<int>(opts.commit_every_docs));
   if (!commit_every.is_ok()) return fail("index", commit_every.status());
   opts.commit_every_docs = std::max(1, commit_every.value());

@@ -2,6 +2,7 @@
 #include "indexer/indexer.h"
 
 #include "core/logging.h"
+#include "indexer/language.h"
 
 namespace kbseek::indexer {
 
@@ -46,6 +47,8 @@ Status Indexer::add(storage::Document doc) {
     c.start_byte = spans[i].start_byte;
     c.end_byte = spans[i].end_byte;
     c.text = doc.text.substr(c.start_byte, c.end_byte - c.start_byte);
+    c.language = detect_language(c.text);
+    c.entities = storage::extract_entities(c.text, options_.entities.get());
     p.chunks.push_back(std::move(c));
   }
   p.doc = std::move(doc);

@@ -21,6 +21,7 @@
 #include "core/status.h"
 #include "encoder/encoder.h"
 #include "indexer/chunker.h"
+#include "storage/entities.h"
 #include "storage/index_folder.h"
 #include "storage/types.h"
 
@@ -30,6 +31,8 @@ struct IndexerOptions {
   int batch_chunks = 128;          // chunks per encoder call
   int64_t commit_every_docs = 2000;
   int overlap_tokens = 32;
+  // Named entities to find besides the built-in kinds (storage/entities.h); may be null.
+  std::shared_ptr<const storage::EntityDictionary> entities;
   // Called after each durable commit with the documents committed so far
   // by this run (new or replaced); may be empty.
   std::function<void(int64_t documents_committed)> on_commit;

@@ -1,7 +1,10 @@
 // Dense and lexical retrievers over one index folder.
 #include "query/dense_retriever.h"
 
+#include <unordered_set>
+
 #include "core/utf8.h"
+#include "query/query_filters.h"
 #include "query/query_language.h"
 
 namespace kbseek::query {
@@ -37,11 +40,27 @@ DenseRetriever::DenseRetriever(const storage::IndexFolder* index, size_t model, 
       // A text in every script the model reads: if that is all of them, nothing is ever dropped.
       drop_unreadable_(readable_share("文 text текст 한 かな نص", encoder->languages()) < 1.0) {}
 
-Result<std::vector<Candidate>> DenseRetriever::retrieve(std::string_view query, int k) const {
-  if (!core::is_valid_utf8(query)) return Status::invalid_argument("query is not valid UTF-8");
+// With filters, dense search looks this much deeper, then keeps the hits
+// the filters allow; up to kMaxFiltered allowed chunks are considered.
+constexpr int kFilteredDepth = 10;
+constexpr int kMaxFiltered = 100000;
+
+Result<std::vector<Candidate>> DenseRetriever::retrieve(std::string_view raw_query, int k) const {
+  if (!core::is_valid_utf8(raw_query)) return Status::invalid_argument("query is not valid UTF-8");
+  const ParsedQuery parsed = parse_query_filters(raw_query);
+  if (parsed.text.empty()) return std::vector<Candidate>{};  // filters alone: nothing to embed
   std::vector<float> q(encoder_->dimension());
-  KB_RETURN_IF_ERROR(encoder_->encode({std::string(query)}, encoder::InputKind::kQuery, q.data()));
-  KB_ASSIGN_OR_RETURN(auto hits, index_->search_dense(model_, q.data(), k));
+  KB_RETURN_IF_ERROR(encoder_->encode({parsed.text}, encoder::InputKind::kQuery, q.data()));
+  KB_ASSIGN_OR_RETURN(auto hits,
+                      index_->search_dense(model_, q.data(), parsed.filters.empty() ? k : k * kFilteredDepth));
+  if (!parsed.filters.empty()) {
+    KB_ASSIGN_OR_RETURN(auto allowed_ids, index_->filtered_chunk_ids(parsed.filters, kMaxFiltered));
+    const std::unordered_set<int64_t> allowed(allowed_ids.begin(), allowed_ids.end());
+    std::vector<storage::Hit> kept;
+    for (const auto& h : hits)
+      if (allowed.count(h.chunk_id) && static_cast<int>(kept.size()) < k) kept.push_back(h);
+    hits = std::move(kept);
+  }
   if (drop_unreadable_) {
     std::vector<storage::Hit> kept;
     for (const auto& h : hits) {
@@ -54,8 +73,9 @@ Result<std::vector<Candidate>> DenseRetriever::retrieve(std::string_view query, 
   return to_candidates(hits, name_);
 }
 
-double DenseRetriever::confidence(std::string_view query) const {
-  if (!core::is_valid_utf8(query)) return 0.0;
+double DenseRetriever::confidence(std::string_view raw_query) const {
+  if (!core::is_valid_utf8(raw_query)) return 0.0;
+  const std::string query = parse_query_filters(raw_query).text;
   // Both signals come from the model itself: what share of the query is in
   // a language it was trained for, and what share of its tokens it knows.
   return readable_share(query, encoder_->languages()) * encoder_->vocabulary_coverage(query);
@@ -63,15 +83,18 @@ double DenseRetriever::confidence(std::string_view query) const {
 
 LexicalRetriever::LexicalRetriever(const storage::IndexFolder* index) : index_(index) {}
 
-Result<std::vector<Candidate>> LexicalRetriever::retrieve(std::string_view query, int k) const {
-  if (!core::is_valid_utf8(query)) return Status::invalid_argument("query is not valid UTF-8");
-  KB_ASSIGN_OR_RETURN(auto hits, index_->search_lexical(query, k));
+Result<std::vector<Candidate>> LexicalRetriever::retrieve(std::string_view raw_query, int k) const {
+  if (!core::is_valid_utf8(raw_query)) return Status::invalid_argument("query is not valid UTF-8");
+  const ParsedQuery parsed = parse_query_filters(raw_query);
+  KB_ASSIGN_OR_RETURN(auto hits, index_->search_lexical(parsed.text, k, parsed.filters));
   return to_candidates(hits, name_);
 }
 
-double LexicalRetriever::confidence(std::string_view query) const {
-  if (!core::is_valid_utf8(query)) return 0.0;
-  auto share = index_->known_term_share(query);
+double LexicalRetriever::confidence(std::string_view raw_query) const {
+  if (!core::is_valid_utf8(raw_query)) return 0.0;
+  const ParsedQuery parsed = parse_query_filters(raw_query);
+  if (parsed.text.empty()) return parsed.filters.empty() ? 0.0 : 1.0;  // a filter-only query is BM25's alone
+  auto share = index_->known_term_share(parsed.text);
   // A failed lookup must not silence BM25: search itself reports the error.
   return share.is_ok() ? share.value() : 1.0;
 }

@@ -8,6 +8,7 @@
 
 #include "core/logging.h"
 #include "encoder/model_folder.h"
+#include "query/query_filters.h"
 #include "query/snippet.h"
 
 namespace kbseek::ranker {
@@ -111,7 +112,7 @@ Result<SearchResponse> SearchService::search(const SearchRequest& request) const
   }
   KB_ASSIGN_OR_RETURN(auto docs, ranker_->rank(request.query, candidates, request.k));
   SearchResponse resp;
-  const auto words = query::query_words(request.query);
+  const auto words = query::query_words(query::parse_query_filters(request.query).text);
   for (auto& d : docs) {
     SearchResult r;
     r.id = std::move(d.doc_id);

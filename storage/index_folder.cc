@@ -27,6 +27,19 @@ core::Status check_utf8(std::string_view s, const std::string& what) {
   return core::Status::invalid_argument(what + " is not valid UTF-8 (byte " + std::to_string(bad) + ")");
 }
 
+}  // namespace
+
+std::vector<std::string> entity_terms(const std::vector<ChunkEntity>& entities) {
+  std::vector<std::string> terms;
+  for (const auto& e : entities) {
+    terms.push_back(entity_filter_term(e.value));
+    terms.push_back(entity_type_filter_term(e.type));
+  }
+  return terms;
+}
+
+namespace {
+
 std::string describe(const std::vector<ModelInfo>& models) {
   std::string out;
   for (const auto& m : models) {
@@ -251,7 +264,7 @@ core::Status IndexFolder::put_document(const Document& doc, const std::vector<Ch
     if (st.is_ok()) st = lexical_->remove(id);
   }
   for (size_t i = 0; i < chunks.size() && st.is_ok(); ++i)
-    st = lexical_->add(replaced.new_chunk_ids[i], doc.title, chunks[i].text);
+    st = lexical_->add(replaced.new_chunk_ids[i], doc.title, chunks[i].text, entity_terms(chunks[i].entities));
   for (size_t m = 0; m < manifest_.models.size() && st.is_ok(); ++m)
     st = current_vectors(m)->add(replaced.new_chunk_ids.data(), vectors_per_model[m], chunks.size());
   if (!st.is_ok()) return discard_batch(st.with_context("document \"" + doc.id + "\""));
@@ -311,8 +324,18 @@ core::Result<std::vector<Hit>> IndexFolder::search_dense(size_t model, const flo
   return current_vectors(model)->search(query, k);
 }
 
-core::Result<std::vector<Hit>> IndexFolder::search_lexical(std::string_view query, int k) const {
-  return lexical_->search(query, k);
+core::Result<std::vector<Hit>> IndexFolder::search_lexical(std::string_view query, int k,
+                                                         const std::vector<std::string>& filters) const {
+  return lexical_->search(query, k, filters);
+}
+
+core::Result<std::vector<int64_t>> IndexFolder::filtered_chunk_ids(const std::vector<std::string>& filters,
+                                                                   int limit) const {
+  KB_ASSIGN_OR_RETURN(auto hits, lexical_->search("", limit, filters));
+  std::vector<int64_t> ids;
+  ids.reserve(hits.size());
+  for (const auto& h : hits) ids.push_back(h.chunk_id);
+  return ids;
 }
 
 namespace {

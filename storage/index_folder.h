@@ -47,6 +47,9 @@ namespace kbseek::storage {
 class FolderLock;
 class SqliteStore;
 
+// The filter terms of a chunk's entities (its values and types).
+std::vector<std::string> entity_terms(const std::vector<ChunkEntity>& entities);
+
 // The embedding fields of a new folder, in order: each model's name,
 // fingerprint and dimension (ModelInfo's other members are assigned here).
 // The three single-model members are shorthand for `models` = {that one}.
@@ -115,7 +118,11 @@ class IndexFolder {
   core::Result<std::vector<Hit>> search_dense(const float* query, int k) const { return search_dense(0, query, k); }
   // The k best chunks by BM25 for `query` (analysed like the documents);
   // empty for a query without terms.
-  core::Result<std::vector<Hit>> search_lexical(std::string_view query, int k) const;
+  core::Result<std::vector<Hit>> search_lexical(std::string_view query, int k,
+                                                const std::vector<std::string>& filters = {}) const;
+  // Up to `limit` chunk ids holding every filter term (lexical_index.h's
+  // entity_filter_term()), for filtering dense results.
+  core::Result<std::vector<int64_t>> filtered_chunk_ids(const std::vector<std::string>& filters, int limit) const;
   // Read-only folders: if the MANIFEST changed since the last look (one
   // stat), reloads every FAISS file a writer has saved at a newer
   // generation, so a long-running server sees new vectors without a

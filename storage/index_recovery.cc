@@ -7,6 +7,7 @@
 // never write: they use what is on disk and warn, except that missing or
 // unreadable vectors are rebuilt in memory.
 #include <string>
+#include <unordered_map>
 
 #include "core/file_util.h"
 #include "core/logging.h"
@@ -34,9 +35,17 @@ int64_t parse_generation(const std::string& s) {
 core::Status IndexFolder::rebuild_lexical(int64_t generation) {
   lexical_.reset();  // release the write lock before reopening
   KB_ASSIGN_OR_RETURN(lexical_, XapianIndex::open(dir_ + "/lexical", XapianIndex::Mode::kOverwrite));
+  // Entities first, by chunk: each Xapian document is written once, whole.
+  std::unordered_map<int64_t, std::vector<ChunkEntity>> entities;
+  KB_RETURN_IF_ERROR(store_->scan_entities([&](int64_t id, const ChunkEntity& e) {
+    entities[id].push_back(e);
+    return core::Status::ok();
+  }));
   int64_t added = 0;
   KB_RETURN_IF_ERROR(store_->scan_chunks([&](int64_t id, std::string_view title, std::string_view text) {
-    KB_RETURN_IF_ERROR(lexical_->add(id, title, text));
+    auto it = entities.find(id);
+    KB_RETURN_IF_ERROR(lexical_->add(id, title, text, it == entities.end() ? std::vector<std::string>{}
+                                                                            : entity_terms(it->second)));
     if (++added % kRebuildCommitEvery == 0) return lexical_->commit();
     return core::Status::ok();
   }));

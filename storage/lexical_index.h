@@ -13,22 +13,35 @@
 
 namespace kbseek::storage {
 
+// The filter term of an entity: "XE" + its value in lower case (ASCII),
+// cut to 200 bytes; of an entity type: "XT" + the type.
+std::string entity_filter_term(std::string_view value);
+std::string entity_type_filter_term(std::string_view type);
+
 class LexicalIndex {
  public:
   virtual ~LexicalIndex() = default;
 
   // Indexes `title` and `text` under `chunk_id`, replacing any entry with the
-  // same id. Visible to search() on this object at once, durable only after
-  // commit().
-  virtual core::Status add(int64_t chunk_id, std::string_view title, std::string_view text) = 0;
+  // same id, with `filter_terms` as boolean terms that search() can filter
+  // on (see filter_term()). Visible to search() on this object at once,
+  // durable only after commit().
+  virtual core::Status add(int64_t chunk_id, std::string_view title, std::string_view text,
+                           const std::vector<std::string>& filter_terms) = 0;
+  core::Status add(int64_t chunk_id, std::string_view title, std::string_view text) {
+    return add(chunk_id, title, text, {});
+  }
 
   // Removes `chunk_id`; OK if it is not present.
   virtual core::Status remove(int64_t chunk_id) = 0;
 
-  // The best `k` chunks for `query` by BM25, best first. A query with no
-  // terms after analysis (only punctuation, empty) gives an empty list, not
-  // an error. InvalidArgument if k <= 0.
-  virtual core::Result<std::vector<Hit>> search(std::string_view query, int k) const = 0;
+  // The best `k` chunks for `query` by BM25, best first, among the chunks
+  // holding every one of `filters` (filter terms; none: all chunks). A
+  // query with no terms after analysis gives an empty list, or with
+  // filters, the filtered chunks unranked (score 0). InvalidArgument if k <= 0.
+  virtual core::Result<std::vector<Hit>> search(std::string_view query, int k,
+                                                const std::vector<std::string>& filters) const = 0;
+  core::Result<std::vector<Hit>> search(std::string_view query, int k) const { return search(query, k, {}); }
 
   // The share of `query`'s distinct terms (after analysis) that occur in at
   // least one indexed chunk, in [0, 1]; 0 for a query without terms. Cheap

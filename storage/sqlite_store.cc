@@ -27,6 +27,23 @@ CREATE TABLE embeddings(
 CREATE TABLE state(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 )sql";
 
+// Version 2: each chunk's language and entities, each document's
+// near-duplicate fingerprint and what it duplicates. Applied on top of
+// version 1, for new stores and as the migration of old ones.
+constexpr const char* kSchemaV2 = R"sql(
+ALTER TABLE chunks ADD COLUMN language TEXT NOT NULL DEFAULT '';
+CREATE TABLE chunk_entities(
+  chunk_id INTEGER NOT NULL, type TEXT NOT NULL, value TEXT NOT NULL,
+  start_byte INTEGER NOT NULL, end_byte INTEGER NOT NULL);
+CREATE INDEX chunk_entities_by_chunk ON chunk_entities(chunk_id);
+CREATE INDEX chunk_entities_by_value ON chunk_entities(value);
+ALTER TABLE documents ADD COLUMN simhash INTEGER;
+ALTER TABLE documents ADD COLUMN duplicate_of TEXT;
+ALTER TABLE documents ADD COLUMN duplicate_kind TEXT;
+CREATE INDEX documents_by_duplicate_of ON documents(duplicate_of);
+UPDATE schema_version SET version = 2;
+)sql";
+
 }  // namespace
 
 core::Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, bool writable) {
@@ -48,16 +65,25 @@ core::Status SqliteStore::init_schema(bool writable) {
   has->reset();
   if (!exists) {
     if (!writable) return core::Status::corruption(path() + ": no schema_version table: not a kbseek store");
-    KB_RETURN_IF_ERROR(db_->exec(std::string("BEGIN IMMEDIATE;") + kSchemaV1 + "COMMIT;"));
+    KB_RETURN_IF_ERROR(db_->exec(std::string("BEGIN IMMEDIATE;") + kSchemaV1 + kSchemaV2 + "COMMIT;"));
     return core::Status::ok();
   }
   KB_ASSIGN_OR_RETURN(Statement * ver, db_->cached("SELECT MAX(version) FROM schema_version"));
   KB_RETURN_IF_ERROR(ver->step().status());
   const int64_t version = ver->column_int64(0);
   ver->reset();
+  if (version == 1 && writable) {
+    // The migration is one transaction: a crash leaves version 1 intact.
+    KB_RETURN_IF_ERROR(db_->exec(std::string("BEGIN IMMEDIATE;") + kSchemaV2 + "COMMIT;"));
+    return core::Status::ok();
+  }
+  if (version == 1)
+    return core::Status::failed_precondition(path() + ": schema version 1: open the index for writing once "
+                                             "(e.g. kbseek check --repair) to upgrade it to " +
+                                             std::to_string(kSchemaVersion));
   if (version != kSchemaVersion)
     return core::Status::failed_precondition(path() + ": schema version " + std::to_string(version) +
-                                             ", this build reads " + std::to_string(kSchemaVersion));
+                                             ", this build reads 1-" + std::to_string(kSchemaVersion));
   return core::Status::ok();
 }
 
@@ -104,6 +130,11 @@ core::Result<std::vector<int64_t>> SqliteStore::delete_locked(const std::string&
       db_->cached("DELETE FROM embeddings WHERE chunk_id IN (SELECT chunk_id FROM chunks WHERE doc_id = ?)"));
   KB_RETURN_IF_ERROR(del_vec->bind_text(1, id));
   KB_RETURN_IF_ERROR(del_vec->run());
+  KB_ASSIGN_OR_RETURN(
+      Statement * del_ent,
+      db_->cached("DELETE FROM chunk_entities WHERE chunk_id IN (SELECT chunk_id FROM chunks WHERE doc_id = ?)"));
+  KB_RETURN_IF_ERROR(del_ent->bind_text(1, id));
+  KB_RETURN_IF_ERROR(del_ent->run());
   KB_ASSIGN_OR_RETURN(Statement * del_chunks, db_->cached("DELETE FROM chunks WHERE doc_id = ?"));
   KB_RETURN_IF_ERROR(del_chunks->bind_text(1, id));
   KB_RETURN_IF_ERROR(del_chunks->run());
@@ -145,7 +176,10 @@ core::Status SqliteStore::replace_locked(const Document& doc, const std::string&
 
   KB_ASSIGN_OR_RETURN(
       Statement * ins_chunk,
-      db_->cached("INSERT INTO chunks(doc_id, ordinal, text, start_byte, end_byte) VALUES(?, ?, ?, ?, ?)"));
+      db_->cached("INSERT INTO chunks(doc_id, ordinal, text, start_byte, end_byte, language) VALUES(?, ?, ?, ?, ?, ?)"));
+  KB_ASSIGN_OR_RETURN(
+      Statement * ins_entity,
+      db_->cached("INSERT INTO chunk_entities(chunk_id, type, value, start_byte, end_byte) VALUES(?, ?, ?, ?, ?)"));
   KB_ASSIGN_OR_RETURN(Statement * ins_vec,
                       db_->cached("INSERT INTO embeddings(chunk_id, field, vector) VALUES(?, ?, ?)"));
   for (size_t i = 0; i < chunks.size(); ++i) {
@@ -156,8 +190,18 @@ core::Status SqliteStore::replace_locked(const Document& doc, const std::string&
     KB_RETURN_IF_ERROR(ins_chunk->bind_text(3, c.text));
     KB_RETURN_IF_ERROR(ins_chunk->bind_int64(4, c.start_byte));
     KB_RETURN_IF_ERROR(ins_chunk->bind_int64(5, c.end_byte));
+    KB_RETURN_IF_ERROR(ins_chunk->bind_text(6, c.language));
     KB_RETURN_IF_ERROR(ins_chunk->run());
     const int64_t chunk_id = db_->last_insert_rowid();
+    for (const ChunkEntity& e : c.entities) {
+      ins_entity->reset();
+      KB_RETURN_IF_ERROR(ins_entity->bind_int64(1, chunk_id));
+      KB_RETURN_IF_ERROR(ins_entity->bind_text(2, e.type));
+      KB_RETURN_IF_ERROR(ins_entity->bind_text(3, e.value));
+      KB_RETURN_IF_ERROR(ins_entity->bind_int64(4, e.start_byte));
+      KB_RETURN_IF_ERROR(ins_entity->bind_int64(5, e.end_byte));
+      KB_RETURN_IF_ERROR(ins_entity->run());
+    }
     out->new_chunk_ids.push_back(chunk_id);
     for (const FieldVectors& f : vectors) {
       ins_vec->reset();
@@ -219,7 +263,7 @@ core::Result<std::optional<std::string>> SqliteStore::get_state(const std::strin
 core::Result<Chunk> SqliteStore::get_chunk(int64_t chunk_id) const {
   std::lock_guard<std::mutex> lock(mu_);
   KB_ASSIGN_OR_RETURN(Statement * st,
-                      db_->cached("SELECT doc_id, ordinal, text, start_byte, end_byte FROM chunks WHERE chunk_id = ?"));
+                      db_->cached("SELECT doc_id, ordinal, text, start_byte, end_byte, language FROM chunks WHERE chunk_id = ?"));
   KB_RETURN_IF_ERROR(st->bind_int64(1, chunk_id));
   KB_ASSIGN_OR_RETURN(bool row, st->step());
   if (!row) return core::Status::not_found("chunk " + std::to_string(chunk_id) + " not found in " + path());
@@ -230,7 +274,18 @@ core::Result<Chunk> SqliteStore::get_chunk(int64_t chunk_id) const {
   c.text = st->column_text(2);
   c.start_byte = st->column_int64(3);
   c.end_byte = st->column_int64(4);
+  c.language = st->column_text(5);
   st->reset();
+  KB_ASSIGN_OR_RETURN(
+      Statement * ents,
+      db_->cached("SELECT type, value, start_byte, end_byte FROM chunk_entities WHERE chunk_id = ? ORDER BY start_byte"));
+  KB_RETURN_IF_ERROR(ents->bind_int64(1, chunk_id));
+  for (;;) {
+    KB_ASSIGN_OR_RETURN(bool more, ents->step());
+    if (!more) break;
+    c.entities.push_back(ChunkEntity{ents->column_text(0), ents->column_text(1), ents->column_int64(2), ents->column_int64(3)});
+  }
+  ents->reset();
   return c;
 }
 
@@ -310,6 +365,18 @@ core::Status SqliteStore::scan_chunks(const ChunkVisitor& visit) const {
     if (!row) return core::Status::ok();
     const std::string title = st->column_text(1), text = st->column_text(2);
     KB_RETURN_IF_ERROR(visit(st->column_int64(0), title, text));
+  }
+}
+
+core::Status SqliteStore::scan_entities(const EntityVisitor& visit) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  KB_ASSIGN_OR_RETURN(auto st, db_->prepare("SELECT chunk_id, type, value, start_byte, end_byte FROM chunk_entities "
+                                            "ORDER BY chunk_id"));
+  for (;;) {
+    KB_ASSIGN_OR_RETURN(bool row, st->step());
+    if (!row) return core::Status::ok();
+    KB_RETURN_IF_ERROR(visit(st->column_int64(0), ChunkEntity{st->column_text(1), st->column_text(2),
+                                                              st->column_int64(3), st->column_int64(4)}));
   }
 }
 

@@ -31,7 +31,7 @@ namespace kbseek::storage {
 
 class SqliteStore {
  public:
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;  // version 1 stores are migrated by a writable open
   // The embeddings.field of chunk text vectors.
   static constexpr const char* kTextField = "text";
 
@@ -86,6 +86,9 @@ class SqliteStore {
   using ChunkVisitor = std::function<core::Status(int64_t chunk_id, std::string_view title, std::string_view text)>;
   core::Status scan_chunks(const ChunkVisitor& visit) const;
   // Corruption naming the chunk if a stored vector is not `dim` floats.
+  // Every chunk's entities, in chunk id order (for rebuilding Xapian's filter terms).
+  using EntityVisitor = std::function<core::Status(int64_t chunk_id, const ChunkEntity& entity)>;
+  core::Status scan_entities(const EntityVisitor& visit) const;
   using VectorVisitor = std::function<core::Status(int64_t chunk_id, const float* vector)>;
   core::Status scan_vectors(const std::string& field, int dim, const VectorVisitor& visit) const;
   core::Status scan_vectors(int dim, const VectorVisitor& visit) const { return scan_vectors(kTextField, dim, visit); }

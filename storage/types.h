@@ -21,6 +21,16 @@ struct Document {
   std::vector<std::string> acl;      // principals allowed to read; empty = public
 };
 
+// A named thing found in a chunk (indexer/entities.h): its kind ("date",
+// "money", "identifier", a user dictionary's type…), its normalised value
+// ("2025-09-17", "CNY 12000", "A100") and where it is in the chunk text.
+struct ChunkEntity {
+  std::string type;
+  std::string value;
+  int64_t start_byte = 0;  // in Chunk::text
+  int64_t end_byte = 0;
+};
+
 // A passage of a document: the unit that is embedded and searched.
 struct Chunk {
   int64_t chunk_id = -1;  // assigned by the store (never reused); -1 before that
@@ -29,6 +39,8 @@ struct Chunk {
   std::string text;
   int64_t start_byte = 0;  // offsets in Document::text: [start_byte, end_byte)
   int64_t end_byte = 0;
+  std::string language;               // "zh", "en", "mixed", "other" or "" (indexer/language.h)
+  std::vector<ChunkEntity> entities;  // stored and indexed as filter terms
 };
 
 // One search result: higher score is better. Scores are comparable only

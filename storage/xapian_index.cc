@@ -107,7 +107,8 @@ core::Status XapianIndex::begin_if_needed() {
   return core::Status::ok();
 }
 
-core::Status XapianIndex::add(int64_t chunk_id, std::string_view title, std::string_view text) {
+core::Status XapianIndex::add(int64_t chunk_id, std::string_view title, std::string_view text,
+                              const std::vector<std::string>& filter_terms) {
   std::lock_guard<std::mutex> lock(mu_);
   return guarded("add chunk " + std::to_string(chunk_id), path_, [&] {
     KB_RETURN_IF_ERROR(begin_if_needed());
@@ -118,6 +119,8 @@ core::Status XapianIndex::add(int64_t chunk_id, std::string_view title, std::str
     for (const auto& term : analyzer_.analyze(text)) doc.add_term(term);
     const std::string id_term = unique_term(chunk_id);
     doc.add_boolean_term(id_term);
+    for (const auto& t : filter_terms)
+      if (!t.empty() && t.size() <= 240) doc.add_boolean_term(t);
     doc.add_value(kChunkIdSlot, std::to_string(chunk_id));
     writer_->replace_document(id_term, doc);
     return core::Status::ok();
@@ -150,11 +153,19 @@ void XapianIndex::return_reader(std::unique_ptr<Xapian::Database> db) const {
   idle_readers_.push_back(std::move(db));
 }
 
-core::Result<std::vector<Hit>> XapianIndex::search(std::string_view query, int k) const {
+core::Result<std::vector<Hit>> XapianIndex::search(std::string_view query, int k,
+                                                   const std::vector<std::string>& filters) const {
   if (k <= 0) return core::Status::invalid_argument("lexical search: k must be positive, got " + std::to_string(k));
   const std::vector<std::string> terms = analyzer_.analyze(query);
-  if (terms.empty()) return std::vector<Hit>{};
-  const Xapian::Query xq = build_query(terms);
+  if (terms.empty() && filters.empty()) return std::vector<Hit>{};
+  Xapian::Query xq;
+  if (!filters.empty()) {
+    const Xapian::Query filter(Xapian::Query::OP_AND, filters.begin(), filters.end());
+    xq = terms.empty() ? Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, filter, 0)
+                       : Xapian::Query(Xapian::Query::OP_FILTER, build_query(terms), filter);
+  } else {
+    xq = build_query(terms);
+  }
   std::vector<Hit> hits;
   const std::string op = "search \"" + std::string(query.substr(0, core::utf8_prefix_len(query, 80))) + "\" in";
   core::Status st = guarded(op, path_, [&]() -> core::Status {
@@ -300,5 +311,14 @@ core::Status XapianIndex::set_metadata(const std::string& key, const std::string
     return core::Status::ok();
   });
 }
+
+std::string entity_filter_term(std::string_view value) {
+  std::string t = "XE";
+  for (char c : value) t += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  if (t.size() > 200) t.resize(core::utf8_prefix_len(t, 200));
+  return t;
+}
+
+std::string entity_type_filter_term(std::string_view type) { return "XT" + std::string(type.substr(0, 100)); }
 
 }  // namespace kbseek::storage

@@ -59,9 +59,13 @@ class XapianIndex final : public LexicalIndex {
                                                          XapianOptions options = {});
   ~XapianIndex() override;
 
-  core::Status add(int64_t chunk_id, std::string_view title, std::string_view text) override;
+  using LexicalIndex::add;
+  using LexicalIndex::search;
+  core::Status add(int64_t chunk_id, std::string_view title, std::string_view text,
+                   const std::vector<std::string>& filter_terms) override;
   core::Status remove(int64_t chunk_id) override;
-  core::Result<std::vector<Hit>> search(std::string_view query, int k) const override;
+  core::Result<std::vector<Hit>> search(std::string_view query, int k,
+                                        const std::vector<std::string>& filters) const override;
   core::Result<double> known_term_share(std::string_view query) const override;
   core::Status commit() override;
   int64_t size() const override;

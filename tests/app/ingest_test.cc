@@ -76,6 +76,30 @@ TEST_F(IngestTest, FolderAndCsvAreIndexedRejectsAreWrittenAndScriptsMatch) {
   EXPECT_EQ(json::parse(t.out)["results"][0]["id"], "c1") << t.out;
 }
 
+TEST_F(IngestTest, EntitiesAreExtractedAndFilterSearches) {
+  const std::string idx = dir_ + "/idx";
+  std::ofstream(dir_ + "/dict.tsv") << "防火牆\tnetwork\n差旅\texpense\n";
+  CommandResult r = run_kbseek({"index", "--index", idx, "--models", "use-m3", "--entities", dir_ + "/dict.tsv",
+                                dir_ + "/kb", dir_ + "/extra.csv"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;  // the bad CSV row
+  auto ids = [&](const std::string& q) {
+    CommandResult s = run_kbseek({"search", "--index", idx, "--json", "-k", "5", q});
+    EXPECT_EQ(s.exit_code, 0) << s.err;
+    std::vector<std::string> out;
+    const json j = json::parse(s.out);  // kept alive: the loop below refers into it
+    for (const auto& x : j["results"]) out.push_back(x["id"]);
+    return out;
+  };
+  EXPECT_EQ(ids("entity:\"30 天\""), (std::vector<std::string>{"c1"}));
+  EXPECT_EQ(ids("type:expense"), (std::vector<std::string>{"c1"}));
+  EXPECT_EQ(ids("设置 entity:防火牆"), (std::vector<std::string>{"policies/db.html"}));
+  EXPECT_TRUE(ids("entity:A100").empty());
+  std::ofstream(dir_ + "/bad.tsv") << "no tab\n";
+  CommandResult bad = run_kbseek({"index", "--index", idx, "--entities", dir_ + "/bad.tsv", dir_ + "/kb"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("bad.tsv:1"), std::string::npos) << bad.err;
+}
+
 TEST_F(IngestTest, StandardInputIsRead) {
   const std::string idx = dir_ + "/idx";
   const std::string in = dir_ + "/in.jsonl";

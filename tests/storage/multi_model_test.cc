@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "storage/index_folder.h"
+#include "storage/lexical_index.h"
 #include "tests/storage/folder_fixture.h"
 
 namespace kbseek::storage {
@@ -122,6 +123,37 @@ TEST(MultiModelTest, ReaderSeesVectorsCommittedAfterItOpenedOnRefresh) {
   EXPECT_EQ(top_doc(0, late.vectors.data()), late.doc.id);
   EXPECT_EQ(top_doc(1, second1.data()), late.doc.id);
   ASSERT_TRUE(reader.value()->refresh_vectors().is_ok());  // unchanged: nothing to do
+}
+
+TEST(MultiModelTest, EntityFiltersSurviveALexicalRebuild) {
+  testing::ScratchDir dir;
+  auto corpus = testing::small_corpus();
+  corpus[0].chunks[0].entities.push_back(ChunkEntity{"identifier", "A100", 0, 3});
+  corpus[1].chunks[0].entities.push_back(ChunkEntity{"money", "CNY 150", 0, 3});
+  auto filtered = [&](const IndexFolder& f, const std::vector<std::string>& filters) {
+    auto ids = f.filtered_chunk_ids(filters, 100);
+    EXPECT_TRUE(ids.is_ok()) << ids.status().to_string();
+    std::vector<std::string> docs;
+    for (int64_t id : ids.value()) docs.push_back(f.get_chunk(id).value().doc_id);
+    return docs;
+  };
+  {
+    auto w = IndexFolder::create_or_open(dir.path(), testing::folder_options());
+    ASSERT_TRUE(w.is_ok());
+    for (const auto& e : corpus) ASSERT_TRUE(w.value()->put_document(e.doc, e.chunks, e.vectors.data()).is_ok());
+    ASSERT_TRUE(w.value()->commit().is_ok());
+    EXPECT_EQ(filtered(*w.value(), {entity_filter_term("a100")}), (std::vector<std::string>{"zh-db"}));
+  }
+  std::filesystem::remove_all(dir / "lexical");
+  auto w = IndexFolder::create_or_open(dir.path(), testing::folder_options());
+  ASSERT_TRUE(w.is_ok());
+  EXPECT_EQ(filtered(*w.value(), {entity_filter_term("A100")}), (std::vector<std::string>{"zh-db"}));
+  EXPECT_EQ(filtered(*w.value(), {entity_type_filter_term("money")}), (std::vector<std::string>{"en-dogs"}));
+  EXPECT_TRUE(filtered(*w.value(), {entity_filter_term("a100"), entity_type_filter_term("money")}).empty());
+  auto hits = w.value()->search_lexical("数据库", 10, {entity_filter_term("a100")});
+  ASSERT_TRUE(hits.is_ok());
+  for (const auto& h : hits.value()) EXPECT_EQ(w.value()->get_chunk(h.chunk_id).value().doc_id, "zh-db");
+  EXPECT_EQ(w.value()->get_chunk(hits.value().at(0).chunk_id).value().entities.size(), 1u);
 }
 
 // tests/data/index_format1 was written by kbseek 0.1.0 (format 1, one model,

@@ -24,8 +24,8 @@ Document doc(const std::string& id, const std::string& text) {
 
 std::vector<Chunk> halves(const std::string& text) {
   const int64_t mid = static_cast<int64_t>(text.size() / 2);
-  return {Chunk{-1, "", 0, text.substr(0, mid), 0, mid},
-          Chunk{-1, "", 1, text.substr(mid), mid, static_cast<int64_t>(text.size())}};
+  return {Chunk{-1, "", 0, text.substr(0, mid), 0, mid, "", {}},
+          Chunk{-1, "", 1, text.substr(mid), mid, static_cast<int64_t>(text.size()), "", {}}};
 }
 
 class SqliteStoreTest : public ::testing::Test {
@@ -146,12 +146,41 @@ TEST_F(SqliteStoreTest, NewerSchemaIsRefused) {
   {
     auto db = SqliteDb::open(dir_ / "docs.sqlite", true);
     ASSERT_TRUE(db.is_ok());
-    ASSERT_TRUE(db.value()->exec("UPDATE schema_version SET version = 2").is_ok());
+    ASSERT_TRUE(db.value()->exec("UPDATE schema_version SET version = 3").is_ok());
   }
   auto again = SqliteStore::open(dir_ / "docs.sqlite", true);
   ASSERT_FALSE(again.is_ok());
   EXPECT_EQ(again.status().code(), core::StatusCode::kFailedPrecondition);
-  EXPECT_NE(again.status().message().find("schema version 2, this build reads 1"), std::string::npos);
+  EXPECT_NE(again.status().message().find("schema version 3, this build reads 1-2"), std::string::npos)
+      << again.status().to_string();
+}
+
+TEST_F(SqliteStoreTest, ChunkLanguageAndEntitiesRoundTrip) {
+  ASSERT_TRUE(store_->begin().is_ok());
+  std::vector<Chunk> chunks = halves("8 块 A100 显卡。Costs $25 each.");
+  chunks[0].language = "zh";
+  chunks[0].entities.push_back(ChunkEntity{"identifier", "A100", 4, 8});
+  chunks[1].language = "en";
+  auto v = testing::random_unit_vectors(2, kDim, 3);
+  auto r = store_->replace_document(doc("e", "8 块 A100 显卡。Costs $25 each."), "h", chunks, v.data(), kDim);
+  ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+  ASSERT_TRUE(store_->commit().is_ok());
+  auto c = store_->get_chunk(r.value().new_chunk_ids[0]);
+  ASSERT_TRUE(c.is_ok());
+  EXPECT_EQ(c.value().language, "zh");
+  ASSERT_EQ(c.value().entities.size(), 1u);
+  EXPECT_EQ(c.value().entities[0].value, "A100");
+  EXPECT_EQ(c.value().entities[0].end_byte, 8);
+  EXPECT_EQ(store_->get_chunk(r.value().new_chunk_ids[1]).value().language, "en");
+  ASSERT_TRUE(store_->begin().is_ok());
+  ASSERT_TRUE(store_->delete_document("e").is_ok());
+  ASSERT_TRUE(store_->commit().is_ok());
+  int entities = 0;
+  ASSERT_TRUE(store_->scan_entities([&](int64_t, const ChunkEntity&) {
+    ++entities;
+    return core::Status::ok();
+  }).is_ok());
+  EXPECT_EQ(entities, 0);  // deleted with their chunk
 }
 
 TEST_F(SqliteStoreTest, MissingReadOnlyFileAndGarbageFileAreErrors) {
