@@ -1,7 +1,10 @@
 // `kbseek index`: JSONL files into an index folder, reporting every bad line.
 #include <cstdio>
 #include <fstream>
+#include <cmath>
 #include <map>
+
+#include <nlohmann/json.hpp>
 
 #include "app/args.h"
 #include "app/commands.h"
@@ -11,6 +14,7 @@
 #include "indexer/document_source.h"
 #include "indexer/indexer.h"
 #include "indexer/language.h"
+#include "indexer/quality.h"
 #include "indexer/progress.h"
 #include "storage/index_folder.h"
 
@@ -110,8 +114,9 @@ int dry_run(const IndexInputs& in) {
 int cmd_index(int argc, char** argv) {
   auto args = Args::parse(argc, argv,
                           {"--index", "--model", "--models", "--models-dir", "--rejects", "--batch", "--commit-every", "--entities",
+                           "--near-dup-threshold", "--quality-report",
                            "--format", "--id-col", "--title-col", "--text-col", "--time-col"},
-                          {"--quiet", "--dry-run"});
+                          {"--quiet", "--dry-run", "--keep-duplicates", "--no-dedup"});
   if (!args.is_ok()) return fail("index", args.status());
   auto in = inputs_from_args(args.value());
   if (!in.is_ok()) return fail("index", in.status());
@@ -143,6 +148,20 @@ int cmd_index(int argc, char** argv) {
     auto dict = storage::EntityDictionary::load(args->get("--entities"));
     if (!dict.is_ok()) return fail("index", dict.status());
     opts.entities = dict.value();
+  }
+  auto near = args->get_int("--near-dup-threshold", opts.near_duplicate_threshold);
+  if (!near.is_ok()) return fail("index", near.status());
+  if (near.value() < 0 || near.value() > 3)
+    return fail("index", Status::invalid_argument("--near-dup-threshold must be 0-3 (bits of 64), got " +
+                                                  std::to_string(near.value())));
+  opts.near_duplicate_threshold = near.value();
+  opts.keep_duplicates = args->has("--keep-duplicates");
+  opts.detect_duplicates = !args->has("--no-dedup");
+  std::unique_ptr<std::ofstream> quality;
+  if (args->has("--quality-report")) {
+    quality = std::make_unique<std::ofstream>(args->get("--quality-report"));
+    if (!*quality)
+      return fail("index", Status::io_error(args->get("--quality-report") + ": cannot open for writing"));
   }
   auto commit_every = args->get_int("--commit-every", static_cast<int>(opts.commit_every_docs));
   if (!commit_every.is_ok()) return fail("index", commit_every.status());
@@ -178,7 +197,22 @@ int cmd_index(int argc, char** argv) {
         [&](storage::Document&& doc, const char*) {
           in_input += static_cast<int64_t>(doc.text.size() + doc.title.size());
           ++read_docs;
+          nlohmann::json report;
+          if (quality) {
+            const indexer::TextQuality q = indexer::text_quality(doc.text);
+            report = {{"id", doc.id},
+                      {"bytes", q.bytes},
+                      {"chars", q.chars},
+                      {"entropy_bits", std::round(q.entropy_bits * 1000) / 1000},
+                      {"non_text_share", std::round(q.non_text_share * 1000) / 1000},
+                      {"language", indexer::detect_language(doc.text)}};
+          }
           fatal = pipeline.add(std::move(doc));
+          if (quality && fatal.is_ok()) {
+            report["outcome"] = pipeline.last_outcome().empty() ? "indexed" : pipeline.last_outcome();
+            if (!pipeline.last_duplicate_of().empty()) report["duplicate_of"] = pipeline.last_duplicate_of();
+            *quality << report.dump() << "\n";
+          }
           progress.update(read_docs, pipeline.stats().chunks, std::max(stats.input_bytes, done_before + in_input));
           return fatal.is_ok();
         },
@@ -216,6 +250,10 @@ int cmd_index(int argc, char** argv) {
                static_cast<long long>(s.documents_indexed), static_cast<long long>(s.chunks),
                static_cast<long long>(s.documents_unchanged), static_cast<long long>(rejected),
                static_cast<long long>(warned), static_cast<long long>(index.value()->document_count()));
+  if (s.duplicates_exact + s.duplicates_near > 0)
+    std::fprintf(stderr, "%lld exact and %lld near duplicates recorded%s\n",
+                 static_cast<long long>(s.duplicates_exact), static_cast<long long>(s.duplicates_near),
+                 opts.keep_duplicates ? " (and indexed: --keep-duplicates)" : " (stored, not searchable; --keep-duplicates indexes them)");
   if (skipped_files > 0)
     std::fprintf(stderr, "skipped %lld files of other types (%s)\n", static_cast<long long>(skipped_files),
                  skipped.c_str());

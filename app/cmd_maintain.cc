@@ -45,7 +45,10 @@ int cmd_delete(int argc, char** argv) {
   auto index = open_existing_writable(dir.value());
   if (!index.is_ok()) return fail("delete", index.status());
   int64_t deleted = 0, missing = 0;
+  int64_t orphaned = 0;
   for (const auto& id : ids) {
+    auto dups = index.value()->duplicates_of(id);
+    if (dups.is_ok()) orphaned += static_cast<int64_t>(dups.value().size());
     Status st = index.value()->remove_document(id);
     if (st.is_ok()) {
       ++deleted;
@@ -61,6 +64,11 @@ int cmd_delete(int argc, char** argv) {
   std::fprintf(stderr, "deleted %lld documents, %lld not found; index has %lld documents\n",
                static_cast<long long>(deleted), static_cast<long long>(missing),
                static_cast<long long>(index.value()->document_count()));
+  if (orphaned > 0)
+    std::fprintf(stderr,
+                 "%lld stored documents were recorded as duplicates of deleted ones: they are not searchable "
+                 "until the next `kbseek index` over them, which indexes them again\n",
+                 static_cast<long long>(orphaned));
   return missing > 0 ? 1 : 0;
 }
 

@@ -1,6 +1,8 @@
 // Indexing pipeline.
 #include "indexer/indexer.h"
 
+#include <algorithm>
+
 #include "core/logging.h"
 #include "indexer/language.h"
 
@@ -22,11 +24,88 @@ Indexer::Indexer(storage::IndexFolder* index, std::vector<encoder::Encoder*> enc
     if (e->max_tokens() < chunking_encoder_->max_tokens()) chunking_encoder_ = e;
 }
 
+namespace {
+std::string hex64(uint64_t v) {
+  static const char* kHex = "0123456789abcdef";
+  std::string s(16, '0');
+  for (int i = 15; i >= 0; --i, v >>= 4) s[i] = kHex[v & 15];
+  return s;
+}
+uint64_t fnv64(std::string_view s) {
+  uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : s) h = (h ^ c) * 1099511628211ULL;
+  return h;
+}
+}  // namespace
+
+Status Indexer::load_fingerprints() {
+  fingerprints_loaded_ = true;
+  duplicates_ = DuplicateIndex(options_.near_duplicate_threshold);
+  return index_->scan_simhashes(
+      [&](const std::string& id, uint64_t fp, const std::string& dup_of, const std::string& norm_hash) {
+        if (dup_of.empty()) {
+          duplicates_.add(id, fp);
+          original_norm_hash_[id] = norm_hash;
+        }
+        return Status::ok();
+      });
+}
+
+bool Indexer::still_duplicate(const storage::Document& stored) const {
+  DuplicateMatch m;
+  if (!stored.simhash || !duplicates_.find(*stored.simhash, stored.id, &m)) return false;
+  return m.of == stored.duplicate_of;
+}
+
 Status Indexer::add(storage::Document doc) {
+  last_outcome_.clear();
+  last_duplicate_of_.clear();
+  if (options_.detect_duplicates && !fingerprints_loaded_) KB_RETURN_IF_ERROR(load_fingerprints());
   KB_ASSIGN_OR_RETURN(auto old_hash, index_->content_hash(doc.id));
   const std::string hash = storage::document_content_hash(doc);
   if (old_hash && *old_hash == hash) {
-    ++stats_.documents_unchanged;
+    bool skip = true;
+    if (options_.detect_duplicates) {
+      // A recorded duplicate whose original was deleted or changed since
+      // is indexed again (as an original, or as a duplicate of another).
+      auto stored = index_->get_document(doc.id);
+      if (stored.is_ok() && !stored.value().duplicate_of.empty() && !still_duplicate(stored.value())) skip = false;
+    }
+    if (skip) {
+      ++stats_.documents_unchanged;
+      last_outcome_ = "unchanged";
+      return Status::ok();
+    }
+  }
+  if (options_.detect_duplicates) {
+    const std::string norm = normalized_text(doc.text);
+    const uint64_t fp = simhash(norm);
+    doc.simhash = fp;
+    std::string compact = norm;  // exactness ignores spacing too ("30 天" vs "30天")
+    compact.erase(std::remove(compact.begin(), compact.end(), ' '), compact.end());
+    doc.norm_hash = hex64(fnv64(compact));
+    duplicates_.remove(doc.id);  // its own earlier version is no original to itself
+    original_norm_hash_.erase(doc.id);
+    DuplicateMatch m;
+    if (!norm.empty() && duplicates_.find(fp, doc.id, &m)) {
+      auto orig = original_norm_hash_.find(m.of);
+      const bool exact = orig != original_norm_hash_.end() && orig->second == doc.norm_hash;
+      doc.duplicate_of = m.of;
+      doc.duplicate_kind = exact ? "exact" : "near";
+      ++(exact ? stats_.duplicates_exact : stats_.duplicates_near);
+      last_outcome_ = doc.duplicate_kind;
+      last_duplicate_of_ = m.of;
+    } else if (!norm.empty()) {
+      duplicates_.add(doc.id, fp);
+      original_norm_hash_[doc.id] = doc.norm_hash;
+    }
+  }
+  if (!doc.duplicate_of.empty() && !options_.keep_duplicates) {
+    // Stored and recorded, not chunked: the encoder's time goes to new text.
+    Pending p;
+    p.doc = std::move(doc);
+    pending_.push_back(std::move(p));
+    if (pending_.size() >= static_cast<size_t>(options_.batch_chunks)) return flush();
     return Status::ok();
   }
   // The title rides along in every chunk's embedding input, so the text

@@ -16,11 +16,13 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/status.h"
 #include "encoder/encoder.h"
 #include "indexer/chunker.h"
+#include "indexer/dedup.h"
 #include "storage/entities.h"
 #include "storage/index_folder.h"
 #include "storage/types.h"
@@ -31,6 +33,12 @@ struct IndexerOptions {
   int batch_chunks = 128;          // chunks per encoder call
   int64_t commit_every_docs = 2000;
   int overlap_tokens = 32;
+  // Duplicates (indexer/dedup.h): detect them; the largest SimHash distance
+  // that counts as a near duplicate (0: exact only); index their chunks
+  // anyway. A duplicate is always stored and recorded (duplicate_of).
+  bool detect_duplicates = true;
+  int near_duplicate_threshold = 3;
+  bool keep_duplicates = false;
   // Named entities to find besides the built-in kinds (storage/entities.h); may be null.
   std::shared_ptr<const storage::EntityDictionary> entities;
   // Called after each durable commit with the documents committed so far
@@ -43,6 +51,8 @@ struct IndexerStats {
   int64_t documents_unchanged = 0; // same id and content hash: skipped
   int64_t chunks = 0;
   int64_t documents_committed = 0; // durable as of the last commit
+  int64_t duplicates_exact = 0;     // new or replaced documents found to duplicate another
+  int64_t duplicates_near = 0;
 };
 
 // Text the encoder sees for a chunk: the title carried into every chunk,
@@ -63,6 +73,10 @@ class Indexer {
   core::Status finish();
 
   const IndexerStats& stats() const { return stats_; }
+  // What add() decided about the last document: "" (new or replaced),
+  // "unchanged", or "exact"/"near" duplicate of last_duplicate_of().
+  const std::string& last_outcome() const { return last_outcome_; }
+  const std::string& last_duplicate_of() const { return last_duplicate_of_; }
   void set_on_commit(std::function<void(int64_t)> fn) { options_.on_commit = std::move(fn); }
 
  private:
@@ -78,6 +92,14 @@ class Indexer {
   encoder::Encoder* chunking_encoder_;  // the one with the smallest window
   IndexerOptions options_;
   IndexerStats stats_;
+  core::Status load_fingerprints();
+  // Whether a stored duplicate (unchanged input) still duplicates a live original.
+  bool still_duplicate(const storage::Document& stored) const;
+
+  DuplicateIndex duplicates_;
+  std::unordered_map<std::string, std::string> original_norm_hash_;  // originals' normalised-text hashes
+  bool fingerprints_loaded_ = false;
+  std::string last_outcome_, last_duplicate_of_;
   std::vector<Pending> pending_;
   size_t pending_chunks_ = 0;
   int64_t since_commit_ = 0;

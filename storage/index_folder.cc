@@ -372,6 +372,14 @@ core::Status IndexFolder::refresh_vectors() const {
   return core::Status::ok();
 }
 
+core::Status IndexFolder::scan_simhashes(const FingerprintVisitor& visit) const {
+  return store_->scan_simhashes(visit);
+}
+
+core::Result<std::vector<std::string>> IndexFolder::duplicates_of(const std::string& id) const {
+  return store_->duplicates_of(id);
+}
+
 core::Result<double> IndexFolder::known_term_share(std::string_view query) const {
   return lexical_->known_term_share(query);
 }

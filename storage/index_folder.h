@@ -29,6 +29,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -46,6 +47,9 @@ namespace kbseek::storage {
 
 class FolderLock;
 class SqliteStore;
+
+using FingerprintVisitor = std::function<core::Status(const std::string& id, uint64_t simhash,
+                                                      const std::string& duplicate_of, const std::string& norm_hash)>;
 
 // The filter terms of a chunk's entities (its values and types).
 std::vector<std::string> entity_terms(const std::vector<ChunkEntity>& entities);
@@ -139,6 +143,10 @@ class IndexFolder {
   // The hash stored by the last put_document of `doc_id` (see
   // document_content_hash()), or nullopt if there is no such document.
   core::Result<std::optional<std::string>> content_hash(const std::string& doc_id) const;
+
+  // SqliteStore::scan_simhashes / duplicates_of over docs.sqlite.
+  core::Status scan_simhashes(const FingerprintVisitor& visit) const;
+  core::Result<std::vector<std::string>> duplicates_of(const std::string& id) const;
 
   // Live counts (the writer's include uncommitted changes); -1 if
   // docs.sqlite cannot be read.

@@ -40,6 +40,7 @@ CREATE INDEX chunk_entities_by_value ON chunk_entities(value);
 ALTER TABLE documents ADD COLUMN simhash INTEGER;
 ALTER TABLE documents ADD COLUMN duplicate_of TEXT;
 ALTER TABLE documents ADD COLUMN duplicate_kind TEXT;
+ALTER TABLE documents ADD COLUMN norm_hash TEXT;
 CREATE INDEX documents_by_duplicate_of ON documents(duplicate_of);
 UPDATE schema_version SET version = 2;
 )sql";
@@ -162,8 +163,8 @@ core::Status SqliteStore::replace_locked(const Document& doc, const std::string&
   KB_ASSIGN_OR_RETURN(
       Statement * ins_doc,
       db_->cached(
-          "INSERT INTO documents(id, title, text, timestamp, metadata_json, acl_json, content_hash, updated_at) "
-          "VALUES(?, ?, ?, ?, ?, ?, ?, ?)"));
+          "INSERT INTO documents(id, title, text, timestamp, metadata_json, acl_json, content_hash, updated_at, "
+          "simhash, duplicate_of, duplicate_kind, norm_hash) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   KB_RETURN_IF_ERROR(ins_doc->bind_text(1, doc.id));
   KB_RETURN_IF_ERROR(ins_doc->bind_text(2, doc.title));
   KB_RETURN_IF_ERROR(ins_doc->bind_text(3, doc.text));
@@ -172,6 +173,11 @@ core::Status SqliteStore::replace_locked(const Document& doc, const std::string&
   KB_RETURN_IF_ERROR(ins_doc->bind_text(6, nlohmann::json(doc.acl).dump()));
   KB_RETURN_IF_ERROR(ins_doc->bind_text(7, content_hash));
   KB_RETURN_IF_ERROR(ins_doc->bind_int64(8, static_cast<int64_t>(std::time(nullptr))));
+  // SQLite integers are signed: the fingerprint is stored bit for bit.
+  KB_RETURN_IF_ERROR(doc.simhash ? ins_doc->bind_int64(9, static_cast<int64_t>(*doc.simhash)) : ins_doc->bind_null(9));
+  KB_RETURN_IF_ERROR(doc.duplicate_of.empty() ? ins_doc->bind_null(10) : ins_doc->bind_text(10, doc.duplicate_of));
+  KB_RETURN_IF_ERROR(doc.duplicate_of.empty() ? ins_doc->bind_null(11) : ins_doc->bind_text(11, doc.duplicate_kind));
+  KB_RETURN_IF_ERROR(doc.norm_hash.empty() ? ins_doc->bind_null(12) : ins_doc->bind_text(12, doc.norm_hash));
   KB_RETURN_IF_ERROR(ins_doc->run());
 
   KB_ASSIGN_OR_RETURN(
@@ -293,7 +299,8 @@ core::Result<Document> SqliteStore::get_document(const std::string& id) const {
   std::lock_guard<std::mutex> lock(mu_);
   KB_ASSIGN_OR_RETURN(
       Statement * st,
-      db_->cached("SELECT title, text, timestamp, metadata_json, acl_json FROM documents WHERE id = ?"));
+      db_->cached("SELECT title, text, timestamp, metadata_json, acl_json, simhash, duplicate_of, duplicate_kind, "
+                  "norm_hash FROM documents WHERE id = ?"));
   KB_RETURN_IF_ERROR(st->bind_text(1, id));
   KB_ASSIGN_OR_RETURN(bool row, st->step());
   if (!row) return core::Status::not_found("document \"" + id + "\" not found in " + path());
@@ -304,6 +311,10 @@ core::Result<Document> SqliteStore::get_document(const std::string& id) const {
   if (!st->column_is_null(2)) d.timestamp = st->column_int64(2);
   d.metadata_json = st->column_text(3);
   const std::string acl = st->column_text(4);
+  if (!st->column_is_null(5)) d.simhash = static_cast<uint64_t>(st->column_int64(5));
+  if (!st->column_is_null(6)) d.duplicate_of = st->column_text(6);
+  if (!st->column_is_null(7)) d.duplicate_kind = st->column_text(7);
+  if (!st->column_is_null(8)) d.norm_hash = st->column_text(8);
   st->reset();
   auto parsed = nlohmann::json::parse(acl, nullptr, /*allow_exceptions=*/false);
   if (!parsed.is_array())
@@ -365,6 +376,31 @@ core::Status SqliteStore::scan_chunks(const ChunkVisitor& visit) const {
     if (!row) return core::Status::ok();
     const std::string title = st->column_text(1), text = st->column_text(2);
     KB_RETURN_IF_ERROR(visit(st->column_int64(0), title, text));
+  }
+}
+
+core::Status SqliteStore::scan_simhashes(const SimhashVisitor& visit) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  KB_ASSIGN_OR_RETURN(auto st, db_->prepare("SELECT id, simhash, duplicate_of, norm_hash FROM documents "
+                                            "WHERE simhash IS NOT NULL"));
+  for (;;) {
+    KB_ASSIGN_OR_RETURN(bool row, st->step());
+    if (!row) return core::Status::ok();
+    KB_RETURN_IF_ERROR(visit(st->column_text(0), static_cast<uint64_t>(st->column_int64(1)),
+                             st->column_is_null(2) ? std::string() : st->column_text(2),
+                             st->column_is_null(3) ? std::string() : st->column_text(3)));
+  }
+}
+
+core::Result<std::vector<std::string>> SqliteStore::duplicates_of(const std::string& id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  KB_ASSIGN_OR_RETURN(auto st, db_->prepare("SELECT id FROM documents WHERE duplicate_of = ? ORDER BY id"));
+  KB_RETURN_IF_ERROR(st->bind_text(1, id));
+  std::vector<std::string> out;
+  for (;;) {
+    KB_ASSIGN_OR_RETURN(bool row, st->step());
+    if (!row) return out;
+    out.push_back(st->column_text(0));
   }
 }
 

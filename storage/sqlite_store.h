@@ -86,6 +86,13 @@ class SqliteStore {
   using ChunkVisitor = std::function<core::Status(int64_t chunk_id, std::string_view title, std::string_view text)>;
   core::Status scan_chunks(const ChunkVisitor& visit) const;
   // Corruption naming the chunk if a stored vector is not `dim` floats.
+  // Every document's fingerprint, for the indexer's duplicate lookup:
+  // (id, simhash, duplicate_of, norm_hash) of documents that have one.
+  using SimhashVisitor = std::function<core::Status(const std::string& id, uint64_t simhash, const std::string& dup_of,
+                                                    const std::string& norm_hash)>;
+  core::Status scan_simhashes(const SimhashVisitor& visit) const;
+  // Ids of the documents recorded as duplicates of `id`.
+  core::Result<std::vector<std::string>> duplicates_of(const std::string& id) const;
   // Every chunk's entities, in chunk id order (for rebuilding Xapian's filter terms).
   using EntityVisitor = std::function<core::Status(int64_t chunk_id, const ChunkEntity& entity)>;
   core::Status scan_entities(const EntityVisitor& visit) const;

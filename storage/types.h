@@ -19,6 +19,13 @@ struct Document {
   std::optional<int64_t> timestamp;  // seconds since the Unix epoch, if known
   std::string metadata_json = "{}";  // a JSON object, stored verbatim
   std::vector<std::string> acl;      // principals allowed to read; empty = public
+  // Set by the indexer's duplicate detection (indexer/dedup.h); not part
+  // of the content hash. A duplicate is stored (and found by id) but, by
+  // default, not chunked or searchable.
+  std::optional<uint64_t> simhash;   // near-duplicate fingerprint of the text
+  std::string duplicate_of;          // id of the document this one duplicates; "" if none
+  std::string duplicate_kind;        // "exact" or "near" when duplicate_of is set
+  std::string norm_hash;             // hash of the normalised text: equal for exact duplicates
 };
 
 // A named thing found in a chunk (indexer/entities.h): its kind ("date",

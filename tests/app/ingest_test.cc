@@ -100,6 +100,34 @@ TEST_F(IngestTest, EntitiesAreExtractedAndFilterSearches) {
   EXPECT_NE(bad.err.find("bad.tsv:1"), std::string::npos) << bad.err;
 }
 
+TEST_F(IngestTest, DuplicatesAreRecordedNotSearchableUnlessKept) {
+  const std::string doc = "员工应在费用发生后三十天内通过财务系统提交差旅和餐饮报销。单笔超过一百五十元的费用必须附发票。";
+  std::ofstream(dir_ + "/dups.jsonl") << json{{"id", "orig"}, {"text", doc}}.dump() << "\n"
+                                      << json{{"id", "copy"}, {"text", "  " + doc + "  "}}.dump() << "\n"
+                                      << json{{"id", "other"}, {"text", "年假与病假规定"}}.dump() << "\n";
+  const std::string idx = dir_ + "/idx";
+  CommandResult r = run_kbseek({"index", "--index", idx, "--models", "use-m3", "--quality-report",
+                                dir_ + "/quality.jsonl", dir_ + "/dups.jsonl"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("1 exact and 0 near duplicates recorded"), std::string::npos) << r.err;
+  const std::string report = read_all(dir_ + "/quality.jsonl");
+  EXPECT_NE(report.find(R"("duplicate_of":"orig")"), std::string::npos) << report;
+  EXPECT_NE(report.find(R"("id":"copy")"), std::string::npos) << report;
+  EXPECT_NE(report.find(R"("entropy_bits")"), std::string::npos) << report;
+  CommandResult s = run_kbseek({"search", "--index", idx, "--json", "--mode", "bm25", "差旅报销"});
+  const json j = json::parse(s.out);
+  ASSERT_EQ(j["results"].size(), 1u) << s.out;
+  EXPECT_EQ(j["results"][0]["id"], "orig");
+  CommandResult stats = run_kbseek({"stats", "--index", idx, "--json"});
+  EXPECT_EQ(json::parse(stats.out)["documents"], 3);  // the copy is stored
+  const std::string kept = dir_ + "/kept";
+  CommandResult k = run_kbseek({"index", "--index", kept, "--models", "use-m3", "--keep-duplicates",
+                                dir_ + "/dups.jsonl"});
+  ASSERT_EQ(k.exit_code, 0) << k.err;
+  CommandResult ks = run_kbseek({"search", "--index", kept, "--json", "--mode", "bm25", "差旅报销"});
+  EXPECT_EQ(json::parse(ks.out)["results"].size(), 2u) << ks.out;
+}
+
 TEST_F(IngestTest, StandardInputIsRead) {
   const std::string idx = dir_ + "/idx";
   const std::string in = dir_ + "/in.jsonl";
