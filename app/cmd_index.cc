@@ -3,11 +3,13 @@
 #include <fstream>
 #include <cmath>
 #include <map>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "app/args.h"
 #include "app/commands.h"
+#include "core/bounded_queue.h"
 #include "core/logging.h"
 #include "encoder/encoder.h"
 #include "encoder/model_folder.h"
@@ -184,52 +186,75 @@ int cmd_index(int argc, char** argv) {
   pipeline.set_on_commit([&](int64_t committed) {
     if (!args->has("--quiet")) progress.note("committed " + std::to_string(committed) + " documents");
   });
-  int64_t rejected = 0, warned = 0, read_docs = 0;
+  // Two stages on two threads: reading, decoding, cleaning (and the
+  // quality figures) here, chunking, encoding and writing on this thread;
+  // a bounded queue between them applies back-pressure.
+  struct Item {
+    storage::Document doc;
+    int64_t bytes_done = 0;  // progress estimate at this document
+    nlohmann::json report;   // quality figures, when asked for
+  };
+  core::BoundedQueue<Item> queue(256);
+  int64_t rejected = 0, warned = 0;  // written by the reader, read after join()
   indexer::ReadStats stats;
-  Status fatal;
-  for (const auto& f : in->paths) {
-    // Text bytes of the documents read from this input: a close, cheap
-    // estimate of how far into it we are (whole inputs count when done).
-    int64_t in_input = 0;
-    const int64_t done_before = stats.input_bytes;
-    Status st = indexer::read_input(
-        f, in->read,
-        [&](storage::Document&& doc, const char*) {
-          in_input += static_cast<int64_t>(doc.text.size() + doc.title.size());
-          ++read_docs;
-          nlohmann::json report;
-          if (quality) {
-            const indexer::TextQuality q = indexer::text_quality(doc.text);
-            report = {{"id", doc.id},
-                      {"bytes", q.bytes},
-                      {"chars", q.chars},
-                      {"entropy_bits", std::round(q.entropy_bits * 1000) / 1000},
-                      {"non_text_share", std::round(q.non_text_share * 1000) / 1000},
-                      {"language", indexer::detect_language(doc.text)}};
-          }
-          fatal = pipeline.add(std::move(doc));
-          if (quality && fatal.is_ok()) {
-            report["outcome"] = pipeline.last_outcome().empty() ? "indexed" : pipeline.last_outcome();
-            if (!pipeline.last_duplicate_of().empty()) report["duplicate_of"] = pipeline.last_duplicate_of();
-            *quality << report.dump() << "\n";
-          }
-          progress.update(read_docs, pipeline.stats().chunks, std::max(stats.input_bytes, done_before + in_input));
-          return fatal.is_ok();
-        },
-        [&](const indexer::Rejection& r) {
-          ++(r.warning ? warned : rejected);
-          std::fprintf(stderr, "%s\n", r.to_string().c_str());
-          if (rejects) *rejects << r.to_string() << "\n";
-          return true;
-        },
-        &stats);
-    if (!fatal.is_ok()) break;
-    if (!st.is_ok()) {
-      ++rejected;  // an unreadable input is a rejected input, the others still go in
-      std::fprintf(stderr, "%s\n", st.to_string().c_str());
-      if (rejects) *rejects << st.to_string() << "\n";
+  std::thread reader([&] {
+    for (const auto& f : in->paths) {
+      // Text bytes of the documents read from this input: a close, cheap
+      // estimate of how far into it we are (whole inputs count when done).
+      int64_t in_input = 0;
+      const int64_t done_before = stats.input_bytes;
+      bool open = true;
+      Status st = indexer::read_input(
+          f, in->read,
+          [&](storage::Document&& doc, const char*) {
+            in_input += static_cast<int64_t>(doc.text.size() + doc.title.size());
+            Item item;
+            if (quality) {
+              const indexer::TextQuality q = indexer::text_quality(doc.text);
+              item.report = {{"id", doc.id},
+                             {"bytes", q.bytes},
+                             {"chars", q.chars},
+                             {"entropy_bits", std::round(q.entropy_bits * 1000) / 1000},
+                             {"non_text_share", std::round(q.non_text_share * 1000) / 1000},
+                             {"language", indexer::detect_language(doc.text)}};
+            }
+            item.bytes_done = std::max(stats.input_bytes, done_before + in_input);
+            item.doc = std::move(doc);
+            open = queue.push(std::move(item));
+            return open;
+          },
+          [&](const indexer::Rejection& r) {
+            ++(r.warning ? warned : rejected);
+            std::fprintf(stderr, "%s\n", r.to_string().c_str());
+            if (rejects) *rejects << r.to_string() << "\n";
+            return true;
+          },
+          &stats);
+      if (!open) break;  // the writer stopped on an error
+      if (!st.is_ok()) {
+        ++rejected;  // an unreadable input is a rejected input, the others still go in
+        std::fprintf(stderr, "%s\n", st.to_string().c_str());
+        if (rejects) *rejects << st.to_string() << "\n";
+      }
     }
+    queue.close();
+  });
+  int64_t read_docs = 0, last_bytes = 0;
+  Status fatal;
+  while (auto item = queue.pop()) {
+    ++read_docs;
+    last_bytes = item->bytes_done;
+    fatal = pipeline.add(std::move(item->doc));
+    if (!fatal.is_ok()) break;
+    if (quality) {
+      item->report["outcome"] = pipeline.last_outcome().empty() ? "indexed" : pipeline.last_outcome();
+      if (!pipeline.last_duplicate_of().empty()) item->report["duplicate_of"] = pipeline.last_duplicate_of();
+      *quality << item->report.dump() << "\n";
+    }
+    progress.update(read_docs, pipeline.stats().chunks, last_bytes);
   }
+  queue.close();  // on an error: stops the reader at its next document
+  reader.join();
   if (fatal.is_ok()) fatal = pipeline.finish();
   progress.finish(read_docs, pipeline.stats().chunks, stats.input_bytes);
   if (!fatal.is_ok()) {
