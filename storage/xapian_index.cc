@@ -8,6 +8,7 @@
 #include <new>
 
 #include "core/utf8.h"
+#include "storage/stop_words.h"
 
 namespace kbseek::storage {
 namespace {
@@ -156,7 +157,8 @@ void XapianIndex::return_reader(std::unique_ptr<Xapian::Database> db) const {
 core::Result<std::vector<Hit>> XapianIndex::search(std::string_view query, int k,
                                                    const std::vector<std::string>& filters) const {
   if (k <= 0) return core::Status::invalid_argument("lexical search: k must be positive, got " + std::to_string(k));
-  const std::vector<std::string> terms = analyzer_.analyze(query);
+  const std::vector<std::string> terms =
+      options_.drop_stop_words ? drop_stop_words(analyzer_.analyze(query)) : analyzer_.analyze(query);
   if (terms.empty() && filters.empty()) return std::vector<Hit>{};
   Xapian::Query xq;
   if (!filters.empty()) {

@@ -209,6 +209,8 @@ int main(int argc, char** argv) {
       opt.analyzer.stem_english = false;
     else if (a == "--cjk-bigrams")
       opt.analyzer.cjk_bigrams = true;
+    else if (a == "--stop-words")
+      opt.drop_stop_words = true;
     else if (a == "--no-peer")
       peer = false;
     else if (a == "--out")

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <thread>
 
+#include "storage/stop_words.h"
 #include "tests/storage/test_util.h"
 
 namespace kbseek::storage {
@@ -68,6 +69,24 @@ TEST_F(XapianIndexTest, KnownTermShareCountsDistinctQueryTermsInTheIndex) {
   index.reset();
   auto reader = open_index(dir_ / "lex", Mode::kReadOnly);
   EXPECT_DOUBLE_EQ(share(*reader, "groff zebras"), 0.5);
+}
+
+TEST(StopWordsTest, DroppedFromQueriesUnlessNothingElseIsLeft) {
+  EXPECT_TRUE(is_stop_word("the"));
+  EXPECT_TRUE(is_stop_word("的"));
+  EXPECT_FALSE(is_stop_word("database"));
+  EXPECT_EQ(drop_stop_words({"the", "dog", "的", "数据库"}), (std::vector<std::string>{"dog", "数据库"}));
+  EXPECT_EQ(drop_stop_words({"to", "be", "or", "not"}), (std::vector<std::string>{"to", "be", "or", "not"}));
+}
+
+TEST_F(XapianIndexTest, StopWordOptionKeepsStopWordOnlyQueriesWorking) {
+  XapianOptions o;
+  o.drop_stop_words = true;
+  auto r = XapianIndex::open(dir_ / "lex", Mode::kWritable, o);
+  ASSERT_TRUE(r.is_ok());
+  fill(r.value().get());
+  EXPECT_EQ(ids_of(r.value()->search("the dogs", 10)), (std::vector<int64_t>{3}));
+  EXPECT_EQ(ids_of(r.value()->search("the", 10)), (std::vector<int64_t>{3}));  // only stop words: kept
 }
 
 TEST_F(XapianIndexTest, EmptyAnalysisGivesEmptyResultAndBadKIsAnError) {
