@@ -122,4 +122,9 @@ pid_t spawn_kbseek(const std::vector<std::string>& args, const std::string& out_
 
 int wait_kbseek(pid_t pid) { return wait_exit(pid); }
 
+std::string read_text_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
 }  // namespace kbseek::testing

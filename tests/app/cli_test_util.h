@@ -39,6 +39,9 @@ class ServerProcess {
 
 std::string temp_dir(const std::string& name);
 
+// The whole content of a file ("" if it cannot be read).
+std::string read_text_file(const std::string& path);
+
 // Starts `kbseek args...` in the background with stdout/stderr to the given
 // files; wait_kbseek() reaps it and gives its exit status (128 + signal if
 // killed).

@@ -21,13 +21,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string read_all(const std::string& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // The last "committed N documents" line the indexer printed (0 if none).
 int64_t last_committed(const std::string& err) {
   int64_t n = 0;
@@ -75,13 +68,13 @@ TEST(CrashTest, KillNineAtRandomMomentsLosesNothingCommitted) {
     const std::string err = dir + "/err" + std::to_string(round);
     pid_t pid = spawn_kbseek(cmd, dir + "/out", err);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (last_committed(read_all(err)) == 0 && std::chrono::steady_clock::now() < deadline)
+    while (last_committed(read_text_file(err)) == 0 && std::chrono::steady_clock::now() < deadline)
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     const int ms = delay_ms(rng);
     std::this_thread::sleep_for(std::chrono::milliseconds(ms));
     ::kill(pid, SIGKILL);
     const int status = wait_kbseek(pid);
-    const int64_t committed = last_committed(read_all(err));
+    const int64_t committed = last_committed(read_text_file(err));
     SCOPED_TRACE("round " + std::to_string(round) + ", killed " + std::to_string(ms) + " ms after its first commit (seed " +
                  std::to_string(seed) + "), status " + std::to_string(status));
     durable += committed;
@@ -98,7 +91,7 @@ TEST(CrashTest, KillNineAtRandomMomentsLosesNothingCommitted) {
     const int64_t n = durable > 0 ? documents(idx) : 0;
     std::printf("round %d: killed %d ms after its first commit, %lld reported committed, index holds %lld\n", round, ms,
                 static_cast<long long>(committed), static_cast<long long>(n));
-    EXPECT_GE(n, durable) << read_all(err);
+    EXPECT_GE(n, durable) << read_text_file(err);
     durable = std::max(durable, n);  // a commit may land after the last line was printed
   }
   CommandResult finish = run_kbseek(cmd);

@@ -17,13 +17,6 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-std::string read_all(const std::string& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 class IngestTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -61,7 +54,7 @@ TEST_F(IngestTest, FolderAndCsvAreIndexedRejectsAreWrittenAndScriptsMatch) {
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.err.find("indexed 4 documents"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("skipped 1 files of other types (.png 1)"), std::string::npos) << r.err;
-  EXPECT_EQ(read_all(dir_ + "/rejects.txt"), dir_ + "/extra.csv:3: row has 2 fields, the header 3\n");
+  EXPECT_EQ(read_text_file(dir_ + "/rejects.txt"), dir_ + "/extra.csv:3: row has 2 fields, the header 3\n");
   // A simplified query finds the traditional page, which keeps its own form.
   CommandResult s = run_kbseek({"search", "--index", idx, "--mode", "bm25", "--json", "-k", "1", "数据库连接超时"});
   ASSERT_EQ(s.exit_code, 0) << s.err;
@@ -110,7 +103,7 @@ TEST_F(IngestTest, DuplicatesAreRecordedNotSearchableUnlessKept) {
                                 dir_ + "/quality.jsonl", dir_ + "/dups.jsonl"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("1 exact and 0 near duplicates recorded"), std::string::npos) << r.err;
-  const std::string report = read_all(dir_ + "/quality.jsonl");
+  const std::string report = read_text_file(dir_ + "/quality.jsonl");
   EXPECT_NE(report.find(R"("duplicate_of":"orig")"), std::string::npos) << report;
   EXPECT_NE(report.find(R"("id":"copy")"), std::string::npos) << report;
   EXPECT_NE(report.find(R"("entropy_bits")"), std::string::npos) << report;
