@@ -5,6 +5,8 @@
 
 #include "core/utf8.h"
 #include "query/query_filters.h"
+#include "storage/entities.h"
+#include "storage/lexical_index.h"
 #include "query/query_language.h"
 
 namespace kbseek::query {
@@ -79,6 +81,29 @@ double DenseRetriever::confidence(std::string_view raw_query) const {
   // Both signals come from the model itself: what share of the query is in
   // a language it was trained for, and what share of its tokens it knows.
   return readable_share(query, encoder_->languages()) * encoder_->vocabulary_coverage(query);
+}
+
+namespace {
+std::vector<std::string> query_entity_terms(std::string_view raw_query) {
+  std::vector<std::string> terms;
+  for (const auto& e : storage::extract_entities(parse_query_filters(raw_query).text))
+    terms.push_back(storage::entity_filter_term(e.value));
+  return terms;
+}
+}  // namespace
+
+EntityRetriever::EntityRetriever(const storage::IndexFolder* index) : index_(index) {}
+
+Result<std::vector<Candidate>> EntityRetriever::retrieve(std::string_view query, int k) const {
+  if (!core::is_valid_utf8(query)) return Status::invalid_argument("query is not valid UTF-8");
+  const auto terms = query_entity_terms(query);
+  if (terms.empty()) return std::vector<Candidate>{};
+  KB_ASSIGN_OR_RETURN(auto hits, index_->search_any(terms, k));
+  return to_candidates(hits, name_);
+}
+
+double EntityRetriever::confidence(std::string_view query) const {
+  return core::is_valid_utf8(query) && !query_entity_terms(query).empty() ? 1.0 : 0.0;
 }
 
 LexicalRetriever::LexicalRetriever(const storage::IndexFolder* index) : index_(index) {}

@@ -34,6 +34,24 @@ class DenseRetriever : public Retriever {
   bool drop_unreadable_;
 };
 
+// The chunks that hold the query's own entities (dates, amounts, versions,
+// identifiers such as A100 or RFC 9110: storage/entities.h), scored by how
+// many they hold. Entities survive translation, so this list serves a
+// Chinese question about "CUDA 11.6" over English manuals as well as an
+// English one. Confidence 1 when the query has entities, else 0 (the list
+// is then not asked for).
+class EntityRetriever : public Retriever {
+ public:
+  explicit EntityRetriever(const storage::IndexFolder* index);
+  const std::string& name() const override { return name_; }
+  core::Result<std::vector<Candidate>> retrieve(std::string_view query, int k) const override;
+  double confidence(std::string_view query) const override;
+
+ private:
+  const storage::IndexFolder* index_;
+  std::string name_ = "entities";
+};
+
 // BM25 over the index's Xapian database.
 class LexicalRetriever : public Retriever {
  public:

@@ -41,6 +41,7 @@ Result<std::unique_ptr<SearchService>> SearchService::open(const std::string& in
   if (models.empty()) return Status::corruption(index_dir + "/MANIFEST: names no embedding model");
   std::string models_dir = options.models_dir.empty() ? encoder::default_models_dir() : options.models_dir;
   s->lexical_ = std::make_unique<query::LexicalRetriever>(s->index_.get());
+  s->entities_ = std::make_unique<query::EntityRetriever>(s->index_.get());
   for (size_t i = 0; i < models.size(); ++i) {
     const auto& m = models[i];
     KB_ASSIGN_OR_RETURN(std::string model_path, encoder::resolve_model(m.name, models_dir));
@@ -61,6 +62,7 @@ Result<std::unique_ptr<SearchService>> SearchService::open(const std::string& in
 Result<std::vector<const query::Retriever*>> SearchService::parts(const SearchRequest& request) const {
   std::vector<const query::Retriever*> out;
   if (request.mode != SearchMode::kDense) out.push_back(lexical_.get());
+  if (request.mode == SearchMode::kHybrid) out.push_back(entities_.get());
   if (request.mode == SearchMode::kBm25) return out;
   const auto& models = index_->manifest().models;
   const std::vector<std::string>& wanted_models = request.models.empty() ? options_.models : request.models;

@@ -91,6 +91,7 @@ class SearchService {
   std::unique_ptr<storage::IndexFolder> index_;
   std::vector<std::unique_ptr<encoder::Encoder>> encoders_;  // one per manifest model
   std::unique_ptr<query::LexicalRetriever> lexical_;
+  std::unique_ptr<query::EntityRetriever> entities_;  // hybrid only
   std::vector<std::unique_ptr<query::DenseRetriever>> dense_;  // pairs with encoders_
   std::unique_ptr<BestChunkRanker> ranker_;
 };

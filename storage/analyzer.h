@@ -3,11 +3,11 @@
 // Pipeline (the same for documents and queries, so they always agree):
 //   1. ICU NFKC_Casefold: full-width forms fold to ASCII ("ＡＢＣ１２３" ->
 //      "abc123"), compatibility forms decompose, case folds.
-//   1b. Traditional Chinese folds to simplified with OpenCC's tw2sp tables
-//      (characters and Taiwan phrases: "資料庫" -> "数据库", "軟體" ->
-//      "软件"), so either form finds the other. Only text holding at least
-//      one character that the tables change is converted (a per-character
-//      cache decides), which keeps simplified text at full speed.
+//   1b. Traditional Chinese folds to simplified with OpenCC's t2s tables
+//      (characters and traditional phrases: "資料庫" -> "资料库"), so either
+//      script finds the other. Queries also look for their other regional
+//      phrasing (analyze_query(): "数据库" <-> "資料庫"), which is how a
+//      mainland word finds a Taiwan one.
 //   2. ICU word segmentation (BreakIterator::createWordInstance, root locale).
 //      Chinese and Japanese are split with ICU's CJK dictionary, so
 //      "数据库管理系统" gives dictionary words, not single characters;
@@ -60,6 +60,11 @@ class Analyzer {
   // counts within-document frequency). Invalid UTF-8 bytes become U+FFFD and
   // are dropped. Empty for text with no words.
   std::vector<std::string> analyze(std::string_view text) const;
+  // Terms of a query: analyze(query) plus the terms of the query rewritten
+  // in mainland and in Taiwan phrasing (OpenCC tw2sp and s2twp) that
+  // analyze() does not already give, so 数据库 also looks for 資料庫's folded
+  // form 资料库 and back. Equal to analyze() for text without CJK.
+  std::vector<std::string> analyze_query(std::string_view query) const;
 
   // Identifies everything that changes the terms produced: the options and
   // the ICU version (its dictionary decides Chinese segmentation). Recorded

@@ -380,6 +380,10 @@ core::Result<std::vector<std::string>> IndexFolder::duplicates_of(const std::str
   return store_->duplicates_of(id);
 }
 
+core::Result<std::vector<Hit>> IndexFolder::search_any(const std::vector<std::string>& terms, int k) const {
+  return lexical_->search_any(terms, k);
+}
+
 core::Result<double> IndexFolder::known_term_share(std::string_view query) const {
   return lexical_->known_term_share(query);
 }

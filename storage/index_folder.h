@@ -135,6 +135,8 @@ class IndexFolder {
   // and is tried again on the next call. No-op for the writer. Thread-safe.
   core::Status refresh_vectors() const;
 
+  // LexicalIndex::search_any over the folder's lexical index.
+  core::Result<std::vector<Hit>> search_any(const std::vector<std::string>& terms, int k) const;
   // LexicalIndex::known_term_share over the folder's lexical index.
   core::Result<double> known_term_share(std::string_view query) const;
 

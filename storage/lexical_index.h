@@ -43,6 +43,10 @@ class LexicalIndex {
                                                 const std::vector<std::string>& filters) const = 0;
   core::Result<std::vector<Hit>> search(std::string_view query, int k) const { return search(query, k, {}); }
 
+  // The k chunks holding the most of `terms` (filter terms, e.g. entity
+  // terms), best first, scored by how many they hold.
+  virtual core::Result<std::vector<Hit>> search_any(const std::vector<std::string>& terms, int k) const = 0;
+
   // The share of `query`'s distinct terms (after analysis) that occur in at
   // least one indexed chunk, in [0, 1]; 0 for a query without terms. Cheap
   // (one dictionary lookup per term): the query layer uses it to judge,

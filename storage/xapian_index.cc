@@ -158,7 +158,7 @@ core::Result<std::vector<Hit>> XapianIndex::search(std::string_view query, int k
                                                    const std::vector<std::string>& filters) const {
   if (k <= 0) return core::Status::invalid_argument("lexical search: k must be positive, got " + std::to_string(k));
   const std::vector<std::string> terms =
-      options_.drop_stop_words ? drop_stop_words(analyzer_.analyze(query)) : analyzer_.analyze(query);
+      options_.drop_stop_words ? drop_stop_words(analyzer_.analyze_query(query)) : analyzer_.analyze_query(query);
   if (terms.empty() && filters.empty()) return std::vector<Hit>{};
   Xapian::Query xq;
   if (!filters.empty()) {
@@ -188,6 +188,35 @@ core::Result<std::vector<Hit>> XapianIndex::search(std::string_view query, int k
         if (attempt == 1) throw;
       }
     }
+    return_reader(std::move(db));
+    return core::Status::ok();
+  });
+  if (!st.is_ok()) return st;
+  return hits;
+}
+
+core::Result<std::vector<Hit>> XapianIndex::search_any(const std::vector<std::string>& terms, int k) const {
+  if (terms.empty() || k <= 0) return std::vector<Hit>{};
+  const Xapian::Query xq(Xapian::Query::OP_OR, terms.begin(), terms.end());
+  std::vector<Hit> hits;
+  auto run = [&](const Xapian::Database& db) {
+    Xapian::Enquire enquire(db);
+    enquire.set_query(xq);
+    enquire.set_weighting_scheme(Xapian::CoordWeight());  // one point per term held
+    Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(k));
+    hits.clear();
+    for (auto it = mset.begin(); it != mset.end(); ++it)
+      hits.push_back(Hit{std::stoll(it.get_document().get_value(kChunkIdSlot)), static_cast<float>(it.get_weight())});
+  };
+  core::Status st = guarded("search terms in", path_, [&]() -> core::Status {
+    if (writer_) {
+      std::lock_guard<std::mutex> lock(mu_);
+      run(*writer_);
+      return core::Status::ok();
+    }
+    std::unique_ptr<Xapian::Database> db = take_reader();
+    db->reopen();
+    run(*db);
     return_reader(std::move(db));
     return core::Status::ok();
   });

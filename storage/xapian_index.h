@@ -74,6 +74,7 @@ class XapianIndex final : public LexicalIndex {
   core::Result<std::vector<Hit>> search(std::string_view query, int k,
                                         const std::vector<std::string>& filters) const override;
   core::Result<double> known_term_share(std::string_view query) const override;
+  core::Result<std::vector<Hit>> search_any(const std::vector<std::string>& terms, int k) const override;
   core::Status commit() override;
   int64_t size() const override;
 

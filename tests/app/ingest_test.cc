@@ -87,6 +87,15 @@ TEST_F(IngestTest, EntitiesAreExtractedAndFilterSearches) {
   EXPECT_EQ(ids("type:expense"), (std::vector<std::string>{"c1"}));
   EXPECT_EQ(ids("设置 entity:防火牆"), (std::vector<std::string>{"policies/db.html"}));
   EXPECT_TRUE(ids("entity:A100").empty());
+  // A query's own entities form a list of their own in hybrid search.
+  CommandResult h = run_kbseek({"search", "--index", idx, "--json", "--explain", "-k", "1", "30 天内 报销"});
+  ASSERT_EQ(h.exit_code, 0) << h.err;
+  const json hj = json::parse(h.out);
+  ASSERT_FALSE(hj["results"].empty());
+  EXPECT_EQ(hj["results"][0]["id"], "c1");
+  bool entity_list = false;
+  for (const auto& src : hj["results"][0]["explain"]) entity_list = entity_list || src["source"] == "entities";
+  EXPECT_TRUE(entity_list) << h.out;
   std::ofstream(dir_ + "/bad.tsv") << "no tab\n";
   CommandResult bad = run_kbseek({"index", "--index", idx, "--entities", dir_ + "/bad.tsv", dir_ + "/kb"});
   EXPECT_EQ(bad.exit_code, 2);

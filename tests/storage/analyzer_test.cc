@@ -29,20 +29,32 @@ TEST(AnalyzerTest, ChineseIsSegmentedIntoDictionaryWords) {
   EXPECT_LT(db.size(), 7u) << "expected words, not single characters";
 }
 
-TEST(AnalyzerTest, TraditionalChineseFoldsToSimplifiedPhrases) {
+TEST(AnalyzerTest, TraditionalChineseFoldsToSimplified) {
   const Analyzer a = make();
-  // Taiwan phrasing maps to the mainland word, characters and all.
-  EXPECT_EQ(a.analyze("資料庫管理系統"), a.analyze("数据库管理系统"));
-  EXPECT_EQ(a.analyze("軟體"), a.analyze("软件"));
-  EXPECT_EQ(a.analyze("網路安全"), a.analyze("网络安全"));
-  // Simplified text is left as it is (no phrase rewriting without a traditional character).
-  EXPECT_EQ(a.analyze("程式设计"), (Terms{"程式", "设计"}));
+  EXPECT_EQ(a.analyze("資料庫管理系統"), a.analyze("资料库管理系统"));
+  EXPECT_EQ(a.analyze("網路安全"), a.analyze("网路安全"));
+  // Simplified text keeps its words.
+  EXPECT_EQ(a.analyze("数据库管理系统"), (Terms{"数据", "库", "管理", "系统"}));
   AnalyzerOptions off;
   off.fold_traditional = false;
   auto plain = Analyzer::create(off);
   ASSERT_TRUE(plain.is_ok());
   EXPECT_NE(plain.value().analyze("資料庫"), a.analyze("資料庫"));
   EXPECT_NE(plain.value().version(), a.version());
+}
+
+TEST(AnalyzerTest, QueriesAlsoLookForTheOtherRegionsPhrasing) {
+  const Analyzer a = make();
+  auto has_all = [](const Terms& in, const Terms& want) {
+    for (const auto& w : want)
+      if (std::find(in.begin(), in.end(), w) == in.end()) return false;
+    return true;
+  };
+  // A mainland query reaches a Taiwan document (資料庫 folds to 资料库) and back.
+  EXPECT_TRUE(has_all(a.analyze_query("数据库"), a.analyze("資料庫")));
+  EXPECT_TRUE(has_all(a.analyze_query("資料庫"), a.analyze("数据库")));
+  EXPECT_TRUE(has_all(a.analyze_query("软件"), a.analyze("軟體")));
+  EXPECT_EQ(a.analyze_query("database backup"), a.analyze("database backup"));
 }
 
 TEST(AnalyzerTest, FullWidthFoldsToAscii) {
