@@ -195,6 +195,21 @@ core::Result<std::vector<Hit>> XapianIndex::search(std::string_view query, int k
   return hits;
 }
 
+core::Status XapianIndex::read_with(const std::string& op, const std::function<void(const Xapian::Database&)>& fn) const {
+  return guarded(op, path_, [&]() -> core::Status {
+    if (writer_) {
+      std::lock_guard<std::mutex> lock(mu_);
+      fn(*writer_);
+      return core::Status::ok();
+    }
+    std::unique_ptr<Xapian::Database> db = take_reader();
+    db->reopen();  // see the latest commit
+    fn(*db);
+    return_reader(std::move(db));
+    return core::Status::ok();
+  });
+}
+
 core::Result<std::vector<Hit>> XapianIndex::search_any(const std::vector<std::string>& terms, int k) const {
   if (terms.empty() || k <= 0) return std::vector<Hit>{};
   const Xapian::Query xq(Xapian::Query::OP_OR, terms.begin(), terms.end());
@@ -208,18 +223,7 @@ core::Result<std::vector<Hit>> XapianIndex::search_any(const std::vector<std::st
     for (auto it = mset.begin(); it != mset.end(); ++it)
       hits.push_back(Hit{std::stoll(it.get_document().get_value(kChunkIdSlot)), static_cast<float>(it.get_weight())});
   };
-  core::Status st = guarded("search terms in", path_, [&]() -> core::Status {
-    if (writer_) {
-      std::lock_guard<std::mutex> lock(mu_);
-      run(*writer_);
-      return core::Status::ok();
-    }
-    std::unique_ptr<Xapian::Database> db = take_reader();
-    db->reopen();
-    run(*db);
-    return_reader(std::move(db));
-    return core::Status::ok();
-  });
+  core::Status st = read_with("search terms in", run);
   if (!st.is_ok()) return st;
   return hits;
 }
@@ -234,20 +238,8 @@ core::Result<double> XapianIndex::known_term_share(std::string_view query) const
     known = 0;
     for (const auto& t : terms) known += db.term_exists(t) ? 1 : 0;
   };
-  core::Status st = guarded("look up terms of \"" + std::string(query.substr(0, core::utf8_prefix_len(query, 80))) +
-                                "\" in",
-                            path_, [&]() -> core::Status {
-                              if (writer_) {
-                                std::lock_guard<std::mutex> lock(mu_);
-                                count(*writer_);
-                                return core::Status::ok();
-                              }
-                              std::unique_ptr<Xapian::Database> db = take_reader();
-                              db->reopen();
-                              count(*db);
-                              return_reader(std::move(db));
-                              return core::Status::ok();
-                            });
+  core::Status st = read_with(
+      "look up terms of \"" + std::string(query.substr(0, core::utf8_prefix_len(query, 80))) + "\" in", count);
   if (!st.is_ok()) return st;
   return static_cast<double>(known) / static_cast<double>(terms.size());
 }
@@ -299,18 +291,7 @@ core::Result<std::vector<int64_t>> XapianIndex::chunk_ids() const {
     ids.clear();
     for (auto t = db.allterms_begin("Q"); t != db.allterms_end("Q"); ++t) ids.push_back(std::stoll((*t).substr(1)));
   };
-  core::Status st = guarded("list chunks of", path_, [&] {
-    if (writer_) {
-      std::lock_guard<std::mutex> lock(mu_);
-      collect(*writer_);
-    } else {
-      std::unique_ptr<Xapian::Database> db = take_reader();
-      db->reopen();
-      collect(*db);
-      return_reader(std::move(db));
-    }
-    return core::Status::ok();
-  });
+  core::Status st = read_with("list chunks of", collect);
   if (!st.is_ok()) return st;
   std::sort(ids.begin(), ids.end());
   return ids;
@@ -318,18 +299,7 @@ core::Result<std::vector<int64_t>> XapianIndex::chunk_ids() const {
 
 core::Result<std::string> XapianIndex::get_metadata(const std::string& key) const {
   std::string value;
-  core::Status st = guarded("get_metadata " + key, path_, [&] {
-    if (writer_) {
-      std::lock_guard<std::mutex> lock(mu_);
-      value = writer_->get_metadata(key);
-    } else {
-      std::unique_ptr<Xapian::Database> db = take_reader();
-      db->reopen();
-      value = db->get_metadata(key);
-      return_reader(std::move(db));
-    }
-    return core::Status::ok();
-  });
+  core::Status st = read_with("get_metadata " + key, [&](const Xapian::Database& db) { value = db.get_metadata(key); });
   if (!st.is_ok()) return st;
   return value;
 }

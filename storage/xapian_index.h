@@ -20,6 +20,7 @@
 // each search first reopens its handle to the latest commit.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -96,6 +97,9 @@ class XapianIndex final : public LexicalIndex {
   XapianIndex(std::string path, Mode mode, XapianOptions options, Analyzer analyzer);
   core::Status begin_if_needed();  // requires mu_
   std::unique_ptr<Xapian::Database> take_reader() const;
+  // Runs `fn` on the writer's database (under mu_) or on a pooled reader
+  // reopened at the latest commit; Xapian errors become a Status naming `op`.
+  core::Status read_with(const std::string& op, const std::function<void(const Xapian::Database&)>& fn) const;
   void return_reader(std::unique_ptr<Xapian::Database> db) const;
 
   const std::string path_;
