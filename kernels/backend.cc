@@ -14,6 +14,10 @@ const char* op_name(Op op) {
     case Op::kLayerNorm: return "layernorm";
     case Op::kSoftmaxRows: return "softmax_rows";
     case Op::kAttention: return "attention";
+    case Op::kRmsNorm: return "rms_norm";
+    case Op::kRope: return "rope";
+    case Op::kGqaAttention: return "gqa_attention";
+    case Op::kGeglu: return "geglu";
   }
   return "unknown";
 }

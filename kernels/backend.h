@@ -37,11 +37,16 @@ enum class Op {
   kLayerNorm,      // out = layernorm(x + residual) * gamma + beta
   kSoftmaxRows,    // row softmax of scale * x + mask
   kAttention,      // multi-head scaled dot-product attention over packed QKV
+  kRmsNorm,        // out (+)= x / rms(x) * gamma
+  kRope,           // rotary position embedding, rotate-half convention
+  kGqaAttention,   // grouped-query bidirectional attention, optional sliding window
+  kGeglu,          // out = gelu_tanh(gate) * up
 };
 const char* op_name(Op op);
 inline constexpr Op kAllOps[] = {Op::kSgemm,     Op::kSgemmBatched, Op::kLinear,      Op::kAddBias,
                                  Op::kBiasGelu,  Op::kGelu,         Op::kLayerNorm,   Op::kSoftmaxRows,
-                                 Op::kAttention};
+                                 Op::kAttention, Op::kRmsNorm,      Op::kRope,        Op::kGqaAttention,
+                                 Op::kGeglu};
 
 enum class Transpose { kNo, kYes };
 
@@ -124,6 +129,41 @@ class Backend {
   // ctx = softmax(Q K^T / sqrt(head_dim)) V within each sequence and head.
   virtual core::Status attention(const float* qkv, float* ctx, int num_seqs, const int* offsets,
                                  int num_heads, int head_dim) = 0;
+
+  // --- decoder-style blocks (Gemma 3, Qwen 2.5; EmbeddingGemma first) -------
+  // Per row of x [rows × cols] (contiguous): n = x / sqrt(mean(x²) + eps) *
+  // gamma, in fp32 as transformers' Gemma3RMSNorm. accumulate=false: out = n
+  // (out may alias x); true: out += n (a residual add; out must not alias x).
+  // Gemma's (1 + w) weight is folded into gamma by the caller.
+  virtual core::Status rms_norm(const float* x, float* out, int rows, int cols, const float* gamma,
+                                float eps, bool accumulate) = 0;
+  // Rotary position embedding in place, transformers' "rotate_half" (NeoX)
+  // convention. For row t of sequence b (position p = t - offsets[b]), head h
+  // (columns [h*head_dim, (h+1)*head_dim)) and i < head_dim/2:
+  //   inv = 1 / base^(2i/head_dim), a = p * inv (both fp32, as transformers),
+  //   (x1, x2) = (x[i], x[i + head_dim/2]);
+  //   x[i] = x1 cos a - x2 sin a;  x[i + head_dim/2] = x2 cos a + x1 sin a.
+  // x: offsets[num_seqs] rows of `ld` floats (ld ≥ num_heads*head_dim);
+  // offsets is a host array. head_dim even.
+  virtual core::Status rope(float* x, int ld, int num_seqs, const int* offsets, int num_heads,
+                            int head_dim, float base) = 0;
+  // Grouped-query bidirectional self-attention over packed sequences.
+  //   q, ctx: [T × num_q_heads*head_dim]; k, v: [T × num_kv_heads*head_dim];
+  //   all contiguous, T = offsets[num_seqs] (host array, as attention()).
+  // Query head h reads kv head h / (num_q_heads / num_kv_heads). Within
+  // sequence b, query i sees key j iff window <= 0 or |i - j| < window (the
+  // bidirectional sliding window of transformers' Gemma3
+  // `_bidirectional_window_overlay`); never across sequences.
+  // ctx = softmax(scale * q kᵀ over the keys it sees) v. num_q_heads must be
+  // a multiple of num_kv_heads.
+  virtual core::Status gqa_attention(const float* q, const float* k, const float* v, float* ctx,
+                                     int num_seqs, const int* offsets, int num_q_heads,
+                                     int num_kv_heads, int head_dim, float scale, int window) = 0;
+  // GeGLU: out[r, c] = gelu_tanh(gu[r, c]) * gu[r, cols + c], gu [rows × 2·cols]
+  // (gate | up, as one fused projection writes them), out [rows × cols], not
+  // aliasing. gelu_tanh(x) = 0.5 x (1 + tanh(√(2/π) (x + 0.044715 x³))),
+  // PyTorch's approximate="tanh" (relative error ≤ 1e-6).
+  virtual core::Status geglu(const float* gu, float* out, int rows, int cols) = 0;
 
  protected:
   friend class Buffer;

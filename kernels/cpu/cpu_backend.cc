@@ -79,6 +79,27 @@ class CpuBackend final : public Backend {
     cpu::attention(qkv, ctx, num_seqs, offsets, num_heads, head_dim);
     return core::Status::ok();
   }
+  core::Status rms_norm(const float* x, float* out, int rows, int cols, const float* gamma,
+                        float eps, bool accumulate) override {
+    cpu::rms_norm(x, out, rows, cols, gamma, eps, accumulate);
+    return core::Status::ok();
+  }
+  core::Status rope(float* x, int ld, int num_seqs, const int* offsets, int num_heads,
+                    int head_dim, float base) override {
+    cpu::rope(x, ld, num_seqs, offsets, num_heads, head_dim, base);
+    return core::Status::ok();
+  }
+  core::Status gqa_attention(const float* q, const float* k, const float* v, float* ctx,
+                             int num_seqs, const int* offsets, int num_q_heads, int num_kv_heads,
+                             int head_dim, float scale, int window) override {
+    cpu::gqa_attention(q, k, v, ctx, num_seqs, offsets, num_q_heads, num_kv_heads, head_dim,
+                       scale, window);
+    return core::Status::ok();
+  }
+  core::Status geglu(const float* gu, float* out, int rows, int cols) override {
+    cpu::geglu(gu, out, rows, cols);
+    return core::Status::ok();
+  }
 
  protected:
   void release(float* data) override { std::free(data); }

@@ -25,6 +25,14 @@ void layernorm(const float* x, const float* residual, float* out, int rows, int 
 void softmax_rows(float* x, int rows, int cols, int ld, float scale, const float* mask);
 void attention(const float* qkv, float* ctx, int num_seqs, const int* offsets, int num_heads,
                int head_dim);
+void rms_norm(const float* x, float* out, int rows, int cols, const float* gamma, float eps,
+              bool accumulate);
+void rope(float* x, int ld, int num_seqs, const int* offsets, int num_heads, int head_dim,
+          float base);
+void gqa_attention(const float* q, const float* k, const float* v, float* ctx, int num_seqs,
+                   const int* offsets, int num_q_heads, int num_kv_heads, int head_dim, float scale,
+                   int window);
+void geglu(const float* gu, float* out, int rows, int cols);
 
 // Single-row kernels the ops above share (vectorised, runtime-dispatched).
 void softmax_row(float* x, int cols, float scale, const float* mask);

@@ -21,7 +21,11 @@ class CudaBackend final : public Backend {
 
   const std::string& device_name() const override { return name_; }
   bool is_host_memory() const override { return false; }
-  bool supports(Op) const override { return true; }
+  // The decoder-block ops have no CUDA kernels yet: callers that need them
+  // run on the CPU backend (they ask supports() first).
+  bool supports(Op op) const override {
+    return op != Op::kRmsNorm && op != Op::kRope && op != Op::kGqaAttention && op != Op::kGeglu;
+  }
 
   core::Result<Buffer> allocate(size_t count) override {
     void* p = nullptr;
@@ -94,10 +98,25 @@ class CudaBackend final : public Backend {
                            head_dim);
   }
 
+  core::Status rms_norm(const float*, float*, int, int, const float*, float, bool) override {
+    return unsupported(Op::kRmsNorm);
+  }
+  core::Status rope(float*, int, int, const int*, int, int, float) override {
+    return unsupported(Op::kRope);
+  }
+  core::Status gqa_attention(const float*, const float*, const float*, float*, int, const int*, int,
+                             int, int, float, int) override {
+    return unsupported(Op::kGqaAttention);
+  }
+  core::Status geglu(const float*, float*, int, int) override { return unsupported(Op::kGeglu); }
+
  protected:
   void release(float* data) override { cudaFree(data); }
 
  private:
+  static core::Status unsupported(Op op) {
+    return core::Status::unavailable(std::string("cuda: ") + op_name(op) + " has no CUDA kernel yet (supports() is false)");
+  }
   std::string name_;
   cudaStream_t stream_ = nullptr;
   cublasHandle_t blas_ = nullptr;
