@@ -6,34 +6,10 @@
 #include <nlohmann/json.hpp>
 
 #include "core/file_util.h"
+#include "encoder/config_json.h"
 
 namespace kbseek::encoder {
-namespace {
-
 using nlohmann::json;
-
-core::Status read_int(const json& j, const char* field, const std::string& path, int lo, int* out) {
-  auto it = j.find(field);
-  if (it == j.end() || !it->is_number_integer()) {
-    return core::Status::invalid_argument(path + ": field \"" + field + "\" must be an integer");
-  }
-  const int64_t v = it->get<int64_t>();
-  if (v < lo || v > (1 << 24)) {
-    return core::Status::invalid_argument(path + ": field \"" + field + "\" = " + std::to_string(v) +
-                                          " is out of range");
-  }
-  *out = static_cast<int>(v);
-  return core::Status::ok();
-}
-
-core::Result<json> read_json_file(const std::string& path) {
-  KB_ASSIGN_OR_RETURN(std::string text, core::read_file(path));
-  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object()) return core::Status::invalid_argument(path + ": not a JSON object");
-  return j;
-}
-
-}  // namespace
 
 const char* pooling_name(Pooling p) {
   switch (p) {
@@ -75,15 +51,15 @@ core::Result<BertConfig> parse_bert_config(const std::string& json_text, const s
   return c;
 }
 
-core::Result<SentenceConfig> load_sentence_config(const std::string& model_dir, const BertConfig& bert) {
+core::Result<SentenceConfig> load_sentence_config(const std::string& model_dir, int max_position_embeddings) {
   SentenceConfig s;
-  s.max_seq_length = bert.max_position_embeddings;
+  s.max_seq_length = max_position_embeddings;
   const std::string sbert = model_dir + "/sentence_bert_config.json";
   if (core::path_exists(sbert)) {
     KB_ASSIGN_OR_RETURN(json j, read_json_file(sbert));
     if (j.contains("max_seq_length")) KB_RETURN_IF_ERROR(read_int(j, "max_seq_length", sbert, 2, &s.max_seq_length));
   }
-  s.max_seq_length = std::min(s.max_seq_length, bert.max_position_embeddings);
+  s.max_seq_length = std::min(s.max_seq_length, max_position_embeddings);
 
   const std::string pooling = model_dir + "/1_Pooling/config.json";
   if (core::path_exists(pooling)) {

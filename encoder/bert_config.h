@@ -38,6 +38,6 @@ core::Result<BertConfig> parse_bert_config(const std::string& json_text, const s
 // Reads the optional sentence-transformers files of `model_dir`. Without
 // them: mean pooling and max_seq_length = max_position_embeddings.
 // max_seq_length is clamped to max_position_embeddings.
-core::Result<SentenceConfig> load_sentence_config(const std::string& model_dir, const BertConfig& bert);
+core::Result<SentenceConfig> load_sentence_config(const std::string& model_dir, int max_position_embeddings);
 
 }  // namespace kbseek::encoder

@@ -45,7 +45,7 @@ core::Result<std::unique_ptr<Encoder>> open_bert_encoder(const ModelSource& src,
   const std::string config_path = src.dir + "/config.json";
   KB_ASSIGN_OR_RETURN(std::string config_text, core::read_file(config_path));
   KB_ASSIGN_OR_RETURN(BertConfig config, parse_bert_config(config_text, config_path));
-  KB_ASSIGN_OR_RETURN(SentenceConfig sentence, load_sentence_config(src.dir, config));
+  KB_ASSIGN_OR_RETURN(SentenceConfig sentence, load_sentence_config(src.dir, config.max_position_embeddings));
   KB_ASSIGN_OR_RETURN(std::unique_ptr<WordPieceTokenizer> tokenizer, WordPieceTokenizer::load(src.dir));
   if (tokenizer->vocab_size() > config.vocab_size) {
     return core::Status::invalid_argument(src.dir + ": tokenizer has " + std::to_string(tokenizer->vocab_size()) +

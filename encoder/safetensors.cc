@@ -190,20 +190,36 @@ core::Result<std::vector<float>> SafetensorsFile::read_f32(
   return out;
 }
 
-core::Result<const uint8_t*> SafetensorsFile::view_u8(const std::string& name,
-                                                     const std::vector<int64_t>& shape) const {
+core::Result<const uint8_t*> SafetensorsFile::view(const std::string& name, const char* dtype_name,
+                                                  const std::vector<int64_t>& shape) const {
   auto it = tensors_.find(name);
   if (it == tensors_.end()) return core::Status::not_found(path_ + ": no tensor \"" + name + "\"");
   const TensorInfo& info = it->second;
-  if (info.dtype_name != "U8") {
+  if (info.dtype_name != dtype_name) {
     return core::Status::invalid_argument(path_ + ": tensor \"" + name + "\" is " + info.dtype_name +
-                                          ", expected U8");
+                                          ", expected " + dtype_name);
   }
   if (info.shape != shape) {
     return core::Status::invalid_argument(path_ + ": tensor \"" + name + "\" has shape " +
                                           shape_to_string(info.shape) + ", expected " + shape_to_string(shape));
   }
   return data_ + info.begin;
+}
+
+core::Result<const uint8_t*> SafetensorsFile::view_u8(const std::string& name,
+                                                     const std::vector<int64_t>& shape) const {
+  return view(name, "U8", shape);
+}
+
+core::Result<const float*> SafetensorsFile::view_f32(const std::string& name,
+                                                    const std::vector<int64_t>& shape) const {
+  KB_ASSIGN_OR_RETURN(const uint8_t* p, view(name, "F32", shape));
+  // The data section starts 8 + header bytes in; safetensors pads the header
+  // so tensors are 8-byte aligned, which float reads need.
+  if (reinterpret_cast<uintptr_t>(p) % alignof(float) != 0) {
+    return core::Status::corruption(path_ + ": tensor \"" + name + "\" is not 4-byte aligned");
+  }
+  return reinterpret_cast<const float*>(p);
 }
 
 }  // namespace kbseek::encoder

@@ -52,9 +52,15 @@ class SafetensorsFile {
   // lives): quantised codes stay one byte each instead of becoming floats.
   // NotFound for an absent name, InvalidArgument for another dtype or shape.
   core::Result<const uint8_t*> view_u8(const std::string& name, const std::vector<int64_t>& shape) const;
+  // A view of an F32 tensor inside the mapping (valid while this file lives):
+  // large tables (a 262k-row embedding) are read in place, touching only the
+  // rows used, instead of being copied. Same errors as view_u8.
+  core::Result<const float*> view_f32(const std::string& name, const std::vector<int64_t>& shape) const;
 
  private:
   SafetensorsFile() = default;
+  core::Result<const uint8_t*> view(const std::string& name, const char* dtype_name,
+                                    const std::vector<int64_t>& shape) const;
   std::string path_;
   const uint8_t* map_ = nullptr;
   size_t map_size_ = 0;

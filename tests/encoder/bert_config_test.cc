@@ -42,13 +42,13 @@ TEST(BertConfigTest, SentenceConfigFromFiles) {
   ASSERT_TRUE(core::write_file_atomic(dir.path() + "/config_sentence_transformers.json",
                                       R"({"prompts": {"query": "query: ", "passage": "passage: "}})").is_ok());
   auto bert = parse_bert_config(kConfig, "c").value();
-  auto s = load_sentence_config(dir.path(), bert);
+  auto s = load_sentence_config(dir.path(), bert.max_position_embeddings);
   ASSERT_TRUE(s.is_ok()) << s.status().to_string();
   EXPECT_EQ(s->max_seq_length, 32) << "clamped to max_position_embeddings";
   EXPECT_EQ(s->pooling, Pooling::kCls);
   EXPECT_EQ(s->query_prefix, "query: ");
   EXPECT_EQ(s->passage_prefix, "passage: ");
-  auto defaults = load_sentence_config(dir.path() + "/absent", bert);
+  auto defaults = load_sentence_config(dir.path() + "/absent", bert.max_position_embeddings);
   ASSERT_TRUE(defaults.is_ok());
   EXPECT_EQ(defaults->pooling, Pooling::kMean);
 }
