@@ -23,7 +23,15 @@ core::Result<std::unique_ptr<Encoder>> open_encoder(const std::string& model_dir
   src.name = slash == std::string::npos ? src.dir : src.dir.substr(slash + 1);
   src.fingerprint = std::move(fingerprint);
   src.languages = read_model_card_languages(src.dir);
-  return family.value()->open(src, opts);
+  KB_ASSIGN_OR_RETURN(std::unique_ptr<Encoder> enc, family.value()->open(src, opts));
+  // Families without Matryoshka training ignore opts.dimension; refuse here
+  // rather than hand out vectors of another size than asked for.
+  if (opts.dimension != 0 && enc->dimension() != opts.dimension) {
+    return core::Status::invalid_argument(src.name + " gives " + std::to_string(enc->dimension()) +
+                                          "-dimensional vectors and cannot be truncated to " +
+                                          std::to_string(opts.dimension));
+  }
+  return enc;
 }
 
 }  // namespace kbseek::encoder

@@ -25,8 +25,14 @@ struct EncoderOptions {
   // Threads one CPU op may use; <= 0 leaves the default (one per core,
   // KBSEEK_THREADS overrides). Process-wide: see kernels::set_cpu_threads.
   int num_threads = 0;
-  // Hash every file against SHA256SUMS before loading (≈0.3 s for all-MiniLM).
+  // Hash every file against SHA256SUMS before loading (≈0.3 s for all-MiniLM,
+  // ≈3 s for EmbeddingGemma's 1.2 GB).
   bool verify_checksums = true;
+  // Output dimension: 0 = the model's own. Otherwise a Matryoshka
+  // truncation the model was trained for (EmbeddingGemma: 512, 256, 128 —
+  // the first components, renormalised); InvalidArgument for any other
+  // model or size. An index records the dimension it was built with.
+  int dimension = 0;
 };
 
 class Encoder {
@@ -57,7 +63,7 @@ class Encoder {
 };
 
 // Opens a model folder; picks the implementation from config.json's architecture via a registry
-// (BertModel / model_type "bert" now; new families = one file + one registry line). Verifies SHA256SUMS first.
+// (BERT, use-m3, Gemma 3; new families = one file + one registry line). Verifies SHA256SUMS first.
 core::Result<std::unique_ptr<Encoder>> open_encoder(const std::string& model_dir, const EncoderOptions& opts = {});
 
 }  // namespace kbseek::encoder

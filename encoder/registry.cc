@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "encoder/bert_encoder.h"
+#include "encoder/gemma/gemma_encoder.h"
 #include "encoder/use/use_encoder.h"
 
 namespace kbseek::encoder {
@@ -13,6 +14,7 @@ const std::vector<EncoderFamily>& encoder_families() {
   static const std::vector<EncoderFamily> kFamilies = {
       {"bert", {"BertModel", "BertForMaskedLM", "BertForPreTraining", "BertForSequenceClassification"}, {"bert"}, &open_bert_encoder},
       {"use-m3", {"UniversalSentenceEncoderM3"}, {"use-m3"}, &open_use_m3_encoder},
+      {"gemma3", {"Gemma3TextModel"}, {"gemma3_text"}, &open_gemma_encoder},
   };
   return kFamilies;
 }

@@ -1,0 +1,114 @@
+// GemmaEncoder: prompts, tokenization, length-sorted packed batches, head.
+#include "encoder/gemma/gemma_encoder.h"
+
+#include <algorithm>
+#include <numeric>
+
+#include "core/file_util.h"
+#include "core/logging.h"
+#include "kernels/backend.h"
+
+namespace kbseek::encoder {
+
+core::Result<std::unique_ptr<Encoder>> open_gemma_encoder(const ModelSource& src, const EncoderOptions& opts) {
+  const std::string config_path = src.dir + "/config.json";
+  KB_ASSIGN_OR_RETURN(std::string config_text, core::read_file(config_path));
+  KB_ASSIGN_OR_RETURN(GemmaConfig config, parse_gemma_config(config_text, config_path));
+  KB_ASSIGN_OR_RETURN(SentenceConfig sentence, load_sentence_config(src.dir, config.max_position_embeddings));
+  if (sentence.pooling != Pooling::kMean) {
+    return core::Status::invalid_argument(src.dir + "/1_Pooling/config.json: only mean pooling is supported for Gemma");
+  }
+  KB_ASSIGN_OR_RETURN(std::vector<DenseModule> modules, load_dense_modules(src.dir, config.hidden_size));
+  KB_ASSIGN_OR_RETURN(GemmaHead head, GemmaHead::load(src.dir, modules, config.hidden_size));
+  int dim = head.output_size();
+  if (opts.dimension != 0) {
+    const bool trained = std::find(std::begin(GemmaEncoder::kMatryoshkaDims), std::end(GemmaEncoder::kMatryoshkaDims),
+                                   opts.dimension) != std::end(GemmaEncoder::kMatryoshkaDims);
+    if (!trained || opts.dimension > head.output_size()) {
+      return core::Status::invalid_argument(src.name + ": dimension " + std::to_string(opts.dimension) +
+                                            " is not a Matryoshka size of this model (768, 512, 256 or 128)");
+    }
+    dim = opts.dimension;
+  }
+  KB_ASSIGN_OR_RETURN(std::unique_ptr<BpeTokenizer> tokenizer, BpeTokenizer::load(src.dir + "/tokenizer.json"));
+  if (tokenizer->vocab_size() > config.vocab_size + 1) {  // +1: Gemma's <image_soft_token> sits at vocab_size
+    return core::Status::invalid_argument(src.dir + ": tokenizer has " + std::to_string(tokenizer->vocab_size()) +
+                                          " tokens but config.json vocab_size is " + std::to_string(config.vocab_size));
+  }
+  KB_ASSIGN_OR_RETURN(std::unique_ptr<SafetensorsFile> weights, SafetensorsFile::open(src.dir + "/model.safetensors"));
+  if (opts.num_threads > 0) kernels::set_cpu_threads(opts.num_threads);
+  // The decoder-block ops run on the CPU until their CUDA kernels land
+  // (GemmaModel::load checks the backend supports them).
+  kernels::Backend* backend = kernels::cpu_backend();
+  KB_ASSIGN_OR_RETURN(std::unique_ptr<GemmaModel> model, GemmaModel::load(std::move(weights), config, backend));
+  core::log_info("encoder", "opened " + src.name + " (Gemma 3, " + std::to_string(config.num_layers) + " layers, dim " +
+                                std::to_string(dim) + ", max " + std::to_string(sentence.max_seq_length) +
+                                " tokens) on " + backend->device_name());
+  return std::unique_ptr<Encoder>(
+      new GemmaEncoder(src, std::move(sentence), std::move(tokenizer), std::move(model), std::move(head), dim));
+}
+
+GemmaEncoder::GemmaEncoder(ModelSource src, SentenceConfig sentence, std::unique_ptr<BpeTokenizer> tokenizer,
+                           std::unique_ptr<GemmaModel> model, GemmaHead head, int dimension)
+    : src_(std::move(src)),
+      sentence_(std::move(sentence)),
+      tokenizer_(std::move(tokenizer)),
+      model_(std::move(model)),
+      head_(std::move(head)),
+      dimension_(dimension) {}
+
+int GemmaEncoder::count_tokens(std::string_view text) const {
+  auto ids = tokenizer_->encode(text, /*add_special_tokens=*/false);
+  return ids.is_ok() ? static_cast<int>(ids.value().size()) : 0;
+}
+
+core::Result<std::vector<int32_t>> GemmaEncoder::input_ids(std::string_view text, InputKind kind) const {
+  const std::string& prompt = kind == InputKind::kQuery ? sentence_.query_prefix : sentence_.passage_prefix;
+  KB_ASSIGN_OR_RETURN(std::vector<int32_t> ids, tokenizer_->encode(prompt + std::string(text), true));
+  const size_t max = static_cast<size_t>(sentence_.max_seq_length);
+  if (ids.size() > max) {
+    // tokenizers truncates the text's ids, then adds the specials: keep the
+    // first max-1 ids (<bos> and text) and end with the original last id (<eos>).
+    const int32_t last = ids.back();
+    ids.resize(max - 1);
+    ids.push_back(last);
+  }
+  return ids;
+}
+
+core::Status GemmaEncoder::encode(const std::vector<std::string>& texts, InputKind kind, float* out) {
+  const size_t n = texts.size();
+  std::vector<std::vector<int32_t>> ids(n);
+  for (size_t i = 0; i < n; ++i) {
+    auto r = input_ids(texts[i], kind);
+    if (!r.is_ok()) return r.status().with_context("texts[" + std::to_string(i) + "]");
+    ids[i] = std::move(r).value();
+  }
+  std::vector<size_t> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return ids[a].size() < ids[b].size(); });
+  const int h = model_->config().hidden_size;
+  std::vector<int32_t> packed;
+  std::vector<int> offsets;
+  std::vector<float> hidden;
+  for (size_t next = 0; next < n;) {
+    packed.clear();
+    offsets.assign(1, 0);
+    const size_t first = next;
+    while (next < n && (next == first || packed.size() + ids[order[next]].size() <= kChunkTokensCpu)) {
+      const auto& seq = ids[order[next++]];
+      packed.insert(packed.end(), seq.begin(), seq.end());
+      offsets.push_back(static_cast<int>(packed.size()));
+    }
+    hidden.resize(packed.size() * h);
+    const int seqs = static_cast<int>(next - first);
+    KB_RETURN_IF_ERROR(model_->forward(packed.data(), offsets.data(), seqs, hidden.data()));
+    for (int b = 0; b < seqs; ++b) {
+      head_.apply(hidden.data() + static_cast<size_t>(offsets[b]) * h, offsets[b + 1] - offsets[b], dimension_,
+                  out + order[first + b] * dimension_);
+    }
+  }
+  return core::Status::ok();
+}
+
+}  // namespace kbseek::encoder
