@@ -25,6 +25,11 @@ struct Task {
 void gqa_attention(const float* q, const float* k, const float* v, float* ctx, int num_seqs,
                    const int* offsets, int num_q_heads, int num_kv_heads, int head_dim, float scale,
                    int window) {
+  // A window no narrower than the longest sequence hides no key: dropping it
+  // keeps the index arithmetic below from overflowing (window = INT_MAX).
+  int longest = 0;
+  for (int b = 0; b < num_seqs; ++b) longest = std::max(longest, offsets[b + 1] - offsets[b]);
+  if (window >= longest) window = 0;
   const int group = num_q_heads / num_kv_heads;
   const int ld_q = num_q_heads * head_dim, ld_kv = num_kv_heads * head_dim;
   std::vector<Task> tasks;
