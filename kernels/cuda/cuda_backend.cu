@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <memory>
 #include <mutex>
+#include <vector>
 
 #include "core/logging.h"
 #include "kernels/backend.h"
@@ -21,11 +22,7 @@ class CudaBackend final : public Backend {
 
   const std::string& device_name() const override { return name_; }
   bool is_host_memory() const override { return false; }
-  // The decoder-block ops have no CUDA kernels yet: callers that need them
-  // run on the CPU backend (they ask supports() first).
-  bool supports(Op op) const override {
-    return op != Op::kRmsNorm && op != Op::kRope && op != Op::kGqaAttention && op != Op::kGeglu;
-  }
+  bool supports(Op) const override { return true; }
 
   core::Result<Buffer> allocate(size_t count) override {
     void* p = nullptr;
@@ -89,38 +86,76 @@ class CudaBackend final : public Backend {
                          int num_heads, int head_dim) override {
     size_t longest = 0;
     for (int b = 0; b < num_seqs; ++b) longest = std::max<size_t>(longest, offsets[b + 1] - offsets[b]);
-    const size_t need = std::max<size_t>(1, static_cast<size_t>(num_heads) * longest * longest);
-    if (scores_.size() < need) {
-      scores_.reset();
-      KB_ASSIGN_OR_RETURN(scores_, allocate(need));
-    }
+    KB_RETURN_IF_ERROR(reserve_scores(static_cast<size_t>(num_heads) * longest * longest));
     return cuda::attention(blas_, stream_, qkv, ctx, scores_.data(), num_seqs, offsets, num_heads,
                            head_dim);
   }
 
-  core::Status rms_norm(const float*, float*, int, int, const float*, float, bool) override {
-    return unsupported(Op::kRmsNorm);
+  core::Status rms_norm(const float* x, float* out, int rows, int cols, const float* gamma,
+                        float eps, bool accumulate) override {
+    return cuda::rms_norm(stream_, x, out, rows, cols, gamma, eps, accumulate);
   }
-  core::Status rope(float*, int, int, const int*, int, int, float) override {
-    return unsupported(Op::kRope);
+  core::Status rope(float* x, int ld, int num_seqs, const int* offsets, int num_heads,
+                    int head_dim, float base) override {
+    KB_ASSIGN_OR_RETURN(const int* device_offsets, upload_offsets(offsets, num_seqs));
+    return cuda::rope(stream_, x, ld, offsets[num_seqs], num_seqs, device_offsets, num_heads,
+                      head_dim, base);
   }
-  core::Status gqa_attention(const float*, const float*, const float*, float*, int, const int*, int,
-                             int, int, float, int) override {
-    return unsupported(Op::kGqaAttention);
+  core::Status gqa_attention(const float* q, const float* k, const float* v, float* ctx,
+                             int num_seqs, const int* offsets, int num_q_heads, int num_kv_heads,
+                             int head_dim, float scale, int window) override {
+    KB_RETURN_IF_ERROR(reserve_scores(
+        cuda::gqa_attention_scratch(num_seqs, offsets, num_q_heads, num_kv_heads, window)));
+    return cuda::gqa_attention(blas_, stream_, q, k, v, ctx, scores_.data(), num_seqs, offsets,
+                               num_q_heads, num_kv_heads, head_dim, scale, window);
   }
-  core::Status geglu(const float*, float*, int, int) override { return unsupported(Op::kGeglu); }
+  core::Status geglu(const float* gu, float* out, int rows, int cols) override {
+    return cuda::geglu(stream_, gu, out, rows, cols);
+  }
 
  protected:
   void release(float* data) override { cudaFree(data); }
 
  private:
-  static core::Status unsupported(Op op) {
-    return core::Status::unavailable(std::string("cuda: ") + op_name(op) + " has no CUDA kernel yet (supports() is false)");
+  // Grows the attention scratch to at least `count` floats. Freeing the old
+  // one waits for the work queued on it (cudaFree synchronises).
+  core::Status reserve_scores(size_t count) {
+    if (scores_.size() >= std::max<size_t>(count, 1)) return core::Status::ok();
+    scores_.reset();
+    KB_ASSIGN_OR_RETURN(scores_, allocate(std::max<size_t>(count, 1)));
+    return core::Status::ok();
   }
+
+  // A device copy of the host offsets rope needs, uploaded only when they
+  // differ from the last ones: every layer's q and k rotations of a forward
+  // pass share them. The copy is queued on the stream, so kernels still
+  // reading the previous offsets finish first; cudaMemcpyAsync from pageable
+  // memory has read the host array by the time it returns.
+  core::Result<const int*> upload_offsets(const int* host, int num_seqs) {
+    const size_t n = static_cast<size_t>(num_seqs) + 1;
+    if (last_offsets_.size() == n && std::equal(host, host + n, last_offsets_.begin())) {
+      return static_cast<const int*>(device_offsets_);
+    }
+    if (offsets_capacity_ < n) {
+      if (device_offsets_ != nullptr) KB_CUDA_CHECK(cudaFree(device_offsets_));
+      device_offsets_ = nullptr;
+      offsets_capacity_ = 0;
+      KB_CUDA_CHECK(cudaMalloc(&device_offsets_, n * sizeof(int)));
+      offsets_capacity_ = n;
+    }
+    last_offsets_.clear();  // a failed copy leaves nothing cached
+    KB_CUDA_CHECK(cudaMemcpyAsync(device_offsets_, host, n * sizeof(int), cudaMemcpyHostToDevice, stream_));
+    last_offsets_.assign(host, host + n);
+    return static_cast<const int*>(device_offsets_);
+  }
+
   std::string name_;
   cudaStream_t stream_ = nullptr;
   cublasHandle_t blas_ = nullptr;
   Buffer scores_;  // attention scratch, grown on demand
+  int* device_offsets_ = nullptr;  // rope's sequence offsets (upload_offsets)
+  size_t offsets_capacity_ = 0;
+  std::vector<int> last_offsets_;
 };
 
 core::Result<std::unique_ptr<CudaBackend>> CudaBackend::create() {

@@ -34,5 +34,22 @@ core::Status softmax_rows(cudaStream_t s, float* x, int rows, int cols, int ld, 
 // longest sequence L; `host_offsets` is a host array.
 core::Status attention(cublasHandle_t h, cudaStream_t s, const float* qkv, float* ctx, float* scores,
                        int num_seqs, const int* host_offsets, int num_heads, int head_dim);
+core::Status rms_norm(cudaStream_t s, const float* x, float* out, int rows, int cols,
+                      const float* gamma, float eps, bool accumulate);
+// `offsets` is a device copy of the num_seqs+1 sequence offsets; rows is
+// offsets[num_seqs]. InvalidArgument for an odd head_dim or one above
+// kRopeMaxHeadDim (inv_freq travels as a kernel argument).
+inline constexpr int kRopeMaxHeadDim = 512;
+core::Status rope(cudaStream_t s, float* x, int ld, int rows, int num_seqs, const int* offsets,
+                  int num_heads, int head_dim, float base);
+// Floats of `scores` scratch gqa_attention needs for these sequences.
+size_t gqa_attention_scratch(int num_seqs, const int* host_offsets, int num_q_heads,
+                             int num_kv_heads, int window);
+// InvalidArgument when num_q_heads is not a multiple of num_kv_heads.
+core::Status gqa_attention(cublasHandle_t h, cudaStream_t s, const float* q, const float* k,
+                           const float* v, float* ctx, float* scores, int num_seqs,
+                           const int* host_offsets, int num_q_heads, int num_kv_heads, int head_dim,
+                           float scale, int window);
+core::Status geglu(cudaStream_t s, const float* gu, float* out, int rows, int cols);
 
 }  // namespace kbseek::kernels::cuda

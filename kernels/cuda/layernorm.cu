@@ -2,22 +2,12 @@
 // row, two-pass mean/variance like the CPU path.
 #include "kernels/cuda/cuda_check.h"
 #include "kernels/cuda/cuda_ops.h"
+#include "kernels/cuda/reduce.cuh"
 
 namespace kbseek::kernels::cuda {
 namespace {
 
 constexpr int kThreads = 128;
-
-__device__ float block_sum(float v, float* shared) {
-  for (int off = 16; off > 0; off >>= 1) v += __shfl_xor_sync(0xffffffffu, v, off);
-  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
-  __syncthreads();  // `shared` may still be read from a previous call
-  if (lane == 0) shared[warp] = v;
-  __syncthreads();
-  float total = 0.0f;
-  for (int w = 0; w < kThreads / 32; ++w) total += shared[w];
-  return total;
-}
 
 __global__ void layernorm_kernel(const float* x, const float* residual, float* out, int cols,
                                  const float* gamma, const float* beta, float eps) {
@@ -34,7 +24,7 @@ __global__ void layernorm_kernel(const float* x, const float* residual, float* o
     const float v = xr[c] + (rr ? rr[c] : 0.0f);
     sum += v - pivot;
   }
-  const float mean = pivot + block_sum(sum, shared) / cols;
+  const float mean = pivot + block_sum<kThreads>(sum, shared) / cols;
   __syncthreads();  // every thread has read xr[0] before anyone overwrites it
   for (int c = threadIdx.x; c < cols; c += kThreads) orow[c] = xr[c] + (rr ? rr[c] : 0.0f);
   float sq = 0.0f;
@@ -42,7 +32,7 @@ __global__ void layernorm_kernel(const float* x, const float* residual, float* o
     const float d = orow[c] - mean;
     sq += d * d;
   }
-  const float inv = rsqrtf(block_sum(sq, shared) / cols + eps);
+  const float inv = rsqrtf(block_sum<kThreads>(sq, shared) / cols + eps);
   for (int c = threadIdx.x; c < cols; c += kThreads) {
     orow[c] = (orow[c] - mean) * inv * gamma[c] + beta[c];
   }

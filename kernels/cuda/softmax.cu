@@ -1,6 +1,7 @@
 // Row softmax with scale and additive mask on the GPU: one warp per row.
 #include "kernels/cuda/cuda_check.h"
 #include "kernels/cuda/cuda_ops.h"
+#include "kernels/cuda/reduce.cuh"
 
 namespace kbseek::kernels::cuda {
 namespace {
@@ -12,23 +13,7 @@ __global__ void softmax_rows_kernel(float* x, int rows, int cols, int ld, float 
   const int row = blockIdx.x * kWarpsPerBlock + (threadIdx.x >> 5);
   const int lane = threadIdx.x & 31;
   if (row >= rows) return;
-  float* xr = x + static_cast<size_t>(row) * ld;
-  float mx = -3.0e38f;
-  for (int c = lane; c < cols; c += 32) {
-    const float v = xr[c] * scale + (mask ? mask[c] : 0.0f);
-    xr[c] = v;
-    mx = fmaxf(mx, v);
-  }
-  for (int off = 16; off > 0; off >>= 1) mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, off));
-  float sum = 0.0f;
-  for (int c = lane; c < cols; c += 32) {
-    const float e = __expf(xr[c] - mx);
-    xr[c] = e;
-    sum += e;
-  }
-  for (int off = 16; off > 0; off >>= 1) sum += __shfl_xor_sync(0xffffffffu, sum, off);
-  const float inv = 1.0f / sum;
-  for (int c = lane; c < cols; c += 32) xr[c] *= inv;
+  warp_softmax(x + static_cast<size_t>(row) * ld, cols, scale, mask, lane);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <vector>
 
 namespace kbseek::kernels::testing {
@@ -52,6 +53,102 @@ inline std::vector<double> ref_layernorm(const std::vector<float>& x, const floa
     var /= cols;
     for (int c = 0; c < cols; ++c) {
       out[r * cols + c] = (v[c] - mean) / std::sqrt(var + eps) * gamma[c] + beta[c];
+    }
+  }
+  return out;
+}
+
+// Gemma-style RMSNorm: x / sqrt(mean(x²) + eps) * gamma per row.
+inline std::vector<double> ref_rms_norm(const std::vector<float>& x, int rows, int cols,
+                                        const std::vector<float>& gamma, double eps) {
+  std::vector<double> out(x.size());
+  for (int r = 0; r < rows; ++r) {
+    const float* xr = x.data() + static_cast<size_t>(r) * cols;
+    double sq = 0;
+    for (int c = 0; c < cols; ++c) sq += static_cast<double>(xr[c]) * xr[c];
+    const double inv = 1.0 / std::sqrt(sq / cols + eps);
+    for (int c = 0; c < cols; ++c) out[static_cast<size_t>(r) * cols + c] = xr[c] * inv * gamma[c];
+  }
+  return out;
+}
+
+// Rotate-half RoPE as backend.h states it: inv_freq and the angle in fp32
+// (as transformers), cos/sin and the rotation in double. Columns of a row
+// past num_heads*head_dim are copied unchanged.
+inline std::vector<double> ref_rope(const std::vector<float>& x, int ld,
+                                    const std::vector<int>& offsets, int num_heads, int head_dim,
+                                    float base) {
+  std::vector<double> out(x.begin(), x.end());
+  const int half = head_dim / 2;
+  for (size_t b = 0; b + 1 < offsets.size(); ++b) {
+    for (int t = offsets[b]; t < offsets[b + 1]; ++t) {
+      const float p = static_cast<float>(t - offsets[b]);
+      for (int h = 0; h < num_heads; ++h) {
+        const size_t o = static_cast<size_t>(t) * ld + static_cast<size_t>(h) * head_dim;
+        for (int i = 0; i < half; ++i) {
+          const float inv = 1.0f / std::pow(base, static_cast<float>(2 * i) / static_cast<float>(head_dim));
+          const double a = static_cast<float>(p * inv);
+          const double x1 = x[o + i], x2 = x[o + i + half];
+          out[o + i] = x1 * std::cos(a) - x2 * std::sin(a);
+          out[o + i + half] = x2 * std::cos(a) + x1 * std::sin(a);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+// Grouped-query attention over packed sequences, query i of a sequence seeing
+// key j iff window <= 0 or |i - j| < window; q, ctx [T × hq*d], k, v [T × hkv*d].
+inline std::vector<double> ref_gqa_attention(const std::vector<float>& q, const std::vector<float>& k,
+                                             const std::vector<float>& v,
+                                             const std::vector<int>& offsets, int hq, int hkv,
+                                             int d, double scale, int window) {
+  const int group = hq / hkv, ld_q = hq * d, ld_kv = hkv * d;
+  std::vector<double> ctx(static_cast<size_t>(offsets.back()) * ld_q, 0.0);
+  for (size_t b = 0; b + 1 < offsets.size(); ++b) {
+    const int base = offsets[b], len = offsets[b + 1] - base;
+    for (int h = 0; h < hq; ++h) {
+      const int g = h / group;
+      for (int i = 0; i < len; ++i) {
+        std::vector<int> seen;
+        std::vector<double> p;
+        for (int j = 0; j < len; ++j) {
+          if (window > 0 && std::abs(i - j) >= window) continue;
+          double s = 0;
+          for (int c = 0; c < d; ++c) {
+            s += static_cast<double>(q[static_cast<size_t>(base + i) * ld_q + h * d + c]) *
+                 k[static_cast<size_t>(base + j) * ld_kv + g * d + c];
+          }
+          seen.push_back(j);
+          p.push_back(s * scale);
+        }
+        ref_softmax_row(p.data(), static_cast<int>(p.size()));
+        for (int c = 0; c < d; ++c) {
+          double s = 0;
+          for (size_t n = 0; n < seen.size(); ++n) {
+            s += p[n] * v[static_cast<size_t>(base + seen[n]) * ld_kv + g * d + c];
+          }
+          ctx[static_cast<size_t>(base + i) * ld_q + h * d + c] = s;
+        }
+      }
+    }
+  }
+  return ctx;
+}
+
+// PyTorch's gelu(approximate="tanh").
+inline double ref_gelu_tanh(double x) {
+  return 0.5 * x * (1.0 + std::tanh(std::sqrt(2.0 / M_PI) * (x + 0.044715 * x * x * x)));
+}
+
+// out[r, c] = gelu_tanh(gu[r, c]) * gu[r, cols + c].
+inline std::vector<double> ref_geglu(const std::vector<float>& gu, int rows, int cols) {
+  std::vector<double> out(static_cast<size_t>(rows) * cols);
+  for (int r = 0; r < rows; ++r) {
+    for (int c = 0; c < cols; ++c) {
+      const size_t g = static_cast<size_t>(r) * 2 * cols + c;
+      out[static_cast<size_t>(r) * cols + c] = ref_gelu_tanh(gu[g]) * gu[g + cols];
     }
   }
   return out;
