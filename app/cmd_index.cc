@@ -1,5 +1,6 @@
 // `kbseek index`: JSONL files into an index folder, reporting every bad line.
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <cmath>
 #include <map>
@@ -32,7 +33,28 @@ const std::vector<std::string> kDefaultModels = {"all-minilm-l6-v2", "use-m3"};
 
 // An existing index decides its models; a new one takes --models (or
 // --model) or the default set.
-core::Result<std::vector<std::string>> index_models(const Args& args, const std::string& dir) {
+// A model of the index's set: "NAME" or "NAME:DIM" (a Matryoshka size).
+struct ModelSpec {
+  std::string name;
+  int dimension = 0;  // 0: the model's own
+};
+
+core::Result<ModelSpec> parse_model_spec(const std::string& spec) {
+  ModelSpec m;
+  const size_t colon = spec.rfind(':');
+  m.name = spec.substr(0, colon);
+  if (colon != std::string::npos) {
+    const std::string dim = spec.substr(colon + 1);
+    char* end = nullptr;
+    const long v = std::strtol(dim.c_str(), &end, 10);
+    if (dim.empty() || *end != '\0' || v <= 0 || v > 65536)
+      return Status::invalid_argument("--models: \"" + spec + "\": expected NAME or NAME:DIMENSION");
+    m.dimension = static_cast<int>(v);
+  }
+  return m;
+}
+
+core::Result<std::vector<ModelSpec>> index_models(const Args& args, const std::string& dir) {
   if (args.has("--model") && args.has("--models"))
     return Status::invalid_argument("give --model or --models, not both");
   std::vector<std::string> asked = args.has("--models") ? args.get_list("--models")
@@ -40,13 +62,24 @@ core::Result<std::vector<std::string>> index_models(const Args& args, const std:
                                                          : std::vector<std::string>{};
   if ((args.has("--models") || args.has("--model")) && asked.empty())
     return Status::invalid_argument("--models names no model");
-  if (!asked.empty()) return asked;
-  auto existing = storage::IndexFolder::open_read_only(dir);
-  if (existing.is_ok()) {
-    for (const auto& m : existing.value()->manifest().models) asked.push_back(m.name);
-    if (!asked.empty()) return asked;
+  std::vector<ModelSpec> specs;
+  if (asked.empty()) {
+    // An existing index keeps its set, each model at the size it was built with.
+    auto existing = storage::IndexFolder::open_read_only(dir);
+    if (existing.is_ok()) {
+      for (const auto& m : existing.value()->manifest().models) specs.push_back({m.name, m.dimension});
+      if (!specs.empty()) return specs;
+    }
+    asked = kDefaultModels;
   }
-  return kDefaultModels;
+  for (const std::string& a : asked) {
+    KB_ASSIGN_OR_RETURN(ModelSpec m, parse_model_spec(a));
+    for (const ModelSpec& prev : specs) {
+      if (prev.name == m.name) return Status::invalid_argument("--models names " + m.name + " twice");
+    }
+    specs.push_back(m);
+  }
+  return specs;
 }
 
 struct IndexInputs {
@@ -132,9 +165,11 @@ int cmd_index(int argc, char** argv) {
   std::vector<std::unique_ptr<encoder::Encoder>> encoders;
   storage::IndexOptions iopts;
   for (const auto& model : models.value()) {
-    auto model_path = encoder::resolve_model(model, models_dir);
+    auto model_path = encoder::resolve_model(model.name, models_dir);
     if (!model_path.is_ok()) return fail("index", model_path.status());
-    auto enc = encoder::open_encoder(model_path.value());
+    encoder::EncoderOptions eopts;
+    eopts.dimension = model.dimension;
+    auto enc = encoder::open_encoder(model_path.value(), eopts);
     if (!enc.is_ok()) return fail("index", enc.status());
     iopts.models.push_back(storage::model_info(enc.value()->name(), enc.value()->fingerprint(), enc.value()->dimension()));
     encoders.push_back(std::move(enc).value());

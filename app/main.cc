@@ -24,6 +24,8 @@ commands:
   delete --index DIR ID...|-       remove documents (ids from stdin with -)
   check  --index DIR [--repair]     verify SQLite, FAISS and Xapian agree (repair rebuilds from SQLite)
   model  list | verify NAME|DIR | import DIR [--name NAME]
+  embed  --model NAME|DIR [--query|--passage] [--dim N]
+                                   one text per stdin line -> one JSON array per stdout line
 
 common: --models-dir DIR (default $KBSEEK_MODELS or the build's models/ folder)
 )";
@@ -52,6 +54,7 @@ int main(int argc, char** argv) {
   if (cmd == "model") return cmd_model(sub_argc, sub_argv);
   if (cmd == "delete") return cmd_delete(sub_argc, sub_argv);
   if (cmd == "check") return cmd_check(sub_argc, sub_argv);
+  if (cmd == "embed") return cmd_embed(sub_argc, sub_argv);
   if (cmd == "--version" || cmd == "version") {
     std::printf("kbseek %s\n", KBSEEK_VERSION);
     return 0;

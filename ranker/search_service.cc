@@ -45,7 +45,11 @@ Result<std::unique_ptr<SearchService>> SearchService::open(const std::string& in
   for (size_t i = 0; i < models.size(); ++i) {
     const auto& m = models[i];
     KB_ASSIGN_OR_RETURN(std::string model_path, encoder::resolve_model(m.name, models_dir));
-    KB_ASSIGN_OR_RETURN(auto enc, encoder::open_encoder(model_path));
+    // The dimension the index was built with: a Matryoshka model may have
+    // been truncated (an encoder of another size is refused by open_encoder).
+    encoder::EncoderOptions eopts;
+    eopts.dimension = m.dimension;
+    KB_ASSIGN_OR_RETURN(auto enc, encoder::open_encoder(model_path, eopts));
     if (enc->fingerprint() != m.fingerprint)
       return Status::failed_precondition(index_dir + ": built with model \"" + m.name + "\" fingerprint " +
                                          m.fingerprint + ", but " + model_path + " has fingerprint " +

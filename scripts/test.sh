@@ -3,7 +3,8 @@
 # runs every GoogleTest suite through CTest (GPU cases skip without a GPU).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+# The EmbeddingGemma golden tests need the quality-tier model too.
+KBSEEK_WITH_GEMMA=1 bash scripts/setup.sh
 bash scripts/build.sh
 cd build
 ctest --output-on-failure -j2 "$@"
