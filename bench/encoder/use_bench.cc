@@ -5,7 +5,10 @@
 // bench/results/use_m3.md. Run from the repository root:
 //
 //   use_bench [--model NAME|PATH] [--threads N] [--seconds S] [--data DIR] [--no-reference]
+//             [--profile short|long BATCH]
 //
+// --profile: only kbseek on one input set and batch size for --seconds, no
+// table written (to run under perf or callgrind).
 // --data: the evaluation sets (default ../shared/evaldata) whose queries and
 // passages are the inputs.
 //
@@ -162,6 +165,8 @@ int main(int argc, char** argv) {
   int threads = 2;
   double min_seconds = 3.0;
   bool with_reference = true;
+  std::string profile_set;
+  int profile_batch = 0;
   std::string data_dir = "../shared/evaldata";
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -176,8 +181,14 @@ int main(int argc, char** argv) {
       data_dir = argv[++i];
     else if (a == "--no-reference")
       with_reference = false;
-    else {
-      std::fprintf(stderr, "usage: %s [--model NAME|PATH] [--threads N] [--seconds S] [--data DIR] [--no-reference]\n",
+    else if (a == "--profile" && i + 2 < argc &&
+             (std::string(argv[i + 1]) == "short" || std::string(argv[i + 1]) == "long")) {
+      profile_set = argv[++i];
+      profile_batch = std::max(1, std::atoi(argv[++i]));
+    } else {
+      std::fprintf(stderr,
+                   "usage: %s [--model NAME|PATH] [--threads N] [--seconds S] [--data DIR] [--no-reference] "
+                   "[--profile short|long BATCH]\n",
                    argv[0]);
       return 2;
     }
@@ -207,7 +218,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   const double open_s = seconds_since(t_open);
-  const bool uses_amx = static_cast<const kbseek::encoder::UseM3Encoder&>(**enc).model().uses_amx();
+  const char* products = static_cast<const kbseek::encoder::UseM3Encoder&>(**enc).model().products_name();
 
   const Inputs in = make_inputs(data_dir, 1024, 256);
   const std::string inputs_path = "bench/work/use_inputs.json";
@@ -217,6 +228,12 @@ int main(int argc, char** argv) {
   for (const auto& t : in.short_texts) short_tokens += (*enc)->count_tokens(t) + 2;
   for (const auto& t : in.long_texts) long_tokens += std::min((*enc)->count_tokens(t) + 2, (*enc)->max_tokens());
 
+  if (!profile_set.empty()) {
+    const double rate = sentences_per_second(**enc, profile_set == "short" ? in.short_texts : in.long_texts,
+                                             profile_batch, min_seconds);
+    std::fprintf(stderr, "kbseek %s batch %d: %.1f sentences/s\n", profile_set.c_str(), profile_batch, rate);
+    return 0;
+  }
   const std::string load_before = shell_output("cut -d' ' -f1-3 /proc/loadavg");
   std::map<std::pair<std::string, int>, double> ours;
   for (const char* set : {"short", "long"}) {
@@ -274,9 +291,8 @@ int main(int argc, char** argv) {
   std::snprintf(line, sizeof line,
                 "- model %s (%s), kbseek %d threads (%s), open %.2f s; inputs: %zu short (mean %.1f tokens), %zu long "
                 "(mean %.1f tokens)\n\n",
-                name.c_str(), dir.value().c_str(), threads, uses_amx ? "bf16 AMX" : "fp32", open_s,
-                in.short_texts.size(), short_tokens / in.short_texts.size(), in.long_texts.size(),
-                long_tokens / in.long_texts.size());
+                name.c_str(), dir.value().c_str(), threads, products, open_s, in.short_texts.size(),
+                short_tokens / in.short_texts.size(), in.long_texts.size(), long_tokens / in.long_texts.size());
   t << line << "| input | batch | kbseek sentences/s |";
   for (size_t r = 0; r < refs.size(); ++r) {
     t << " reference, " << ref_threads[r] << (ref_threads[r] == 1 ? " thread" : " threads") << " | speed-up |";

@@ -15,6 +15,7 @@
 #include <cstring>
 
 #include "core/thread_pool.h"
+#include "encoder/use/use_dpbf16.h"
 
 namespace kbseek::encoder::use_amx {
 namespace {
@@ -31,30 +32,12 @@ bool detect() {
   return syscall(SYS_arch_prctl, kArchReqXcompPerm, kXfeatureXtiledata) == 0;
 }
 
-inline uint16_t to_bf16(float f) {  // round to nearest even, as VCVTNE2PS2BF16 does
-  uint32_t u;
-  std::memcpy(&u, &f, 4);
-  return static_cast<uint16_t>((u + 0x7FFFu + ((u >> 16) & 1u)) >> 16);
-}
-
 struct alignas(64) TileConfig {
   uint8_t palette = 1, start_row = 0;
   uint8_t reserved[14] = {};
   uint16_t colsb[16] = {};
   uint8_t rows[16] = {};
 };
-
-__attribute__((target("avx512f,avx512bw,avx512bf16"))) void convert_rows(const float* a, int rows, int cols, int lda,
-                                                                         uint16_t* out, int ldo) {
-  for (int r = 0; r < rows; ++r) {
-    const float* src = a + static_cast<size_t>(r) * lda;
-    uint16_t* dst = out + static_cast<size_t>(r) * ldo;
-    for (int j = 0; j < cols; j += 32) {
-      const __m512bh v = _mm512_cvtne2ps_pbh(_mm512_loadu_ps(src + j + 16), _mm512_loadu_ps(src + j));
-      _mm512_storeu_si512(dst + j, reinterpret_cast<__m512i>(v));
-    }
-  }
-}
 
 // Column blocks [nb_begin, nb_end) (pairs of 16-column blocks) of C.
 __attribute__((target("amx-tile,amx-bf16,avx512f"))) void kernel(int m, const uint16_t* abf, int lda, const PackedB& b,
@@ -123,16 +106,12 @@ PackedB::PackedB(const float* b, int k, int n) : k_(k), n_(n) {
         for (int col = 0; col < 16; ++col) {
           const int j = nb * 16 + col;
           if (j >= n) continue;
-          t[r * 32 + 2 * col] = to_bf16(b[static_cast<size_t>(kb * 32 + 2 * r) * n + j]);
-          t[r * 32 + 2 * col + 1] = to_bf16(b[static_cast<size_t>(kb * 32 + 2 * r + 1) * n + j]);
+          t[r * 32 + 2 * col] = use_dpbf16::to_bf16(b[static_cast<size_t>(kb * 32 + 2 * r) * n + j]);
+          t[r * 32 + 2 * col + 1] = use_dpbf16::to_bf16(b[static_cast<size_t>(kb * 32 + 2 * r + 1) * n + j]);
         }
       }
     }
   }
-}
-
-void to_bf16_rows(const float* a, int rows, int cols, int lda, uint16_t* out, int ldo) {
-  convert_rows(a, rows, cols, lda, out, ldo);
 }
 
 void gemm(int m, const float* a, int lda, const PackedB& b, float* c, int ldc, bool accumulate, int ways) {
@@ -140,7 +119,7 @@ void gemm(int m, const float* a, int lda, const PackedB& b, float* c, int ldc, b
   const int k = b.k(), mpad = padded_rows(m);
   thread_local std::vector<uint16_t> abf;
   abf.resize(static_cast<size_t>(mpad) * k);  // padding rows keep whatever they held: their results are dropped
-  convert_rows(a, m, k, lda, abf.data(), k);
+  use_dpbf16::to_bf16_rows(a, m, k, lda, abf.data(), k);
   gemm_bf16(m, abf.data(), k, b, c, ldc, accumulate, ways);
 }
 

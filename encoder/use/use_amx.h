@@ -46,9 +46,7 @@ class PackedB {
 // Rows padded to what gemm_bf16 reads: m rounded up to a multiple of 32.
 inline int padded_rows(int m) { return (m + 31) / 32 * 32; }
 
-// out[r][j] = bf16(a[r][j]) (round to nearest even) for r < rows, j < cols;
-// cols % 32 == 0. Requires available().
-void to_bf16_rows(const float* a, int rows, int cols, int lda, uint16_t* out, int ldo);
+// A is converted with use_dpbf16::to_bf16_rows (available() implies AVX512-BF16).
 
 // C[m × n] (ldc) = bf16(A[m × k]) (lda) · B + (accumulate ? C : 0).
 // Requires available(). With ways > 1 and enough work the column blocks are

@@ -41,11 +41,12 @@ core::Result<std::unique_ptr<Encoder>> open_use_m3_encoder(const ModelSource& sr
                       UseM3Model::load(src.dir + "/model.safetensors", config, matmul));
   const int pool = core::ThreadPool::global().size();
   const int threads = opts.num_threads > 0 ? std::min(opts.num_threads, pool) : pool;
-  core::log_info("encoder", "opened " + src.name + " (use-m3, dim " + std::to_string(config.hidden_size) + ", " +
-                                std::to_string(tokenizer->vocab_size()) + " pieces, max " +
-                                std::to_string(config.max_seq_length) + " tokens) on the CPU, " +
-                                std::to_string(threads) + " threads, " +
-                                (model->uses_amx() ? "token stage and pooling in bf16 on AMX" : "fp32 products"));
+  core::log_info("encoder",
+                 "opened " + src.name + " (use-m3, dim " + std::to_string(config.hidden_size) + ", " +
+                     std::to_string(tokenizer->vocab_size()) + " pieces, max " + std::to_string(config.max_seq_length) +
+                     " tokens) on the CPU, " + std::to_string(threads) + " threads, " +
+                     (model->uses_bf16() ? std::string("token stage and pooling in ") + model->products_name()
+                                         : std::string("fp32 products")));
   return std::unique_ptr<Encoder>(new UseM3Encoder(src, std::move(tokenizer), std::move(model), threads));
 }
 

