@@ -15,7 +15,7 @@
 #include <cstring>
 
 #include "core/thread_pool.h"
-#include "encoder/use/use_dpbf16.h"
+#include "kernels/cpu/bf16_gemm.h"
 
 namespace kbseek::encoder::use_amx {
 namespace {
@@ -106,8 +106,8 @@ PackedB::PackedB(const float* b, int k, int n) : k_(k), n_(n) {
         for (int col = 0; col < 16; ++col) {
           const int j = nb * 16 + col;
           if (j >= n) continue;
-          t[r * 32 + 2 * col] = use_dpbf16::to_bf16(b[static_cast<size_t>(kb * 32 + 2 * r) * n + j]);
-          t[r * 32 + 2 * col + 1] = use_dpbf16::to_bf16(b[static_cast<size_t>(kb * 32 + 2 * r + 1) * n + j]);
+          t[r * 32 + 2 * col] = kernels::cpu::bf16::to_bf16(b[static_cast<size_t>(kb * 32 + 2 * r) * n + j]);
+          t[r * 32 + 2 * col + 1] = kernels::cpu::bf16::to_bf16(b[static_cast<size_t>(kb * 32 + 2 * r + 1) * n + j]);
         }
       }
     }
@@ -119,7 +119,7 @@ void gemm(int m, const float* a, int lda, const PackedB& b, float* c, int ldc, b
   const int k = b.k(), mpad = padded_rows(m);
   thread_local std::vector<uint16_t> abf;
   abf.resize(static_cast<size_t>(mpad) * k);  // padding rows keep whatever they held: their results are dropped
-  use_dpbf16::to_bf16_rows(a, m, k, lda, abf.data(), k);
+  kernels::cpu::bf16::to_bf16_rows(a, m, k, lda, abf.data(), k);
   gemm_bf16(m, abf.data(), k, b, c, ldc, accumulate, ways);
 }
 

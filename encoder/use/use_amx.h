@@ -46,7 +46,7 @@ class PackedB {
 // Rows padded to what gemm_bf16 reads: m rounded up to a multiple of 32.
 inline int padded_rows(int m) { return (m + 31) / 32 * 32; }
 
-// A is converted with use_dpbf16::to_bf16_rows (available() implies AVX512-BF16).
+// A is converted with kernels::cpu::bf16::to_bf16_rows (available() implies AVX512-BF16).
 
 // C[m × n] (ldc) = bf16(A[m × k]) (lda) · B + (accumulate ? C : 0).
 // Requires available(). With ways > 1 and enough work the column blocks are

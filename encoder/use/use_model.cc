@@ -53,7 +53,7 @@ core::Status UseM3Model::load_matrix(const std::string& name, int64_t k, int64_t
 
 void UseM3Model::pack(Matrix* m) const {
   if (products_ == UseProducts::kAmxBf16) m->packed = use_amx::PackedB(m->w.data(), m->k, m->n);
-  if (products_ == UseProducts::kAvx512Bf16) m->packed_dp = use_dpbf16::PackedB(m->w.data(), m->k, m->n);
+  if (products_ == UseProducts::kAvx512Bf16) m->packed_dp = kernels::cpu::bf16::PackedB(m->w.data(), m->k, m->n);
 }
 
 const char* UseM3Model::products_name() const {
@@ -74,7 +74,7 @@ void UseM3Model::matmul(int m, const float* a, int lda, const Matrix& w, float* 
     case UseProducts::kAmxBf16:
       return use_amx::gemm(m, a, lda, w.packed, c, ldc, accumulate, ways);
     case UseProducts::kAvx512Bf16:
-      return use_dpbf16::gemm(m, a, lda, w.packed_dp, c, ldc, accumulate, ways);
+      return kernels::cpu::bf16::gemm(m, a, lda, w.packed_dp, c, ldc, accumulate, ways);
     case UseProducts::kFp32:
       break;
   }
@@ -86,7 +86,7 @@ void UseM3Model::matmul_bf16(int m, const uint16_t* a, int lda, const Matrix& w,
   if (products_ == UseProducts::kAmxBf16) {
     use_amx::gemm_bf16(m, a, lda, w.packed, c, ldc, accumulate, ways);
   } else {
-    use_dpbf16::gemm_bf16(m, a, lda, w.packed_dp, c, ldc, accumulate, ways);
+    kernels::cpu::bf16::gemm_bf16(m, a, lda, w.packed_dp, c, ldc, accumulate, ways);
   }
 }
 
@@ -100,7 +100,7 @@ core::Result<std::unique_ptr<UseM3Model>> UseM3Model::load(const std::string& pa
   if (matmul == UseMatmul::kAuto && shapes_fit) {
     if (use_amx::available()) {
       m->products_ = UseProducts::kAmxBf16;
-    } else if (use_dpbf16::available()) {
+    } else if (kernels::cpu::bf16::available()) {
       m->products_ = UseProducts::kAvx512Bf16;
     }
   }
@@ -226,7 +226,7 @@ void UseM3Model::token_stage(const PerId& p, const int* row_of, const int* offse
     float* out = s.feat.data() + E + i * C;
     if (uses_bf16()) {
       // Windows gathered in bf16: half the bytes to copy, converted once per row.
-      use_dpbf16::to_bf16_rows(s.h.data(), T, C, C, s.h_bf16.data(), C);
+      kernels::cpu::bf16::to_bf16_rows(s.h.data(), T, C, C, s.h_bf16.data(), C);
       use_ops::gather_windows(s.h_bf16.data(), C, C, s.offsets.data(), num_seqs, br.order.width, br.order.left,
                               s.windows_bf16.data());
       matmul_bf16(T, s.windows_bf16.data(), wc, br.w2, out, F, false, ways);

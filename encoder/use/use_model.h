@@ -27,7 +27,7 @@
 //     that sgemm runs on sentences, not tokens.
 //
 // Matrix products: fp32 OpenBLAS sgemm, or — the default where the CPU has
-// AMX (use_amx.h), else AVX512-BF16 (use_dpbf16.h, e.g. AMD Zen 4) — the
+// AMX (use_amx.h), else AVX512-BF16 (kernels/cpu/bf16_gemm.h, e.g. AMD Zen 4) — the
 // token stage's products and the pooled projection in bf16 with fp32
 // accumulation (AMX: worst cosine 0.99999 to the reference over the golden
 // set, 0.99998 to the fp32 path over 370 texts; AVX512-BF16 rounds the same
@@ -50,14 +50,14 @@
 #include "encoder/safetensors.h"
 #include "encoder/use/use_amx.h"
 #include "encoder/use/use_config.h"
-#include "encoder/use/use_dpbf16.h"
+#include "kernels/cpu/bf16_gemm.h"
 
 namespace kbseek::encoder {
 
 // Which arithmetic the token stage's matrix products use.
 enum class UseMatmul {
   kAuto,  // bf16: on AMX when use_amx::available(), else with AVX512-BF16
-          // when use_dpbf16::available(); else fp32
+          // when kernels::cpu::bf16::available(); else fp32
   kFp32,  // fp32 sgemm everywhere (bit-for-bit the same on every x86-64)
 };
 
@@ -100,7 +100,7 @@ class UseM3Model {
     std::vector<float> w;
     int k = 0, n = 0;
     use_amx::PackedB packed;        // kAmxBf16
-    use_dpbf16::PackedB packed_dp;  // kAvx512Bf16
+    kernels::cpu::bf16::PackedB packed_dp;  // kAvx512Bf16
   };
   struct Branch {
     NgramOrder order;

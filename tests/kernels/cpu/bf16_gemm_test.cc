@@ -1,6 +1,6 @@
-// use_dpbf16::gemm against a double-precision product of the bf16-rounded
+// bf16::gemm against a double-precision product of the bf16-rounded
 // inputs and against fp32 sgemm; skips on CPUs without AVX512-BF16.
-#include "encoder/use/use_dpbf16.h"
+#include "kernels/cpu/bf16_gemm.h"
 
 #include <gtest/gtest.h>
 
@@ -9,19 +9,19 @@
 #include <random>
 #include <vector>
 
-#include "encoder/use/use_ops.h"
+#include "kernels/cpu/cpu_ops.h"
 
-namespace kbseek::encoder {
+namespace kbseek::kernels::cpu {
 namespace {
 
 float round_bf16(float f) {
-  const uint32_t u = static_cast<uint32_t>(use_dpbf16::to_bf16(f)) << 16;
+  const uint32_t u = static_cast<uint32_t>(bf16::to_bf16(f)) << 16;
   std::memcpy(&f, &u, 4);
   return f;
 }
 
-TEST(UseDpbf16, GemmMatchesBf16ReferenceAndFp32) {
-  if (!use_dpbf16::available()) GTEST_SKIP() << "no AVX512-BF16 on this CPU (or the OS does not save zmm state)";
+TEST(Bf16Gemm, GemmMatchesBf16ReferenceAndFp32) {
+  if (!bf16::available()) GTEST_SKIP() << "no AVX512-BF16 on this CPU (or the OS does not save zmm state)";
   std::mt19937 rng(11);
   std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
   struct Shape {
@@ -34,13 +34,13 @@ TEST(UseDpbf16, GemmMatchesBf16ReferenceAndFp32) {
     std::vector<float> a(static_cast<size_t>(sh.m) * lda), b(static_cast<size_t>(sh.k) * sh.n);
     for (float& x : a) x = dist(rng);
     for (float& x : b) x = dist(rng);
-    const use_dpbf16::PackedB packed(b.data(), sh.k, sh.n);
+    const bf16::PackedB packed(b.data(), sh.k, sh.n);
     std::vector<float> fp32(static_cast<size_t>(sh.m) * ldc, 0.0f);
-    use_ops::sgemm(sh.m, sh.n, sh.k, a.data(), lda, b.data(), fp32.data(), ldc, false, 1);
+    sgemm(Transpose::kNo, Transpose::kNo, sh.m, sh.n, sh.k, 1.0f, a.data(), lda, b.data(), sh.n, 0.0f, fp32.data(), ldc);
     for (const bool accumulate : {false, true}) {
       for (const int ways : {1, 2}) {
         std::vector<float> c(static_cast<size_t>(sh.m) * ldc, 0.5f);
-        use_dpbf16::gemm(sh.m, a.data(), lda, packed, c.data(), ldc, accumulate, ways);
+        bf16::gemm(sh.m, a.data(), lda, packed, c.data(), ldc, accumulate, ways);
         double dot = 0, nc = 0, nf = 0;
         for (int i = 0; i < sh.m; ++i) {
           for (int j = 0; j < sh.n; ++j) {
@@ -66,15 +66,15 @@ TEST(UseDpbf16, GemmMatchesBf16ReferenceAndFp32) {
   }
 }
 
-TEST(UseDpbf16, ToBf16RowsRoundsToNearestEven) {
-  if (!use_dpbf16::available()) GTEST_SKIP() << "no AVX512-BF16 on this CPU (or the OS does not save zmm state)";
+TEST(Bf16Gemm, ToBf16RowsRoundsToNearestEven) {
+  if (!bf16::available()) GTEST_SKIP() << "no AVX512-BF16 on this CPU (or the OS does not save zmm state)";
   std::vector<float> a(2 * 40);
   for (size_t i = 0; i < a.size(); ++i) a[i] = 1.0f + static_cast<float>(i) * 0.00390625f * 0.75f - 0.3f;
   std::vector<uint16_t> out(2 * 40);
-  use_dpbf16::to_bf16_rows(a.data(), 2, 37, 40, out.data(), 40);  // 37: a vector part and a scalar tail
+  bf16::to_bf16_rows(a.data(), 2, 37, 40, out.data(), 40);  // 37: a vector part and a scalar tail
   for (int r = 0; r < 2; ++r)
-    for (int j = 0; j < 37; ++j) EXPECT_EQ(out[r * 40 + j], use_dpbf16::to_bf16(a[r * 40 + j])) << r << "," << j;
+    for (int j = 0; j < 37; ++j) EXPECT_EQ(out[r * 40 + j], bf16::to_bf16(a[r * 40 + j])) << r << "," << j;
 }
 
 }  // namespace
-}  // namespace kbseek::encoder
+}  // namespace kbseek::kernels::cpu

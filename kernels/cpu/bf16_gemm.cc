@@ -5,7 +5,7 @@
 // through target attributes only, so the library still builds and runs on
 // plain x86-64; available() gates every call. Instruction semantics: Intel
 // SDM vol. 2 (VDPBF16PS, VCVTNE2PS2BF16), AMD Zen 4 implements both.
-#include "encoder/use/use_dpbf16.h"
+#include "kernels/cpu/bf16_gemm.h"
 
 #include <cpuid.h>
 #include <immintrin.h>
@@ -17,7 +17,7 @@
 
 #define KB_DPBF16 __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
 
-namespace kbseek::encoder::use_dpbf16 {
+namespace kbseek::kernels::cpu::bf16 {
 namespace {
 
 constexpr int kRows = 6;
@@ -155,4 +155,4 @@ void gemm_bf16(int m, const uint16_t* a, int lda, const PackedB& b, float* c, in
   });
 }
 
-}  // namespace kbseek::encoder::use_dpbf16
+}  // namespace kbseek::kernels::cpu::bf16

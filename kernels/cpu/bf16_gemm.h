@@ -1,6 +1,7 @@
 // Matrix products with AVX-512 BF16 (VDPBF16PS: AMD Zen 4 and later, Intel
-// Cooper Lake, Sapphire Rapids): bf16 inputs, fp32 accumulation, for the
-// use-m3 token stage on CPUs without AMX.
+// Cooper Lake, Sapphire Rapids): bf16 inputs, fp32 accumulation. Used by the
+// use-m3 token stage on CPUs without AMX and, through the CPU backend's
+// prepared weights (kernels/backend.h), by the Gemma projections.
 //
 // Why: on a Zen 4 without AMX the token stage's fp32 sgemm was ~90% of the
 // encoding time; one VDPBF16PS does 32 multiply-adds where an fp32 FMA does
@@ -22,7 +23,7 @@
 #include <cstring>
 #include <vector>
 
-namespace kbseek::encoder::use_dpbf16 {
+namespace kbseek::kernels::cpu::bf16 {
 
 // True when the CPU has AVX512-F/BW/VL/BF16 and the OS saves the zmm state
 // (XCR0 bits 5-7). Thread-safe.
@@ -68,4 +69,4 @@ void gemm(int m, const float* a, int lda, const PackedB& b, float* c, int ldc, b
 // The same for A already in bf16 (m rows of lda elements, k of them read).
 void gemm_bf16(int m, const uint16_t* a, int lda, const PackedB& b, float* c, int ldc, bool accumulate, int ways);
 
-}  // namespace kbseek::encoder::use_dpbf16
+}  // namespace kbseek::kernels::cpu::bf16
