@@ -3,11 +3,11 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <numeric>
 
 #include "core/file_util.h"
 #include "core/logging.h"
 #include "core/utf8.h"
+#include "encoder/packed_batches.h"
 #include "encoder/pooling.h"
 #include "encoder/safetensors.h"
 
@@ -84,34 +84,18 @@ core::Status BertEncoder::encode(const std::vector<std::string>& texts, InputKin
     ids[i] = prefix.empty() ? tokenizer_->encode(texts[i], sentence_.max_seq_length)
                             : tokenizer_->encode(prefix + texts[i], sentence_.max_seq_length);
   }
-  std::vector<size_t> order(n);
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return ids[a].size() < ids[b].size(); });
-
   const int dim = dimension();
   const size_t chunk_tokens = model_->backend()->is_host_memory() ? kChunkTokensCpu : kChunkTokensGpu;
-  std::vector<int32_t> packed;
-  std::vector<int> offsets;
   std::vector<float> hidden;
-  size_t next = 0;
-  while (next < n) {
-    packed.clear();
-    offsets.assign(1, 0);
-    const size_t first = next;
-    while (next < n && (next == first || packed.size() + ids[order[next]].size() <= chunk_tokens)) {
-      const auto& seq = ids[order[next++]];
-      packed.insert(packed.end(), seq.begin(), seq.end());
-      offsets.push_back(static_cast<int>(packed.size()));
+  return for_each_packed_batch(ids, chunk_tokens, [&](const PackedBatch& b) {
+    hidden.resize(b.ids.size() * static_cast<size_t>(dim));
+    KB_RETURN_IF_ERROR(model_->forward(b.ids.data(), b.offsets.data(), b.count, hidden.data()));
+    for (int i = 0; i < b.count; ++i) {
+      pool_and_normalize(hidden.data() + static_cast<size_t>(b.offsets[i]) * dim, b.offsets[i + 1] - b.offsets[i],
+                         dim, sentence_.pooling, out + b.rows[i] * dim);
     }
-    hidden.resize(packed.size() * static_cast<size_t>(dim));
-    const int count = static_cast<int>(next - first);
-    KB_RETURN_IF_ERROR(model_->forward(packed.data(), offsets.data(), count, hidden.data()));
-    for (int b = 0; b < count; ++b) {
-      pool_and_normalize(hidden.data() + static_cast<size_t>(offsets[b]) * dim, offsets[b + 1] - offsets[b], dim,
-                         sentence_.pooling, out + order[first + b] * dim);
-    }
-  }
-  return core::Status::ok();
+    return core::Status::ok();
+  });
 }
 
 double BertEncoder::vocabulary_coverage(std::string_view text) const {

@@ -21,6 +21,14 @@ namespace kbseek::encoder {
 // config_sentence_transformers.json); all-MiniLM treats both the same.
 enum class InputKind { kQuery, kPassage };
 
+// Arithmetic of a model's matrix products. kAuto: the fastest path measured
+// within the model's accuracy bar (EmbeddingGemma: bf16 where the CPU has
+// AVX512-BF16, cosine ≥ 0.999 to the fp32 reference; else fp32);
+// KBSEEK_PRECISION=fp32|bf16 overrides kAuto. kBf16 where the backend lacks
+// it is InvalidArgument. Read by the Gemma family; BERT runs fp32 and
+// use-m3 picks its own (KBSEEK_USE_M3_MATMUL).
+enum class Precision { kAuto, kFp32, kBf16 };
+
 struct EncoderOptions {
   // Threads one CPU op may use; <= 0 leaves the default (one per core,
   // KBSEEK_THREADS overrides). Process-wide: see kernels::set_cpu_threads.
@@ -33,6 +41,7 @@ struct EncoderOptions {
   // the first components, renormalised); InvalidArgument for any other
   // model or size. An index records the dimension it was built with.
   int dimension = 0;
+  Precision precision = Precision::kAuto;
 };
 
 class Encoder {

@@ -22,6 +22,14 @@ const char* op_name(Op op) {
   return "unknown";
 }
 
+const char* weight_format_name(WeightFormat f) {
+  switch (f) {
+    case WeightFormat::kF32: return "fp32";
+    case WeightFormat::kBF16: return "bf16";
+  }
+  return "unknown";
+}
+
 Buffer& Buffer::operator=(Buffer&& o) noexcept {
   if (this != &o) {
     reset();

@@ -20,6 +20,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 
@@ -49,6 +50,32 @@ inline constexpr Op kAllOps[] = {Op::kSgemm,     Op::kSgemmBatched, Op::kLinear,
                                  Op::kGeglu};
 
 enum class Transpose { kNo, kYes };
+
+// The precision a weight matrix is kept in for linear_prepared.
+//   kF32:  as given;
+//   kBF16: rounded to bf16 (nearest even); inputs are rounded to bf16 too and
+//          products summed in fp32 — half the bytes per forward, twice the
+//          multiply-adds per instruction where the CPU has AVX512-BF16.
+enum class WeightFormat { kF32, kBF16 };
+const char* weight_format_name(WeightFormat f);
+
+// A weight matrix W [out × in] (PyTorch's Linear layout) prepared once by a
+// backend in its own layout and precision; opaque to callers, usable only
+// with the backend that made it. Immutable, so shareable across threads.
+class PreparedWeights {
+ public:
+  virtual ~PreparedWeights() = default;
+  int out() const { return out_; }
+  int in() const { return in_; }
+  WeightFormat format() const { return format_; }
+
+ protected:
+  PreparedWeights(int out, int in, WeightFormat format) : out_(out), in_(in), format_(format) {}
+
+ private:
+  int out_, in_;
+  WeightFormat format_;
+};
 
 class Backend;
 
@@ -105,6 +132,16 @@ class Backend {
   // PyTorch; bias (out floats) may be null. All contiguous; y must not alias x.
   virtual core::Status linear(const float* x, int rows, int in, const float* w, const float* bias,
                               float* y, int out) = 0;
+  // Weights kept in a backend's own layout and precision (see WeightFormat):
+  // supports_weights says which formats it can prepare; prepare_weights
+  // takes W [out × in] in host memory (InvalidArgument naming the shape
+  // when the format's constraints do not hold: kBF16 on the CPU needs
+  // in % 2 == 0 and out % 16 == 0); linear_prepared computes
+  // y[rows × out] = x[rows × in] · Wᵀ, contiguous, no bias, y not aliasing x.
+  virtual bool supports_weights(WeightFormat f) const = 0;
+  virtual core::Result<std::unique_ptr<PreparedWeights>> prepare_weights(const float* w_host, int out, int in,
+                                                                         WeightFormat f) = 0;
+  virtual core::Status linear_prepared(const float* x, int rows, const PreparedWeights& w, float* y) = 0;
   // x is rows×cols, contiguous (ld = cols).
   virtual core::Status add_bias(float* x, int rows, int cols, const float* bias) = 0;
   virtual core::Status bias_gelu(float* x, int rows, int cols, const float* bias) = 0;

@@ -34,13 +34,13 @@ std::string sentence(Lcg* rng, int words) {
 
 }  // namespace
 
-BenchInputs make_bench_inputs(int num_short, int num_long) {
+BenchInputs make_bench_inputs(int num_short, int num_long, int long_sentences) {
   Lcg rng{12345};
   BenchInputs in;
   for (int i = 0; i < num_short; ++i) in.short_texts.push_back(sentence(&rng, 8 + static_cast<int>(rng.next() % 7)));
   for (int i = 0; i < num_long; ++i) {
     std::string p;
-    for (int s = 0; s < 14; ++s) p += (s ? " " : "") + sentence(&rng, 12);
+    for (int s = 0; s < long_sentences; ++s) p += (s ? " " : "") + sentence(&rng, 12);
     in.long_texts.push_back(p);
   }
   return in;

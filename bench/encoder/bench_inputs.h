@@ -11,9 +11,11 @@ namespace kbseek::bench {
 
 struct BenchInputs {
   std::vector<std::string> short_texts;  // 8–14 words
-  std::vector<std::string> long_texts;   // ≈200 word pieces each
+  std::vector<std::string> long_texts;   // long_sentences × 12 words each
 };
 
-BenchInputs make_bench_inputs(int num_short, int num_long);
+// Long texts are `long_sentences` sentences of 12 words (14: ≈200 BERT word
+// pieces; 34: ≈512 Gemma tokens).
+BenchInputs make_bench_inputs(int num_short, int num_long, int long_sentences = 14);
 
 }  // namespace kbseek::bench

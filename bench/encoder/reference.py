@@ -17,13 +17,14 @@ import sys
 import time
 
 
-def sentences_per_second(model, texts, batch, min_seconds):
+def sentences_per_second(model, texts, batch, min_seconds, prompt_name=None):
     done, pos = 0, 0
     t0 = time.perf_counter()
     while done < batch or time.perf_counter() - t0 < min_seconds:
         chunk = [texts[(pos + i) % len(texts)] for i in range(batch)]
         pos += batch
-        model.encode(chunk, batch_size=batch, normalize_embeddings=True, convert_to_numpy=True)
+        model.encode(chunk, batch_size=batch, normalize_embeddings=True, convert_to_numpy=True,
+                     prompt_name=prompt_name)
         done += batch
     return done / (time.perf_counter() - t0)
 
@@ -35,7 +36,12 @@ def main():
     ap.add_argument("--inputs", default=os.path.join(root, "bench", "work", "encoder_inputs.json"))
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seconds", type=float, default=3.0)
+    ap.add_argument("--batches", default="1,32,256")
+    ap.add_argument("--prompts", action="store_true",
+                    help="encode long texts with the model's 'document' prompt and latency queries with 'query', "
+                         "as kbseek does for models that have prompts (EmbeddingGemma)")
     args = ap.parse_args()
+    batches = [int(b) for b in args.batches.split(",")]
 
     try:
         import torch
@@ -59,13 +65,15 @@ def main():
     print("| input | batch | sentences/s |\n|---|---:|---:|")
     with torch.inference_mode():
         for name in ("short", "long"):
-            for batch in (1, 32, 256):
-                sps = sentences_per_second(model, inputs[name], batch, args.seconds)
+            for batch in batches:
+                sps = sentences_per_second(model, inputs[name], batch, args.seconds,
+                                           "document" if args.prompts else None)
                 print(f"| {name} | {batch} | {sps:.1f} |", flush=True)
         ms = []
         for i in range(200):
             t = time.perf_counter()
-            model.encode([inputs["short"][i % len(inputs["short"])]], normalize_embeddings=True)
+            model.encode([inputs["short"][i % len(inputs["short"])]], normalize_embeddings=True,
+                         prompt_name="query" if args.prompts else None)
             ms.append((time.perf_counter() - t) * 1e3)
     ms.sort()
     print(f"\nsingle-query latency (200 short queries): p50 {ms[100]:.2f} ms, p95 {ms[190]:.2f} ms, "

@@ -2,13 +2,42 @@
 #include "encoder/gemma/gemma_encoder.h"
 
 #include <algorithm>
-#include <numeric>
+#include <cstdlib>
 
 #include "core/file_util.h"
 #include "core/logging.h"
+#include "encoder/packed_batches.h"
 #include "kernels/backend.h"
 
 namespace kbseek::encoder {
+
+namespace {
+
+// The projections' format: the caller's choice, else KBSEEK_PRECISION, else
+// bf16 where the backend has it (twice the throughput here, cosine ≥ 0.999
+// to the reference: tests/encoder/gemma).
+core::Result<kernels::WeightFormat> weight_format(Precision asked, const kernels::Backend& backend) {
+  if (asked == Precision::kAuto) {
+    const char* env = std::getenv("KBSEEK_PRECISION");
+    const std::string v = env != nullptr ? env : "";
+    if (v == "fp32") asked = Precision::kFp32;
+    else if (v == "bf16") asked = Precision::kBf16;
+    else if (!v.empty()) return core::Status::invalid_argument("KBSEEK_PRECISION=" + v + ": expected fp32 or bf16");
+  }
+  switch (asked) {
+    case Precision::kFp32: return kernels::WeightFormat::kF32;
+    case Precision::kBf16:
+      if (!backend.supports_weights(kernels::WeightFormat::kBF16)) {
+        return core::Status::invalid_argument(backend.device_name() + " has no bf16 path (the CPU lacks AVX512-BF16)");
+      }
+      return kernels::WeightFormat::kBF16;
+    case Precision::kAuto: break;
+  }
+  return backend.supports_weights(kernels::WeightFormat::kBF16) ? kernels::WeightFormat::kBF16
+                                                                 : kernels::WeightFormat::kF32;
+}
+
+}  // namespace
 
 core::Result<std::unique_ptr<Encoder>> open_gemma_encoder(const ModelSource& src, const EncoderOptions& opts) {
   const std::string config_path = src.dir + "/config.json";
@@ -40,10 +69,13 @@ core::Result<std::unique_ptr<Encoder>> open_gemma_encoder(const ModelSource& src
   // The decoder-block ops run on the CPU until their CUDA kernels land
   // (GemmaModel::load checks the backend supports them).
   kernels::Backend* backend = kernels::cpu_backend();
-  KB_ASSIGN_OR_RETURN(std::unique_ptr<GemmaModel> model, GemmaModel::load(std::move(weights), config, backend));
+  KB_ASSIGN_OR_RETURN(kernels::WeightFormat format, weight_format(opts.precision, *backend));
+  KB_ASSIGN_OR_RETURN(std::unique_ptr<GemmaModel> model,
+                      GemmaModel::load(std::move(weights), config, backend, format));
   core::log_info("encoder", "opened " + src.name + " (Gemma 3, " + std::to_string(config.num_layers) + " layers, dim " +
                                 std::to_string(dim) + ", max " + std::to_string(sentence.max_seq_length) +
-                                " tokens) on " + backend->device_name());
+                                " tokens, " + kernels::weight_format_name(format) + " products) on " +
+                                backend->device_name());
   return std::unique_ptr<Encoder>(
       new GemmaEncoder(src, std::move(sentence), std::move(tokenizer), std::move(model), std::move(head), dim));
 }
@@ -84,31 +116,17 @@ core::Status GemmaEncoder::encode(const std::vector<std::string>& texts, InputKi
     if (!r.is_ok()) return r.status().with_context("texts[" + std::to_string(i) + "]");
     ids[i] = std::move(r).value();
   }
-  std::vector<size_t> order(n);
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return ids[a].size() < ids[b].size(); });
   const int h = model_->config().hidden_size;
-  std::vector<int32_t> packed;
-  std::vector<int> offsets;
   std::vector<float> hidden;
-  for (size_t next = 0; next < n;) {
-    packed.clear();
-    offsets.assign(1, 0);
-    const size_t first = next;
-    while (next < n && (next == first || packed.size() + ids[order[next]].size() <= kChunkTokensCpu)) {
-      const auto& seq = ids[order[next++]];
-      packed.insert(packed.end(), seq.begin(), seq.end());
-      offsets.push_back(static_cast<int>(packed.size()));
+  return for_each_packed_batch(ids, kChunkTokensCpu, [&](const PackedBatch& b) {
+    hidden.resize(b.ids.size() * h);
+    KB_RETURN_IF_ERROR(model_->forward(b.ids.data(), b.offsets.data(), b.count, hidden.data()));
+    for (int i = 0; i < b.count; ++i) {
+      head_.apply(hidden.data() + static_cast<size_t>(b.offsets[i]) * h, b.offsets[i + 1] - b.offsets[i], dimension_,
+                  out + b.rows[i] * dimension_);
     }
-    hidden.resize(packed.size() * h);
-    const int seqs = static_cast<int>(next - first);
-    KB_RETURN_IF_ERROR(model_->forward(packed.data(), offsets.data(), seqs, hidden.data()));
-    for (int b = 0; b < seqs; ++b) {
-      head_.apply(hidden.data() + static_cast<size_t>(offsets[b]) * h, offsets[b + 1] - offsets[b], dimension_,
-                  out + order[first + b] * dimension_);
-    }
-  }
-  return core::Status::ok();
+    return core::Status::ok();
+  });
 }
 
 }  // namespace kbseek::encoder

@@ -13,15 +13,23 @@ using kernels::Buffer;
 struct Loader {
   const SafetensorsFile& file;
   kernels::Backend* backend;
+  kernels::WeightFormat format;
 
   core::Result<Buffer> upload(const std::vector<float>& data) const {
     KB_ASSIGN_OR_RETURN(Buffer buf, backend->allocate(data.size()));
     KB_RETURN_IF_ERROR(backend->copy_to_device(buf.data(), data.data(), data.size()));
     return buf;
   }
-  core::Result<Buffer> matrix(const std::string& name, std::vector<int64_t> shape) const {
+  core::Result<std::unique_ptr<kernels::PreparedWeights>> matrix(const std::string& name,
+                                                                  std::vector<int64_t> shape) const {
     KB_ASSIGN_OR_RETURN(std::vector<float> data, file.read_f32(name, shape));
-    return upload(data);
+    return prepare(data, shape);
+  }
+  core::Result<std::unique_ptr<kernels::PreparedWeights>> prepare(const std::vector<float>& data,
+                                                                   const std::vector<int64_t>& shape) const {
+    auto w = backend->prepare_weights(data.data(), static_cast<int>(shape[0]), static_cast<int>(shape[1]), format);
+    if (!w.is_ok()) return w.status().with_context(file.path());
+    return w;
   }
   // Gemma's RMSNorm multiplies by (1 + w), computed in fp32 as transformers does.
   core::Result<Buffer> norm(const std::string& name, int64_t width) const {
@@ -29,11 +37,12 @@ struct Loader {
     for (float& x : w) x = 1.0f + x;
     return upload(w);
   }
-  core::Result<Buffer> stacked(const std::string& a, const std::string& b, std::vector<int64_t> shape) const {
+  core::Result<std::unique_ptr<kernels::PreparedWeights>> stacked(const std::string& a, const std::string& b,
+                                                                   std::vector<int64_t> shape) const {
     KB_ASSIGN_OR_RETURN(std::vector<float> all, file.read_f32(a, shape));
     KB_ASSIGN_OR_RETURN(std::vector<float> second, file.read_f32(b, shape));
     all.insert(all.end(), second.begin(), second.end());
-    return upload(all);
+    return prepare(all, {2 * shape[0], shape[1]});
   }
 };
 
@@ -45,7 +54,8 @@ struct GemmaModel::Scratch {
 };
 
 core::Result<std::unique_ptr<GemmaModel>> GemmaModel::load(std::unique_ptr<SafetensorsFile> weights,
-                                                           const GemmaConfig& c, kernels::Backend* backend) {
+                                                           const GemmaConfig& c, kernels::Backend* backend,
+                                                           kernels::WeightFormat format) {
   for (kernels::Op op : {kernels::Op::kLinear, kernels::Op::kRmsNorm, kernels::Op::kRope, kernels::Op::kGqaAttention,
                          kernels::Op::kGeglu}) {
     if (!backend->supports(op)) {
@@ -53,10 +63,15 @@ core::Result<std::unique_ptr<GemmaModel>> GemmaModel::load(std::unique_ptr<Safet
                                             ", which Gemma needs");
     }
   }
+  if (!backend->supports_weights(format)) {
+    return core::Status::invalid_argument(backend->device_name() + " cannot hold " +
+                                          kernels::weight_format_name(format) + " weights");
+  }
   std::unique_ptr<GemmaModel> m(new GemmaModel());
   m->config_ = c;
   m->backend_ = backend;
-  const Loader ld{*weights, backend};
+  m->format_ = format;
+  const Loader ld{*weights, backend, format};
   const int64_t h = c.hidden_size, hd = c.head_dim, inter = c.intermediate_size;
   const int64_t qw = static_cast<int64_t>(c.num_heads) * hd, kvw = static_cast<int64_t>(c.num_kv_heads) * hd;
   KB_ASSIGN_OR_RETURN(m->embed_, weights->view_f32("embed_tokens.weight", {c.vocab_size, h}));
@@ -91,9 +106,9 @@ core::Status GemmaModel::run_layer(const Layer& l, Scratch& s, int tokens, const
   const int qw = c.num_heads * hd, kvw = c.num_kv_heads * hd;
   const float eps = c.rms_norm_eps;
   KB_RETURN_IF_ERROR(be->rms_norm(s.h.data(), s.x.data(), tokens, h, l.input_norm.data(), eps, false));
-  KB_RETURN_IF_ERROR(be->linear(s.x.data(), tokens, h, l.w_q.data(), nullptr, s.q.data(), qw));
-  KB_RETURN_IF_ERROR(be->linear(s.x.data(), tokens, h, l.w_k.data(), nullptr, s.k.data(), kvw));
-  KB_RETURN_IF_ERROR(be->linear(s.x.data(), tokens, h, l.w_v.data(), nullptr, s.v.data(), kvw));
+  KB_RETURN_IF_ERROR(be->linear_prepared(s.x.data(), tokens, *l.w_q, s.q.data()));
+  KB_RETURN_IF_ERROR(be->linear_prepared(s.x.data(), tokens, *l.w_k, s.k.data()));
+  KB_RETURN_IF_ERROR(be->linear_prepared(s.x.data(), tokens, *l.w_v, s.v.data()));
   KB_RETURN_IF_ERROR(be->rms_norm(s.q.data(), s.q.data(), tokens * c.num_heads, hd, l.q_norm.data(), eps, false));
   KB_RETURN_IF_ERROR(be->rms_norm(s.k.data(), s.k.data(), tokens * c.num_kv_heads, hd, l.k_norm.data(), eps, false));
   const float base = l.sliding ? c.rope_local_base_freq : c.rope_theta;
@@ -102,12 +117,12 @@ core::Status GemmaModel::run_layer(const Layer& l, Scratch& s, int tokens, const
   const float scale = 1.0f / std::sqrt(c.query_pre_attn_scalar);
   KB_RETURN_IF_ERROR(be->gqa_attention(s.q.data(), s.k.data(), s.v.data(), s.ctx.data(), num_seqs, offsets,
                                        c.num_heads, c.num_kv_heads, hd, scale, l.sliding ? c.sliding_window : 0));
-  KB_RETURN_IF_ERROR(be->linear(s.ctx.data(), tokens, qw, l.w_o.data(), nullptr, s.x.data(), h));
+  KB_RETURN_IF_ERROR(be->linear_prepared(s.ctx.data(), tokens, *l.w_o, s.x.data()));
   KB_RETURN_IF_ERROR(be->rms_norm(s.x.data(), s.h.data(), tokens, h, l.post_attn_norm.data(), eps, true));
   KB_RETURN_IF_ERROR(be->rms_norm(s.h.data(), s.x.data(), tokens, h, l.pre_ff_norm.data(), eps, false));
-  KB_RETURN_IF_ERROR(be->linear(s.x.data(), tokens, h, l.w_gate_up.data(), nullptr, s.gu.data(), 2 * inter));
+  KB_RETURN_IF_ERROR(be->linear_prepared(s.x.data(), tokens, *l.w_gate_up, s.gu.data()));
   KB_RETURN_IF_ERROR(be->geglu(s.gu.data(), s.act.data(), tokens, inter));
-  KB_RETURN_IF_ERROR(be->linear(s.act.data(), tokens, inter, l.w_down.data(), nullptr, s.x.data(), h));
+  KB_RETURN_IF_ERROR(be->linear_prepared(s.act.data(), tokens, *l.w_down, s.x.data()));
   return be->rms_norm(s.x.data(), s.h.data(), tokens, h, l.post_ff_norm.data(), eps, true);
 }
 

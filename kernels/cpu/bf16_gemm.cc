@@ -138,9 +138,15 @@ void gemm(int m, const float* a, int lda, const PackedB& b, float* c, int ldc, b
   gemm_bf16(m, abf.data(), b.k(), b, c, ldc, accumulate, ways);
 }
 
+void gemm_bf16_panels(int m, const uint16_t* a, int lda, const PackedB& b, float* c, int ldc, bool accumulate,
+                      int q_begin, int q_end) {
+  if (m <= 0) return;
+  kernel(m, a, lda, b, c, ldc, accumulate, std::max(0, q_begin), std::min(q_end, panel_count(b)));
+}
+
 void gemm_bf16(int m, const uint16_t* a, int lda, const PackedB& b, float* c, int ldc, bool accumulate, int ways) {
   if (m <= 0) return;
-  const int panels = (b.n() + PackedB::kPanel - 1) / PackedB::kPanel;
+  const int panels = panel_count(b);
   const double macs = static_cast<double>(m) * b.k() * b.n();
   const int parts = std::min(ways, panels);
   if (parts <= 1 || macs < kMinSplitMacs) {

@@ -69,4 +69,14 @@ void gemm(int m, const float* a, int lda, const PackedB& b, float* c, int ldc, b
 // The same for A already in bf16 (m rows of lda elements, k of them read).
 void gemm_bf16(int m, const uint16_t* a, int lda, const PackedB& b, float* c, int ldc, bool accumulate, int ways);
 
+// Column panels [q_begin, q_end) of gemm_bf16's product (panel q holds
+// columns [64q, min(64q + 64, n))), on the calling thread: for callers that
+// split the panels on their own team (prepared_weights.cc uses the ForkJoin
+// team, whose spinning workers make a 2-way split pay off even for a single
+// short query, where gemm_bf16's pool hand-off does not). panel_count(b)
+// panels in all. Requires available().
+inline int panel_count(const PackedB& b) { return (b.n() + PackedB::kPanel - 1) / PackedB::kPanel; }
+void gemm_bf16_panels(int m, const uint16_t* a, int lda, const PackedB& b, float* c, int ldc, bool accumulate,
+                      int q_begin, int q_end);
+
 }  // namespace kbseek::kernels::cpu::bf16

@@ -5,6 +5,7 @@
 
 #include "kernels/backend.h"
 #include "kernels/cpu/cpu_ops.h"
+#include "kernels/cpu/prepared_weights.h"
 
 namespace kbseek::kernels {
 namespace {
@@ -51,6 +52,14 @@ class CpuBackend final : public Backend {
                       int out) override {
     cpu::linear(x, rows, in, w, bias, y, out);
     return core::Status::ok();
+  }
+  bool supports_weights(WeightFormat f) const override { return cpu::supports_weights(f); }
+  core::Result<std::unique_ptr<PreparedWeights>> prepare_weights(const float* w, int out, int in,
+                                                                 WeightFormat f) override {
+    return cpu::prepare_weights(w, out, in, f);
+  }
+  core::Status linear_prepared(const float* x, int rows, const PreparedWeights& w, float* y) override {
+    return cpu::linear_prepared(x, rows, w, y);
   }
   core::Status add_bias(float* x, int rows, int cols, const float* bias) override {
     cpu::add_bias(x, rows, cols, bias);

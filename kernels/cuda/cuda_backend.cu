@@ -12,6 +12,16 @@
 namespace kbseek::kernels {
 namespace {
 
+// fp32 weights in device memory (Buffer frees them with the backend).
+class DeviceWeights final : public PreparedWeights {
+ public:
+  DeviceWeights(Buffer buf, int out, int in) : PreparedWeights(out, in, WeightFormat::kF32), buf_(std::move(buf)) {}
+  const float* data() const { return buf_.data(); }
+
+ private:
+  Buffer buf_;
+};
+
 class CudaBackend final : public Backend {
  public:
   static core::Result<std::unique_ptr<CudaBackend>> create();
@@ -66,6 +76,23 @@ class CudaBackend final : public Backend {
   core::Status linear(const float* x, int rows, int in, const float* w, const float* bias, float* y,
                       int out) override {
     return cuda::linear(blas_, stream_, x, rows, in, w, bias, y, out);
+  }
+  // fp32 weights live in device memory as given; bf16 (cuBLAS's bf16 GEMM)
+  // is not wired yet.
+  bool supports_weights(WeightFormat f) const override { return f == WeightFormat::kF32; }
+  core::Result<std::unique_ptr<PreparedWeights>> prepare_weights(const float* w, int out, int in,
+                                                                 WeightFormat f) override {
+    if (f != WeightFormat::kF32) {
+      return core::Status::invalid_argument(name_ + ": " + weight_format_name(f) + " weights are not supported");
+    }
+    KB_ASSIGN_OR_RETURN(Buffer buf, allocate(static_cast<size_t>(out) * in));
+    KB_RETURN_IF_ERROR(copy_to_device(buf.data(), w, static_cast<size_t>(out) * in));
+    return std::unique_ptr<PreparedWeights>(new DeviceWeights(std::move(buf), out, in));
+  }
+  core::Status linear_prepared(const float* x, int rows, const PreparedWeights& w, float* y) override {
+    const auto* d = dynamic_cast<const DeviceWeights*>(&w);
+    if (d == nullptr) return core::Status::invalid_argument(name_ + ": weights prepared by another backend");
+    return cuda::linear(blas_, stream_, x, rows, w.in(), d->data(), nullptr, y, w.out());
   }
   core::Status add_bias(float* x, int rows, int cols, const float* bias) override {
     return cuda::add_bias(stream_, x, rows, cols, bias);

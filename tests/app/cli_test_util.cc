@@ -9,6 +9,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
 
@@ -125,6 +126,20 @@ int wait_kbseek(pid_t pid) { return wait_exit(pid); }
 std::string read_text_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+void write_sample_half(const std::string& path, bool chinese) {
+  std::ifstream in(KBSEEK_SOURCE_DIR "/app/sample/bilingual_sample.jsonl");
+  std::ofstream out(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    const std::string title = nlohmann::json::parse(line).at("title").get<std::string>();
+    // Every CJK ideograph of the sample is a 3-byte UTF-8 sequence starting 0xE4..0xE9.
+    bool han = false;
+    for (unsigned char c : title) han = han || (c >= 0xE4 && c <= 0xE9);
+    if (han == chinese) out << line << "\n";
+  }
 }
 
 }  // namespace kbseek::testing

@@ -42,6 +42,11 @@ std::string temp_dir(const std::string& name);
 // The whole content of a file ("" if it cannot be read).
 std::string read_text_file(const std::string& path);
 
+// Writes the documents of the bundled bilingual sample whose title is
+// Chinese (chinese = true) or not to `path`, as JSONL: the two halves the
+// cross-lingual tests index.
+void write_sample_half(const std::string& path, bool chinese);
+
 // Starts `kbseek args...` in the background with stdout/stderr to the given
 // files; wait_kbseek() reaps it and gives its exit status (128 + signal if
 // killed).

@@ -16,26 +16,7 @@ namespace {
 
 using nlohmann::json;
 
-const std::string kSample = KBSEEK_SOURCE_DIR "/app/sample/bilingual_sample.jsonl";
 const std::string kModels = "all-minilm-l6-v2,use-m3";
-
-bool has_han(const std::string& s) {
-  // Every CJK ideograph of the sample is a 3-byte UTF-8 sequence starting 0xE4..0xE9.
-  for (unsigned char c : s)
-    if (c >= 0xE4 && c <= 0xE9) return true;
-  return false;
-}
-
-// Writes the sample's documents whose title is (not) Chinese to `path`.
-void write_half(const std::string& path, bool chinese) {
-  std::ifstream in(kSample);
-  std::ofstream out(path);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    if (has_han(json::parse(line).at("title").get<std::string>()) == chinese) out << line << "\n";
-  }
-}
 
 class CrossLingualTest : public ::testing::Test {
  protected:
@@ -43,7 +24,7 @@ class CrossLingualTest : public ::testing::Test {
     const std::string dir = temp_dir("cross_lingual");
     for (bool chinese : {false, true}) {
       const std::string corpus = dir + (chinese ? "/zh.jsonl" : "/en.jsonl");
-      write_half(corpus, chinese);
+      write_sample_half(corpus, chinese);
       std::string& index = chinese ? zh_index_ : en_index_;
       index = dir + (chinese ? "/zh" : "/en");
       CommandResult r = run_kbseek({"index", "--index", index, "--models", kModels, corpus});

@@ -18,8 +18,6 @@ namespace {
 
 using nlohmann::json;
 
-const std::string kSample = KBSEEK_SOURCE_DIR "/app/sample/bilingual_sample.jsonl";
-
 std::vector<json> lines_of(const std::string& text) {
   std::vector<json> out;
   std::istringstream in(text);
@@ -30,18 +28,7 @@ std::vector<json> lines_of(const std::string& text) {
 
 TEST(QualityTierTest, ChineseQuestionsFindEnglishPagesWithEmbeddingGemmaAlone) {
   const std::string dir = temp_dir("quality_tier");
-  {
-    std::ifstream in(kSample);
-    std::ofstream out(dir + "/en.jsonl");
-    std::string line;
-    while (std::getline(in, line)) {
-      if (line.empty()) continue;
-      const std::string title = json::parse(line).at("title").get<std::string>();
-      bool han = false;
-      for (unsigned char c : title) han = han || (c >= 0xE4 && c <= 0xE9);
-      if (!han) out << line << "\n";
-    }
-  }
+  write_sample_half(dir + "/en.jsonl", /*chinese=*/false);
   const std::string index = dir + "/idx";
   CommandResult r = run_kbseek({"index", "--index", index, "--models", "embeddinggemma-300m:256", dir + "/en.jsonl"});
   ASSERT_EQ(r.exit_code, 0) << r.err;

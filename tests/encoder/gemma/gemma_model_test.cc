@@ -34,7 +34,8 @@ const Loaded& loaded() {
     out->config = parse_gemma_config(text.value(), dir + "/config.json").value();
     auto weights = SafetensorsFile::open(dir + "/model.safetensors");
     EXPECT_TRUE(weights.is_ok()) << weights.status().to_string();
-    auto model = GemmaModel::load(std::move(weights).value(), out->config, kernels::cpu_backend());
+    auto model = GemmaModel::load(std::move(weights).value(), out->config, kernels::cpu_backend(),
+                                 kernels::WeightFormat::kF32);
     EXPECT_TRUE(model.is_ok()) << model.status().to_string();
     if (model.is_ok()) out->model = std::move(model).value();
     auto modules = load_dense_modules(dir, out->config.hidden_size);
