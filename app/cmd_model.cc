@@ -21,7 +21,10 @@ int cmd_model(int argc, char** argv) {
     if (!models.is_ok()) return fail("model", models.status());
     if (models->empty()) std::printf("no models in %s (run scripts/setup.sh)\n", models_dir.c_str());
     for (const auto& m : models.value())
-      std::printf("%-24s %-28s %s\n", m.name.c_str(), m.architecture.empty() ? "?" : m.architecture.c_str(),
+      std::printf("%-24s %-28s %s\n", m.name.c_str(),
+                  m.kind == encoder::ModelKind::kGguf ? "llm (gguf)"
+                  : m.architecture.empty()            ? "?"
+                                                      : m.architecture.c_str(),
                   m.has_checksums ? "checksummed" : "NO SHA256SUMS (run kbseek model import)");
     return 0;
   }
@@ -30,6 +33,15 @@ int cmd_model(int argc, char** argv) {
     if (!path.is_ok()) return fail("model", path.status());
     Status st = encoder::verify_model_folder(path.value());
     if (!st.is_ok()) return fail("model", st);
+    if (encoder::is_gguf_model_folder(path.value())) {
+      // No decoder is built yet: intact bytes and the GGUF magic are all a
+      // GGUF folder can be checked for here.
+      auto fp = encoder::model_fingerprint(path.value());
+      if (!fp.is_ok()) return fail("model", fp.status());
+      std::printf("%s: ok (llm (gguf), %s verified, fingerprint %s)\n", path->c_str(), encoder::kGgufFile,
+                  fp->c_str());
+      return 0;
+    }
     // Loading proves the folder is a usable model, not just intact bytes.
     auto enc = encoder::open_encoder(path.value());
     if (!enc.is_ok()) return fail("model", enc.status());

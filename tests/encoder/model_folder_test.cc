@@ -1,5 +1,6 @@
 // Model folders: import writes SHA256SUMS, verify catches a changed byte,
-// missing checksums point at `kbseek model import`, listing and resolving.
+// missing checksums point at `kbseek model import`, listing and resolving;
+// GGUF decoder folders (model.gguf, no config.json) likewise.
 #include "encoder/model_folder.h"
 
 #include <gtest/gtest.h>
@@ -7,6 +8,7 @@
 #include <cstdlib>
 
 #include "core/sha256.h"
+#include "encoder/encoder.h"
 #include "tests/encoder/fake_safetensors.h"
 #include "tests/encoder/test_support.h"
 
@@ -109,6 +111,89 @@ TEST_F(ModelFolderTest, ListAndResolve) {
   EXPECT_NE(missing.status().message().find("a-model, b-model"), std::string::npos) << missing.status().message();
   unsetenv("KBSEEK_MODELS");
   EXPECT_EQ(default_models_dir(), KBSEEK_TEST_MODELS_DIR);
+}
+
+// A hand-made GGUF folder: the magic, a version, then filler (no decoder
+// reads it; only the bytes and the magic are checked).
+class GgufFolderTest : public ModelFolderTest {
+ protected:
+  void SetUp() override {
+    ModelFolderTest::SetUp();
+    gguf_src_ = root_ + "/gguf-src";
+    ASSERT_TRUE(core::make_dirs(gguf_src_).is_ok());
+    put(gguf_src_ + "/model.gguf", std::string("GGUF\x03\0\0\0", 8) + std::string(200, '\x5a'));
+    put(gguf_src_ + "/LICENSE.md", "Apache-2.0\n");
+    put(gguf_src_ + "/notes.txt", "not copied");
+  }
+  std::string gguf_src_;
+};
+
+TEST_F(GgufFolderTest, ImportWritesChecksumsAndVerifies) {
+  EXPECT_TRUE(is_gguf_model_folder(gguf_src_));
+  EXPECT_FALSE(is_gguf_model_folder(src_));
+  auto dir = import_model(gguf_src_, models_, "tiny-llm");
+  ASSERT_TRUE(dir.is_ok()) << dir.status().to_string();
+  auto sums = core::read_file(dir.value() + "/SHA256SUMS");
+  ASSERT_TRUE(sums.is_ok());
+  EXPECT_NE(sums->find("  model.gguf\n"), std::string::npos) << sums.value();
+  EXPECT_NE(sums->find("  LICENSE.md\n"), std::string::npos) << sums.value();
+  EXPECT_FALSE(core::path_exists(dir.value() + "/notes.txt"));
+  EXPECT_TRUE(verify_model_folder(dir.value()).is_ok());
+}
+
+TEST_F(GgufFolderTest, ListShowsItsKind) {
+  ASSERT_TRUE(import_model(gguf_src_, models_, "tiny-llm").is_ok());
+  ASSERT_TRUE(import_model(src_, models_, "tiny-bert").is_ok());
+  auto list = list_models(models_);
+  ASSERT_TRUE(list.is_ok());
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ((*list)[0].kind, ModelKind::kEncoder);
+  EXPECT_EQ((*list)[1].name, "tiny-llm");
+  EXPECT_EQ((*list)[1].kind, ModelKind::kGguf);
+  EXPECT_TRUE((*list)[1].has_checksums);
+}
+
+TEST_F(GgufFolderTest, ImportRejectsAFileWithoutTheMagic) {
+  put(gguf_src_ + "/model.gguf", "PK\x03\x04 a zip, not a GGUF file");
+  auto r = import_model(gguf_src_, models_, "tiny-llm");
+  EXPECT_EQ(r.status().code(), core::StatusCode::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("model.gguf"), std::string::npos) << r.status().message();
+  EXPECT_FALSE(core::path_exists(models_ + "/tiny-llm"));
+}
+
+TEST_F(GgufFolderTest, VerifyChecksTheMagicAndThatTheModelIsListed) {
+  // Checksums that match but a file that is not GGUF: the magic check catches it.
+  const std::string bad = "GGML" + std::string(100, '\0');
+  put(gguf_src_ + "/model.gguf", bad);
+  put(gguf_src_ + "/SHA256SUMS", core::sha256_hex(bad) + "  model.gguf\n");
+  core::Status st = verify_model_folder(gguf_src_);
+  EXPECT_EQ(st.code(), core::StatusCode::kCorruption);
+  EXPECT_NE(st.message().find("GGUF magic"), std::string::npos) << st.message();
+  // A SHA256SUMS that does not list model.gguf leaves the weights unchecked.
+  put(gguf_src_ + "/SHA256SUMS", core::sha256_hex("Apache-2.0\n") + "  LICENSE.md\n");
+  st = verify_model_folder(gguf_src_);
+  EXPECT_EQ(st.code(), core::StatusCode::kCorruption);
+  EXPECT_NE(st.message().find("does not list model.gguf"), std::string::npos) << st.message();
+}
+
+TEST_F(GgufFolderTest, AlteredByteIsCorruptionNamingTheFile) {
+  auto dir = import_model(gguf_src_, models_, "tiny-llm");
+  ASSERT_TRUE(dir.is_ok());
+  const std::string model = dir.value() + "/model.gguf";
+  std::string bytes = core::read_file(model).value();
+  bytes.back() ^= 0x01;
+  put(model, bytes);
+  core::Status st = verify_model_folder(dir.value());
+  EXPECT_EQ(st.code(), core::StatusCode::kCorruption);
+  EXPECT_NE(st.message().find(model), std::string::npos) << st.message();
+}
+
+TEST_F(GgufFolderTest, OpenEncoderRefusesIt) {
+  auto dir = import_model(gguf_src_, models_, "tiny-llm");
+  ASSERT_TRUE(dir.is_ok());
+  auto enc = open_encoder(dir.value());
+  EXPECT_EQ(enc.status().code(), core::StatusCode::kInvalidArgument);
+  EXPECT_NE(enc.status().message().find("not an encoder"), std::string::npos) << enc.status().message();
 }
 
 }  // namespace
