@@ -8,6 +8,7 @@
 #include <unicode/normalizer2.h>
 #include <unicode/unistr.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -16,51 +17,13 @@
 
 #include "core/file_util.h"
 #include "core/utf8.h"
+#include "encoder/bpe_tokenizer_impl.h"
+#include "encoder/byte_level.h"
 
 namespace kbseek::encoder {
 namespace {
 
 using nlohmann::json;
-
-struct NormStep {
-  enum Kind { kReplace, kPrepend, kNfc, kNfkc } kind;
-  std::string from, to;  // kReplace: from → to; kPrepend: to
-};
-
-enum class SplitBehavior { kRemoved, kIsolated, kMergedWithPrevious, kMergedWithNext, kContiguous };
-
-// Byte trie over the added tokens' contents, for leftmost-longest matching.
-struct Trie {
-  struct Node {
-    std::map<unsigned char, int> next;
-    int32_t id = -1;
-  };
-  std::vector<Node> nodes{1};
-  void insert(const std::string& s, int32_t id) {
-    int n = 0;
-    for (unsigned char c : s) {
-      auto it = nodes[n].next.find(c);
-      if (it == nodes[n].next.end()) {
-        nodes.push_back({});
-        it = nodes[n].next.emplace(c, static_cast<int>(nodes.size()) - 1).first;
-      }
-      n = it->second;
-    }
-    nodes[n].id = id;
-  }
-  // Longest token starting at text[pos]: its id and length, or {-1, 0}.
-  std::pair<int32_t, size_t> longest(std::string_view text, size_t pos) const {
-    std::pair<int32_t, size_t> best{-1, 0};
-    int n = 0;
-    for (size_t i = pos; i < text.size(); ++i) {
-      auto it = nodes[n].next.find(static_cast<unsigned char>(text[i]));
-      if (it == nodes[n].next.end()) break;
-      n = it->second;
-      if (nodes[n].id >= 0) best = {nodes[n].id, i + 1 - pos};
-    }
-    return best;
-  }
-};
 
 std::string read_string(const json& j, const char* field) {
   auto it = j.find(field);
@@ -69,36 +32,57 @@ std::string read_string(const json& j, const char* field) {
 
 }  // namespace
 
-struct BpeTokenizer::Impl {
-  std::string origin;
-  std::unordered_map<std::string, int32_t> vocab;
-  std::vector<std::string> id_to_token;
-  // (left id, right id) → (rank, merged id).
-  std::unordered_map<uint64_t, std::pair<int32_t, int32_t>> merges;
-  bool byte_fallback = false, fuse_unk = false;
-  int32_t unk = -1;
-  int32_t byte_ids[256];
-  std::vector<NormStep> normalizer;
-  bool split = false;
-  std::string split_pattern;
-  SplitBehavior split_behavior = SplitBehavior::kRemoved;
-  Trie added;
-  bool has_added = false;
-  std::vector<int32_t> prefix, suffix;  // post-processor specials around a single sequence
-
-  core::Status bad(const std::string& field, const std::string& what) const {
-    return core::Status::invalid_argument(origin + ": " + field + ": " + what);
+void AddedTokenTrie::insert(const std::string& s, int32_t id) {
+  int n = 0;
+  for (unsigned char c : s) {
+    auto it = nodes_[n].next.find(c);
+    if (it == nodes_[n].next.end()) {
+      nodes_.push_back({});
+      it = nodes_[n].next.emplace(c, static_cast<int>(nodes_.size()) - 1).first;
+    }
+    n = it->second;
   }
-  core::Status load_normalizer(const json& j, const std::string& field);
-  core::Status load_pre_tokenizer(const json& j);
-  core::Status load_model(const json& m);
-  core::Status load_added(const json& a);
-  core::Status load_post_processor(const json& p);
+  nodes_[n].id = id;
+}
 
-  std::string normalize(std::string s) const;
-  std::vector<std::string_view> pre_tokenize(std::string_view s) const;
-  void bpe_word(std::string_view word, std::vector<int32_t>* out) const;
-};
+std::pair<int32_t, size_t> AddedTokenTrie::longest(std::string_view text, size_t pos) const {
+  std::pair<int32_t, size_t> best{-1, 0};
+  int n = 0;
+  for (size_t i = pos; i < text.size(); ++i) {
+    auto it = nodes_[n].next.find(static_cast<unsigned char>(text[i]));
+    if (it == nodes_[n].next.end()) break;
+    n = it->second;
+    if (nodes_[n].id >= 0) best = {nodes_[n].id, i + 1 - pos};
+  }
+  return best;
+}
+
+core::Status BpeTokenizer::Impl::add_merge(const std::string& a, const std::string& b, int32_t rank,
+                                           const std::string& field) {
+  auto ia = vocab.find(a), ib = vocab.find(b), iab = vocab.find(a + b);
+  if (ia == vocab.end() || ib == vocab.end() || iab == vocab.end()) {
+    return bad(field, "entry " + std::to_string(rank) + " (\"" + a + "\", \"" + b + "\") uses a token not in the vocabulary");
+  }
+  merges.emplace((static_cast<uint64_t>(ia->second) << 32) | static_cast<uint32_t>(ib->second),
+                 std::make_pair(rank, iab->second));
+  return core::Status::ok();
+}
+
+void BpeTokenizer::Impl::add_token(const std::string& content, int32_t id) {
+  added.insert(content, id);
+  if (static_cast<size_t>(id) >= id_to_token.size()) id_to_token.resize(id + 1);
+  if (id_to_token[id].empty()) id_to_token[id] = content;
+  vocab.emplace(content, id);
+}
+
+void BpeTokenizer::Impl::index_byte_pieces() {
+  for (int b = 0; b < 256; ++b) {
+    char name[8];
+    std::snprintf(name, sizeof name, "<0x%02X>", b);
+    auto it = vocab.find(name);
+    byte_ids[b] = it == vocab.end() ? -1 : it->second;
+  }
+}
 
 core::Status BpeTokenizer::Impl::load_normalizer(const json& j, const std::string& field) {
   if (j.is_null()) return core::Status::ok();
@@ -110,29 +94,54 @@ core::Status BpeTokenizer::Impl::load_normalizer(const json& j, const std::strin
   if (type == "Replace") {
     const json& pat = j.value("pattern", json::object());
     if (!pat.contains("String")) return bad(field, "Replace with a Regex pattern is not supported");
-    normalizer.push_back({NormStep::kReplace, pat["String"].get<std::string>(), read_string(j, "content")});
+    normalizer.push_back({BpeNormStep::kReplace, pat["String"].get<std::string>(), read_string(j, "content")});
   } else if (type == "Prepend") {
-    normalizer.push_back({NormStep::kPrepend, "", read_string(j, "prepend")});
+    normalizer.push_back({BpeNormStep::kPrepend, "", read_string(j, "prepend")});
   } else if (type == "NFC") {
-    normalizer.push_back({NormStep::kNfc, "", ""});
+    normalizer.push_back({BpeNormStep::kNfc, "", ""});
   } else if (type == "NFKC") {
-    normalizer.push_back({NormStep::kNfkc, "", ""});
+    normalizer.push_back({BpeNormStep::kNfkc, "", ""});
   } else {
     return bad(field, "normalizer \"" + type + "\" is not supported");
   }
   return core::Status::ok();
 }
 
-core::Status BpeTokenizer::Impl::load_pre_tokenizer(const json& j) {
+core::Status BpeTokenizer::Impl::load_pre_tokenizer(const json& j, const std::string& field) {
   if (j.is_null()) return core::Status::ok();
   const std::string type = read_string(j, "type");
-  if (type != "Split") return bad("pre_tokenizer", "\"" + type + "\" is not supported");
+  if (type == "Sequence") {
+    // Qwen2's: Split on its regex, then ByteLevel without a regex of its own.
+    const json& steps = j.value("pretokenizers", json::array());
+    for (size_t i = 0; i < steps.size(); ++i) {
+      if (byte_level) return bad(field, "only the last pre-tokenizer of a Sequence may be ByteLevel");
+      const bool again = split && read_string(steps[i], "type") == "Split";
+      if (again) return bad(field, "a Sequence of more than one Split is not supported");
+      KB_RETURN_IF_ERROR(load_pre_tokenizer(steps[i], field + ".pretokenizers[" + std::to_string(i) + "]"));
+    }
+    return core::Status::ok();
+  }
+  if (type == "ByteLevel") {
+    // With use_regex (its default) ByteLevel would split on GPT-2's own pattern first.
+    if (j.value("use_regex", true)) return bad(field, "ByteLevel with use_regex true is not supported");
+    if (j.value("add_prefix_space", false)) return bad(field, "ByteLevel with add_prefix_space true is not supported");
+    byte_level = true;
+    return core::Status::ok();
+  }
+  if (type != "Split") return bad(field, "\"" + type + "\" is not supported");
   const json& pat = j.value("pattern", json::object());
-  if (!pat.contains("String")) return bad("pre_tokenizer", "Split with a Regex pattern is not supported");
-  if (j.value("invert", false)) return bad("pre_tokenizer", "Split with invert is not supported");
+  if (j.value("invert", false)) return bad(field, "Split with invert is not supported");
   split = true;
-  split_pattern = pat["String"].get<std::string>();
-  if (split_pattern.empty()) return bad("pre_tokenizer", "Split on an empty string");
+  if (pat.contains("Regex")) {
+    const std::string re = pat["Regex"].get<std::string>();
+    split_regex = recognise_split_regex(re);
+    if (!split_regex) return bad(field + ".pattern.Regex", "\"" + re + "\" is not a pattern this build knows");
+  } else if (pat.contains("String")) {
+    split_pattern = pat["String"].get<std::string>();
+    if (split_pattern.empty()) return bad(field, "Split on an empty string");
+  } else {
+    return bad(field + ".pattern", "neither String nor Regex");
+  }
   const std::string b = read_string(j, "behavior");
   static const std::map<std::string, SplitBehavior> kBehaviors = {
       {"Removed", SplitBehavior::kRemoved},
@@ -141,7 +150,7 @@ core::Status BpeTokenizer::Impl::load_pre_tokenizer(const json& j) {
       {"MergedWithNext", SplitBehavior::kMergedWithNext},
       {"Contiguous", SplitBehavior::kContiguous}};
   auto it = kBehaviors.find(b);
-  if (it == kBehaviors.end()) return bad("pre_tokenizer.behavior", "\"" + b + "\" is not known");
+  if (it == kBehaviors.end()) return bad(field + ".behavior", "\"" + b + "\" is not known");
   split_behavior = it->second;
   return core::Status::ok();
 }
@@ -154,7 +163,7 @@ core::Status BpeTokenizer::Impl::load_model(const json& m) {
       return bad(std::string("model.") + f, "is not supported");
     }
   }
-  if (m.value("ignore_merges", false)) return bad("model.ignore_merges", "true is not supported");
+  ignore_merges = m.value("ignore_merges", false);
   byte_fallback = m.value("byte_fallback", false);
   fuse_unk = m.value("fuse_unk", false);
   const json& v = m.value("vocab", json::object());
@@ -172,12 +181,7 @@ core::Status BpeTokenizer::Impl::load_model(const json& m) {
     if (it == vocab.end()) return bad("model.unk_token", "\"" + unk_token + "\" is not in the vocabulary");
     unk = it->second;
   }
-  for (int b = 0; b < 256; ++b) {
-    char name[8];
-    std::snprintf(name, sizeof name, "<0x%02X>", b);
-    auto it = vocab.find(name);
-    byte_ids[b] = it == vocab.end() ? -1 : it->second;
-  }
+  index_byte_pieces();
   const json& ms = m.value("merges", json::array());
   int32_t rank = 0;
   for (const json& e : ms) {
@@ -194,12 +198,7 @@ core::Status BpeTokenizer::Impl::load_model(const json& m) {
     } else {
       return bad("model.merges", "entry " + std::to_string(rank) + " is neither [a, b] nor \"a b\"");
     }
-    auto ia = vocab.find(a), ib = vocab.find(b), iab = vocab.find(a + b);
-    if (ia == vocab.end() || ib == vocab.end() || iab == vocab.end()) {
-      return bad("model.merges", "entry " + std::to_string(rank) + " (\"" + a + "\", \"" + b + "\") uses a token not in the vocabulary");
-    }
-    merges.emplace((static_cast<uint64_t>(ia->second) << 32) | static_cast<uint32_t>(ib->second),
-                   std::make_pair(rank, iab->second));
+    KB_RETURN_IF_ERROR(add_merge(a, b, rank, "model.merges"));
     ++rank;
   }
   return core::Status::ok();
@@ -216,17 +215,15 @@ core::Status BpeTokenizer::Impl::load_added(const json& a) {
     if (t.value("normalized", false)) {
       return bad("added_tokens", "\"" + content + "\": normalized added tokens are not supported");
     }
-    added.insert(content, static_cast<int32_t>(id));
-    has_added = true;
-    if (static_cast<size_t>(id) >= id_to_token.size()) id_to_token.resize(id + 1);
-    if (id_to_token[id].empty()) id_to_token[id] = content;
-    vocab.emplace(content, static_cast<int32_t>(id));
+    if (id > (1 << 24)) return bad("added_tokens", "\"" + content + "\": id " + std::to_string(id) + " out of range");
+    add_token(content, static_cast<int32_t>(id));
   }
   return core::Status::ok();
 }
 
 core::Status BpeTokenizer::Impl::load_post_processor(const json& p) {
-  if (p.is_null()) return core::Status::ok();
+  // ByteLevel's post-processor only trims offsets; it adds no ids.
+  if (p.is_null() || read_string(p, "type") == "ByteLevel") return core::Status::ok();
   if (read_string(p, "type") != "TemplateProcessing") {
     return bad("post_processor", "\"" + read_string(p, "type") + "\" is not supported");
   }
@@ -247,9 +244,9 @@ core::Status BpeTokenizer::Impl::load_post_processor(const json& p) {
 }
 
 std::string BpeTokenizer::Impl::normalize(std::string s) const {
-  for (const NormStep& n : normalizer) {
+  for (const BpeNormStep& n : normalizer) {
     switch (n.kind) {
-      case NormStep::kReplace: {
+      case BpeNormStep::kReplace: {
         if (n.from.empty()) break;
         std::string out;
         size_t pos = 0;
@@ -261,13 +258,13 @@ std::string BpeTokenizer::Impl::normalize(std::string s) const {
         s.swap(out);
         break;
       }
-      case NormStep::kPrepend:
+      case BpeNormStep::kPrepend:
         if (!s.empty()) s = n.to + s;
         break;
-      case NormStep::kNfc:
-      case NormStep::kNfkc: {
+      case BpeNormStep::kNfc:
+      case BpeNormStep::kNfkc: {
         UErrorCode err = U_ZERO_ERROR;
-        const icu::Normalizer2* norm = n.kind == NormStep::kNfc ? icu::Normalizer2::getNFCInstance(err)
+        const icu::Normalizer2* norm = n.kind == BpeNormStep::kNfc ? icu::Normalizer2::getNFCInstance(err)
                                                                 : icu::Normalizer2::getNFKCInstance(err);
         if (U_FAILURE(err)) break;
         icu::UnicodeString u = norm->normalize(icu::UnicodeString::fromUTF8(s), err);
@@ -287,42 +284,83 @@ std::vector<std::string_view> BpeTokenizer::Impl::pre_tokenize(std::string_view 
     if (!s.empty()) words.push_back(s);
     return words;
   }
-  // Pieces alternate text and delimiter; each behaviour decides where the
-  // delimiters go, as tokenizers' SplitDelimiterBehavior does.
-  const std::string& d = split_pattern;
-  size_t start = 0;  // start of the word being built
-  size_t pos = 0;
-  auto emit = [&](size_t b, size_t e) {
-    if (e > b) words.push_back(s.substr(b, e - b));
-  };
-  while (true) {
-    const size_t hit = s.find(d, pos);
-    if (hit == std::string_view::npos) break;
-    const size_t end = hit + d.size();
-    switch (split_behavior) {
-      case SplitBehavior::kRemoved: emit(start, hit); start = end; break;
-      case SplitBehavior::kIsolated: emit(start, hit); emit(hit, end); start = end; break;
-      case SplitBehavior::kMergedWithPrevious: emit(start, end); start = end; break;
-      case SplitBehavior::kMergedWithNext: emit(start, hit); start = hit; break;
-      case SplitBehavior::kContiguous:
-        emit(start, hit);
-        start = hit;
-        {
-          size_t run_end = end;
-          while (s.compare(run_end, d.size(), d) == 0) run_end += d.size();
-          emit(start, run_end);
-          start = run_end;
-          pos = run_end;
-          continue;
-        }
+  std::vector<RegexMatch> hits;
+  if (split_regex) {
+    hits = find_regex_matches(*split_regex, s);
+  } else {
+    for (size_t p = 0; (p = s.find(split_pattern, p)) != std::string_view::npos; p += split_pattern.size()) {
+      hits.push_back({p, p + split_pattern.size()});
     }
-    pos = end;
   }
-  emit(start, s.size());
+  // The text as alternating pieces, then each behaviour's fold over them,
+  // as tokenizers' NormalizedString::split does.
+  struct Piece {
+    size_t begin, end;
+    bool is_match;
+  };
+  std::vector<Piece> pieces;
+  size_t prev = 0;
+  for (const RegexMatch& h : hits) {
+    if (h.begin > prev) pieces.push_back({prev, h.begin, false});
+    pieces.push_back({h.begin, h.end, true});
+    prev = h.end;
+  }
+  if (prev < s.size()) pieces.push_back({prev, s.size(), false});
+  std::vector<Piece> out;
+  bool previous_match = false;
+  switch (split_behavior) {
+    case SplitBehavior::kRemoved:
+      for (const Piece& p : pieces) {
+        if (!p.is_match) out.push_back(p);
+      }
+      break;
+    case SplitBehavior::kIsolated:
+      out = pieces;
+      break;
+    case SplitBehavior::kMergedWithPrevious:
+      for (const Piece& p : pieces) {
+        if (p.is_match && !previous_match && !out.empty()) {
+          out.back().end = p.end;
+        } else {
+          out.push_back(p);
+        }
+        previous_match = p.is_match;
+      }
+      break;
+    case SplitBehavior::kMergedWithNext:
+      for (auto it = pieces.rbegin(); it != pieces.rend(); ++it) {
+        if (it->is_match && !previous_match && !out.empty()) {
+          out.back().begin = it->begin;
+        } else {
+          out.push_back(*it);
+        }
+        previous_match = it->is_match;
+      }
+      std::reverse(out.begin(), out.end());
+      break;
+    case SplitBehavior::kContiguous:
+      for (const Piece& p : pieces) {
+        if (p.is_match == previous_match && !out.empty()) {
+          out.back().end = p.end;
+        } else {
+          out.push_back(p);
+        }
+        previous_match = p.is_match;
+      }
+      break;
+  }
+  for (const Piece& p : out) words.push_back(s.substr(p.begin, p.end - p.begin));
   return words;
 }
 
 void BpeTokenizer::Impl::bpe_word(std::string_view word, std::vector<int32_t>* out) const {
+  if (ignore_merges) {  // a word that is a token is that token, merges or not
+    auto it = vocab.find(std::string(word));
+    if (it != vocab.end()) {
+      out->push_back(it->second);
+      return;
+    }
+  }
   struct Symbol {
     int32_t id;
     int prev, next;
@@ -407,7 +445,7 @@ core::Result<std::unique_ptr<BpeTokenizer>> BpeTokenizer::from_json(const std::s
   try {
     KB_RETURN_IF_ERROR(impl->load_model(j.value("model", json::object())));
     KB_RETURN_IF_ERROR(impl->load_normalizer(j.value("normalizer", json()), "normalizer"));
-    KB_RETURN_IF_ERROR(impl->load_pre_tokenizer(j.value("pre_tokenizer", json())));
+    KB_RETURN_IF_ERROR(impl->load_pre_tokenizer(j.value("pre_tokenizer", json()), "pre_tokenizer"));
     KB_RETURN_IF_ERROR(impl->load_added(j.value("added_tokens", json::array())));
     KB_RETURN_IF_ERROR(impl->load_post_processor(j.value("post_processor", json())));
   } catch (const json::exception& e) {
@@ -427,11 +465,17 @@ core::Result<std::vector<int32_t>> BpeTokenizer::encode(std::string_view text, b
   auto run_model = [&](std::string_view piece) {
     if (piece.empty()) return;
     const std::string normalized = m.normalize(std::string(piece));
-    for (std::string_view w : m.pre_tokenize(normalized)) m.bpe_word(w, &ids);
+    for (std::string_view w : m.pre_tokenize(normalized)) {
+      if (m.byte_level) {
+        m.bpe_word(byte_level_encode(w), &ids);
+      } else {
+        m.bpe_word(w, &ids);
+      }
+    }
   };
   size_t plain = 0;  // start of the text not yet given to the model
   for (size_t pos = 0; pos < text.size();) {
-    const auto [id, len] = m.has_added ? m.added.longest(text, pos) : std::pair<int32_t, size_t>{-1, 0};
+    const auto [id, len] = m.added.empty() ? std::pair<int32_t, size_t>{-1, 0} : m.added.longest(text, pos);
     if (id < 0) {
       ++pos;
       continue;
@@ -460,5 +504,8 @@ std::string BpeTokenizer::id_to_token(int32_t id) const {
 }
 
 int32_t BpeTokenizer::unk_id() const { return impl_->unk; }
+int32_t BpeTokenizer::bos_id() const { return impl_->bos; }
+int32_t BpeTokenizer::eos_id() const { return impl_->eos; }
+int32_t BpeTokenizer::pad_id() const { return impl_->pad; }
 
 }  // namespace kbseek::encoder

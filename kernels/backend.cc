@@ -18,6 +18,9 @@ const char* op_name(Op op) {
     case Op::kRope: return "rope";
     case Op::kGqaAttention: return "gqa_attention";
     case Op::kGeglu: return "geglu";
+    case Op::kCausalAttention: return "causal_attention";
+    case Op::kSwiglu: return "swiglu";
+    case Op::kAdd: return "add";
   }
   return "unknown";
 }
@@ -26,6 +29,7 @@ const char* weight_format_name(WeightFormat f) {
   switch (f) {
     case WeightFormat::kF32: return "fp32";
     case WeightFormat::kBF16: return "bf16";
+    case WeightFormat::kQuantized: return "quantized";
   }
   return "unknown";
 }

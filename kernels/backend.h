@@ -25,6 +25,7 @@
 #include <utility>
 
 #include "core/status.h"
+#include "kernels/quant/quant_types.h"
 
 namespace kbseek::kernels {
 
@@ -42,12 +43,15 @@ enum class Op {
   kRope,           // rotary position embedding, rotate-half convention
   kGqaAttention,   // grouped-query bidirectional attention, optional sliding window
   kGeglu,          // out = gelu_tanh(gate) * up
+  kCausalAttention,  // grouped-query causal attention after a cached prefix
+  kSwiglu,         // out = silu(gate) * up
+  kAdd,            // y += x
 };
 const char* op_name(Op op);
 inline constexpr Op kAllOps[] = {Op::kSgemm,     Op::kSgemmBatched, Op::kLinear,      Op::kAddBias,
                                  Op::kBiasGelu,  Op::kGelu,         Op::kLayerNorm,   Op::kSoftmaxRows,
                                  Op::kAttention, Op::kRmsNorm,      Op::kRope,        Op::kGqaAttention,
-                                 Op::kGeglu};
+                                 Op::kGeglu,     Op::kCausalAttention, Op::kSwiglu, Op::kAdd};
 
 enum class Transpose { kNo, kYes };
 
@@ -56,7 +60,10 @@ enum class Transpose { kNo, kYes };
 //   kBF16: rounded to bf16 (nearest even); inputs are rounded to bf16 too and
 //          products summed in fp32 — half the bytes per forward, twice the
 //          multiply-adds per instruction where the CPU has AVX512-BF16.
-enum class WeightFormat { kF32, kBF16 };
+//   kQuantized: kept in a ggml block type (quant::QuantType: Q4_K, Q6_K,
+//          Q5_0, Q8_0) as read from a GGUF file; made by prepare_quantized,
+//          never by prepare_weights.
+enum class WeightFormat { kF32, kBF16, kQuantized };
 const char* weight_format_name(WeightFormat f);
 
 // A weight matrix W [out × in] (PyTorch's Linear layout) prepared once by a
@@ -142,6 +149,22 @@ class Backend {
   virtual core::Result<std::unique_ptr<PreparedWeights>> prepare_weights(const float* w_host, int out, int in,
                                                                          WeightFormat f) = 0;
   virtual core::Status linear_prepared(const float* x, int rows, const PreparedWeights& w, float* y) = 0;
+  // Quantized weights (WeightFormat::kQuantized) for linear_prepared, kept in
+  // their ggml block type: `blocks` (host memory, copied) holds `out` rows,
+  // each of `in` values stored as quant::row_bytes(type, in) bytes, the GGUF
+  // layout of a [out × in] tensor (ggml dims {in, out}). InvalidArgument
+  // naming the type and shape when !supports_quantized(type), out or in is
+  // not positive, or in is not a multiple of quant::block_elements(type)
+  // (32 for Q5_0 / Q8_0, 256 for Q4_K / Q6_K).
+  // Accuracy: the CPU quantizes each row of x to 8 bits as ggml does (Q8_K
+  // for the K-quants, Q8_0 otherwise) and sums integer products per block,
+  // so y is within ≈ 4e-3 normalized error of x · dequantize(W)ᵀ for
+  // activations spread evenly over a block's range (uniform rounding of 1/127
+  // of the block's largest |x|); CUDA dequantizes W and keeps x in fp32
+  // (≈ 1e-6).
+  virtual bool supports_quantized(quant::QuantType type) const = 0;
+  virtual core::Result<std::unique_ptr<PreparedWeights>> prepare_quantized(const void* blocks, quant::QuantType type,
+                                                                           int out, int in) = 0;
   // x is rows×cols, contiguous (ld = cols).
   virtual core::Status add_bias(float* x, int rows, int cols, const float* bias) = 0;
   virtual core::Status bias_gelu(float* x, int rows, int cols, const float* bias) = 0;
@@ -175,7 +198,9 @@ class Backend {
   virtual core::Status rms_norm(const float* x, float* out, int rows, int cols, const float* gamma,
                                 float eps, bool accumulate) = 0;
   // Rotary position embedding in place, transformers' "rotate_half" (NeoX)
-  // convention. For row t of sequence b (position p = t - offsets[b]), head h
+  // convention. For row t of sequence b (position p = first_position + t -
+  // offsets[b]: 0 for a whole prompt, the cached prefix's length for the
+  // rows a decoder runs after it), head h
   // (columns [h*head_dim, (h+1)*head_dim)) and i < head_dim/2:
   //   inv = 1 / base^(2i/head_dim), a = p * inv (both fp32, as transformers),
   //   (x1, x2) = (x[i], x[i + head_dim/2]);
@@ -183,7 +208,7 @@ class Backend {
   // x: offsets[num_seqs] rows of `ld` floats (ld ≥ num_heads*head_dim);
   // offsets is a host array. head_dim even.
   virtual core::Status rope(float* x, int ld, int num_seqs, const int* offsets, int num_heads,
-                            int head_dim, float base) = 0;
+                            int head_dim, float base, int first_position) = 0;
   // Grouped-query bidirectional self-attention over packed sequences.
   //   q, ctx: [T × num_q_heads*head_dim]; k, v: [T × num_kv_heads*head_dim];
   //   all contiguous, T = offsets[num_seqs] (host array, as attention()).
@@ -201,6 +226,26 @@ class Backend {
   // aliasing. gelu_tanh(x) = 0.5 x (1 + tanh(√(2/π) (x + 0.044715 x³))),
   // PyTorch's approximate="tanh" (relative error ≤ 1e-6).
   virtual core::Status geglu(const float* gu, float* out, int rows, int cols) = 0;
+  // --- decoder-only blocks (Qwen 2) -----------------------------------------
+  // Causal grouped-query attention of new rows after a cached prefix, for
+  // scoring many continuations of one prompt:
+  //   q, ctx: [T × num_q_heads*head_dim]; k, v: [T × num_kv_heads*head_dim],
+  //   the new rows' keys and values (T = offsets[num_seqs], host offsets as
+  //   attention()); prefix_k, prefix_v: [prefix_len × num_kv_heads*head_dim]
+  //   (null when prefix_len is 0), shared by every sequence.
+  // Row i of sequence b sees every prefix row and rows 0..i of its own
+  // sequence: ctx = softmax(scale · q Kᵀ) V over those keys, per query head h
+  // reading kv head h / (num_q_heads / num_kv_heads). ctx aliases nothing.
+  virtual core::Status causal_attention(const float* q, const float* k, const float* v, const float* prefix_k,
+                                        const float* prefix_v, int prefix_len, float* ctx, int num_seqs,
+                                        const int* offsets, int num_q_heads, int num_kv_heads, int head_dim,
+                                        float scale) = 0;
+  // SwiGLU over the fused gate|up projection: gu [rows × 2·cols] (gate |
+  // up), out [rows × cols] = silu(gate) · up, silu(x) = x / (1 + e^-x); out
+  // does not alias gu.
+  virtual core::Status swiglu(const float* gu, float* out, int rows, int cols) = 0;
+  // y[i] += x[i] for i < n (residual adds); y does not alias x.
+  virtual core::Status add(float* y, const float* x, size_t n) = 0;
 
  protected:
   friend class Buffer;

@@ -112,8 +112,8 @@ core::Status GemmaModel::run_layer(const Layer& l, Scratch& s, int tokens, const
   KB_RETURN_IF_ERROR(be->rms_norm(s.q.data(), s.q.data(), tokens * c.num_heads, hd, l.q_norm.data(), eps, false));
   KB_RETURN_IF_ERROR(be->rms_norm(s.k.data(), s.k.data(), tokens * c.num_kv_heads, hd, l.k_norm.data(), eps, false));
   const float base = l.sliding ? c.rope_local_base_freq : c.rope_theta;
-  KB_RETURN_IF_ERROR(be->rope(s.q.data(), qw, num_seqs, offsets, c.num_heads, hd, base));
-  KB_RETURN_IF_ERROR(be->rope(s.k.data(), kvw, num_seqs, offsets, c.num_kv_heads, hd, base));
+  KB_RETURN_IF_ERROR(be->rope(s.q.data(), qw, num_seqs, offsets, c.num_heads, hd, base, 0));
+  KB_RETURN_IF_ERROR(be->rope(s.k.data(), kvw, num_seqs, offsets, c.num_kv_heads, hd, base, 0));
   const float scale = 1.0f / std::sqrt(c.query_pre_attn_scalar);
   KB_RETURN_IF_ERROR(be->gqa_attention(s.q.data(), s.k.data(), s.v.data(), s.ctx.data(), num_seqs, offsets,
                                        c.num_heads, c.num_kv_heads, hd, scale, l.sliding ? c.sliding_window : 0));

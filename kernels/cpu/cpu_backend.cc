@@ -6,6 +6,7 @@
 #include "kernels/backend.h"
 #include "kernels/cpu/cpu_ops.h"
 #include "kernels/cpu/prepared_weights.h"
+#include "kernels/cpu/quant_gemm.h"
 
 namespace kbseek::kernels {
 namespace {
@@ -53,13 +54,25 @@ class CpuBackend final : public Backend {
     cpu::linear(x, rows, in, w, bias, y, out);
     return core::Status::ok();
   }
-  bool supports_weights(WeightFormat f) const override { return cpu::supports_weights(f); }
+  // kQuantized weights come from prepare_quantized, never from floats.
+  bool supports_weights(WeightFormat f) const override {
+    return f != WeightFormat::kQuantized && cpu::supports_weights(f);
+  }
   core::Result<std::unique_ptr<PreparedWeights>> prepare_weights(const float* w, int out, int in,
                                                                  WeightFormat f) override {
+    if (f == WeightFormat::kQuantized) {
+      return core::Status::invalid_argument("prepare_weights: quantized weights are made by prepare_quantized");
+    }
     return cpu::prepare_weights(w, out, in, f);
   }
   core::Status linear_prepared(const float* x, int rows, const PreparedWeights& w, float* y) override {
+    if (w.format() == WeightFormat::kQuantized) return cpu::quant_linear(x, rows, w, y);
     return cpu::linear_prepared(x, rows, w, y);
+  }
+  bool supports_quantized(quant::QuantType t) const override { return cpu::supports_quantized(t); }
+  core::Result<std::unique_ptr<PreparedWeights>> prepare_quantized(const void* blocks, quant::QuantType t, int out,
+                                                                   int in) override {
+    return cpu::prepare_quantized(blocks, t, out, in);
   }
   core::Status add_bias(float* x, int rows, int cols, const float* bias) override {
     cpu::add_bias(x, rows, cols, bias);
@@ -94,8 +107,8 @@ class CpuBackend final : public Backend {
     return core::Status::ok();
   }
   core::Status rope(float* x, int ld, int num_seqs, const int* offsets, int num_heads,
-                    int head_dim, float base) override {
-    cpu::rope(x, ld, num_seqs, offsets, num_heads, head_dim, base);
+                    int head_dim, float base, int first_position) override {
+    cpu::rope(x, ld, num_seqs, offsets, num_heads, head_dim, base, first_position);
     return core::Status::ok();
   }
   core::Status gqa_attention(const float* q, const float* k, const float* v, float* ctx,
@@ -107,6 +120,22 @@ class CpuBackend final : public Backend {
   }
   core::Status geglu(const float* gu, float* out, int rows, int cols) override {
     cpu::geglu(gu, out, rows, cols);
+    return core::Status::ok();
+  }
+  core::Status causal_attention(const float* q, const float* k, const float* v, const float* prefix_k,
+                                const float* prefix_v, int prefix_len, float* ctx, int num_seqs,
+                                const int* offsets, int num_q_heads, int num_kv_heads, int head_dim,
+                                float scale) override {
+    cpu::causal_attention(q, k, v, prefix_k, prefix_v, prefix_len, ctx, num_seqs, offsets, num_q_heads,
+                          num_kv_heads, head_dim, scale);
+    return core::Status::ok();
+  }
+  core::Status swiglu(const float* gu, float* out, int rows, int cols) override {
+    cpu::swiglu(gu, out, rows, cols);
+    return core::Status::ok();
+  }
+  core::Status add(float* y, const float* x, size_t n) override {
+    cpu::add(y, x, n);
     return core::Status::ok();
   }
 

@@ -28,11 +28,16 @@ void attention(const float* qkv, float* ctx, int num_seqs, const int* offsets, i
 void rms_norm(const float* x, float* out, int rows, int cols, const float* gamma, float eps,
               bool accumulate);
 void rope(float* x, int ld, int num_seqs, const int* offsets, int num_heads, int head_dim,
-          float base);
+          float base, int first_position);
 void gqa_attention(const float* q, const float* k, const float* v, float* ctx, int num_seqs,
                    const int* offsets, int num_q_heads, int num_kv_heads, int head_dim, float scale,
                    int window);
 void geglu(const float* gu, float* out, int rows, int cols);
+void causal_attention(const float* q, const float* k, const float* v, const float* prefix_k,
+                      const float* prefix_v, int prefix_len, float* ctx, int num_seqs, const int* offsets,
+                      int num_q_heads, int num_kv_heads, int head_dim, float scale);
+void swiglu(const float* gu, float* out, int rows, int cols);
+void add(float* y, const float* x, size_t n);
 
 // Single-row kernels the ops above share (vectorised, runtime-dispatched).
 void softmax_row(float* x, int cols, float scale, const float* mask);

@@ -54,9 +54,10 @@ std::shared_ptr<const RopeTable> rope_table(float base, int head_dim, int positi
 }  // namespace
 
 void rope(float* x, int ld, int num_seqs, const int* offsets, int num_heads, int head_dim,
-          float base) {
+          float base, int first_position) {
   int longest = 0;
   for (int b = 0; b < num_seqs; ++b) longest = std::max(longest, offsets[b + 1] - offsets[b]);
+  longest += first_position;
   if (longest == 0) return;
   const std::shared_ptr<const RopeTable> table = rope_table(base, head_dim, longest);
   const int half = head_dim / 2;
@@ -66,7 +67,7 @@ void rope(float* x, int ld, int num_seqs, const int* offsets, int num_heads, int
     int b = static_cast<int>(std::upper_bound(offsets, offsets + num_seqs + 1, static_cast<int>(begin)) - offsets) - 1;
     for (int t = static_cast<int>(begin); t < static_cast<int>(end); ++t) {
       while (t >= offsets[b + 1]) ++b;
-      const int p = t - offsets[b];
+      const int p = first_position + t - offsets[b];
       const float* cs = table->cos.data() + static_cast<size_t>(p) * half;
       const float* sn = table->sin.data() + static_cast<size_t>(p) * half;
       for (int h = 0; h < num_heads; ++h) {

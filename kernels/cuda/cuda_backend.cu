@@ -8,6 +8,7 @@
 #include "kernels/backend.h"
 #include "kernels/cuda/cuda_check.h"
 #include "kernels/cuda/cuda_ops.h"
+#include "kernels/cuda/quant_gemm.h"
 
 namespace kbseek::kernels {
 namespace {
@@ -20,6 +21,20 @@ class DeviceWeights final : public PreparedWeights {
 
  private:
   Buffer buf_;
+};
+
+// ggml blocks in device memory, byte for byte as in the GGUF file (in a
+// float Buffer rounded up, so that the backend frees them like any other).
+class DeviceQuantWeights final : public PreparedWeights {
+ public:
+  DeviceQuantWeights(Buffer buf, quant::QuantType t, int out, int in)
+      : PreparedWeights(out, in, WeightFormat::kQuantized), buf_(std::move(buf)), type_(t) {}
+  const uint8_t* data() const { return reinterpret_cast<const uint8_t*>(buf_.data()); }
+  quant::QuantType type() const { return type_; }
+
+ private:
+  Buffer buf_;
+  quant::QuantType type_;
 };
 
 class CudaBackend final : public Backend {
@@ -90,9 +105,32 @@ class CudaBackend final : public Backend {
     return std::unique_ptr<PreparedWeights>(new DeviceWeights(std::move(buf), out, in));
   }
   core::Status linear_prepared(const float* x, int rows, const PreparedWeights& w, float* y) override {
+    if (const auto* q = dynamic_cast<const DeviceQuantWeights*>(&w)) {
+      return cuda::quant_linear(stream_, q->type(), q->data(), w.out(), w.in(), x, rows, y);
+    }
     const auto* d = dynamic_cast<const DeviceWeights*>(&w);
     if (d == nullptr) return core::Status::invalid_argument(name_ + ": weights prepared by another backend");
     return cuda::linear(blas_, stream_, x, rows, w.in(), d->data(), nullptr, y, w.out());
+  }
+  bool supports_quantized(quant::QuantType t) const override { return cuda::quant_gemm_supports(t); }
+  core::Result<std::unique_ptr<PreparedWeights>> prepare_quantized(const void* blocks, quant::QuantType t, int out,
+                                                                   int in) override {
+    const std::string what =
+        std::string(quant::name(t)) + " [" + std::to_string(out) + " x " + std::to_string(in) + "]";
+    if (!cuda::quant_gemm_supports(t)) {
+      return core::Status::invalid_argument(name_ + ": prepare_quantized: " + what + " weights are not supported");
+    }
+    if (out <= 0 || in <= 0) return core::Status::invalid_argument(name_ + ": prepare_quantized: empty matrix " + what);
+    const int64_t block = quant::block_elements(t);
+    if (in % block != 0) {
+      return core::Status::invalid_argument(name_ + ": prepare_quantized: " + what + ": in must be a multiple of " +
+                                            std::to_string(block) + " (the block)");
+    }
+    const size_t bytes = quant::row_bytes(t, in) * static_cast<size_t>(out);
+    KB_ASSIGN_OR_RETURN(Buffer buf, allocate((bytes + sizeof(float) - 1) / sizeof(float)));
+    KB_CUDA_CHECK(cudaMemcpyAsync(buf.data(), blocks, bytes, cudaMemcpyHostToDevice, stream_));
+    KB_CUDA_CHECK(cudaStreamSynchronize(stream_));
+    return std::unique_ptr<PreparedWeights>(new DeviceQuantWeights(std::move(buf), t, out, in));
   }
   core::Status add_bias(float* x, int rows, int cols, const float* bias) override {
     return cuda::add_bias(stream_, x, rows, cols, bias);
@@ -123,10 +161,10 @@ class CudaBackend final : public Backend {
     return cuda::rms_norm(stream_, x, out, rows, cols, gamma, eps, accumulate);
   }
   core::Status rope(float* x, int ld, int num_seqs, const int* offsets, int num_heads,
-                    int head_dim, float base) override {
+                    int head_dim, float base, int first_position) override {
     KB_ASSIGN_OR_RETURN(const int* device_offsets, upload_offsets(offsets, num_seqs));
     return cuda::rope(stream_, x, ld, offsets[num_seqs], num_seqs, device_offsets, num_heads,
-                      head_dim, base);
+                      head_dim, base, first_position);
   }
   core::Status gqa_attention(const float* q, const float* k, const float* v, float* ctx,
                              int num_seqs, const int* offsets, int num_q_heads, int num_kv_heads,
@@ -139,6 +177,18 @@ class CudaBackend final : public Backend {
   core::Status geglu(const float* gu, float* out, int rows, int cols) override {
     return cuda::geglu(stream_, gu, out, rows, cols);
   }
+  core::Status causal_attention(const float* q, const float* k, const float* v, const float* prefix_k,
+                                const float* prefix_v, int prefix_len, float* ctx, int num_seqs,
+                                const int* offsets, int num_q_heads, int num_kv_heads, int head_dim,
+                                float scale) override {
+    KB_ASSIGN_OR_RETURN(const int* device_offsets, upload_offsets(offsets, num_seqs));
+    return cuda::causal_attention(stream_, q, k, v, prefix_k, prefix_v, prefix_len, ctx, offsets[num_seqs],
+                                  num_seqs, device_offsets, num_q_heads, num_kv_heads, head_dim, scale);
+  }
+  core::Status swiglu(const float* gu, float* out, int rows, int cols) override {
+    return cuda::swiglu(stream_, gu, out, rows, cols);
+  }
+  core::Status add(float* y, const float* x, size_t n) override { return cuda::add(stream_, y, x, n); }
 
  protected:
   void release(float* data) override { cudaFree(data); }

@@ -41,7 +41,7 @@ core::Status rms_norm(cudaStream_t s, const float* x, float* out, int rows, int 
 // kRopeMaxHeadDim (inv_freq travels as a kernel argument).
 inline constexpr int kRopeMaxHeadDim = 512;
 core::Status rope(cudaStream_t s, float* x, int ld, int rows, int num_seqs, const int* offsets,
-                  int num_heads, int head_dim, float base);
+                  int num_heads, int head_dim, float base, int first_position);
 // Floats of `scores` scratch gqa_attention needs for these sequences.
 size_t gqa_attention_scratch(int num_seqs, const int* host_offsets, int num_q_heads,
                              int num_kv_heads, int window);
@@ -51,5 +51,12 @@ core::Status gqa_attention(cublasHandle_t h, cudaStream_t s, const float* q, con
                            const int* host_offsets, int num_q_heads, int num_kv_heads, int head_dim,
                            float scale, int window);
 core::Status geglu(cudaStream_t s, const float* gu, float* out, int rows, int cols);
+// `offsets` is a device copy (rows = its last entry); InvalidArgument for a
+// head_dim above 256 or heads that do not group evenly.
+core::Status causal_attention(cudaStream_t s, const float* q, const float* k, const float* v, const float* prefix_k,
+                              const float* prefix_v, int prefix_len, float* ctx, int rows, int num_seqs,
+                              const int* offsets, int num_q_heads, int num_kv_heads, int head_dim, float scale);
+core::Status swiglu(cudaStream_t s, const float* gu, float* out, int rows, int cols);
+core::Status add(cudaStream_t s, float* y, const float* x, size_t n);
 
 }  // namespace kbseek::kernels::cuda

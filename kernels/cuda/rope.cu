@@ -16,7 +16,7 @@ struct InvFreq {
 };
 
 __global__ void rope_kernel(float* x, int ld, int rows, const int* offsets, int num_seqs,
-                            int num_heads, int half, InvFreq inv) {
+                            int num_heads, int half, InvFreq inv, int first_position) {
   for (int t = blockIdx.x; t < rows; t += gridDim.x) {
     // The last b with offsets[b] <= t (offsets[0] = 0 <= t < offsets[num_seqs]).
     int lo = 0, hi = num_seqs;
@@ -24,7 +24,7 @@ __global__ void rope_kernel(float* x, int ld, int rows, const int* offsets, int 
       const int mid = (lo + hi) / 2;
       if (offsets[mid] <= t) lo = mid; else hi = mid;
     }
-    const float p = static_cast<float>(t - offsets[lo]);
+    const float p = static_cast<float>(first_position + t - offsets[lo]);
     float* row = x + static_cast<size_t>(t) * ld;
     for (int e = threadIdx.x; e < num_heads * half; e += blockDim.x) {
       const int h = e / half, i = e % half;
@@ -42,7 +42,7 @@ __global__ void rope_kernel(float* x, int ld, int rows, const int* offsets, int 
 }  // namespace
 
 core::Status rope(cudaStream_t s, float* x, int ld, int rows, int num_seqs, const int* offsets,
-                  int num_heads, int head_dim, float base) {
+                  int num_heads, int head_dim, float base, int first_position) {
   if (head_dim % 2 != 0 || head_dim > kRopeMaxHeadDim) {
     return core::Status::invalid_argument("cuda rope: head_dim " + std::to_string(head_dim) +
                                           " must be even and at most " +
@@ -58,7 +58,7 @@ core::Status rope(cudaStream_t s, float* x, int ld, int rows, int num_seqs, cons
   const int pairs = num_heads * half;
   const int threads = pairs >= 256 ? 256 : ((pairs + 31) / 32) * 32;
   rope_kernel<<<rows < 65535 ? rows : 65535, threads, 0, s>>>(x, ld, rows, offsets, num_seqs,
-                                                              num_heads, half, inv);
+                                                              num_heads, half, inv, first_position);
   KB_CUDA_CHECK_LAUNCH("rope_kernel");
   return core::Status::ok();
 }

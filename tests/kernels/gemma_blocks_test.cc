@@ -88,7 +88,7 @@ TEST_P(GemmaBlocksTest, RopeMatchesApplyRotaryPosEmb) {
       const int heads = t["heads"];
       Buffer x = upload(floats(t["x"]));
       ASSERT_TRUE(backend_->rope(x.data(), heads * dim, static_cast<int>(offsets.size()) - 1, offsets.data(), heads,
-                                 dim, c["base"].get<float>()).is_ok());
+                                 dim, c["base"].get<float>(), 0).is_ok());
       expect_close("rope[" + std::to_string(n++) + "] " + c["layer_type"].get<std::string>() + " T=" +
                        std::to_string(offsets.back()) + " heads=" + std::to_string(heads),
                    download(x), t["out"]);
@@ -132,8 +132,8 @@ TEST_P(GemmaBlocksTest, AttentionLayerMatchesGemma3Attention) {
     Buffer gq = gemma_gamma(c["q_norm"]), gk = gemma_gamma(c["k_norm"]);
     ASSERT_TRUE(backend_->rms_norm(q.data(), q.data(), t * hq, dim, gq.data(), eps, false).is_ok());
     ASSERT_TRUE(backend_->rms_norm(k.data(), k.data(), t * hkv, dim, gk.data(), eps, false).is_ok());
-    ASSERT_TRUE(backend_->rope(q.data(), hq * dim, seqs, offsets.data(), hq, dim, base).is_ok());
-    ASSERT_TRUE(backend_->rope(k.data(), hkv * dim, seqs, offsets.data(), hkv, dim, base).is_ok());
+    ASSERT_TRUE(backend_->rope(q.data(), hq * dim, seqs, offsets.data(), hq, dim, base, 0).is_ok());
+    ASSERT_TRUE(backend_->rope(k.data(), hkv * dim, seqs, offsets.data(), hkv, dim, base, 0).is_ok());
     Buffer ctx = zeros(static_cast<size_t>(t) * hq * dim);
     ASSERT_TRUE(backend_->gqa_attention(q.data(), k.data(), v.data(), ctx.data(), seqs, offsets.data(), hq, hkv, dim,
                                         c["scale"].get<float>(), c["window"].get<int>()).is_ok());

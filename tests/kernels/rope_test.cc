@@ -14,7 +14,7 @@ TEST_P(RopeTest, PackedSequencesRestartPositions) {
   const std::vector<int> offsets = {0, 19, 20, 20, 57};  // a one-token and an empty sequence
   auto x = random_vector(static_cast<size_t>(offsets.back()) * ld, 90, -2.0f, 2.0f);
   Buffer dx = upload(x);
-  ASSERT_TRUE(backend_->rope(dx.data(), ld, 4, offsets.data(), heads, dim, 10000.0f).is_ok());
+  ASSERT_TRUE(backend_->rope(dx.data(), ld, 4, offsets.data(), heads, dim, 10000.0f, 0).is_ok());
   const auto got = download(dx);
   EXPECT_LT(normalized_error(got, ref_rope(x, ld, offsets, heads, dim, 10000.0f)), 1e-6);
   for (int start : {0, 19, 20}) {  // the first row of each sequence is at position 0
@@ -31,7 +31,7 @@ TEST_P(RopeTest, PaddedRowsKeepTheirTail) {
   const std::vector<int> offsets = {0, 5, 12};
   auto x = random_vector(static_cast<size_t>(offsets.back()) * ld, 91, -1.0f, 1.0f);
   Buffer dx = upload(x);
-  ASSERT_TRUE(backend_->rope(dx.data(), ld, 2, offsets.data(), heads, dim, 10000.0f).is_ok());
+  ASSERT_TRUE(backend_->rope(dx.data(), ld, 2, offsets.data(), heads, dim, 10000.0f, 0).is_ok());
   const auto got = download(dx);
   EXPECT_LT(normalized_error(got, ref_rope(x, ld, offsets, heads, dim, 10000.0f)), 1e-6);
   for (int t = 0; t < offsets.back(); ++t) {
@@ -50,7 +50,7 @@ TEST_P(RopeTest, LongPositionsBothBases) {
     SCOPED_TRACE("base=" + std::to_string(base));
     auto x = random_vector(static_cast<size_t>(offsets.back()) * ld, 92, -1.0f, 1.0f);
     Buffer dx = upload(x);
-    ASSERT_TRUE(backend_->rope(dx.data(), ld, 1, offsets.data(), heads, dim, base).is_ok());
+    ASSERT_TRUE(backend_->rope(dx.data(), ld, 1, offsets.data(), heads, dim, base, 0).is_ok());
     EXPECT_LT(normalized_error(download(dx), ref_rope(x, ld, offsets, heads, dim, base)), 1e-6);
   }
 }
@@ -62,7 +62,7 @@ TEST_P(RopeTest, RotatesPairsHalfADimensionApart) {
   const std::vector<int> offsets = {0, 2};
   std::vector<float> x = {1, 2, 3, 4, 1, 0, 0, 0};
   Buffer dx = upload(x);
-  ASSERT_TRUE(backend_->rope(dx.data(), 4, 1, offsets.data(), 1, 4, 1.0f).is_ok());
+  ASSERT_TRUE(backend_->rope(dx.data(), 4, 1, offsets.data(), 1, 4, 1.0f, 0).is_ok());
   const auto got = download(dx);
   const double c = std::cos(1.0), s = std::sin(1.0);
   const double want[] = {1, 2, 3, 4, c, 0, s, 0};
