@@ -43,6 +43,7 @@ int cmd_search(int argc, char** argv) {
   auto mode = ranker::parse_search_mode(args->get("--mode", "hybrid"));
   if (!mode.is_ok()) return fail("search", mode.status());
   req.mode = mode.value();
+  if (Status st = rerank_from_args(args.value(), &req); !st.is_ok()) return fail("search", st);
   auto service = open_service(args.value());
   if (!service.is_ok()) return fail("search", service.status());
   auto resp = service.value()->search(req);
@@ -57,6 +58,11 @@ int cmd_search(int argc, char** argv) {
     if (args->has("--explain"))
       for (const auto& s : r.explanation)
         std::printf("      %s rank %d score %.4f weight %.3f\n", s.source.c_str(), s.rank, s.score, s.weight);
+  }
+  if (resp->reranked) {
+    const auto& r = resp->rerank;
+    std::printf("(LLM %s re-ranked %d of %d in %.0f ms%s%s)\n", r.model.c_str(), r.reranked, r.candidates, r.took_ms,
+                r.warning.empty() ? "" : "; ", r.warning.c_str());
   }
   std::printf("(%zu results, %.1f ms)\n", resp->results.size(), resp->took_ms);
   return 0;
@@ -101,6 +107,7 @@ int cmd_serve(int argc, char** argv) {
   auto service = open_service(args.value());
   if (!service.is_ok()) return fail("serve", service.status());
   web::ServerOptions opts;
+  if (Status st = rerank_from_args(args.value(), &opts.defaults); !st.is_ok()) return fail("serve", st);
   opts.host = args->get("--host", "127.0.0.1");
   opts.port = port.value();
   web::Server server(service.value().get(), opts);

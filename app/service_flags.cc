@@ -8,7 +8,8 @@ namespace kbseek::app {
 using core::Status;
 
 const std::set<std::string> kServiceFlags = {"--models-dir", "--models", "--weights", "--fusion",
-                                             "--confidence-exponent", "--rrf-k"};
+                                             "--confidence-exponent", "--rrf-k", "--rerank", "--rerank-k",
+                                             "--rerank-budget-ms", "--rerank-weight"};
 
 std::set<std::string> with_service_flags(std::set<std::string> flags) {
   flags.insert(kServiceFlags.begin(), kServiceFlags.end());
@@ -29,6 +30,24 @@ core::Result<double> get_double(const Args& args, const std::string& flag, doubl
   }
 }
 }  // namespace
+
+core::Status rerank_from_args(const Args& args, ranker::SearchRequest* req) {
+  if (!args.has("--rerank")) {
+    for (const char* f : {"--rerank-k", "--rerank-budget-ms", "--rerank-weight"}) {
+      if (args.has(f)) return Status::invalid_argument(std::string(f) + " needs --rerank MODEL");
+    }
+    return Status::ok();
+  }
+  req->rerank_model = args.get("--rerank");
+  if (req->rerank_model.empty()) return Status::invalid_argument("--rerank names no model");
+  KB_ASSIGN_OR_RETURN(req->rerank.k, args.get_int("--rerank-k", 10));
+  KB_ASSIGN_OR_RETURN(req->rerank.budget_ms, get_double(args, "--rerank-budget-ms", 0));
+  KB_ASSIGN_OR_RETURN(req->rerank.llm_weight, get_double(args, "--rerank-weight", -1));
+  if (args.has("--rerank-weight") && req->rerank.llm_weight > 1) {
+    return Status::invalid_argument("--rerank-weight expects a number in [0, 1]");
+  }
+  return Status::ok();
+}
 
 core::Result<ranker::SearchServiceOptions> service_options_from_args(const Args& args) {
   ranker::SearchServiceOptions opts;

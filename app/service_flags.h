@@ -17,6 +17,12 @@ extern const std::set<std::string> kServiceFlags;
 // InvalidArgument naming the flag for a bad value.
 core::Result<ranker::SearchServiceOptions> service_options_from_args(const Args& args);
 
+// The LLM stage of a request: --rerank MODEL, --rerank-k N (10),
+// --rerank-budget-ms MS (0: none), --rerank-weight W (the service's
+// default). Leaves `req` without re-ranking when --rerank is absent.
+// InvalidArgument naming the flag for a bad value.
+core::Status rerank_from_args(const Args& args, ranker::SearchRequest* req);
+
 // Adds kServiceFlags to a command's own value flags.
 std::set<std::string> with_service_flags(std::set<std::string> flags);
 

@@ -116,8 +116,22 @@ Result<SearchResponse> SearchService::search(const SearchRequest& request) const
     query::HybridRetriever fused(parts, fusion);
     KB_ASSIGN_OR_RETURN(candidates, fused.retrieve(request.query, chunk_k));
   }
-  KB_ASSIGN_OR_RETURN(auto docs, ranker_->rank(request.query, candidates, request.k));
+  const bool rerank = !request.rerank_model.empty();
+  if (rerank && (request.rerank.k < 1 || request.rerank.k > options_.max_k || request.rerank.budget_ms < 0)) {
+    return Status::invalid_argument("rerank_k = " + std::to_string(request.rerank.k) + " must be in [1, " +
+                                    std::to_string(options_.max_k) + "] and rerank_budget_ms >= 0");
+  }
+  const int wanted = rerank ? std::max(request.k, request.rerank.k) : request.k;
+  KB_ASSIGN_OR_RETURN(auto docs, ranker_->rank(request.query, candidates, wanted));
   SearchResponse resp;
+  if (rerank) {
+    LlmRerankOptions o = request.rerank;
+    if (o.llm_weight < 0) o.llm_weight = options_.llm_weight;
+    resp.reranked = true;
+    KB_ASSIGN_OR_RETURN(const LlmReranker* rr, reranker(request.rerank_model));
+    resp.rerank = rr->rerank(query::parse_query_filters(request.query).text, docs, o);
+    if (static_cast<int>(docs.size()) > request.k) docs.resize(request.k);
+  }
   const auto words = query::query_words(query::parse_query_filters(request.query).text);
   for (auto& d : docs) {
     SearchResult r;
@@ -132,6 +146,13 @@ Result<SearchResponse> SearchService::search(const SearchRequest& request) const
   return resp;
 }
 
+Result<const LlmReranker*> SearchService::reranker(const std::string& model) const {
+  std::lock_guard<std::mutex> lock(rerankers_mu_);
+  auto& slot = rerankers_[model];
+  if (!slot) slot = std::make_unique<LlmReranker>(model, options_.models_dir);
+  return slot.get();
+}
+
 nlohmann::json to_json(const SearchResponse& response, bool explain) {
   nlohmann::json results = nlohmann::json::array();
   for (const auto& r : response.results) {
@@ -143,7 +164,14 @@ nlohmann::json to_json(const SearchResponse& response, bool explain) {
     }
     results.push_back(std::move(j));
   }
-  return {{"results", std::move(results)}, {"took_ms", response.took_ms}};
+  nlohmann::json out = {{"results", std::move(results)}, {"took_ms", response.took_ms}};
+  if (response.reranked) {
+    const LlmRerankReport& r = response.rerank;
+    nlohmann::json rr = {{"model", r.model}, {"candidates", r.candidates}, {"reranked", r.reranked}, {"took_ms", r.took_ms}};
+    if (!r.warning.empty()) rr["warning"] = r.warning;
+    out["rerank"] = std::move(rr);
+  }
+  return out;
 }
 
 }  // namespace kbseek::ranker

@@ -13,6 +13,7 @@
 
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,7 @@
 #include "query/dense_retriever.h"
 #include "query/hybrid_retriever.h"
 #include "ranker/best_chunk_ranker.h"
+#include "ranker/llm_reranker.h"
 #include "storage/index_folder.h"
 
 namespace kbseek::ranker {
@@ -41,6 +43,13 @@ struct SearchRequest {
   // name; empty = every model of the index. InvalidArgument naming an
   // unknown one.
   std::vector<std::string> models = {};
+  // The LLM re-ranking stage (ranker/llm_reranker.h): a GGUF decoder's name
+  // in the models folder (or a path), empty for none. rerank.k documents
+  // are re-ranked (the response holds max(k, rerank.k) before cutting to
+  // k); rerank.budget_ms bounds the stage; rerank.llm_weight < 0 takes the
+  // service's default.
+  std::string rerank_model = {};
+  LlmRerankOptions rerank = {10, 0, -1};
 };
 
 struct SearchResult {
@@ -54,6 +63,8 @@ struct SearchResult {
 struct SearchResponse {
   std::vector<SearchResult> results;
   double took_ms = 0;
+  bool reranked = false;  // the LLM stage ran (rerank_model set); see report
+  LlmRerankReport rerank;
 };
 
 struct SearchServiceOptions {
@@ -74,6 +85,9 @@ struct SearchServiceOptions {
   // hybrid gained slightly on drcd_dev and scifact over leaving them out.
   std::map<std::string, double> weights = {{"use-m3", 0.3}, {"entities", 0.1}};
   int max_k = 1000;
+  // The LLM stage's fusion weight when a request gives none (w in
+  // ranker/llm_reranker.h; measured: bench/results/llm-rerank-*.md).
+  double llm_weight = 1.0;
 };
 
 class SearchService {
@@ -97,9 +111,14 @@ class SearchService {
   std::unique_ptr<query::EntityRetriever> entities_;  // hybrid only
   std::vector<std::unique_ptr<query::DenseRetriever>> dense_;  // pairs with encoders_
   std::unique_ptr<BestChunkRanker> ranker_;
+  // One re-ranker per model name asked for, opened on first use.
+  core::Result<const LlmReranker*> reranker(const std::string& model) const;
+  mutable std::mutex rerankers_mu_;
+  mutable std::map<std::string, std::unique_ptr<LlmReranker>> rerankers_;
 };
 
-// {"results":[{"id","title","snippet","score"[,"explain"]}...],"took_ms":...}
+// {"results":[{"id","title","snippet","score"[,"explain"]}...],"took_ms":...
+//  [,"rerank":{"model","candidates","reranked","took_ms"[,"warning"]}]}
 nlohmann::json to_json(const SearchResponse& response, bool explain = false);
 
 }  // namespace kbseek::ranker

@@ -40,7 +40,8 @@ void send_error(httplib::Response& res, int http_status, const std::string& mess
 }
 
 // Parses and validates the request body into a SearchRequest.
-core::Result<std::pair<ranker::SearchRequest, bool>> parse_search_body(const std::string& body) {
+core::Result<std::pair<ranker::SearchRequest, bool>> parse_search_body(const std::string& body,
+                                                                      const ranker::SearchRequest& defaults) {
   json j;
   try {
     j = json::parse(body);
@@ -48,7 +49,7 @@ core::Result<std::pair<ranker::SearchRequest, bool>> parse_search_body(const std
     return Status::invalid_argument(std::string("invalid JSON: ") + e.what());
   }
   if (!j.is_object()) return Status::invalid_argument("request body must be a JSON object");
-  ranker::SearchRequest req;
+  ranker::SearchRequest req = defaults;
   bool explain = false;
   auto q = j.find("query");
   if (q == j.end() || !q->is_string()) return Status::invalid_argument("field \"query\" must be a string");
@@ -66,6 +67,31 @@ core::Result<std::pair<ranker::SearchRequest, bool>> parse_search_body(const std
     for (const auto& x : ok ? *m : json::array()) ok = ok && x.is_string();
     if (!ok) return Status::invalid_argument("field \"models\" must be an array of model names");
     for (const auto& x : *m) req.models.push_back(x.get<std::string>());
+  }
+  // The LLM stage: "rerank": "MODEL" (or false to turn off a server
+  // default), "rerank_k", "rerank_budget_ms", "rerank_weight".
+  if (auto r = j.find("rerank"); r != j.end()) {
+    if (r->is_boolean() && !r->get<bool>()) {
+      req.rerank_model.clear();
+    } else if (r->is_string()) {
+      req.rerank_model = r->get<std::string>();
+    } else {
+      return Status::invalid_argument("field \"rerank\" must be a model name or false");
+    }
+  }
+  if (auto r = j.find("rerank_k"); r != j.end()) {
+    if (!r->is_number_integer()) return Status::invalid_argument("field \"rerank_k\" must be an integer");
+    req.rerank.k = r->get<int>();
+  }
+  if (auto r = j.find("rerank_budget_ms"); r != j.end()) {
+    if (!r->is_number() || r->get<double>() < 0)
+      return Status::invalid_argument("field \"rerank_budget_ms\" must be a non-negative number");
+    req.rerank.budget_ms = r->get<double>();
+  }
+  if (auto r = j.find("rerank_weight"); r != j.end()) {
+    if (!r->is_number() || r->get<double>() < 0 || r->get<double>() > 1)
+      return Status::invalid_argument("field \"rerank_weight\" must be a number in [0, 1]");
+    req.rerank.llm_weight = r->get<double>();
   }
   if (auto e = j.find("explain"); e != j.end()) {
     if (!e->is_boolean()) return Status::invalid_argument("field \"explain\" must be a boolean");
@@ -97,7 +123,7 @@ Server::Server(const ranker::SearchService* service, ServerOptions options)
   });
 
   http.Post("/v1/search", [this](const httplib::Request& req, httplib::Response& res) {
-    auto parsed = parse_search_body(req.body);
+    auto parsed = parse_search_body(req.body, options_.defaults);
     if (!parsed.is_ok()) return send_error(res, 400, parsed.status().message());
     auto& [search_req, explain] = parsed.value();
     auto resp = service_->search(search_req);

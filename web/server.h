@@ -24,6 +24,10 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 8080;  // 0: pick a free port (see Server::port())
   size_t max_body_bytes = 1 << 20;
+  // Request fields a body leaves out take these values (serve --rerank
+  // MODEL sets the LLM stage for every request that does not say
+  // "rerank": false).
+  ranker::SearchRequest defaults = {};
 };
 
 // Maps a Status code to an HTTP status (the one place this mapping lives).

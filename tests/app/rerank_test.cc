@@ -1,0 +1,150 @@
+// The LLM re-ranking stage end to end with the real binary, the installed
+// qwen2.5-0.5b-instruct and the bundled sample: the CLI and HTTP report what
+// was re-ranked and explain each hit's LLM and fused scores; weight 0 keeps
+// the first stage's order; a tiny budget re-ranks few and still answers; a
+// missing model falls back to the first stage's order with a warning, never
+// an error. Suites named Rerank* need the model (label `data`).
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "tests/app/cli_test_util.h"
+
+namespace kbseek::testing {
+namespace {
+
+using nlohmann::json;
+
+const std::string kSample = KBSEEK_SOURCE_DIR "/app/sample/bilingual_sample.jsonl";
+const std::string kModel = "qwen2.5-0.5b-instruct";
+
+class RerankTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    index_dir_ = temp_dir("rerank") + "/index";
+    CommandResult r = run_kbseek({"index", "--index", index_dir_, kSample});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  static json search(std::vector<std::string> extra, const std::string& query) {
+    std::vector<std::string> args = {"search", "--index", index_dir_, "--json", "--explain", "-k", "5"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    args.push_back(query);
+    CommandResult r = run_kbseek(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return json::parse(r.out);
+  }
+  static std::vector<std::string> ids(const json& resp) {
+    std::vector<std::string> out;
+    for (const auto& r : resp.at("results")) out.push_back(r.at("id"));
+    return out;
+  }
+  static const json* explain(const json& hit, const std::string& source) {
+    for (const auto& e : hit.at("explain"))
+      if (e.at("source") == source) return &e;
+    return nullptr;
+  }
+  static std::string index_dir_;
+};
+std::string RerankTest::index_dir_;
+
+TEST_F(RerankTest, CliReranksTheTopAndExplainsEveryHit) {
+  const json plain = search({}, "how do I reset my VPN password");
+  const json r = search({"--rerank", kModel, "--rerank-k", "8"}, "how do I reset my VPN password");
+  ASSERT_TRUE(r.contains("rerank")) << r.dump();
+  EXPECT_EQ(r["rerank"]["model"], kModel);
+  EXPECT_EQ(r["rerank"]["candidates"], 8);
+  EXPECT_EQ(r["rerank"]["reranked"], 8);
+  EXPECT_FALSE(r["rerank"].contains("warning")) << r.dump();
+  ASSERT_EQ(r["results"].size(), 5u);
+  double last = 2;
+  for (const auto& hit : r["results"]) {
+    const json* llm = explain(hit, "llm");
+    const json* fused = explain(hit, "llm:fused");
+    ASSERT_NE(llm, nullptr) << hit.dump();
+    ASSERT_NE(fused, nullptr) << hit.dump();
+    EXPECT_LE(fused->at("score").get<double>(), last) << "hits in fused order";
+    last = fused->at("score");
+  }
+  // The re-ranked five come from the first stage's top eight.
+  CommandResult w8 = run_kbseek({"search", "--index", index_dir_, "--json", "-k", "8", "how do I reset my VPN password"});
+  ASSERT_EQ(w8.exit_code, 0) << w8.err;
+  const json wide = json::parse(w8.out);
+  ASSERT_EQ(wide["results"].size(), 8u);
+  for (const auto& id : ids(r)) {
+    const auto w = ids(wide);
+    EXPECT_NE(std::find(w.begin(), w.end(), id), w.end()) << id;
+  }
+  EXPECT_EQ(plain.contains("rerank"), false);
+}
+
+TEST_F(RerankTest, WeightZeroKeepsTheFirstStageOrder) {
+  const std::string q = "差旅费用怎么报销";
+  const json plain = search({}, q);
+  const json r = search({"--rerank", kModel, "--rerank-weight", "0"}, q);
+  EXPECT_EQ(r["rerank"]["reranked"], 10);
+  EXPECT_EQ(ids(r), ids(plain));
+}
+
+TEST_F(RerankTest, TinyBudgetReranksFewAndStillAnswers) {
+  const std::string q = "how do I reset my VPN password";
+  const json plain = search({}, q);
+  const json r = search({"--rerank", kModel, "--rerank-budget-ms", "1"}, q);
+  EXPECT_LT(r["rerank"]["reranked"].get<int>(), 10) << r.dump();
+  ASSERT_EQ(r["results"].size(), 5u);
+  if (r["rerank"]["reranked"] == 0) EXPECT_EQ(ids(r), ids(plain));
+}
+
+TEST_F(RerankTest, MissingModelFallsBackWithAWarning) {
+  const std::string q = "how do I reset my VPN password";
+  const json plain = search({}, q);
+  const json r = search({"--rerank", "no-such-llm"}, q);
+  EXPECT_EQ(r["rerank"]["reranked"], 0);
+  ASSERT_TRUE(r["rerank"].contains("warning")) << r.dump();
+  EXPECT_NE(r["rerank"]["warning"].get<std::string>().find("no-such-llm"), std::string::npos) << r.dump();
+  EXPECT_EQ(ids(r), ids(plain));
+}
+
+TEST_F(RerankTest, BadRerankFlagsAreRefused) {
+  CommandResult r = run_kbseek({"search", "--index", index_dir_, "--rerank-k", "5", "vpn"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--rerank-k needs --rerank"), std::string::npos) << r.err;
+  r = run_kbseek({"search", "--index", index_dir_, "--rerank", kModel, "--rerank-weight", "2", "vpn"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("[0, 1]"), std::string::npos) << r.err;
+}
+
+TEST_F(RerankTest, HttpSearchReranksWithTheServerDefaultAndPerRequestFields) {
+  ServerProcess server({"serve", "--index", index_dir_, "--port", "0", "--rerank", kModel, "--rerank-k", "6"});
+  ASSERT_GT(server.port(), 0) << server.stderr_text();
+  httplib::Client cli("127.0.0.1", server.port());
+  cli.set_read_timeout(300, 0);
+  auto res = cli.Post("/v1/search", json{{"query", "如何重置 VPN 密码"}, {"k", 3}, {"explain", true}}.dump(),
+                      "application/json");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  json j = json::parse(res->body);
+  EXPECT_EQ(j["rerank"]["candidates"], 6) << j.dump();
+  EXPECT_EQ(j["rerank"]["reranked"], 6) << j.dump();
+  ASSERT_EQ(j["results"].size(), 3u);
+  EXPECT_NE(explain(j["results"][0], "llm"), nullptr);
+  // "rerank": false turns the server's default off for one request.
+  res = cli.Post("/v1/search", json{{"query", "如何重置 VPN 密码"}, {"k", 3}, {"rerank", false}}.dump(),
+                 "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_FALSE(json::parse(res->body).contains("rerank")) << res->body;
+  // A model that is not installed: still 200, first-stage order, a warning.
+  res = cli.Post("/v1/search", json{{"query", "VPN"}, {"k", 3}, {"rerank", "no-such-llm"}}.dump(), "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200) << res->body;
+  EXPECT_TRUE(json::parse(res->body)["rerank"].contains("warning")) << res->body;
+  // Bad fields are the client's error.
+  res = cli.Post("/v1/search", json{{"query", "VPN"}, {"rerank_weight", 3}}.dump(), "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 400) << res->body;
+  EXPECT_EQ(server.stop(), 0);
+}
+
+}  // namespace
+}  // namespace kbseek::testing
