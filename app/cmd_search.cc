@@ -110,6 +110,16 @@ int cmd_serve(int argc, char** argv) {
   if (Status st = rerank_from_args(args.value(), &opts.defaults); !st.is_ok()) return fail("serve", st);
   opts.host = args->get("--host", "127.0.0.1");
   opts.port = port.value();
+  // Open the default LLM re-ranker now, not in the first user's request
+  // (verifying and loading a 1 GB model takes seconds); a failure here is
+  // the warning every re-ranked response would carry, not a reason to stop.
+  if (!opts.defaults.rerank_model.empty()) {
+    auto warm = service.value()->rerank_texts(opts.defaults.rerank_model, "warm-up", {"warm-up"}, 0);
+    if (!warm.is_ok()) {
+      std::fprintf(stderr, "kbseek serve: warning: re-ranker %s: %s\n", opts.defaults.rerank_model.c_str(),
+                   warm.status().message().c_str());
+    }
+  }
   web::Server server(service.value().get(), opts);
   Status st = server.bind();
   if (!st.is_ok()) return fail("serve", st);

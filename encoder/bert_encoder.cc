@@ -10,36 +10,9 @@
 #include "encoder/packed_batches.h"
 #include "encoder/pooling.h"
 #include "encoder/safetensors.h"
+#include "kernels/device.h"
 
 namespace kbseek::encoder {
-namespace {
-
-// KBSEEK_DEVICE=cpu|cuda|auto (default auto). A CUDA backend that lacks an
-// op the model needs falls back to the CPU with a log line.
-core::Result<kernels::Backend*> pick_backend() {
-  const char* env = std::getenv("KBSEEK_DEVICE");
-  const std::string want = env != nullptr && *env != '\0' ? env : "auto";
-  if (want == "cpu") return kernels::cpu_backend();
-  if (want != "cuda" && want != "auto") {
-    return core::Status::invalid_argument("KBSEEK_DEVICE=" + want + ": expected cpu, cuda or auto");
-  }
-  auto cuda = kernels::cuda_backend();
-  if (!cuda.is_ok()) {
-    if (want == "cuda") return cuda.status().with_context("KBSEEK_DEVICE=cuda");
-    return kernels::cpu_backend();  // cuda_backend() already logged why
-  }
-  for (kernels::Op op : {kernels::Op::kLinear, kernels::Op::kBiasGelu, kernels::Op::kLayerNorm,
-                         kernels::Op::kAttention}) {
-    if (!cuda.value()->supports(op)) {
-      core::log_warn("encoder", cuda.value()->device_name() + " lacks op " + kernels::op_name(op) +
-                                    "; encoding on the CPU");
-      return kernels::cpu_backend();
-    }
-  }
-  return cuda.value();
-}
-
-}  // namespace
 
 core::Result<std::unique_ptr<Encoder>> open_bert_encoder(const ModelSource& src, const EncoderOptions& opts) {
   const std::string config_path = src.dir + "/config.json";
@@ -55,7 +28,13 @@ core::Result<std::unique_ptr<Encoder>> open_bert_encoder(const ModelSource& src,
   KB_ASSIGN_OR_RETURN(std::unique_ptr<SafetensorsFile> weights,
                       SafetensorsFile::open(src.dir + "/model.safetensors"));
   if (opts.num_threads > 0) kernels::set_cpu_threads(opts.num_threads);
-  KB_ASSIGN_OR_RETURN(kernels::Backend* backend, pick_backend());
+  // BERT has run on CUDA by default since its kernels landed; their parity
+  // tests run on every GPU machine (tests/kernels, label gpu).
+  KB_ASSIGN_OR_RETURN(kernels::Backend* backend,
+                      kernels::choose_backend({src.name,
+                                               {kernels::Op::kLinear, kernels::Op::kBiasGelu, kernels::Op::kLayerNorm,
+                                                kernels::Op::kAttention},
+                                               /*cuda_validated=*/true}));
   KB_ASSIGN_OR_RETURN(std::unique_ptr<BertModel> model, BertModel::load(*weights, config, backend));
   core::log_info("encoder", "opened " + src.name + " (" + std::to_string(config.num_layers) + " layers, dim " +
                                 std::to_string(config.hidden_size) + ", " + pooling_name(sentence.pooling) +

@@ -3,9 +3,10 @@
 // An Encoder maps texts to L2-normalised float vectors of dimension(), one
 // row per text, row-major, in input order. Implementations come from a
 // registry keyed by the model folder's config.json (encoder/registry.h); the
-// compute device is chosen at open time (KBSEEK_DEVICE=cpu|cuda|auto, default
-// auto: the CUDA backend when a device is present, else the CPU with one log
-// line saying why).
+// compute device is chosen at open time by kernels::choose_backend
+// (kernels/device.h: KBSEEK_DEVICE=cpu|cuda|auto, default auto: the CUDA
+// backend when a device is present and the family's GPU path has been
+// checked on one — BERT — else the CPU with one log line saying why).
 #pragma once
 
 #include <memory>

@@ -12,6 +12,7 @@
 #include "core/logging.h"
 #include "encoder/model_folder.h"
 #include "kernels/backend.h"
+#include "kernels/device.h"
 
 namespace kbseek::ranker {
 namespace {
@@ -53,7 +54,17 @@ core::Result<const encoder::llm::RelevanceScorer*> LlmReranker::scorer() const {
     path = dir.value() + "/" + encoder::kGgufFile;
   }
   const auto t0 = std::chrono::steady_clock::now();
-  auto s = encoder::llm::RelevanceScorer::open(path, kernels::cpu_backend(), scorer_options_);
+  // The decoder's CUDA kernels build and have per-op parity tests, but the
+  // model has not run on a GPU yet: CUDA only with KBSEEK_DEVICE=cuda.
+  auto backend = kernels::choose_backend({"LLM re-ranker " + model_,
+                                          {kernels::Op::kRmsNorm, kernels::Op::kRope, kernels::Op::kCausalAttention,
+                                           kernels::Op::kSwiglu, kernels::Op::kAddBias, kernels::Op::kAdd},
+                                          /*cuda_validated=*/false});
+  if (!backend.is_ok()) {
+    open_status_ = backend.status();
+    return open_status_;
+  }
+  auto s = encoder::llm::RelevanceScorer::open(path, backend.value(), scorer_options_);
   if (!s.is_ok()) {
     open_status_ = s.status();
     return open_status_;
@@ -63,6 +74,17 @@ core::Result<const encoder::llm::RelevanceScorer*> LlmReranker::scorer() const {
                                std::to_string(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()) +
                                " s (" + kernels::weight_format_name(scorer_->model().weight_format()) + " weights)");
   return scorer_.get();
+}
+
+core::Result<encoder::llm::RelevanceScores> LlmReranker::score(std::string_view query,
+                                                               const std::vector<std::string>& texts,
+                                                               double budget_ms) const {
+  const auto start = std::chrono::steady_clock::now();
+  KB_ASSIGN_OR_RETURN(const encoder::llm::RelevanceScorer* s, scorer());
+  const auto deadline = budget_ms > 0 ? start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                                    std::chrono::duration<double, std::milli>(budget_ms))
+                                      : encoder::llm::RelevanceScorer::Clock::time_point::max();
+  return s->score(query, texts, deadline);
 }
 
 LlmRerankReport LlmReranker::rerank(std::string_view query, std::vector<RankedDocument>& docs,

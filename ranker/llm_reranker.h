@@ -58,6 +58,12 @@ class LlmReranker {
   LlmRerankReport rerank(std::string_view query, std::vector<RankedDocument>& docs,
                          const LlmRerankOptions& options) const;
 
+  // Scores `texts` against `query` directly (POST /v1/rerank): the model's
+  // margins, texts scored in order until budget_ms (0 = none). NotFound /
+  // InvalidArgument from opening the model; InvalidArgument for bad text.
+  core::Result<encoder::llm::RelevanceScores> score(std::string_view query, const std::vector<std::string>& texts,
+                                                    double budget_ms) const;
+
   const std::string& model() const { return model_; }
 
  private:

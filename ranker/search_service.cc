@@ -146,6 +146,19 @@ Result<SearchResponse> SearchService::search(const SearchRequest& request) const
   return resp;
 }
 
+Result<encoder::llm::RelevanceScores> SearchService::rerank_texts(const std::string& model, std::string_view query,
+                                                                  const std::vector<std::string>& texts,
+                                                                  double budget_ms) const {
+  if (model.empty()) return Status::invalid_argument("no re-ranking model given (\"model\", or serve --rerank MODEL)");
+  if (query.find_first_not_of(" \t\r\n") == std::string_view::npos) return Status::invalid_argument("query is empty");
+  if (texts.empty() || static_cast<int>(texts.size()) > options_.max_k) {
+    return Status::invalid_argument(std::to_string(texts.size()) + " texts; give 1 to " +
+                                    std::to_string(options_.max_k));
+  }
+  KB_ASSIGN_OR_RETURN(const LlmReranker* rr, reranker(model));
+  return rr->score(query, texts, budget_ms);
+}
+
 Result<const LlmReranker*> SearchService::reranker(const std::string& model) const {
   std::lock_guard<std::mutex> lock(rerankers_mu_);
   auto& slot = rerankers_[model];

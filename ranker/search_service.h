@@ -97,6 +97,14 @@ class SearchService {
   // InvalidArgument for an empty query or k outside [1, max_k].
   core::Result<SearchResponse> search(const SearchRequest& request) const;
 
+  // The LLM stage on given texts (POST /v1/rerank): `model` as
+  // SearchRequest::rerank_model. InvalidArgument for no model, no texts or
+  // more than max_k; the model's open errors (NotFound for one not
+  // installed) otherwise.
+  core::Result<encoder::llm::RelevanceScores> rerank_texts(const std::string& model, std::string_view query,
+                                                           const std::vector<std::string>& texts,
+                                                           double budget_ms) const;
+
   const storage::IndexFolder& index() const { return *index_; }
 
  private:

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/logging.h"
+#include "web/rerank_api.h"
 #include "web/search_page.h"
 
 namespace kbseek::web {
@@ -42,13 +43,7 @@ void send_error(httplib::Response& res, int http_status, const std::string& mess
 // Parses and validates the request body into a SearchRequest.
 core::Result<std::pair<ranker::SearchRequest, bool>> parse_search_body(const std::string& body,
                                                                       const ranker::SearchRequest& defaults) {
-  json j;
-  try {
-    j = json::parse(body);
-  } catch (const json::exception& e) {
-    return Status::invalid_argument(std::string("invalid JSON: ") + e.what());
-  }
-  if (!j.is_object()) return Status::invalid_argument("request body must be a JSON object");
+  KB_ASSIGN_OR_RETURN(json j, parse_json_object(body));
   ranker::SearchRequest req = defaults;
   bool explain = false;
   auto q = j.find("query");
@@ -133,6 +128,18 @@ Server::Server(const ranker::SearchService* service, ServerOptions options)
       return send_error(res, code, resp.status().message());
     }
     res.set_content(ranker::to_json(resp.value(), explain).dump(), "application/json");
+  });
+
+  http.Post("/v1/rerank", [this](const httplib::Request& req, httplib::Response& res) {
+    auto call = parse_rerank_body(req.body, options_.defaults.rerank_model);
+    if (!call.is_ok()) return send_error(res, 400, call.status().message());
+    auto scores = service_->rerank_texts(call->model, call->query, call->texts, call->budget_ms);
+    if (!scores.is_ok()) {
+      int code = http_status_for(scores.status());
+      if (code >= 500) core::log_error("web", "rerank failed: " + scores.status().to_string());
+      return send_error(res, code, scores.status().message());
+    }
+    res.set_content(rerank_response(call.value(), scores.value()).dump(), "application/json");
   });
 
   // httplib calls this for every status >= 400, including its own 404 and

@@ -8,6 +8,7 @@
 #include "core/logging.h"
 #include "encoder/packed_batches.h"
 #include "kernels/backend.h"
+#include "kernels/device.h"
 
 namespace kbseek::encoder {
 
@@ -66,9 +67,13 @@ core::Result<std::unique_ptr<Encoder>> open_gemma_encoder(const ModelSource& src
   }
   KB_ASSIGN_OR_RETURN(std::unique_ptr<SafetensorsFile> weights, SafetensorsFile::open(src.dir + "/model.safetensors"));
   if (opts.num_threads > 0) kernels::set_cpu_threads(opts.num_threads);
-  // The decoder-block ops run on the CPU until their CUDA kernels land
-  // (GemmaModel::load checks the backend supports them).
-  kernels::Backend* backend = kernels::cpu_backend();
+  // Its CUDA kernels are built and parity-tested per op, but the whole model
+  // has not been checked on a GPU yet: CUDA only when asked for by name.
+  KB_ASSIGN_OR_RETURN(kernels::Backend* backend,
+                      kernels::choose_backend({src.name,
+                                               {kernels::Op::kLinear, kernels::Op::kRmsNorm, kernels::Op::kRope,
+                                                kernels::Op::kGqaAttention, kernels::Op::kGeglu},
+                                               /*cuda_validated=*/false}));
   KB_ASSIGN_OR_RETURN(kernels::WeightFormat format, weight_format(opts.precision, *backend));
   KB_ASSIGN_OR_RETURN(std::unique_ptr<GemmaModel> model,
                       GemmaModel::load(std::move(weights), config, backend, format));

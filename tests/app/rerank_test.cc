@@ -93,7 +93,9 @@ TEST_F(RerankTest, TinyBudgetReranksFewAndStillAnswers) {
   const json r = search({"--rerank", kModel, "--rerank-budget-ms", "1"}, q);
   EXPECT_LT(r["rerank"]["reranked"].get<int>(), 10) << r.dump();
   ASSERT_EQ(r["results"].size(), 5u);
-  if (r["rerank"]["reranked"] == 0) EXPECT_EQ(ids(r), ids(plain));
+  if (r["rerank"]["reranked"] == 0) {
+    EXPECT_EQ(ids(r), ids(plain));
+  }
 }
 
 TEST_F(RerankTest, MissingModelFallsBackWithAWarning) {
@@ -141,6 +143,63 @@ TEST_F(RerankTest, HttpSearchReranksWithTheServerDefaultAndPerRequestFields) {
   EXPECT_TRUE(json::parse(res->body)["rerank"].contains("warning")) << res->body;
   // Bad fields are the client's error.
   res = cli.Post("/v1/search", json{{"query", "VPN"}, {"rerank_weight", 3}}.dump(), "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 400) << res->body;
+  EXPECT_EQ(server.stop(), 0);
+}
+
+}  // namespace
+}  // namespace kbseek::testing
+
+namespace kbseek::testing {
+namespace {
+
+// POST /v1/rerank in Cohere's and TEI's shapes, on the server's default model.
+TEST_F(RerankTest, RerankEndpointInCohereAndTeiShapes) {
+  ServerProcess server({"serve", "--index", index_dir_, "--port", "0", "--rerank", kModel});
+  ASSERT_GT(server.port(), 0) << server.stderr_text();
+  httplib::Client cli("127.0.0.1", server.port());
+  cli.set_read_timeout(300, 0);
+  const json docs = json::array({"The cafeteria serves lunch from 11:30 to 13:30.",
+                                 "If you forget your VPN password, open the self-service portal and choose Reset password.",
+                                 {{"text", "Quarterly reports are due on the fifth working day."}}});
+  auto res = cli.Post("/v1/rerank",
+                      json{{"query", "how do I reset my VPN password"}, {"documents", docs}, {"top_n", 2},
+                           {"return_documents", true}}.dump(),
+                      "application/json");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  json j = json::parse(res->body);
+  EXPECT_EQ(j["model"], kModel);
+  EXPECT_EQ(j["reranked"], 3);
+  ASSERT_EQ(j["results"].size(), 2u) << j.dump();
+  EXPECT_EQ(j["results"][0]["index"], 1) << j.dump();  // even the 0.5B model gets this one
+  const double s0 = j["results"][0]["relevance_score"], s1 = j["results"][1]["relevance_score"];
+  EXPECT_GE(s0, s1);
+  EXPECT_GT(s0, 0.0);
+  EXPECT_LT(s0, 1.0);
+  EXPECT_EQ(j["results"][0]["document"]["text"], docs[1]);
+
+  res = cli.Post("/v1/rerank",
+                 json{{"query", "how do I reset my VPN password"}, {"texts", json::array({docs[0], docs[1]})},
+                      {"raw_scores", true}}.dump(),
+                 "application/json");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  j = json::parse(res->body);
+  ASSERT_TRUE(j.is_array()) << j.dump();
+  ASSERT_EQ(j.size(), 2u);
+  EXPECT_EQ(j[0]["index"], 1);
+  EXPECT_LT(j[0]["score"].get<double>(), 0.0) << "raw margins of this model are negative: " << j.dump();
+
+  // Errors: both shapes at once, a model not installed (404), no texts.
+  res = cli.Post("/v1/rerank", json{{"query", "q"}, {"texts", {"a"}}, {"documents", {"b"}}}.dump(), "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 400) << res->body;
+  res = cli.Post("/v1/rerank", json{{"query", "q"}, {"texts", {"a"}}, {"model", "no-such-llm"}}.dump(), "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 404) << res->body;
+  res = cli.Post("/v1/rerank", json{{"query", "q"}, {"texts", json::array()}}.dump(), "application/json");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 400) << res->body;
   EXPECT_EQ(server.stop(), 0);
