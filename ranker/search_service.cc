@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/file_util.h"
 #include "core/logging.h"
 #include "encoder/model_folder.h"
 #include "query/query_filters.h"
@@ -128,8 +129,16 @@ Result<SearchResponse> SearchService::search(const SearchRequest& request) const
     LlmRerankOptions o = request.rerank;
     if (o.llm_weight < 0) o.llm_weight = options_.llm_weight;
     resp.reranked = true;
-    KB_ASSIGN_OR_RETURN(const LlmReranker* rr, reranker(request.rerank_model));
-    resp.rerank = rr->rerank(query::parse_query_filters(request.query).text, docs, o);
+    auto rr = reranker(request.rerank_model);
+    if (rr.is_ok()) {
+      resp.rerank = rr.value()->rerank(query::parse_query_filters(request.query).text, docs, o);
+    } else {
+      // The stage never turns a search into an error: first-stage order, warning.
+      resp.rerank.model = request.rerank_model;
+      resp.rerank.candidates = std::min<int>(request.rerank.k, static_cast<int>(docs.size()));
+      resp.rerank.warning = rr.status().to_string();
+      core::log_warn("ranker", "LLM stage skipped: " + resp.rerank.warning);
+    }
     if (static_cast<int>(docs.size()) > request.k) docs.resize(request.k);
   }
   const auto words = query::query_words(query::parse_query_filters(request.query).text);
@@ -161,8 +170,17 @@ Result<encoder::llm::RelevanceScores> SearchService::rerank_texts(const std::str
 
 Result<const LlmReranker*> SearchService::reranker(const std::string& model) const {
   std::lock_guard<std::mutex> lock(rerankers_mu_);
+  if (auto it = rerankers_.find(model); it != rerankers_.end()) return it->second.get();
+  // Only a model that exists gets an entry, so requests naming made-up
+  // models cannot grow this map; they are refused each time instead.
+  const bool gguf_file = model.size() > 5 && model.compare(model.size() - 5, 5, ".gguf") == 0;
+  if (gguf_file) {
+    if (!core::path_exists(model)) return Status::not_found(model + ": no such file");
+  } else {
+    KB_RETURN_IF_ERROR(encoder::resolve_model(model, options_.models_dir).status());
+  }
   auto& slot = rerankers_[model];
-  if (!slot) slot = std::make_unique<LlmReranker>(model, options_.models_dir);
+  slot = std::make_unique<LlmReranker>(model, options_.models_dir);
   return slot.get();
 }
 

@@ -21,6 +21,16 @@ core::Result<json> parse_json_object(const std::string& body) {
   return j;
 }
 
+bool is_model_name(const std::string& s) {
+  if (s.empty() || s.size() > 200 || s[0] == '.') return false;
+  for (char ch : s) {
+    const bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.' ||
+                    ch == '_' || ch == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
 core::Result<RerankCall> parse_rerank_body(const std::string& body, const std::string& default_model) {
   KB_ASSIGN_OR_RETURN(json j, parse_json_object(body));
   RerankCall c;
@@ -31,6 +41,7 @@ core::Result<RerankCall> parse_rerank_body(const std::string& body, const std::s
   if (auto m = j.find("model"); m != j.end()) {
     if (!m->is_string()) return Status::invalid_argument("field \"model\" must be a string");
     c.model = m->get<std::string>();
+    if (!is_model_name(c.model)) return Status::invalid_argument("field \"model\" must be an installed model's name, not a path");
   }
   auto docs = j.find("documents");
   auto texts = j.find("texts");

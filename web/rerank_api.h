@@ -40,6 +40,12 @@ struct RerankCall {
 // check); InvalidArgument saying what is wrong otherwise.
 core::Result<nlohmann::json> parse_json_object(const std::string& body);
 
+// True for a model's name as installed in the models folder
+// ([A-Za-z0-9._-], not starting with '.'): what a client may name. Paths
+// are for the command line only, so no request can make the server open a
+// file of its choosing or probe which files exist.
+bool is_model_name(const std::string& s);
+
 // InvalidArgument naming the field for a malformed body.
 core::Result<RerankCall> parse_rerank_body(const std::string& body, const std::string& default_model);
 

@@ -68,10 +68,10 @@ core::Result<std::pair<ranker::SearchRequest, bool>> parse_search_body(const std
   if (auto r = j.find("rerank"); r != j.end()) {
     if (r->is_boolean() && !r->get<bool>()) {
       req.rerank_model.clear();
-    } else if (r->is_string()) {
+    } else if (r->is_string() && is_model_name(r->get<std::string>())) {
       req.rerank_model = r->get<std::string>();
     } else {
-      return Status::invalid_argument("field \"rerank\" must be a model name or false");
+      return Status::invalid_argument("field \"rerank\" must be an installed model's name (not a path) or false");
     }
   }
   if (auto r = j.find("rerank_k"); r != j.end()) {

@@ -141,10 +141,19 @@ TEST_F(RerankTest, HttpSearchReranksWithTheServerDefaultAndPerRequestFields) {
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200) << res->body;
   EXPECT_TRUE(json::parse(res->body)["rerank"].contains("warning")) << res->body;
-  // Bad fields are the client's error.
+  // Bad fields are the client's error; so is a path where a model's name
+  // belongs (no request opens a file of its choosing).
   res = cli.Post("/v1/search", json{{"query", "VPN"}, {"rerank_weight", 3}}.dump(), "application/json");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 400) << res->body;
+  for (const char* path : {"/etc/passwd", "../models/qwen2.5-0.5b-instruct", ".."}) {
+    res = cli.Post("/v1/search", json{{"query", "VPN"}, {"rerank", path}}.dump(), "application/json");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 400) << path << ": " << res->body;
+    res = cli.Post("/v1/rerank", json{{"query", "VPN"}, {"texts", {"a"}}, {"model", path}}.dump(), "application/json");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 400) << path << ": " << res->body;
+  }
   EXPECT_EQ(server.stop(), 0);
 }
 
