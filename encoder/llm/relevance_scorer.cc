@@ -122,6 +122,13 @@ core::Result<RelevanceScores> RelevanceScorer::score(std::string_view query, con
   shared = std::min(shared, prompts[0].size() - 1);
   for (const auto& p : prompts) shared = std::min(shared, p.size() - 1);
   if (Clock::now() >= deadline) return out;
+  // The prefix starts only when the pace of earlier calls says it ends in
+  // time (the first call of a process has no pace yet: serve warms up).
+  const double known_pace = seconds_per_token_.load(std::memory_order_relaxed);
+  if (deadline != Clock::time_point::max() && known_pace > 0 &&
+      known_pace * shared > std::chrono::duration<double>(deadline - Clock::now()).count()) {
+    return out;
+  }
   const auto t0 = Clock::now();
   DecoderModel::Prefix prefix;
   if (shared > 0) {
@@ -131,7 +138,7 @@ core::Result<RelevanceScores> RelevanceScorer::score(std::string_view query, con
   out.tokens_run = static_cast<int>(shared);
   // Seconds per token so far; continuations attend to the prefix too, so
   // this underestimates them a little until the first batch has run.
-  double per_token = shared > 0 ? std::chrono::duration<double>(Clock::now() - t0).count() / shared : 0.0;
+  double per_token = shared > 0 ? std::chrono::duration<double>(Clock::now() - t0).count() / shared : known_pace;
   const int hidden = model_->config().hidden_size;
   const int32_t ids2[2] = {yes_id_, no_id_};
   size_t next = 0;
@@ -157,6 +164,7 @@ core::Result<RelevanceScores> RelevanceScorer::score(std::string_view query, con
     KB_RETURN_IF_ERROR(model_->run_continuations(prefix, packed.data(), offsets.data(), count, last.data()));
     KB_RETURN_IF_ERROR(model_->logits_for(last.data(), count, ids2, 2, logits.data()));
     per_token = std::chrono::duration<double>(Clock::now() - tb).count() / packed.size();
+    seconds_per_token_.store(per_token, std::memory_order_relaxed);
     for (int b = 0; b < count; ++b) {
       out.score[first + b] = logits[2 * b] - logits[2 * b + 1];
       out.scored[first + b] = true;

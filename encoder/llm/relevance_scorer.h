@@ -24,12 +24,14 @@
 // The deadline is a deadline: passages are scored in the order given, a
 // batch starts only when the time measured so far per token says it ends
 // in time, and passages not reached are reported unscored. Nothing is
-// scored when the deadline has passed before the prefix.
+// scored when the deadline has passed before the prefix, or when the pace
+// of earlier calls says the prefix itself would not end in time.
 //
 // Thread-safety: score() may run concurrently (each call has its own
 // prefix and scratch); the backend's own rules apply.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -93,6 +95,9 @@ class RelevanceScorer {
   std::unique_ptr<BpeTokenizer> tokenizer_;
   std::unique_ptr<DecoderModel> model_;
   int32_t yes_id_ = -1, no_id_ = -1;
+  // The pace of the last batch run (seconds per token), so that a later
+  // call can tell whether even its prefix fits its deadline.
+  mutable std::atomic<double> seconds_per_token_{0};
 };
 
 }  // namespace kbseek::encoder::llm

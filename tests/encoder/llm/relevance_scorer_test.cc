@@ -133,6 +133,14 @@ TEST_F(QwenScorerTest, DeadlineLeavesTheRestUnscoredAndIsKept) {
   auto one = scorer_->score(query, {passages[0]});
   ASSERT_TRUE(one.is_ok());
   const auto single = RelevanceScorer::Clock::now() - t0;
+  // With the pace known, a deadline the prefix alone cannot meet scores
+  // nothing and returns at once instead of running the prefix late.
+  const auto quick = RelevanceScorer::Clock::now();
+  auto late = scorer_->score(query, passages, quick + std::chrono::milliseconds(1));
+  ASSERT_TRUE(late.is_ok());
+  EXPECT_EQ(late->scored_count, 0);
+  EXPECT_EQ(late->tokens_run, 0);
+  EXPECT_LT(RelevanceScorer::Clock::now() - quick, single / 4);
   const auto start = RelevanceScorer::Clock::now();
   const auto deadline = start + single * 2;
   auto some = scorer_->score(query, passages, deadline);
