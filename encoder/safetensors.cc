@@ -2,12 +2,7 @@
 // here), the data is mmapped and converted per tensor on demand.
 #include "encoder/safetensors.h"
 
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <cstring>
 #include <nlohmann/json.hpp>
 
@@ -67,42 +62,25 @@ std::string shape_to_string(const std::vector<int64_t>& shape) {
 core::Result<std::unique_ptr<SafetensorsFile>> SafetensorsFile::open(const std::string& path) {
   std::unique_ptr<SafetensorsFile> f(new SafetensorsFile());
   f->path_ = path;
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) return core::Status::not_found(path + ": no such file");
-    return core::Status::from_errno(path, errno);
-  }
-  struct stat st {};
-  if (fstat(fd, &st) != 0) {
-    const int e = errno;
-    ::close(fd);
-    return core::Status::from_errno(path, e);
-  }
-  f->map_size_ = static_cast<size_t>(st.st_size);
-  if (f->map_size_ < 8) {
-    ::close(fd);
+  KB_ASSIGN_OR_RETURN(f->file_, core::MappedFile::open(path));
+  if (f->file_.size() < 8) {
     return core::Status::corruption(path + ": truncated safetensors file (" +
-                                    std::to_string(f->map_size_) + " bytes, header length needs 8)");
+                                    std::to_string(f->file_.size()) + " bytes, header length needs 8)");
   }
-  void* m = mmap(nullptr, f->map_size_, PROT_READ, MAP_PRIVATE, fd, 0);
-  const int map_errno = errno;
-  ::close(fd);
-  if (m == MAP_FAILED) return core::Status::from_errno(path + ": mmap", map_errno);
-  f->map_ = static_cast<const uint8_t*>(m);
 
   uint64_t header_len = 0;
-  for (int i = 7; i >= 0; --i) header_len = (header_len << 8) | f->map_[i];
-  if (header_len > kMaxHeaderBytes || header_len > f->map_size_ - 8) {
+  for (int i = 7; i >= 0; --i) header_len = (header_len << 8) | f->file_.data()[i];
+  if (header_len > kMaxHeaderBytes || header_len > f->file_.size() - 8) {
     return core::Status::corruption(path + ": truncated or corrupt safetensors file: header length " +
                                     std::to_string(header_len) + " exceeds file size " +
-                                    std::to_string(f->map_size_));
+                                    std::to_string(f->file_.size()));
   }
-  f->data_ = f->map_ + 8 + header_len;
-  f->data_size_ = f->map_size_ - 8 - header_len;
+  f->data_ = f->file_.data() + 8 + header_len;
+  f->data_size_ = f->file_.size() - 8 - header_len;
 
   nlohmann::json header;
   try {
-    header = nlohmann::json::parse(f->map_ + 8, f->map_ + 8 + header_len);
+    header = nlohmann::json::parse(f->file_.data() + 8, f->file_.data() + 8 + header_len);
   } catch (const nlohmann::json::exception& e) {
     return core::Status::corruption(path + ": safetensors header is not valid JSON: " + e.what());
   }
@@ -153,9 +131,7 @@ core::Result<std::unique_ptr<SafetensorsFile>> SafetensorsFile::open(const std::
   return core::Result<std::unique_ptr<SafetensorsFile>>(std::move(f));
 }
 
-SafetensorsFile::~SafetensorsFile() {
-  if (map_ != nullptr) munmap(const_cast<uint8_t*>(map_), map_size_);
-}
+SafetensorsFile::~SafetensorsFile() = default;
 
 core::Result<std::vector<float>> SafetensorsFile::read_f32(
     const std::string& name, const std::vector<int64_t>& expected_shape) const {

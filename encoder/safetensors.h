@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "core/mapped_file.h"
 #include "core/status.h"
 
 namespace kbseek::encoder {
@@ -62,8 +63,7 @@ class SafetensorsFile {
   core::Result<const uint8_t*> view(const std::string& name, const char* dtype_name,
                                     const std::vector<int64_t>& shape) const;
   std::string path_;
-  const uint8_t* map_ = nullptr;
-  size_t map_size_ = 0;
+  core::MappedFile file_;
   const uint8_t* data_ = nullptr;  // start of the data section
   size_t data_size_ = 0;
   std::map<std::string, TensorInfo> tensors_;

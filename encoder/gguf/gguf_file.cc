@@ -3,12 +3,7 @@
 // 150k-string vocabulary is not held twice.
 #include "encoder/gguf/gguf_file.h"
 
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <limits>
@@ -187,41 +182,20 @@ int64_t GgufFile::TensorView::num_elements() const {
 core::Result<std::unique_ptr<GgufFile>> GgufFile::open(const std::string& path) {
   std::unique_ptr<GgufFile> f(new GgufFile());
   f->path_ = path;
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) return core::Status::not_found(path + ": no such file");
-    return core::Status::from_errno(path, errno);
-  }
-  struct stat st {};
-  if (fstat(fd, &st) != 0) {
-    const int e = errno;
-    ::close(fd);
-    return core::Status::from_errno(path, e);
-  }
-  f->map_size_ = static_cast<size_t>(st.st_size);
-  if (f->map_size_ == 0) {
-    ::close(fd);
-    return core::Status::corruption(path + ": empty file, expected a GGUF header");
-  }
-  void* m = mmap(nullptr, f->map_size_, PROT_READ, MAP_PRIVATE, fd, 0);
-  const int map_errno = errno;
-  ::close(fd);
-  if (m == MAP_FAILED) return core::Status::from_errno(path + ": mmap", map_errno);
-  f->map_ = static_cast<const uint8_t*>(m);
+  KB_ASSIGN_OR_RETURN(f->file_, core::MappedFile::open(path));
+  if (f->file_.size() == 0) return core::Status::corruption(path + ": empty file, expected a GGUF header");
   KB_RETURN_IF_ERROR(f->parse());
   return core::Result<std::unique_ptr<GgufFile>>(std::move(f));
 }
 
-GgufFile::~GgufFile() {
-  if (map_ != nullptr) munmap(const_cast<uint8_t*>(map_), map_size_);
-}
+GgufFile::~GgufFile() = default;
 
 core::Status GgufFile::parse() {
-  Cursor c(map_, map_size_, path_);
+  Cursor c(file_.data(), file_.size(), path_);
   KB_RETURN_IF_ERROR(c.need(4, "magic"));
-  if (std::memcmp(map_, "GGUF", 4) != 0) {
+  if (std::memcmp(file_.data(), "GGUF", 4) != 0) {
     char hex[16];
-    std::snprintf(hex, sizeof hex, "%02x %02x %02x %02x", map_[0], map_[1], map_[2], map_[3]);
+    std::snprintf(hex, sizeof hex, "%02x %02x %02x %02x", file_.data()[0], file_.data()[1], file_.data()[2], file_.data()[3]);
     return core::Status::invalid_argument(path_ + ": not a GGUF file (magic bytes " + hex +
                                           ", expected \"GGUF\")");
   }
@@ -318,7 +292,7 @@ core::Status GgufFile::parse() {
   // without tensors may end before it.
   c.align_to(alignment_);
   const size_t data_start = c.pos();
-  const uint64_t data_size = data_start <= map_size_ ? map_size_ - data_start : 0;
+  const uint64_t data_size = data_start <= file_.size() ? file_.size() - data_start : 0;
   for (size_t i = 0; i < tensors_.size(); ++i) {
     TensorView& t = tensors_[i];
     const std::string ctx = path_ + ": tensor \"" + t.name + "\"";
@@ -341,10 +315,10 @@ core::Status GgufFile::parse() {
       return core::Status::corruption(
           ctx + ": " + kernels::quant::name(t.type) + " " + dims_to_string(t.dims) + " at data offset " +
           std::to_string(offsets[i]) + " (file byte " + std::to_string(data_start + offsets[i]) +
-          ") runs past the end of the file (" + std::to_string(map_size_) + " bytes; truncated file?)");
+          ") runs past the end of the file (" + std::to_string(file_.size()) + " bytes; truncated file?)");
     }
     t.bytes = static_cast<size_t>(bytes);
-    t.data = map_ + data_start + offsets[i];
+    t.data = file_.data() + data_start + offsets[i];
   }
   return core::Status::ok();
 }
@@ -374,16 +348,16 @@ core::Result<std::string> GgufFile::get_string(const std::string& key) const {
   KB_ASSIGN_OR_RETURN(const Value* v, find(key));
   if (v->type != ValueType::kString) return wrong_type(key, *v, "string");
   size_t advance = 0;
-  return decode_string(map_ + v->offset, &advance);
+  return decode_string(file_.data() + v->offset, &advance);
 }
 
 core::Result<int64_t> GgufFile::get_int(const std::string& key) const {
   KB_ASSIGN_OR_RETURN(const Value* v, find(key));
   int64_t out = 0;
   if (!is_integer(v->type)) return wrong_type(key, *v, "an integer");
-  if (!decode_int(v->type, map_ + v->offset, &out)) {
+  if (!decode_int(v->type, file_.data() + v->offset, &out)) {
     return core::Status::invalid_argument(path_ + ": key \"" + key + "\": uint64 value " +
-                                          std::to_string(load<uint64_t>(map_ + v->offset)) + " does not fit int64");
+                                          std::to_string(load<uint64_t>(file_.data() + v->offset)) + " does not fit int64");
   }
   return out;
 }
@@ -391,13 +365,13 @@ core::Result<int64_t> GgufFile::get_int(const std::string& key) const {
 core::Result<double> GgufFile::get_float(const std::string& key) const {
   KB_ASSIGN_OR_RETURN(const Value* v, find(key));
   if (!is_float(v->type)) return wrong_type(key, *v, "float32 or float64");
-  return decode_float(v->type, map_ + v->offset);
+  return decode_float(v->type, file_.data() + v->offset);
 }
 
 core::Result<bool> GgufFile::get_bool(const std::string& key) const {
   KB_ASSIGN_OR_RETURN(const Value* v, find(key));
   if (v->type != ValueType::kBool) return wrong_type(key, *v, "bool");
-  return map_[v->offset] != 0;
+  return file_.data()[v->offset] != 0;
 }
 
 core::Result<std::vector<std::string>> GgufFile::get_string_array(const std::string& key) const {
@@ -410,7 +384,7 @@ core::Result<std::vector<std::string>> GgufFile::get_string_array(const std::str
   size_t pos = v->offset;
   for (uint64_t i = 0; i < v->count; ++i) {
     size_t advance = 0;
-    out.push_back(decode_string(map_ + pos, &advance));
+    out.push_back(decode_string(file_.data() + pos, &advance));
     pos += advance;
   }
   return out;
@@ -424,7 +398,7 @@ core::Result<std::vector<int64_t>> GgufFile::get_int_array(const std::string& ke
   std::vector<int64_t> out(v->count);
   const size_t size = fixed_size(v->element_type);
   for (uint64_t i = 0; i < v->count; ++i) {
-    if (!decode_int(v->element_type, map_ + v->offset + i * size, &out[i])) {
+    if (!decode_int(v->element_type, file_.data() + v->offset + i * size, &out[i])) {
       return core::Status::invalid_argument(path_ + ": key \"" + key + "\": element " + std::to_string(i) +
                                             " does not fit int64");
     }
@@ -439,7 +413,7 @@ core::Result<std::vector<double>> GgufFile::get_float_array(const std::string& k
   }
   std::vector<double> out(v->count);
   const size_t size = fixed_size(v->element_type);
-  for (uint64_t i = 0; i < v->count; ++i) out[i] = decode_float(v->element_type, map_ + v->offset + i * size);
+  for (uint64_t i = 0; i < v->count; ++i) out[i] = decode_float(v->element_type, file_.data() + v->offset + i * size);
   return out;
 }
 

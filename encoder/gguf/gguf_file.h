@@ -36,6 +36,7 @@
 #include <string>
 #include <vector>
 
+#include "core/mapped_file.h"
 #include "core/status.h"
 #include "kernels/quant/quant_types.h"
 
@@ -111,8 +112,7 @@ class GgufFile {
   core::Status wrong_type(const std::string& key, const Value& v, const char* expected) const;
 
   std::string path_;
-  const uint8_t* map_ = nullptr;
-  size_t map_size_ = 0;
+  core::MappedFile file_;
   uint32_t version_ = 0;
   size_t alignment_ = 32;
   std::vector<std::string> key_order_;
