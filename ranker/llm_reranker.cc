@@ -26,6 +26,14 @@ std::vector<double> min_max(const std::vector<double>& v) {
   return out;
 }
 
+// `budget_ms` after `start`; none (the far future) for 0.
+encoder::llm::RelevanceScorer::Clock::time_point deadline_after(std::chrono::steady_clock::time_point start,
+                                                                double budget_ms) {
+  if (budget_ms <= 0) return encoder::llm::RelevanceScorer::Clock::time_point::max();
+  return start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                     std::chrono::duration<double, std::milli>(budget_ms));
+}
+
 }  // namespace
 
 LlmReranker::LlmReranker(std::string model, std::string models_dir, encoder::llm::ScorerOptions options)
@@ -81,10 +89,7 @@ core::Result<encoder::llm::RelevanceScores> LlmReranker::score(std::string_view 
                                                                double budget_ms) const {
   const auto start = std::chrono::steady_clock::now();
   KB_ASSIGN_OR_RETURN(const encoder::llm::RelevanceScorer* s, scorer());
-  const auto deadline = budget_ms > 0 ? start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                                    std::chrono::duration<double, std::milli>(budget_ms))
-                                      : encoder::llm::RelevanceScorer::Clock::time_point::max();
-  return s->score(query, texts, deadline);
+  return s->score(query, texts, deadline_after(start, budget_ms));
 }
 
 LlmRerankReport LlmReranker::rerank(std::string_view query, std::vector<RankedDocument>& docs,
@@ -104,11 +109,7 @@ LlmRerankReport LlmReranker::rerank(std::string_view query, std::vector<RankedDo
   if (!sc.is_ok()) return finish(sc.status().to_string());
   std::vector<std::string> passages;
   for (int i = 0; i < report.candidates; ++i) passages.push_back(docs[i].best_chunk_text);
-  const auto deadline = options.budget_ms > 0
-                            ? start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                          std::chrono::duration<double, std::milli>(options.budget_ms))
-                            : encoder::llm::RelevanceScorer::Clock::time_point::max();
-  auto scores = sc.value()->score(query, passages, deadline);
+  auto scores = sc.value()->score(query, passages, deadline_after(start, options.budget_ms));
   if (!scores.is_ok()) return finish(scores.status().to_string());
   const int n = scores->scored_count;  // a prefix of the candidates
   report.reranked = n;

@@ -125,13 +125,14 @@ Result<SearchResponse> SearchService::search(const SearchRequest& request) const
   const int wanted = rerank ? std::max(request.k, request.rerank.k) : request.k;
   KB_ASSIGN_OR_RETURN(auto docs, ranker_->rank(request.query, candidates, wanted));
   SearchResponse resp;
+  const std::string text = query::parse_query_filters(request.query).text;
   if (rerank) {
     LlmRerankOptions o = request.rerank;
     if (o.llm_weight < 0) o.llm_weight = options_.llm_weight;
     resp.reranked = true;
     auto rr = reranker(request.rerank_model);
     if (rr.is_ok()) {
-      resp.rerank = rr.value()->rerank(query::parse_query_filters(request.query).text, docs, o);
+      resp.rerank = rr.value()->rerank(text, docs, o);
     } else {
       // The stage never turns a search into an error: first-stage order, warning.
       resp.rerank.model = request.rerank_model;
@@ -141,7 +142,7 @@ Result<SearchResponse> SearchService::search(const SearchRequest& request) const
     }
     if (static_cast<int>(docs.size()) > request.k) docs.resize(request.k);
   }
-  const auto words = query::query_words(query::parse_query_filters(request.query).text);
+  const auto words = query::query_words(text);
   for (auto& d : docs) {
     SearchResult r;
     r.id = std::move(d.doc_id);

@@ -78,6 +78,9 @@ std::string RelevanceScorer::prompt(std::string_view query, std::string_view pas
 }
 
 core::Result<std::string> RelevanceScorer::cut_passage(std::string_view passage) const {
+  // Every token spans at least one byte: a passage this short fits uncut
+  // (its UTF-8 is still checked when the whole prompt is tokenised).
+  if (passage.size() <= static_cast<size_t>(options_.max_passage_tokens)) return std::string(passage);
   KB_ASSIGN_OR_RETURN(std::vector<int32_t> ids, tokenizer_->encode(passage, false));
   if (static_cast<int>(ids.size()) <= options_.max_passage_tokens) return std::string(passage);
   std::string kept;
@@ -119,7 +122,6 @@ core::Result<RelevanceScores> RelevanceScorer::score(std::string_view query, con
     while (n < shared && n < p.size() && p[n] == prompts[0][n]) ++n;
     shared = n;
   }
-  shared = std::min(shared, prompts[0].size() - 1);
   for (const auto& p : prompts) shared = std::min(shared, p.size() - 1);
   if (Clock::now() >= deadline) return out;
   // The prefix starts only when the pace of earlier calls says it ends in

@@ -128,6 +128,12 @@ std::string read_text_file(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
+std::vector<std::string> result_ids(const nlohmann::json& response) {
+  std::vector<std::string> out;
+  for (const auto& r : response.at("results")) out.push_back(r.at("id"));
+  return out;
+}
+
 void write_sample_half(const std::string& path, bool chinese) {
   std::ifstream in(KBSEEK_SOURCE_DIR "/app/sample/bilingual_sample.jsonl");
   std::ofstream out(path);

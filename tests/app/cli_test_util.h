@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,9 @@ std::string temp_dir(const std::string& name);
 
 // The whole content of a file ("" if it cannot be read).
 std::string read_text_file(const std::string& path);
+
+// The "id" of every entry of a search response's "results", in order.
+std::vector<std::string> result_ids(const nlohmann::json& response);
 
 // Writes the documents of the bundled bilingual sample whose title is
 // Chinese (chinese = true) or not to `path`, as JSONL: the two halves the

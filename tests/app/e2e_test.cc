@@ -32,11 +32,7 @@ class EndToEndTest : public ::testing::Test {
     EXPECT_EQ(r.exit_code, 0) << r.err;
     return json::parse(r.out);
   }
-  static std::vector<std::string> ids(const json& resp) {
-    std::vector<std::string> out;
-    for (const auto& r : resp.at("results")) out.push_back(r.at("id"));
-    return out;
-  }
+  static std::vector<std::string> ids(const json& resp) { return result_ids(resp); }
   static std::string index_dir_;
 };
 std::string EndToEndTest::index_dir_;

@@ -35,11 +35,7 @@ class RerankTest : public ::testing::Test {
     EXPECT_EQ(r.exit_code, 0) << r.err;
     return json::parse(r.out);
   }
-  static std::vector<std::string> ids(const json& resp) {
-    std::vector<std::string> out;
-    for (const auto& r : resp.at("results")) out.push_back(r.at("id"));
-    return out;
-  }
+  static std::vector<std::string> ids(const json& resp) { return result_ids(resp); }
   static const json* explain(const json& hit, const std::string& source) {
     for (const auto& e : hit.at("explain"))
       if (e.at("source") == source) return &e;

@@ -146,7 +146,6 @@ TEST_F(QwenScorerTest, DeadlineLeavesTheRestUnscoredAndIsKept) {
   auto some = scorer_->score(query, passages, deadline);
   const auto took = RelevanceScorer::Clock::now() - start;
   ASSERT_TRUE(some.is_ok());
-  EXPECT_GE(some->scored_count, 0);
   EXPECT_LT(some->scored_count, static_cast<int>(passages.size()));
   for (int i = 0; i < static_cast<int>(passages.size()); ++i) {
     EXPECT_EQ(some->scored[i], i < some->scored_count) << "scored in the order given";
