@@ -8,6 +8,9 @@
 #include <httplib.h>
 
 #include <algorithm>
+#include <fstream>
+#include <map>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "tests/app/cli_test_util.h"
@@ -208,6 +211,73 @@ TEST_F(RerankTest, RerankEndpointInCohereAndTeiShapes) {
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 400) << res->body;
   EXPECT_EQ(server.stop(), 0);
+}
+
+// `kbseek rerank` against llama.cpp's margins (the golden file of
+// tests/encoder/llm): every passage of two golden queries, plus a line that
+// is not UTF-8, in one call. Scores come back one a line in input order,
+// each within the decoder's measured tolerance of llama.cpp's (0.25,
+// decoder_model_test.cc) and in llama.cpp's order; the bad line is `null`,
+// named on stderr, and makes the exit status 1.
+TEST_F(RerankTest, RerankCommandScoresStdinLikeLlamaCpp) {
+  std::ifstream golden(KBSEEK_SOURCE_DIR "/tests/data/encoder/llm/qwen2.5-0.5b-rerank-golden.jsonl");
+  ASSERT_TRUE(golden.good());
+  std::map<std::string, std::vector<std::pair<std::string, double>>> by_query;
+  std::vector<std::string> order;
+  for (std::string line; std::getline(golden, line);) {
+    const json j = json::parse(line);
+    auto& v = by_query[j.at("query").get<std::string>()];
+    if (v.empty()) order.push_back(j.at("query"));
+    v.emplace_back(j.at("passage"), j.at("margin").get<double>());
+  }
+  int checked = 0;
+  for (const std::string& query : order) {
+    const auto& cases = by_query[query];
+    if (cases.size() < 2 || cases[0].second == cases[1].second) continue;
+    const std::string in = temp_dir("rerank-cli") + "/passages.txt";
+    {
+      std::ofstream f(in);
+      for (const auto& [passage, margin] : cases) f << passage << "\n";
+      f << "bad \xff line\n";
+    }
+    CommandResult r = run_kbseek({"rerank", "--model", kModel, query}, in);
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_NE(r.err.find("stdin:" + std::to_string(cases.size() + 1) + ": invalid UTF-8"), std::string::npos) << r.err;
+    std::istringstream out(r.out);
+    std::vector<std::string> lines;
+    for (std::string l; std::getline(out, l);) lines.push_back(l);
+    ASSERT_EQ(lines.size(), cases.size() + 1) << r.out;
+    EXPECT_EQ(lines.back(), "null");
+    for (size_t i = 0; i < cases.size(); ++i) {
+      EXPECT_NEAR(std::stod(lines[i]), cases[i].second, 0.25) << query << " passage " << i;
+    }
+    EXPECT_EQ(std::stod(lines[0]) > std::stod(lines[1]), cases[0].second > cases[1].second) << query;
+    if (++checked == 2) break;
+  }
+  EXPECT_EQ(checked, 2);
+}
+
+TEST_F(RerankTest, RerankCommandBudgetAndErrors) {
+  const std::string in = temp_dir("rerank-cli-budget") + "/passages.txt";
+  {
+    std::ofstream f(in);
+    for (int i = 0; i < 40; ++i) f << "Passage number " << i << " about VPN passwords and the self-service portal.\n";
+  }
+  // A 1 ms budget cannot hold the prefix: lines come back, unscored.
+  CommandResult r = run_kbseek({"rerank", "--model", kModel, "--budget-ms", "1", "reset VPN password"}, in);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 40) << r.out;
+  EXPECT_NE(r.err.find("not scored within --budget-ms 1"), std::string::npos) << r.err;
+
+  r = run_kbseek({"rerank", "--model", "no-such-llm", "q"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("no-such-llm"), std::string::npos) << r.err;
+  r = run_kbseek({"rerank", "--model", kModel});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("usage: kbseek rerank"), std::string::npos) << r.err;
+  r = run_kbseek({"rerank", "--model", kModel, "--passage-tokens", "0", "q"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--passage-tokens"), std::string::npos) << r.err;
 }
 
 }  // namespace
