@@ -9,7 +9,8 @@ using core::Status;
 
 const std::set<std::string> kServiceFlags = {"--models-dir", "--models", "--weights", "--fusion",
                                              "--confidence-exponent", "--rrf-k", "--rerank", "--rerank-k",
-                                             "--rerank-budget-ms", "--rerank-weight"};
+                                             "--rerank-budget-ms", "--rerank-weight",
+                                             "--rerank-passage-tokens"};
 
 std::set<std::string> with_service_flags(std::set<std::string> flags) {
   flags.insert(kServiceFlags.begin(), kServiceFlags.end());
@@ -77,6 +78,8 @@ core::Result<ranker::SearchServiceOptions> service_options_from_args(const Args&
                                       "and a non-negative number, got \"" + item + "\"");
     opts.weights[item.substr(0, eq)] = w;
   }
+  KB_ASSIGN_OR_RETURN(opts.rerank_passage_tokens, args.get_int("--rerank-passage-tokens", opts.rerank_passage_tokens));
+  if (opts.rerank_passage_tokens <= 0) return Status::invalid_argument("--rerank-passage-tokens expects a number > 0");
   return opts;
 }
 

@@ -11,7 +11,8 @@ namespace kbseek::app {
 
 // --models-dir, --models a,b (the dense lists to use; default all the index
 // has), --weights NAME=W,... (prior fusion weights by model name or bm25),
-// --fusion rrf|weighted, --confidence-exponent X, --rrf-k K.
+// --fusion rrf|weighted, --confidence-exponent X, --rrf-k K,
+// --rerank-passage-tokens N (the LLM stage's passage cut, 256).
 extern const std::set<std::string> kServiceFlags;
 
 // InvalidArgument naming the flag for a bad value.

@@ -181,7 +181,9 @@ Result<const LlmReranker*> SearchService::reranker(const std::string& model) con
     KB_RETURN_IF_ERROR(encoder::resolve_model(model, options_.models_dir).status());
   }
   auto& slot = rerankers_[model];
-  slot = std::make_unique<LlmReranker>(model, options_.models_dir);
+  encoder::llm::ScorerOptions scorer_options;
+  scorer_options.max_passage_tokens = options_.rerank_passage_tokens;
+  slot = std::make_unique<LlmReranker>(model, options_.models_dir, scorer_options);
   return slot.get();
 }
 

@@ -94,6 +94,10 @@ struct SearchServiceOptions {
   // order alone 0.804), where the first stage is already near perfect and
   // passages are long: bench/results/llm-rerank-*.md.
   double llm_weight = 0.2;
+  // Tokens of each passage the LLM stage reads (encoder::llm::ScorerOptions::
+  // max_passage_tokens): one value for the service, as the model is opened
+  // once with it.
+  int rerank_passage_tokens = encoder::llm::ScorerOptions{}.max_passage_tokens;
 };
 
 class SearchService {

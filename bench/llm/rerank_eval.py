@@ -10,7 +10,7 @@ it; the first stage and the LLM alone (w = 1) are reported beside it on the
 same queries, from the same run.
 
   rerank_eval.py --kbseek build/kbseek --index DIR --set EVALDIR --model NAME
-                 --queries 60 --out bench/results/llm-rerank-SET-MODEL.md
+                 --queries 60 [--passage-tokens 256] --out bench/results/llm-rerank-SET-MODEL.md
 """
 import argparse, hashlib, json, math, os, signal, socket, statistics, subprocess, sys, time, urllib.request
 
@@ -70,6 +70,7 @@ def main():
     ap.add_argument("--model", required=True)
     ap.add_argument("--queries", type=int, default=60)
     ap.add_argument("--rerank-k", type=int, default=10)
+    ap.add_argument("--passage-tokens", type=int, default=256, help="the stage's passage cut")
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
     qs, rel = load_queries(a.set)
@@ -80,7 +81,8 @@ def main():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = subprocess.Popen([a.kbseek, "serve", "--index", a.index, "--port", str(port)],
+    server = subprocess.Popen([a.kbseek, "serve", "--index", a.index, "--port", str(port),
+                               "--rerank-passage-tokens", str(a.passage_tokens)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         for _ in range(600):
@@ -134,9 +136,10 @@ def main():
     lines = [f"# LLM re-ranking: {a.model} on {set_name}", "",
              f"- machine: {machine[0]}, {machine[1]} cores; commit {commit}; {time.strftime('%Y-%m-%d')}",
              f"- command: `python3 bench/llm/rerank_eval.py --kbseek {a.kbseek} --index {a.index} --set {a.set} "
-             f"--model {a.model} --queries {a.queries} --rerank-k {a.rerank_k} --out {a.out}`",
+             f"--model {a.model} --queries {a.queries} --rerank-k {a.rerank_k} --passage-tokens {a.passage_tokens} --out {a.out}`",
              f"- queries: {len(ids)} with judgements (sampled by a hash of the id), {len(tune)} TUNE (choose w), "
-             f"{len(test)} TEST (report); the LLM re-ranks the first stage's top {a.rerank_k} documents",
+             f"{len(test)} TEST (report); the LLM re-ranks the first stage's top {a.rerank_k} documents, "
+             f"each cut to {a.passage_tokens} tokens",
              f"- peer in the same run: the first stage itself (kbseek hybrid, default models)", "",
              "| ranking | nDCG@10 TUNE | nDCG@10 TEST |", "|---|---:|---:|"]
     for name, w in rows:

@@ -4,6 +4,7 @@
 # (cached in bench/work/llm/<set>).
 #   bash bench/llm/run_rerank.sh [MODEL [SET...]]    default: qwen2.5-1.5b-instruct xquadr_zh
 #   KBSEEK_RERANK_QUERIES=60 ...                    queries sampled per set (half tune, half test)
+#   KBSEEK_RERANK_CUT=128 ...                       passage cut in tokens (256; results file gets -cutN)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 MODEL="${1:-qwen2.5-1.5b-instruct}"
@@ -19,5 +20,6 @@ for set in "${SETS[@]}"; do
     "$KB" index --index "$idx" "$EVAL/$set/corpus.jsonl" --quiet
   fi
   python3 bench/llm/rerank_eval.py --kbseek "$KB" --index "$idx" --set "$EVAL/$set" --model "$MODEL" \
-    --queries "${KBSEEK_RERANK_QUERIES:-60}" --out "bench/results/llm-rerank-$set-$MODEL.md"
+    --queries "${KBSEEK_RERANK_QUERIES:-60}" --passage-tokens "${KBSEEK_RERANK_CUT:-256}" \
+    --out "bench/results/llm-rerank-$set-$MODEL${KBSEEK_RERANK_CUT:+-cut$KBSEEK_RERANK_CUT}.md"
 done

@@ -114,6 +114,9 @@ TEST_F(RerankTest, BadRerankFlagsAreRefused) {
   r = run_kbseek({"search", "--index", index_dir_, "--rerank", kModel, "--rerank-weight", "2", "vpn"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("[0, 1]"), std::string::npos) << r.err;
+  r = run_kbseek({"search", "--index", index_dir_, "--rerank", kModel, "--rerank-passage-tokens", "0", "vpn"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--rerank-passage-tokens"), std::string::npos) << r.err;
 }
 
 TEST_F(RerankTest, HttpSearchReranksWithTheServerDefaultAndPerRequestFields) {
