@@ -16,7 +16,7 @@ using core::Status;
 
 int cmd_eval(int argc, char** argv) {
   auto args = Args::parse(argc, argv,
-                          with_service_flags({"--index", "--queries", "--qrels", "--mode", "--limit", "--max-queries"}),
+                          with_service_flags({"--index", "--queries", "--qrels", "--mode", "--limit", "--max-queries", "--principals"}),
                           {"--json"});
   if (!args.is_ok()) return fail("eval", args.status());
   for (const char* f : {"--index", "--queries", "--qrels"})
@@ -32,6 +32,7 @@ int cmd_eval(int argc, char** argv) {
   if (!qrels.is_ok()) return fail("eval", qrels.status());
   ranker::SearchRequest base{"", 100, mode.value()};
   if (Status st = rerank_from_args(args.value(), &base); !st.is_ok()) return fail("eval", st);
+  principals_from_args(args.value(), &base);
   auto opts = service_options_from_args(args.value());
   if (!opts.is_ok()) return fail("eval", opts.status());
   auto service = ranker::SearchService::open(args->get("--index"), opts.value());

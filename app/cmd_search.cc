@@ -8,6 +8,7 @@
 #include "app/commands.h"
 #include "app/service_flags.h"
 #include "ranker/search_service.h"
+#include "storage/key_store.h"
 #include "web/server.h"
 
 namespace kbseek::app {
@@ -30,7 +31,7 @@ core::Result<std::unique_ptr<ranker::SearchService>> open_service(const Args& ar
 }  // namespace
 
 int cmd_search(int argc, char** argv) {
-  auto args = Args::parse(argc, argv, with_service_flags({"--index", "-k", "--mode"}), {"--json", "--explain"});
+  auto args = Args::parse(argc, argv, with_service_flags({"--index", "-k", "--mode", "--principals"}), {"--json", "--explain"});
   if (!args.is_ok()) return fail("search", args.status());
   if (args->positional().empty()) return fail("search", Status::invalid_argument("no query given"));
   std::string query;
@@ -44,6 +45,7 @@ int cmd_search(int argc, char** argv) {
   if (!mode.is_ok()) return fail("search", mode.status());
   req.mode = mode.value();
   if (Status st = rerank_from_args(args.value(), &req); !st.is_ok()) return fail("search", st);
+  principals_from_args(args.value(), &req);
   auto service = open_service(args.value());
   if (!service.is_ok()) return fail("search", service.status());
   auto resp = service.value()->search(req);
@@ -94,13 +96,20 @@ int cmd_stats(int argc, char** argv) {
 
 namespace {
 web::Server* g_server = nullptr;
+
+// 127.0.0.0/8, ::1 and localhost: reachable from this machine only.
+bool is_loopback(const std::string& host) {
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
 void on_signal(int) {
   if (g_server) g_server->stop();
 }
 }  // namespace
 
 int cmd_serve(int argc, char** argv) {
-  auto args = Args::parse(argc, argv, with_service_flags({"--index", "--host", "--port"}), {});
+  auto args = Args::parse(
+      argc, argv, with_service_flags({"--index", "--host", "--port", "--anonymous-principals", "--principals-header"}),
+      {"--auth"});
   if (!args.is_ok()) return fail("serve", args.status());
   auto port = args->get_int("--port", 8080);
   if (!port.is_ok()) return fail("serve", port.status());
@@ -108,8 +117,34 @@ int cmd_serve(int argc, char** argv) {
   if (!service.is_ok()) return fail("serve", service.status());
   web::ServerOptions opts;
   if (Status st = rerank_from_args(args.value(), &opts.defaults); !st.is_ok()) return fail("serve", st);
+  // Who a request is (storage/access.h): the trusted gateway's header when
+  // one is configured and sent, else the anonymous principals (none: public
+  // documents only).
+  opts.anonymous = storage::Principals::parse(args->get("--anonymous-principals"));
+  opts.principals_header = args->get("--principals-header");
   opts.host = args->get("--host", "127.0.0.1");
   opts.port = port.value();
+  // API keys: asked for, or implied by listening beyond this machine. Then
+  // principals come from keys alone.
+  std::unique_ptr<storage::KeyStore> keys;
+  if (args->has("--auth") || !is_loopback(opts.host)) {
+    if (args->has("--anonymous-principals") || args->has("--principals-header")) {
+      return fail("serve", Status::invalid_argument(
+                               "with API keys (--auth, or a --host beyond loopback) principals come from each "
+                               "key; drop --anonymous-principals and --principals-header"));
+    }
+    auto store = storage::KeyStore::open(args->get("--index"), /*create=*/false);
+    if (!store.is_ok()) return fail("serve", store.status().with_context("API keys are required"));
+    auto active = store.value()->active_count();
+    if (!active.is_ok()) return fail("serve", active.status());
+    if (active.value() == 0) {
+      return fail("serve", Status::failed_precondition("API keys are required but every key of " +
+                                                       args->get("--index") + " is revoked; create one with "
+                                                       "`kbseek keys create`"));
+    }
+    keys = std::move(store).value();
+    opts.keys = keys.get();
+  }
   // Open the default LLM re-ranker now, not in the first user's request
   // (verifying and loading a 1 GB model takes seconds); a failure here is
   // the warning every re-ranked response would carry, not a reason to stop.
@@ -126,8 +161,9 @@ int cmd_serve(int argc, char** argv) {
   g_server = &server;
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
-  std::fprintf(stderr, "kbseek serving %lld documents on http://%s:%d/\n",
-               static_cast<long long>(service.value()->index().document_count()), opts.host.c_str(), server.port());
+  std::fprintf(stderr, "kbseek serving %lld documents on http://%s:%d/ (%s)\n",
+               static_cast<long long>(service.value()->index().document_count()), opts.host.c_str(), server.port(),
+               keys ? "API keys required" : ("callers without a key read as: " + opts.anonymous.describe()).c_str());
   st = server.listen();
   g_server = nullptr;
   if (!st.is_ok()) return fail("serve", st);

@@ -17,10 +17,10 @@ commands:
   index  --index DIR [--models NAME,...] [--format auto|jsonl|csv|tsv|txt|md|html]
          [--id-col C --title-col C --text-col C --time-col C] [--rejects FILE] [--dry-run]
          FILE|FOLDER|-...          index documents (JSONL, CSV/TSV, folders of txt/md/html; gzip ok)
-  search --index DIR [-k N] [--mode bm25|dense|hybrid] [--models NAME,...] [--json] [--explain] QUERY
+  search --index DIR [-k N] [--mode bm25|dense|hybrid] [--models NAME,...] [--json] [--explain] [--principals a,b] QUERY
   eval   --index DIR --queries Q.jsonl --qrels QRELS.tsv [--mode M] [--max-queries N] [--json]
   stats  --index DIR [--json]
-  serve  --index DIR [--host H] [--port P]
+  serve  --index DIR [--host H] [--port P] [--auth] [--anonymous-principals a,b] [--principals-header NAME]
          search, eval and serve take the LLM stage: --rerank NAME [--rerank-k N]
          [--rerank-budget-ms MS] [--rerank-weight W]
   delete --index DIR ID...|-       remove documents (ids from stdin with -)
@@ -28,6 +28,7 @@ commands:
   model  list | verify NAME|DIR | import DIR [--name NAME]
   embed  --model NAME|DIR [--query|--passage] [--dim N]
                                    one text per stdin line -> one JSON array per stdout line
+  keys   create --index DIR --role reader|writer|admin [--principals a,b] | list --index DIR | revoke --index DIR ID
   rerank --model NAME [--budget-ms MS] [--passage-tokens N] QUERY
                                    one passage per stdin line -> one relevance score per stdout line
 
@@ -60,6 +61,7 @@ int main(int argc, char** argv) {
   if (cmd == "check") return cmd_check(sub_argc, sub_argv);
   if (cmd == "embed") return cmd_embed(sub_argc, sub_argv);
   if (cmd == "rerank") return cmd_rerank(sub_argc, sub_argv);
+  if (cmd == "keys") return cmd_keys(sub_argc, sub_argv);
   if (cmd == "--version" || cmd == "version") {
     std::printf("kbseek %s\n", KBSEEK_VERSION);
     return 0;

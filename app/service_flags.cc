@@ -50,6 +50,11 @@ core::Status rerank_from_args(const Args& args, ranker::SearchRequest* req) {
   return Status::ok();
 }
 
+void principals_from_args(const Args& args, ranker::SearchRequest* req) {
+  req->principals = args.has("--principals") ? storage::Principals::parse(args.get("--principals"))
+                                             : storage::Principals::everyone_allowed();
+}
+
 core::Result<ranker::SearchServiceOptions> service_options_from_args(const Args& args) {
   ranker::SearchServiceOptions opts;
   opts.models_dir = args.get("--models-dir");

@@ -24,6 +24,11 @@ core::Result<ranker::SearchServiceOptions> service_options_from_args(const Args&
 // InvalidArgument naming the flag for a bad value.
 core::Status rerank_from_args(const Args& args, ranker::SearchRequest* req);
 
+// Who a command-line search runs as: --principals a,b (public documents
+// and those whose acl names a or b; "" for public only), else everything
+// (the operator, who can read the index folder anyway).
+void principals_from_args(const Args& args, ranker::SearchRequest* req);
+
 // Adds kServiceFlags to a command's own value flags.
 std::set<std::string> with_service_flags(std::set<std::string> flags);
 

@@ -42,26 +42,39 @@ DenseRetriever::DenseRetriever(const storage::IndexFolder* index, size_t model, 
       // A text in every script the model reads: if that is all of them, nothing is ever dropped.
       drop_unreadable_(readable_share("文 text текст 한 かな نص", encoder->languages()) < 1.0) {}
 
-// With filters, dense search looks this much deeper, then keeps the hits
-// the filters allow; up to kMaxFiltered allowed chunks are considered.
-constexpr int kFilteredDepth = 10;
+// With filters, dense search keeps to the chunks that hold them (up to
+// kMaxFiltered of them) and that the caller may read, inside FAISS.
 constexpr int kMaxFiltered = 100000;
 
-Result<std::vector<Candidate>> DenseRetriever::retrieve(std::string_view raw_query, int k) const {
+namespace {
+class FilteredAndAllowed : public storage::ChunkFilter {
+ public:
+  FilteredAndAllowed(std::unordered_set<int64_t> ids, const storage::ChunkFilter* allow)
+      : ids_(std::move(ids)), allow_(allow) {}
+  bool allows(int64_t chunk_id) const override {
+    return ids_.count(chunk_id) != 0 && (allow_ == nullptr || allow_->allows(chunk_id));
+  }
+
+ private:
+  std::unordered_set<int64_t> ids_;
+  const storage::ChunkFilter* allow_;
+};
+}  // namespace
+
+Result<std::vector<Candidate>> DenseRetriever::retrieve(std::string_view raw_query, int k,
+                                                        const storage::ChunkFilter* allow) const {
   if (!core::is_valid_utf8(raw_query)) return Status::invalid_argument("query is not valid UTF-8");
   const ParsedQuery parsed = parse_query_filters(raw_query);
   if (parsed.text.empty()) return std::vector<Candidate>{};  // filters alone: nothing to embed
   std::vector<float> q(encoder_->dimension());
   KB_RETURN_IF_ERROR(encoder_->encode({parsed.text}, encoder::InputKind::kQuery, q.data()));
-  KB_ASSIGN_OR_RETURN(auto hits,
-                      index_->search_dense(model_, q.data(), parsed.filters.empty() ? k : k * kFilteredDepth));
-  if (!parsed.filters.empty()) {
-    KB_ASSIGN_OR_RETURN(auto allowed_ids, index_->filtered_chunk_ids(parsed.filters, kMaxFiltered));
-    const std::unordered_set<int64_t> allowed(allowed_ids.begin(), allowed_ids.end());
-    std::vector<storage::Hit> kept;
-    for (const auto& h : hits)
-      if (allowed.count(h.chunk_id) && static_cast<int>(kept.size()) < k) kept.push_back(h);
-    hits = std::move(kept);
+  std::vector<storage::Hit> hits;
+  if (parsed.filters.empty()) {
+    KB_ASSIGN_OR_RETURN(hits, index_->search_dense(model_, q.data(), k, allow));
+  } else {
+    KB_ASSIGN_OR_RETURN(auto ids, index_->filtered_chunk_ids(parsed.filters, kMaxFiltered));
+    const FilteredAndAllowed both(std::unordered_set<int64_t>(ids.begin(), ids.end()), allow);
+    KB_ASSIGN_OR_RETURN(hits, index_->search_dense(model_, q.data(), k, &both));
   }
   if (drop_unreadable_) {
     std::vector<storage::Hit> kept;
@@ -94,11 +107,12 @@ std::vector<std::string> query_entity_terms(std::string_view raw_query) {
 
 EntityRetriever::EntityRetriever(const storage::IndexFolder* index) : index_(index) {}
 
-Result<std::vector<Candidate>> EntityRetriever::retrieve(std::string_view query, int k) const {
+Result<std::vector<Candidate>> EntityRetriever::retrieve(std::string_view query, int k,
+                                                         const storage::ChunkFilter* allow) const {
   if (!core::is_valid_utf8(query)) return Status::invalid_argument("query is not valid UTF-8");
   const auto terms = query_entity_terms(query);
   if (terms.empty()) return std::vector<Candidate>{};
-  KB_ASSIGN_OR_RETURN(auto hits, index_->search_any(terms, k));
+  KB_ASSIGN_OR_RETURN(auto hits, index_->search_any(terms, k, allow));
   return to_candidates(hits, name_);
 }
 
@@ -108,10 +122,11 @@ double EntityRetriever::confidence(std::string_view query) const {
 
 LexicalRetriever::LexicalRetriever(const storage::IndexFolder* index) : index_(index) {}
 
-Result<std::vector<Candidate>> LexicalRetriever::retrieve(std::string_view raw_query, int k) const {
+Result<std::vector<Candidate>> LexicalRetriever::retrieve(std::string_view raw_query, int k,
+                                                          const storage::ChunkFilter* allow) const {
   if (!core::is_valid_utf8(raw_query)) return Status::invalid_argument("query is not valid UTF-8");
   const ParsedQuery parsed = parse_query_filters(raw_query);
-  KB_ASSIGN_OR_RETURN(auto hits, index_->search_lexical(parsed.text, k, parsed.filters));
+  KB_ASSIGN_OR_RETURN(auto hits, index_->search_lexical(parsed.text, k, parsed.filters, allow));
   return to_candidates(hits, name_);
 }
 

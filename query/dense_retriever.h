@@ -14,7 +14,8 @@ class DenseRetriever : public Retriever {
   // checks the MANIFEST fingerprint). Both must outlive the retriever.
   DenseRetriever(const storage::IndexFolder* index, size_t model, encoder::Encoder* encoder);
   const std::string& name() const override { return name_; }
-  core::Result<std::vector<Candidate>> retrieve(std::string_view query, int k) const override;
+  core::Result<std::vector<Candidate>> retrieve(std::string_view query, int k,
+                                                const storage::ChunkFilter* allow) const override;
   // The share of the query in the model's languages (its model card) times
   // the encoder's vocabulary coverage of it.
   double confidence(std::string_view query) const override;
@@ -44,7 +45,8 @@ class EntityRetriever : public Retriever {
  public:
   explicit EntityRetriever(const storage::IndexFolder* index);
   const std::string& name() const override { return name_; }
-  core::Result<std::vector<Candidate>> retrieve(std::string_view query, int k) const override;
+  core::Result<std::vector<Candidate>> retrieve(std::string_view query, int k,
+                                                const storage::ChunkFilter* allow) const override;
   double confidence(std::string_view query) const override;
 
  private:
@@ -57,7 +59,8 @@ class LexicalRetriever : public Retriever {
  public:
   explicit LexicalRetriever(const storage::IndexFolder* index);
   const std::string& name() const override { return name_; }
-  core::Result<std::vector<Candidate>> retrieve(std::string_view query, int k) const override;
+  core::Result<std::vector<Candidate>> retrieve(std::string_view query, int k,
+                                                const storage::ChunkFilter* allow) const override;
   // The share of the query's distinct terms that occur in the index
   // (IndexFolder::known_term_share): near 1 when query and documents share
   // a language, near 0 for an English question over Chinese documents,

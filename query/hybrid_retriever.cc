@@ -9,7 +9,8 @@ namespace kbseek::query {
 HybridRetriever::HybridRetriever(std::vector<const Retriever*> parts, FusionOptions options, int depth)
     : parts_(std::move(parts)), options_(std::move(options)), depth_(depth) {}
 
-core::Result<std::vector<Candidate>> HybridRetriever::retrieve(std::string_view query, int k) const {
+core::Result<std::vector<Candidate>> HybridRetriever::retrieve(std::string_view query, int k,
+                                                               const storage::ChunkFilter* allow) const {
   std::vector<std::vector<Candidate>> lists;
   lists.reserve(parts_.size());
   const int depth = std::max(k, depth_);
@@ -22,7 +23,7 @@ core::Result<std::vector<Candidate>> HybridRetriever::retrieve(std::string_view 
       lists.emplace_back();  // not worth asking: its list would carry no weight
       continue;
     }
-    KB_ASSIGN_OR_RETURN(auto list, parts_[i]->retrieve(query, depth));
+    KB_ASSIGN_OR_RETURN(auto list, parts_[i]->retrieve(query, depth, allow));
     lists.push_back(std::move(list));
   }
   return fuse(lists, opts, k);

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "storage/access.h"
 
 namespace kbseek::query {
 
@@ -37,8 +38,12 @@ class Retriever {
  public:
   virtual ~Retriever() = default;
   virtual const std::string& name() const = 0;
-  // At most k candidates, best first. An empty list is not an error.
-  virtual core::Result<std::vector<Candidate>> retrieve(std::string_view query, int k) const = 0;
+  // At most k candidates, best first, among the chunks `allow` allows
+  // (storage/access.h; null: all), applied inside the store so that k
+  // allowed candidates come back when there are. An empty list is not an
+  // error.
+  virtual core::Result<std::vector<Candidate>> retrieve(std::string_view query, int k,
+                                                        const storage::ChunkFilter* allow) const = 0;
   // How well this retriever can serve `query`, in [0, 1], known before
   // retrieving: hybrid fusion scales this list's weight by it. 1 unless a
   // retriever knows better (a dense model that cannot read the query's words).

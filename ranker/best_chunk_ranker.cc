@@ -7,7 +7,7 @@ namespace kbseek::ranker {
 
 core::Result<std::vector<RankedDocument>> BestChunkRanker::rank(std::string_view /*query*/,
                                                                 const std::vector<query::Candidate>& candidates,
-                                                                int k) const {
+                                                                int k, const storage::Principals& who) const {
   std::vector<RankedDocument> out;
   std::unordered_map<std::string, size_t> seen;
   for (const auto& c : candidates) {
@@ -22,6 +22,7 @@ core::Result<std::vector<RankedDocument>> BestChunkRanker::rank(std::string_view
     if (seen.count(chunk.doc_id)) continue;
     seen.emplace(chunk.doc_id, out.size());
     KB_ASSIGN_OR_RETURN(storage::Document doc, index_->get_document(chunk.doc_id));
+    if (!storage::may_read(doc.acl, who)) continue;  // the last word on access
     RankedDocument d;
     d.doc_id = chunk.doc_id;
     d.title = std::move(doc.title);

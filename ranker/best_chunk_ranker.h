@@ -12,8 +12,8 @@ class BestChunkRanker : public Ranker {
  public:
   explicit BestChunkRanker(const storage::IndexFolder* index) : index_(index) {}
   core::Result<std::vector<RankedDocument>> rank(std::string_view query,
-                                                 const std::vector<query::Candidate>& candidates,
-                                                 int k) const override;
+                                                 const std::vector<query::Candidate>& candidates, int k,
+                                                 const storage::Principals& who) const override;
 
  private:
   const storage::IndexFolder* index_;

@@ -12,6 +12,7 @@
 
 #include "core/status.h"
 #include "query/retriever.h"
+#include "storage/access.h"
 
 namespace kbseek::ranker {
 
@@ -29,10 +30,12 @@ struct RankedDocument {
 class Ranker {
  public:
   virtual ~Ranker() = default;
-  // `candidates` best first (a retriever's output); returns at most k documents.
+  // `candidates` best first (a retriever's output); returns at most k
+  // documents, only ones `who` may read (storage/access.h: checked on each
+  // document as stored now, whatever filtered the candidates).
   virtual core::Result<std::vector<RankedDocument>> rank(std::string_view query,
-                                                         const std::vector<query::Candidate>& candidates,
-                                                         int k) const = 0;
+                                                         const std::vector<query::Candidate>& candidates, int k,
+                                                         const storage::Principals& who) const = 0;
 };
 
 }  // namespace kbseek::ranker

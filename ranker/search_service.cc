@@ -102,9 +102,11 @@ Result<SearchResponse> SearchService::search(const SearchRequest& request) const
   // Documents have several chunks: ask for more chunks than documents wanted.
   const int chunk_k = std::max(request.k * 3, 100);
   KB_ASSIGN_OR_RETURN(auto parts, this->parts(request));
+  KB_ASSIGN_OR_RETURN(const std::shared_ptr<const storage::ChunkFilter> allow,
+                      index_->access_filter(request.principals));
   std::vector<query::Candidate> candidates;
   if (parts.size() == 1) {
-    KB_ASSIGN_OR_RETURN(candidates, parts[0]->retrieve(request.query, chunk_k));
+    KB_ASSIGN_OR_RETURN(candidates, parts[0]->retrieve(request.query, chunk_k, allow.get()));
   } else {
     // Cheap to build: a list of pointers and the fusion options.
     query::FusionOptions fusion = options_.fusion;
@@ -115,7 +117,7 @@ Result<SearchResponse> SearchService::search(const SearchRequest& request) const
       fusion.weights.push_back(w == options_.weights.end() ? 1.0 : w->second);
     }
     query::HybridRetriever fused(parts, fusion);
-    KB_ASSIGN_OR_RETURN(candidates, fused.retrieve(request.query, chunk_k));
+    KB_ASSIGN_OR_RETURN(candidates, fused.retrieve(request.query, chunk_k, allow.get()));
   }
   const bool rerank = !request.rerank_model.empty();
   if (rerank && (request.rerank.k < 1 || request.rerank.k > options_.max_k || request.rerank.budget_ms < 0)) {
@@ -123,7 +125,7 @@ Result<SearchResponse> SearchService::search(const SearchRequest& request) const
                                     std::to_string(options_.max_k) + "] and rerank_budget_ms >= 0");
   }
   const int wanted = rerank ? std::max(request.k, request.rerank.k) : request.k;
-  KB_ASSIGN_OR_RETURN(auto docs, ranker_->rank(request.query, candidates, wanted));
+  KB_ASSIGN_OR_RETURN(auto docs, ranker_->rank(request.query, candidates, wanted, request.principals));
   SearchResponse resp;
   const std::string text = query::parse_query_filters(request.query).text;
   if (rerank) {

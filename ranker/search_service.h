@@ -50,6 +50,10 @@ struct SearchRequest {
   // service's default.
   std::string rerank_model = {};
   LlmRerankOptions rerank = {10, 0, -1};
+  // Who asks (storage/access.h): results hold only documents these
+  // principals may read, and k of them when the index has k. The default
+  // reads public documents only; operators pass Principals::everyone_allowed().
+  storage::Principals principals = {};
 };
 
 struct SearchResult {

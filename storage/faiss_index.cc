@@ -4,6 +4,7 @@
 #include <faiss/IndexFlat.h>
 #include <faiss/IndexIDMap.h>
 #include <faiss/IndexIVFFlat.h>
+#include <faiss/impl/IDSelector.h>
 #include <faiss/impl/FaissException.h>
 #include <faiss/impl/IDSelector.h>
 #include <faiss/index_io.h>
@@ -62,6 +63,28 @@ class SingleOmpThread {
 
  private:
   int previous_;
+};
+
+// A ChunkFilter as FAISS's IDSelector over chunk ids (an IVF stores them).
+class AllowSelector : public faiss::IDSelector {
+ public:
+  explicit AllowSelector(const ChunkFilter* allow) : allow_(allow) {}
+  bool is_member(faiss::Index::idx_t id) const override { return allow_->allows(id); }
+
+ private:
+  const ChunkFilter* allow_;
+};
+
+// The same over the positions of an IndexIDMap2's inner index.
+class AllowPositionSelector : public faiss::IDSelector {
+ public:
+  AllowPositionSelector(const ChunkFilter* allow, const std::vector<faiss::Index::idx_t>* id_map)
+      : allow_(allow), id_map_(id_map) {}
+  bool is_member(faiss::Index::idx_t pos) const override { return allow_->allows((*id_map_)[pos]); }
+
+ private:
+  const ChunkFilter* allow_;
+  const std::vector<faiss::Index::idx_t>* id_map_;
 };
 
 faiss::Index* new_flat(int d) {
@@ -242,7 +265,7 @@ core::Status FaissIndex::remove(const int64_t* ids, size_t n) {
                                   " vectors removed, but re-layout failed");
 }
 
-core::Result<std::vector<Hit>> FaissIndex::search(const float* query, int k) const {
+core::Result<std::vector<Hit>> FaissIndex::search(const float* query, int k, const ChunkFilter* allow) const {
   if (k <= 0) return core::Status::invalid_argument("dense search: k must be positive, got " + std::to_string(k));
   std::shared_lock<std::shared_mutex> lock(mu_);
   const int64_t kk = std::min<int64_t>(k, index_->ntotal);
@@ -252,7 +275,22 @@ core::Result<std::vector<Hit>> FaissIndex::search(const float* query, int k) con
   std::vector<faiss::Index::idx_t> labels(kk);
   KB_RETURN_IF_ERROR(guarded("search", [&] {
     SingleOmpThread single;
-    index_->search(1, query, kk, scores.data(), labels.data());
+    if (allow == nullptr) {
+      index_->search(1, query, kk, scores.data(), labels.data());
+    } else if (ivf_ != nullptr) {
+      AllowSelector sel(allow);
+      faiss::SearchParametersIVF params;
+      params.sel = &sel;
+      params.nprobe = ivf_->nprobe;  // the parameters replace the index's own
+      ivf_->search(1, query, kk, scores.data(), labels.data(), &params);
+    } else {
+      const auto* map = static_cast<const faiss::IndexIDMap2*>(index_.get());
+      AllowPositionSelector sel(allow, &map->id_map);
+      faiss::SearchParameters params;
+      params.sel = &sel;
+      map->index->search(1, query, kk, scores.data(), labels.data(), &params);
+      for (auto& l : labels) l = l >= 0 ? map->id_map[l] : l;
+    }
     return core::Status::ok();
   }));
   for (int64_t i = 0; i < kk; ++i) {

@@ -58,7 +58,11 @@ class FaissIndex final : public VectorIndex {
   int64_t size() const override;
   core::Status add(const int64_t* ids, const float* vectors, size_t n) override;
   core::Status remove(const int64_t* ids, size_t n) override;
-  core::Result<std::vector<Hit>> search(const float* query, int k) const override;
+  using VectorIndex::search;
+  // With `allow`, FAISS skips refused ids while it searches (an IDSelector;
+  // for the flat index on its inner index, as IndexIDMap2 takes no search
+  // parameters in FAISS 1.7.3), so k allowed hits come back when there are.
+  core::Result<std::vector<Hit>> search(const float* query, int k, const ChunkFilter* allow) const override;
   core::Status save(const std::string& path) const override;
 
   // FAISS factory-style description of the current layout: "IDMap2,Flat" or

@@ -236,6 +236,10 @@ core::Status IndexFolder::discard_batch(const core::Status& cause) {
   const int64_t lost = batch_documents_;
   batch_documents_ = 0;
   pending_vector_removals_.clear();
+  {
+    std::lock_guard<std::mutex> lock(access_mu_);
+    access_table_.reset();
+  }
   core::Status undo = store_->rollback();
   if (undo.is_ok()) undo = lexical_->cancel();
   if (undo.is_ok()) undo = recover_vectors(manifest_.generation);
@@ -316,17 +320,38 @@ core::Status IndexFolder::commit() {
   return core::Status::ok();
 }
 
-core::Result<std::vector<Hit>> IndexFolder::search_dense(size_t model, const float* query, int k) const {
+core::Result<std::shared_ptr<const ChunkFilter>> IndexFolder::access_filter(const Principals& who) const {
+  if (who.all) return std::shared_ptr<const ChunkFilter>();
+  std::lock_guard<std::mutex> lock(access_mu_);
+  KB_ASSIGN_OR_RETURN(const int64_t max_id, store_->max_chunk_id());
+  if (!access_table_ || max_id > access_table_->max_chunk_id()) {
+    // A copy extended with the chunks added since: filters handed out
+    // before keep the table they were made from.
+    auto table = access_table_ ? std::make_shared<AccessTable>(*access_table_) : std::make_shared<AccessTable>();
+    KB_RETURN_IF_ERROR(store_->scan_restricted_chunks(
+        table->max_chunk_id(), max_id, [&](int64_t chunk_id, const std::vector<std::string>& acl) {
+          table->add(chunk_id, acl);
+          return core::Status::ok();
+        }));
+    table->set_max_chunk_id(max_id);
+    access_table_ = std::move(table);
+  }
+  return std::shared_ptr<const ChunkFilter>(make_access_filter(access_table_, who));
+}
+
+core::Result<std::vector<Hit>> IndexFolder::search_dense(size_t model, const float* query, int k,
+                                                         const ChunkFilter* allow) const {
   if (query == nullptr) return core::Status::invalid_argument("dense search: no query vector");
   if (model >= manifest_.models.size())
     return core::Status::invalid_argument("dense search: model " + std::to_string(model) + " of " +
                                           std::to_string(manifest_.models.size()));
-  return current_vectors(model)->search(query, k);
+  return current_vectors(model)->search(query, k, allow);
 }
 
 core::Result<std::vector<Hit>> IndexFolder::search_lexical(std::string_view query, int k,
-                                                         const std::vector<std::string>& filters) const {
-  return lexical_->search(query, k, filters);
+                                                         const std::vector<std::string>& filters,
+                                                         const ChunkFilter* allow) const {
+  return lexical_->search(query, k, filters, allow);
 }
 
 core::Result<std::vector<int64_t>> IndexFolder::filtered_chunk_ids(const std::vector<std::string>& filters,
@@ -380,8 +405,9 @@ core::Result<std::vector<std::string>> IndexFolder::duplicates_of(const std::str
   return store_->duplicates_of(id);
 }
 
-core::Result<std::vector<Hit>> IndexFolder::search_any(const std::vector<std::string>& terms, int k) const {
-  return lexical_->search_any(terms, k);
+core::Result<std::vector<Hit>> IndexFolder::search_any(const std::vector<std::string>& terms, int k,
+                                                       const ChunkFilter* allow) const {
+  return lexical_->search_any(terms, k, allow);
 }
 
 core::Result<double> IndexFolder::known_term_share(std::string_view query) const {

@@ -38,6 +38,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "storage/access.h"
 #include "storage/faiss_index.h"
 #include "storage/manifest.h"
 #include "storage/types.h"
@@ -115,15 +116,24 @@ class IndexFolder {
   // this object refuses further writes.
   core::Status commit();
 
+  // The chunks `who` may read (storage/access.h), as a filter for the
+  // searches below; null for a caller who reads everything. Brings the
+  // folder's table of restricted chunks up to date first (one indexed
+  // SQLite lookup, plus a scan of the chunks added since). Thread-safe.
+  core::Result<std::shared_ptr<const ChunkFilter>> access_filter(const Principals& who) const;
+
   // The k best chunks by inner product with `query` in the FAISS index of
   // manifest().models[model] (that model's dimension floats, L2-normalised),
-  // best first. InvalidArgument for a model index out of range.
-  core::Result<std::vector<Hit>> search_dense(size_t model, const float* query, int k) const;
+  // best first, among those `allow` allows (null: all). InvalidArgument for
+  // a model index out of range.
+  core::Result<std::vector<Hit>> search_dense(size_t model, const float* query, int k,
+                                              const ChunkFilter* allow = nullptr) const;
   core::Result<std::vector<Hit>> search_dense(const float* query, int k) const { return search_dense(0, query, k); }
-  // The k best chunks by BM25 for `query` (analysed like the documents);
-  // empty for a query without terms.
+  // The k best chunks by BM25 for `query` (analysed like the documents)
+  // among those `allow` allows; empty for a query without terms.
   core::Result<std::vector<Hit>> search_lexical(std::string_view query, int k,
-                                                const std::vector<std::string>& filters = {}) const;
+                                                const std::vector<std::string>& filters = {},
+                                                const ChunkFilter* allow = nullptr) const;
   // Up to `limit` chunk ids holding every filter term (lexical_index.h's
   // entity_filter_term()), for filtering dense results.
   core::Result<std::vector<int64_t>> filtered_chunk_ids(const std::vector<std::string>& filters, int limit) const;
@@ -136,7 +146,8 @@ class IndexFolder {
   core::Status refresh_vectors() const;
 
   // LexicalIndex::search_any over the folder's lexical index.
-  core::Result<std::vector<Hit>> search_any(const std::vector<std::string>& terms, int k) const;
+  core::Result<std::vector<Hit>> search_any(const std::vector<std::string>& terms, int k,
+                                            const ChunkFilter* allow = nullptr) const;
   // LexicalIndex::known_term_share over the folder's lexical index.
   core::Result<double> known_term_share(std::string_view query) const;
 
@@ -189,6 +200,10 @@ class IndexFolder {
   mutable std::mutex refresh_mu_;
   mutable int64_t manifest_mtime_ns_ = -1;
   mutable std::vector<int64_t> loaded_generation_;
+  // access_filter(): the restricted chunks as of the last look (reset
+  // when a batch is rolled back, as its chunk ids will be handed out again).
+  mutable std::mutex access_mu_;
+  mutable std::shared_ptr<const AccessTable> access_table_;
   std::vector<int64_t> pending_vector_removals_;
   int64_t batch_documents_ = 0;  // puts and removes since the last commit
   bool broken_ = false;          // a commit failed after SQLite: refuse writes

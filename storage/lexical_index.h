@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "storage/access.h"
 #include "storage/types.h"
 
 namespace kbseek::storage {
@@ -36,16 +37,26 @@ class LexicalIndex {
   virtual core::Status remove(int64_t chunk_id) = 0;
 
   // The best `k` chunks for `query` by BM25, best first, among the chunks
-  // holding every one of `filters` (filter terms; none: all chunks). A
-  // query with no terms after analysis gives an empty list, or with
-  // filters, the filtered chunks unranked (score 0). InvalidArgument if k <= 0.
-  virtual core::Result<std::vector<Hit>> search(std::string_view query, int k,
-                                                const std::vector<std::string>& filters) const = 0;
-  core::Result<std::vector<Hit>> search(std::string_view query, int k) const { return search(query, k, {}); }
+  // holding every one of `filters` (filter terms; none: all chunks) that
+  // `allow` allows (null: all; applied while matching, so k come back when
+  // k qualify). A query with no terms after analysis gives an empty list,
+  // or with filters, the filtered chunks unranked (score 0).
+  // InvalidArgument if k <= 0.
+  virtual core::Result<std::vector<Hit>> search(std::string_view query, int k, const std::vector<std::string>& filters,
+                                                const ChunkFilter* allow) const = 0;
+  core::Result<std::vector<Hit>> search(std::string_view query, int k, const std::vector<std::string>& filters) const {
+    return search(query, k, filters, nullptr);
+  }
+  core::Result<std::vector<Hit>> search(std::string_view query, int k) const { return search(query, k, {}, nullptr); }
 
   // The k chunks holding the most of `terms` (filter terms, e.g. entity
-  // terms), best first, scored by how many they hold.
-  virtual core::Result<std::vector<Hit>> search_any(const std::vector<std::string>& terms, int k) const = 0;
+  // terms) that `allow` allows (null: all), best first, scored by how many
+  // they hold.
+  virtual core::Result<std::vector<Hit>> search_any(const std::vector<std::string>& terms, int k,
+                                                    const ChunkFilter* allow) const = 0;
+  core::Result<std::vector<Hit>> search_any(const std::vector<std::string>& terms, int k) const {
+    return search_any(terms, k, nullptr);
+  }
 
   // The share of `query`'s distinct terms (after analysis) that occur in at
   // least one indexed chunk, in [0, 1]; 0 for a query without terms. Cheap

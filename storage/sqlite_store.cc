@@ -392,6 +392,40 @@ core::Status SqliteStore::scan_simhashes(const SimhashVisitor& visit) const {
   }
 }
 
+core::Result<int64_t> SqliteStore::max_chunk_id() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  KB_ASSIGN_OR_RETURN(Statement * st, db_->cached("SELECT max(chunk_id) FROM chunks"));
+  KB_ASSIGN_OR_RETURN(bool row, st->step());
+  const int64_t id = row && !st->column_is_null(0) ? st->column_int64(0) : 0;
+  st->reset();
+  return id;
+}
+
+core::Status SqliteStore::scan_restricted_chunks(int64_t after, int64_t upto, const ChunkAclVisitor& visit) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  KB_ASSIGN_OR_RETURN(auto st, db_->prepare("SELECT c.chunk_id, d.id, d.acl_json FROM chunks c JOIN documents d "
+                                            "ON d.id = c.doc_id WHERE c.chunk_id > ? AND c.chunk_id <= ? "
+                                            "AND d.acl_json != '[]' ORDER BY c.chunk_id"));
+  KB_RETURN_IF_ERROR(st->bind_int64(1, after));
+  KB_RETURN_IF_ERROR(st->bind_int64(2, upto));
+  std::vector<std::string> acl;
+  for (;;) {
+    KB_ASSIGN_OR_RETURN(bool row, st->step());
+    if (!row) return core::Status::ok();
+    auto parsed = nlohmann::json::parse(st->column_text(2), nullptr, /*allow_exceptions=*/false);
+    acl.clear();
+    bool ok = parsed.is_array();
+    for (const auto& p : ok ? parsed : nlohmann::json::array()) {
+      ok = ok && p.is_string();
+      if (ok) acl.push_back(p.get<std::string>());
+    }
+    // Fail closed: an acl that cannot be read admits nobody but operators
+    // (no principal holds a ',': Principals::parse splits on it).
+    if (!ok || acl.empty()) acl = {",unreadable acl of " + st->column_text(1)};
+    KB_RETURN_IF_ERROR(visit(st->column_int64(0), acl));
+  }
+}
+
 core::Result<std::vector<std::string>> SqliteStore::duplicates_of(const std::string& id) const {
   std::lock_guard<std::mutex> lock(mu_);
   KB_ASSIGN_OR_RETURN(auto st, db_->prepare("SELECT id FROM documents WHERE duplicate_of = ? ORDER BY id"));

@@ -91,6 +91,13 @@ class SqliteStore {
   using SimhashVisitor = std::function<core::Status(const std::string& id, uint64_t simhash, const std::string& dup_of,
                                                     const std::string& norm_hash)>;
   core::Status scan_simhashes(const SimhashVisitor& visit) const;
+  // The largest chunk id ever committed (or written by this connection);
+  // 0 for none.
+  core::Result<int64_t> max_chunk_id() const;
+  // (chunk id, acl) of each chunk in (after, upto] whose document has a
+  // non-empty acl, in chunk id order.
+  using ChunkAclVisitor = std::function<core::Status(int64_t chunk_id, const std::vector<std::string>& acl)>;
+  core::Status scan_restricted_chunks(int64_t after, int64_t upto, const ChunkAclVisitor& visit) const;
   // Ids of the documents recorded as duplicates of `id`.
   core::Result<std::vector<std::string>> duplicates_of(const std::string& id) const;
   // Every chunk's entities, in chunk id order (for rebuilding Xapian's filter terms).

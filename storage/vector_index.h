@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "storage/access.h"
 #include "storage/types.h"
 
 namespace kbseek::storage {
@@ -28,9 +29,11 @@ class VectorIndex {
   // Removes the given ids; ids not present are ignored.
   virtual core::Status remove(const int64_t* ids, size_t n) = 0;
 
-  // The `k` nearest by inner product, best first; fewer if the index holds
-  // fewer. `query` is one vector of dimension() floats. InvalidArgument if k <= 0.
-  virtual core::Result<std::vector<Hit>> search(const float* query, int k) const = 0;
+  // The `k` nearest by inner product, best first, among the ids `allow`
+  // allows (null: all); fewer if the index holds fewer. `query` is one
+  // vector of dimension() floats. InvalidArgument if k <= 0.
+  virtual core::Result<std::vector<Hit>> search(const float* query, int k, const ChunkFilter* allow) const = 0;
+  core::Result<std::vector<Hit>> search(const float* query, int k) const { return search(query, k, nullptr); }
 
   // Writes the whole index to `path` so that a crash leaves the old file or
   // the new one (temp file, fsync, rename). IOError naming the path.

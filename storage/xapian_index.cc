@@ -53,12 +53,33 @@ Xapian::Query build_query(const std::vector<std::string>& terms) {
   return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
 }
 
+// A ChunkFilter as Xapian's MatchDecider: it reads each candidate's chunk
+// id from its value slot.
+class AllowDecider : public Xapian::MatchDecider {
+ public:
+  explicit AllowDecider(const ChunkFilter* allow) : allow_(allow) {}
+  bool operator()(const Xapian::Document& doc) const override {
+    const std::string id = doc.get_value(kChunkIdSlot);
+    return !id.empty() && allow_->allows(std::stoll(id));
+  }
+
+ private:
+  const ChunkFilter* allow_;
+};
+
+// enquire.get_mset(0, k), through `allow` when there is one.
+Xapian::MSet top_k(Xapian::Enquire& enquire, int k, const ChunkFilter* allow) {
+  if (allow == nullptr) return enquire.get_mset(0, static_cast<Xapian::doccount>(k));
+  const AllowDecider decider(allow);
+  return enquire.get_mset(0, static_cast<Xapian::doccount>(k), 0, nullptr, &decider);
+}
+
 core::Result<std::vector<Hit>> run_query(const Xapian::Database& db, const Xapian::Query& query, const XapianOptions& o,
-                                         int k) {
+                                         int k, const ChunkFilter* allow) {
   Xapian::Enquire enquire(db);
   enquire.set_query(query);
   enquire.set_weighting_scheme(Xapian::BM25Weight(o.k1, 0, 1, o.b, 0.5));
-  Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(k));
+  Xapian::MSet mset = top_k(enquire, k, allow);
   std::vector<Hit> hits;
   hits.reserve(mset.size());
   for (auto it = mset.begin(); it != mset.end(); ++it) {
@@ -155,7 +176,8 @@ void XapianIndex::return_reader(std::unique_ptr<Xapian::Database> db) const {
 }
 
 core::Result<std::vector<Hit>> XapianIndex::search(std::string_view query, int k,
-                                                   const std::vector<std::string>& filters) const {
+                                                   const std::vector<std::string>& filters,
+                                                   const ChunkFilter* allow) const {
   if (k <= 0) return core::Status::invalid_argument("lexical search: k must be positive, got " + std::to_string(k));
   const std::vector<std::string> terms =
       options_.drop_stop_words ? drop_stop_words(analyzer_.analyze_query(query)) : analyzer_.analyze_query(query);
@@ -173,7 +195,7 @@ core::Result<std::vector<Hit>> XapianIndex::search(std::string_view query, int k
   core::Status st = guarded(op, path_, [&]() -> core::Status {
     if (writer_) {
       std::lock_guard<std::mutex> lock(mu_);
-      KB_ASSIGN_OR_RETURN(hits, run_query(*writer_, xq, options_, k));
+      KB_ASSIGN_OR_RETURN(hits, run_query(*writer_, xq, options_, k, allow));
       return core::Status::ok();
     }
     std::unique_ptr<Xapian::Database> db = take_reader();
@@ -182,7 +204,7 @@ core::Result<std::vector<Hit>> XapianIndex::search(std::string_view query, int k
     for (int attempt = 0;; ++attempt) {
       try {
         db->reopen();
-        KB_ASSIGN_OR_RETURN(hits, run_query(*db, xq, options_, k));
+        KB_ASSIGN_OR_RETURN(hits, run_query(*db, xq, options_, k, allow));
         break;
       } catch (const Xapian::DatabaseModifiedError&) {
         if (attempt == 1) throw;
@@ -210,7 +232,8 @@ core::Status XapianIndex::read_with(const std::string& op, const std::function<v
   });
 }
 
-core::Result<std::vector<Hit>> XapianIndex::search_any(const std::vector<std::string>& terms, int k) const {
+core::Result<std::vector<Hit>> XapianIndex::search_any(const std::vector<std::string>& terms, int k,
+                                                       const ChunkFilter* allow) const {
   if (terms.empty() || k <= 0) return std::vector<Hit>{};
   const Xapian::Query xq(Xapian::Query::OP_OR, terms.begin(), terms.end());
   std::vector<Hit> hits;
@@ -218,7 +241,7 @@ core::Result<std::vector<Hit>> XapianIndex::search_any(const std::vector<std::st
     Xapian::Enquire enquire(db);
     enquire.set_query(xq);
     enquire.set_weighting_scheme(Xapian::CoordWeight());  // one point per term held
-    Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(k));
+    Xapian::MSet mset = top_k(enquire, k, allow);
     hits.clear();
     for (auto it = mset.begin(); it != mset.end(); ++it)
       hits.push_back(Hit{std::stoll(it.get_document().get_value(kChunkIdSlot)), static_cast<float>(it.get_weight())});

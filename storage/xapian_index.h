@@ -72,10 +72,13 @@ class XapianIndex final : public LexicalIndex {
   core::Status add(int64_t chunk_id, std::string_view title, std::string_view text,
                    const std::vector<std::string>& filter_terms) override;
   core::Status remove(int64_t chunk_id) override;
-  core::Result<std::vector<Hit>> search(std::string_view query, int k,
-                                        const std::vector<std::string>& filters) const override;
+  using LexicalIndex::search_any;
+  // `allow` runs as a Xapian::MatchDecider on each matching chunk.
+  core::Result<std::vector<Hit>> search(std::string_view query, int k, const std::vector<std::string>& filters,
+                                        const ChunkFilter* allow) const override;
   core::Result<double> known_term_share(std::string_view query) const override;
-  core::Result<std::vector<Hit>> search_any(const std::vector<std::string>& terms, int k) const override;
+  core::Result<std::vector<Hit>> search_any(const std::vector<std::string>& terms, int k,
+                                            const ChunkFilter* allow) const override;
   core::Status commit() override;
   int64_t size() const override;
 

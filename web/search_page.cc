@@ -18,6 +18,8 @@ const std::string& search_page_html() {
 <form id="f"><input type="search" id="q" placeholder="搜索 / search…" autofocus>
 <select id="mode"><option>hybrid</option><option>dense</option><option>bm25</option></select>
 <button>Search</button></form>
+<p id="keyrow" hidden><input type="password" id="key" placeholder="API key (kbs_…)" size="40">
+ <span class="m">kept in this tab only</span></p>
 <p id="err"></p><p class="m" id="info"></p><div id="out"></div>
 <script>
 const $=id=>document.getElementById(id);
@@ -25,10 +27,14 @@ function el(tag,cls,text){const e=document.createElement(tag);if(cls)e.className
 $('f').addEventListener('submit',async ev=>{
   ev.preventDefault(); $('err').textContent=''; $('out').textContent='';
   const q=$('q').value.trim(); if(!q) return;
+  const key=$('key').value.trim()||sessionStorage.getItem('kbseek_key')||'';
+  if(key) sessionStorage.setItem('kbseek_key',key);
+  const h={'Content-Type':'application/json'}; if(key) h['Authorization']='Bearer '+key;
   try{
-    const r=await fetch('/v1/search',{method:'POST',headers:{'Content-Type':'application/json'},
+    const r=await fetch('/v1/search',{method:'POST',headers:h,
       body:JSON.stringify({query:q,k:10,mode:$('mode').value})});
     const j=await r.json();
+    if(r.status===401){sessionStorage.removeItem('kbseek_key');$('keyrow').hidden=false;$('key').focus();}
     if(!r.ok){$('err').textContent=j.error||r.statusText;return;}
     $('info').textContent=j.results.length+' results in '+j.took_ms.toFixed(1)+' ms';
     for(const x of j.results){

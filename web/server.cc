@@ -5,6 +5,7 @@
 #include <httplib.h>
 
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "core/logging.h"
 #include "web/rerank_api.h"
@@ -95,6 +96,50 @@ core::Result<std::pair<ranker::SearchRequest, bool>> parse_search_body(const std
   return std::make_pair(std::move(req), explain);
 }
 
+// The key a request presents: "Authorization: Bearer KEY" or "X-API-Key: KEY".
+std::string presented_key(const httplib::Request& req) {
+  const std::string auth = req.get_header_value("Authorization");
+  if (auth.size() > 7 && (auth.compare(0, 7, "Bearer ") == 0 || auth.compare(0, 7, "bearer ") == 0)) {
+    return auth.substr(7);
+  }
+  return req.get_header_value("X-API-Key");
+}
+
+// Who asks, or nullopt after answering 401/403/500 in `res`. With keys: the
+// key's principals, if its role is at least `needed`. Without: the
+// principals header's value when configured and sent, else the anonymous
+// principals. Never everyone_allowed().
+std::optional<storage::Principals> caller(const httplib::Request& req, httplib::Response& res,
+                                          const ServerOptions& options, storage::Role needed) {
+  if (options.keys == nullptr) {
+    if (!options.principals_header.empty() && req.has_header(options.principals_header)) {
+      return storage::Principals::parse(req.get_header_value(options.principals_header));
+    }
+    return options.anonymous;
+  }
+  const std::string presented = presented_key(req);
+  auto key = presented.empty() ? core::Result<std::optional<storage::ApiKey>>(std::optional<storage::ApiKey>())
+                               : options.keys->authenticate(presented);
+  if (!key.is_ok()) {
+    core::log_error("web", "API keys cannot be read: " + key.status().to_string());
+    send_error(res, 500, "API keys cannot be read");
+    return std::nullopt;
+  }
+  if (!key->has_value()) {
+    res.set_header("WWW-Authenticate", "Bearer realm=\"kbseek\"");
+    send_error(res, 401, presented.empty() ? "an API key is required (Authorization: Bearer KEY or X-API-Key)"
+                                           : "the API key is not valid (unknown, revoked or mistyped)");
+    return std::nullopt;
+  }
+  const storage::ApiKey& k = key->value();
+  if (static_cast<int>(k.role) < static_cast<int>(needed)) {
+    send_error(res, 403, std::string("key ") + k.id + " is a " + storage::role_name(k.role) + " key; this needs " +
+                             storage::role_name(needed));
+    return std::nullopt;
+  }
+  return storage::Principals{false, k.principals};
+}
+
 }  // namespace
 
 struct Server::Impl {
@@ -118,9 +163,12 @@ Server::Server(const ranker::SearchService* service, ServerOptions options)
   });
 
   http.Post("/v1/search", [this](const httplib::Request& req, httplib::Response& res) {
+    auto who = caller(req, res, options_, storage::Role::kReader);
+    if (!who) return;
     auto parsed = parse_search_body(req.body, options_.defaults);
     if (!parsed.is_ok()) return send_error(res, 400, parsed.status().message());
     auto& [search_req, explain] = parsed.value();
+    search_req.principals = std::move(who).value();
     auto resp = service_->search(search_req);
     if (!resp.is_ok()) {
       int code = http_status_for(resp.status());
@@ -131,6 +179,7 @@ Server::Server(const ranker::SearchService* service, ServerOptions options)
   });
 
   http.Post("/v1/rerank", [this](const httplib::Request& req, httplib::Response& res) {
+    if (!caller(req, res, options_, storage::Role::kReader)) return;
     auto call = parse_rerank_body(req.body, options_.defaults.rerank_model);
     if (!call.is_ok()) return send_error(res, 400, call.status().message());
     auto scores = service_->rerank_texts(call->model, call->query, call->texts, call->budget_ms);

@@ -3,8 +3,10 @@
 // Routes:
 //   GET  /            the search page (HTML, no external assets)
 //   GET  /health      {"status":"ok","documents":N,"chunks":M}
+// With ServerOptions::keys, /v1/* needs an API key (reader or above).
 //   POST /v1/search   {"query": str, "k"?: int (10), "mode"?: "bm25"|"dense"|"hybrid", "explain"?: bool}
-//                     -> the same JSON as `kbseek search --json`
+//                     -> the same JSON as `kbseek search --json`, holding only
+//                     documents the caller may read (ServerOptions::anonymous)
 // Errors are {"error": "..."} with 400 (invalid JSON, empty query, bad field
 // types), 404, 413 (body over max_body_bytes), 500 (anything unexpected; the
 // server stays up). Requests are served on httplib's worker threads; the
@@ -17,6 +19,7 @@
 
 #include "core/status.h"
 #include "ranker/search_service.h"
+#include "storage/key_store.h"
 
 namespace kbseek::web {
 
@@ -28,6 +31,22 @@ struct ServerOptions {
   // MODEL sets the LLM stage for every request that does not say
   // "rerank": false).
   ranker::SearchRequest defaults = {};
+  // Who a request is, for documents' acls (storage/access.h): with
+  // principals_header set (serve --principals-header NAME), a request that
+  // carries that header is the comma-separated principals in it, as a
+  // trusted gateway in front of kbseek vouches; set it only when the
+  // gateway removes the header from its clients' requests. Any other
+  // request is `anonymous` (serve --anonymous-principals LIST; by default
+  // none: public documents only).
+  std::string principals_header = {};
+  storage::Principals anonymous = {};
+  // API keys (serve --auth, and always when listening beyond loopback):
+  // when set, every route but GET / and /health needs a key of a role
+  // high enough ("Authorization: Bearer KEY" or "X-API-Key: KEY"; 401
+  // without one, 403 for a role too low), and a request's principals are
+  // the key's (principals_header and anonymous are not used). Must outlive
+  // the server.
+  const storage::KeyStore* keys = nullptr;
 };
 
 // Maps a Status code to an HTTP status (the one place this mapping lives).

@@ -44,7 +44,7 @@ json post(httplib::Client& cli, const json& body) {
 }
 
 TEST_F(CrossLingualTest, ChineseQuestionsFindEnglishDocumentsOverHttp) {
-  ServerProcess server({"serve", "--index", en_index_, "--host", "127.0.0.1", "--port", "0"});
+  ServerProcess server({"serve", "--index", en_index_, "--host", "127.0.0.1", "--port", "0", "--anonymous-principals", "all-staff"});
   ASSERT_GT(server.port(), 0) << server.stderr_text();
   httplib::Client cli("127.0.0.1", server.port());
   cli.set_read_timeout(60, 0);
@@ -71,7 +71,7 @@ TEST_F(CrossLingualTest, ChineseQuestionsFindEnglishDocumentsOverHttp) {
 }
 
 TEST_F(CrossLingualTest, EnglishQuestionsFindChineseDocumentsOverHttp) {
-  ServerProcess server({"serve", "--index", zh_index_, "--host", "127.0.0.1", "--port", "0"});
+  ServerProcess server({"serve", "--index", zh_index_, "--host", "127.0.0.1", "--port", "0", "--anonymous-principals", "all-staff"});
   ASSERT_GT(server.port(), 0) << server.stderr_text();
   httplib::Client cli("127.0.0.1", server.port());
   cli.set_read_timeout(60, 0);

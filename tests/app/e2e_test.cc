@@ -103,7 +103,7 @@ TEST_F(EndToEndTest, ReindexingAnIdReplacesIt) {
 }
 
 TEST_F(EndToEndTest, HttpApiAnswersAndSurvivesBadRequests) {
-  ServerProcess server({"serve", "--index", index_dir_, "--host", "127.0.0.1", "--port", "0"});
+  ServerProcess server({"serve", "--index", index_dir_, "--host", "127.0.0.1", "--port", "0", "--anonymous-principals", "all-staff"});
   ASSERT_GT(server.port(), 0) << server.stderr_text();
   httplib::Client cli("127.0.0.1", server.port());
   cli.set_read_timeout(60, 0);

@@ -37,7 +37,7 @@ TEST(QualityTierTest, ChineseQuestionsFindEnglishPagesWithEmbeddingGemmaAlone) {
   EXPECT_EQ(manifest["models"][0]["name"], "embeddinggemma-300m");
   EXPECT_EQ(manifest["models"][0]["dimension"], 256);
 
-  ServerProcess server({"serve", "--index", index, "--host", "127.0.0.1", "--port", "0"});
+  ServerProcess server({"serve", "--index", index, "--host", "127.0.0.1", "--port", "0", "--anonymous-principals", "all-staff"});
   ASSERT_GT(server.port(), 0) << server.stderr_text();
   httplib::Client cli("127.0.0.1", server.port());
   cli.set_read_timeout(120, 0);

@@ -120,7 +120,7 @@ TEST_F(RerankTest, BadRerankFlagsAreRefused) {
 }
 
 TEST_F(RerankTest, HttpSearchReranksWithTheServerDefaultAndPerRequestFields) {
-  ServerProcess server({"serve", "--index", index_dir_, "--port", "0", "--rerank", kModel, "--rerank-k", "6"});
+  ServerProcess server({"serve", "--index", index_dir_, "--port", "0", "--anonymous-principals", "all-staff", "--rerank", kModel, "--rerank-k", "6"});
   ASSERT_GT(server.port(), 0) << server.stderr_text();
   httplib::Client cli("127.0.0.1", server.port());
   cli.set_read_timeout(300, 0);
@@ -167,7 +167,7 @@ namespace {
 
 // POST /v1/rerank in Cohere's and TEI's shapes, on the server's default model.
 TEST_F(RerankTest, RerankEndpointInCohereAndTeiShapes) {
-  ServerProcess server({"serve", "--index", index_dir_, "--port", "0", "--rerank", kModel});
+  ServerProcess server({"serve", "--index", index_dir_, "--port", "0", "--anonymous-principals", "all-staff", "--rerank", kModel});
   ASSERT_GT(server.port(), 0) << server.stderr_text();
   httplib::Client cli("127.0.0.1", server.port());
   cli.set_read_timeout(300, 0);

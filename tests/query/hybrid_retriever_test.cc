@@ -13,14 +13,16 @@ class ListRetriever : public Retriever {
   ListRetriever(std::string name, std::vector<int64_t> ids, double confidence)
       : name_(std::move(name)), ids_(std::move(ids)), confidence_(confidence) {}
   const std::string& name() const override { return name_; }
-  core::Result<std::vector<Candidate>> retrieve(std::string_view, int k) const override {
+  core::Result<std::vector<Candidate>> retrieve(std::string_view, int k,
+                                                const storage::ChunkFilter* allow) const override {
     ++calls;
     std::vector<Candidate> out;
-    for (size_t i = 0; i < ids_.size() && static_cast<int>(i) < k; ++i) {
+    for (size_t i = 0; i < ids_.size() && static_cast<int>(out.size()) < k; ++i) {
+      if (allow != nullptr && !allow->allows(ids_[i])) continue;
       Candidate c;
       c.chunk_id = ids_[i];
-      c.score = 1.0 / (i + 1);
-      c.sources.push_back({name_, static_cast<int>(i) + 1, c.score});
+      c.score = 1.0 / (out.size() + 1);
+      c.sources.push_back({name_, static_cast<int>(out.size()) + 1, c.score});
       out.push_back(c);
     }
     return out;
@@ -42,7 +44,7 @@ TEST(HybridRetrieverTest, ConfidenceScalesEachListsWeight) {
   for (FusionMethod method : {FusionMethod::kReciprocalRank, FusionMethod::kWeightedNormalized}) {
     opts.method = method;
     HybridRetriever hybrid({&dense, &bm25}, opts, 10);
-    auto r = hybrid.retrieve("q", 3);
+    auto r = hybrid.retrieve("q", 3, nullptr);
     ASSERT_TRUE(r.is_ok());
     // bm25 outweighs dense: its first (3) wins, dense's first (1) comes last.
     EXPECT_EQ(r.value()[0].chunk_id, 3);
@@ -55,7 +57,7 @@ TEST(HybridRetrieverTest, ZeroConfidenceSkipsTheRetriever) {
   ListRetriever dense("dense", {1, 2}, 0.0);
   ListRetriever bm25("bm25", {2, 1}, 1.0);
   HybridRetriever hybrid({&dense, &bm25}, FusionOptions{}, 10);
-  auto r = hybrid.retrieve("q", 2);
+  auto r = hybrid.retrieve("q", 2, nullptr);
   ASSERT_TRUE(r.is_ok());
   EXPECT_EQ(dense.calls, 0);
   EXPECT_EQ(r.value()[0].chunk_id, 2);
@@ -68,9 +70,25 @@ TEST(HybridRetrieverTest, ExponentZeroIgnoresConfidence) {
   FusionOptions opts;
   opts.confidence_exponent = 0;
   HybridRetriever hybrid({&dense, &bm25}, opts, 10);
-  auto r = hybrid.retrieve("q", 2);
+  auto r = hybrid.retrieve("q", 2, nullptr);
   EXPECT_EQ(dense.calls, 1);
   EXPECT_EQ(r.value()[0].sources.size(), 2u);
+}
+
+// The caller's filter reaches every part, so a part returns k chunks the
+// caller may read and the fused list holds no other.
+TEST(HybridRetrieverTest, EveryPartGetsTheCallersFilter) {
+  class OddOnly : public storage::ChunkFilter {
+   public:
+    bool allows(int64_t id) const override { return id % 2 == 1; }
+  } odd;
+  ListRetriever dense("dense", {2, 1, 4, 3, 6, 5}, 1.0);
+  ListRetriever bm25("bm25", {4, 5, 2, 3, 1}, 1.0);
+  HybridRetriever hybrid({&dense, &bm25}, FusionOptions{}, 2);
+  auto r = hybrid.retrieve("q", 3, &odd);
+  ASSERT_TRUE(r.is_ok());
+  ASSERT_EQ(r.value().size(), 3u);
+  for (const auto& c : r.value()) EXPECT_EQ(c.chunk_id % 2, 1) << c.chunk_id;
 }
 
 }  // namespace
