@@ -30,6 +30,7 @@ PACKAGES=(
   libgtest-dev                        # tests
   python3 python3-pip                 # model download from PyPI
   curl                                # end-to-end checks in scripts
+  prometheus                          # tests: a real Prometheus scrapes /metrics
 )
 
 SUDO=""

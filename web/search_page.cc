@@ -35,7 +35,7 @@ $('f').addEventListener('submit',async ev=>{
       body:JSON.stringify({query:q,k:10,mode:$('mode').value})});
     const j=await r.json();
     if(r.status===401){sessionStorage.removeItem('kbseek_key');$('keyrow').hidden=false;$('key').focus();}
-    if(!r.ok){$('err').textContent=j.error||r.statusText;return;}
+    if(!r.ok){$('err').textContent=(j.error&&j.error.message)||r.statusText;return;}
     $('info').textContent=j.results.length+' results in '+j.took_ms.toFixed(1)+' ms';
     for(const x of j.results){
       const d=el('div','r');

@@ -1,10 +1,10 @@
-// HTTP handlers over cpp-httplib. Every error body is JSON; one function maps
-// Status to HTTP; an exception handler keeps the server up.
+// HTTP handlers over the HTTP core (web/http_core.h). Every error body is
+// {"error": {"code", "message"}}; one function maps Status to HTTP; the
+// core turns anything a handler throws into a 500 and stays up.
 #include "web/server.h"
 
-#include <httplib.h>
-
 #include <nlohmann/json.hpp>
+#include <cctype>
 #include <optional>
 
 #include "core/logging.h"
@@ -34,11 +34,13 @@ int http_status_for(const Status& status) {
 
 namespace {
 
-void send_error(httplib::Response& res, int http_status, const std::string& message) {
-  res.status = http_status;
-  // Messages can quote the client's bytes (a JSON parse error does), which
-  // may not be UTF-8: replace them rather than fail to answer.
-  res.set_content(json{{"error", message}}.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
+std::string lower_ascii(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+void send_error(HttpResponse& res, int http_status, const std::string& message) {
+  set_http_error(res, http_status, message);
 }
 
 // Parses and validates the request body into a SearchRequest.
@@ -97,24 +99,23 @@ core::Result<std::pair<ranker::SearchRequest, bool>> parse_search_body(const std
 }
 
 // The key a request presents: "Authorization: Bearer KEY" or "X-API-Key: KEY".
-std::string presented_key(const httplib::Request& req) {
-  const std::string auth = req.get_header_value("Authorization");
+std::string presented_key(const HttpRequest& req) {
+  const std::string auth = req.header("authorization");
   if (auth.size() > 7 && (auth.compare(0, 7, "Bearer ") == 0 || auth.compare(0, 7, "bearer ") == 0)) {
     return auth.substr(7);
   }
-  return req.get_header_value("X-API-Key");
+  return req.header("x-api-key");
 }
 
 // Who asks, or nullopt after answering 401/403/500 in `res`. With keys: the
 // key's principals, if its role is at least `needed`. Without: the
 // principals header's value when configured and sent, else the anonymous
 // principals. Never everyone_allowed().
-std::optional<storage::Principals> caller(const httplib::Request& req, httplib::Response& res,
+std::optional<storage::Principals> caller(const HttpRequest& req, HttpResponse& res,
                                           const ServerOptions& options, storage::Role needed) {
   if (options.keys == nullptr) {
-    if (!options.principals_header.empty() && req.has_header(options.principals_header)) {
-      return storage::Principals::parse(req.get_header_value(options.principals_header));
-    }
+    const std::string header = lower_ascii(options.principals_header);
+    if (!header.empty() && req.has_header(header)) return storage::Principals::parse(req.header(header));
     return options.anonymous;
   }
   const std::string presented = presented_key(req);
@@ -140,32 +141,95 @@ std::optional<storage::Principals> caller(const httplib::Request& req, httplib::
   return storage::Principals{false, k.principals};
 }
 
+// GET /v1/search's parameters as the POST body: q (or query), k, mode,
+// models (comma-separated), explain, rerank, rerank_k, rerank_budget_ms,
+// rerank_weight. Numbers and booleans are checked by the body's parser.
+core::Result<std::string> search_params_to_body(const HttpRequest& req) {
+  json j = json::object();
+  j["query"] = req.has_query_param("q") ? req.query_param("q") : req.query_param("query");
+  auto number = [&](const char* name) -> Status {
+    if (!req.has_query_param(name)) return Status::ok();
+    const std::string v = req.query_param(name);
+    json parsed = json::parse(v, nullptr, false);
+    if (!parsed.is_number()) return Status::invalid_argument(std::string("parameter \"") + name + "\" must be a number");
+    j[name] = parsed;
+    return Status::ok();
+  };
+  for (const char* n : {"k", "rerank_k", "rerank_budget_ms", "rerank_weight"}) KB_RETURN_IF_ERROR(number(n));
+  if (req.has_query_param("mode")) j["mode"] = req.query_param("mode");
+  if (req.has_query_param("models")) {
+    json models = json::array();
+    std::string item;
+    for (char ch : req.query_param("models") + ",") {
+      if (ch != ',') {
+        item += ch;
+      } else if (!item.empty()) {
+        models.push_back(item);
+        item.clear();
+      }
+    }
+    j["models"] = models;
+  }
+  if (req.has_query_param("explain")) {
+    const std::string e = req.query_param("explain");
+    if (e != "true" && e != "false" && e != "1" && e != "0")
+      return Status::invalid_argument("parameter \"explain\" must be true or false");
+    j["explain"] = e == "true" || e == "1";
+  }
+  if (req.has_query_param("rerank")) {
+    const std::string r = req.query_param("rerank");
+    if (r == "false") j["rerank"] = false; else j["rerank"] = r;
+  }
+  try {
+    return j.dump();
+  } catch (const json::exception&) {
+    return Status::invalid_argument("a parameter is not valid UTF-8 (percent-encode UTF-8 bytes)");
+  }
+}
+
 }  // namespace
 
-struct Server::Impl {
-  httplib::Server http;
-};
-
 Server::Server(const ranker::SearchService* service, ServerOptions options)
-    : impl_(std::make_unique<Impl>()), service_(service), options_(std::move(options)) {
-  auto& http = impl_->http;
-  http.set_payload_max_length(options_.max_body_bytes);
+    : service_(service), options_(std::move(options)) {
+  HttpLimits limits = options_.limits;
+  limits.max_body_bytes = options_.max_body_bytes;
+  http_ = std::make_unique<HttpServer>(limits);
+  auto& http = *http_;
 
-  http.Get("/", [](const httplib::Request&, httplib::Response& res) {
+  http.route("GET", "/", [](const HttpRequest&, HttpResponse& res) {
     res.set_content(search_page_html(), "text/html; charset=utf-8");
   });
 
-  http.Get("/health", [this](const httplib::Request&, httplib::Response& res) {
+  http.route("GET", "/health", [this](const HttpRequest&, HttpResponse& res) {
     json j = {{"status", "ok"},
               {"documents", service_->index().document_count()},
               {"chunks", service_->index().chunk_count()}};
     res.set_content(j.dump(), "application/json");
   });
 
-  http.Post("/v1/search", [this](const httplib::Request& req, httplib::Response& res) {
+  http.route("GET", "/ready", [](const HttpRequest&, HttpResponse& res) {
+    res.set_content(R"({"status":"ready"})", "application/json");
+  });
+
+  http.route("GET", "/metrics", [this](const HttpRequest&, HttpResponse& res) {
+    const auto& st = http_->stats();
+    Metrics::Gauges g;
+    g.documents = service_->index().document_count();
+    g.chunks = service_->index().chunk_count();
+    g.refused_busy = st.rejected_busy.load();
+    g.refused_timeout = st.timed_out.load();
+    g.refused_too_large = st.too_large.load();
+    res.set_content(metrics_.render(g), "text/plain; version=0.0.4; charset=utf-8");
+  });
+  http.on_answered([this](const HttpRequest& req, const std::string& route, int status, double seconds) {
+    metrics_.observe(route, req.method, status, seconds);
+  });
+
+  // GET takes the POST body's fields as parameters (q for query).
+  auto search = [this](const HttpRequest& req, HttpResponse& res, const std::string& body) {
     auto who = caller(req, res, options_, storage::Role::kReader);
     if (!who) return;
-    auto parsed = parse_search_body(req.body, options_.defaults);
+    auto parsed = parse_search_body(body, options_.defaults);
     if (!parsed.is_ok()) return send_error(res, 400, parsed.status().message());
     auto& [search_req, explain] = parsed.value();
     search_req.principals = std::move(who).value();
@@ -176,9 +240,15 @@ Server::Server(const ranker::SearchService* service, ServerOptions options)
       return send_error(res, code, resp.status().message());
     }
     res.set_content(ranker::to_json(resp.value(), explain).dump(), "application/json");
+  };
+  http.route("POST", "/v1/search", [search](const HttpRequest& req, HttpResponse& res) { search(req, res, req.body); });
+  http.route("GET", "/v1/search", [search](const HttpRequest& req, HttpResponse& res) {
+    auto body = search_params_to_body(req);
+    if (!body.is_ok()) return send_error(res, 400, body.status().message());
+    search(req, res, body.value());
   });
 
-  http.Post("/v1/rerank", [this](const httplib::Request& req, httplib::Response& res) {
+  http.route("POST", "/v1/rerank", [this](const HttpRequest& req, HttpResponse& res) {
     if (!caller(req, res, options_, storage::Role::kReader)) return;
     auto call = parse_rerank_body(req.body, options_.defaults.rerank_model);
     if (!call.is_ok()) return send_error(res, 400, call.status().message());
@@ -191,53 +261,26 @@ Server::Server(const ranker::SearchService* service, ServerOptions options)
     res.set_content(rerank_response(call.value(), scores.value()).dump(), "application/json");
   });
 
-  // httplib calls this for every status >= 400, including its own 404 and
-  // 413: give those a JSON body too, but keep bodies our handlers wrote.
-  http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
-    if (!res.body.empty()) return;
-    const char* msg = res.status == 413   ? "request body too large"
-                      : res.status == 404 ? "no such route"
-                      : res.status == 405 ? "method not allowed"
-                                          : "bad request";
-    res.set_content(json{{"error", msg}}.dump(), "application/json");
-  });
-
-  http.set_exception_handler([](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
-    std::string what = "unknown exception";
-    try {
-      if (ep) std::rethrow_exception(ep);
-    } catch (const std::exception& e) {
-      what = e.what();
-    } catch (...) {
-    }
+  http.on_exception([](const HttpRequest& req, const std::string& what) {
     core::log_error("web", req.method + " " + req.path + ": " + what);
-    send_error(res, 500, "internal error");
   });
 }
 
 Server::~Server() { stop(); }
 
 Status Server::bind() {
-  auto& http = impl_->http;
-  if (options_.port == 0) {
-    bound_port_ = http.bind_to_any_port(options_.host);
-  } else {
-    bound_port_ = http.bind_to_port(options_.host, options_.port) ? options_.port : -1;
-  }
-  if (bound_port_ < 0)
-    return Status::unavailable("cannot listen on " + options_.host + ":" + std::to_string(options_.port) +
-                               " (address in use or not available)");
+  KB_RETURN_IF_ERROR(http_->bind(options_.host, options_.port));
+  bound_port_ = http_->port();
   return Status::ok();
 }
 
 Status Server::listen() {
   if (bound_port_ < 0) KB_RETURN_IF_ERROR(bind());
-  if (!impl_->http.listen_after_bind()) return Status::io_error("HTTP server stopped with an error");
-  return Status::ok();
+  return http_->listen();
 }
 
 void Server::stop() {
-  if (impl_ && impl_->http.is_running()) impl_->http.stop();
+  if (http_) http_->stop();
 }
 
 }  // namespace kbseek::web

@@ -2,15 +2,21 @@
 //
 // Routes:
 //   GET  /            the search page (HTML, no external assets)
-//   GET  /health      {"status":"ok","documents":N,"chunks":M}
+//   GET  /health      {"status":"ok","documents":N,"chunks":M}  (alive)
+//   GET  /ready       {"status":"ready"}: the index and every model are loaded
+//                     (serve opens them, and warms a default re-ranker,
+//                     before it listens)
+//   GET  /metrics     Prometheus text format (web/metrics.h)
+//   GET  /v1/search?q=..&k=..&mode=..&explain=true   the same as POST
 // With ServerOptions::keys, /v1/* needs an API key (reader or above).
 //   POST /v1/search   {"query": str, "k"?: int (10), "mode"?: "bm25"|"dense"|"hybrid", "explain"?: bool}
 //                     -> the same JSON as `kbseek search --json`, holding only
 //                     documents the caller may read (ServerOptions::anonymous)
-// Errors are {"error": "..."} with 400 (invalid JSON, empty query, bad field
-// types), 404, 413 (body over max_body_bytes), 500 (anything unexpected; the
-// server stays up). Requests are served on httplib's worker threads; the
-// SearchService is thread-safe.
+// Errors are {"error": {"code": HTTP status, "message": "..."}} with 400
+// (invalid JSON, empty query, bad field types), 401/403 (keys), 404, 405,
+// 408/411/413/414/431 and 503 (web/http_core.h), 500 (anything unexpected;
+// the server stays up). Requests are answered on the core's worker
+// threads; the SearchService is thread-safe.
 #pragma once
 
 #include <cstddef>
@@ -19,6 +25,8 @@
 
 #include "core/status.h"
 #include "ranker/search_service.h"
+#include "web/http_core.h"
+#include "web/metrics.h"
 #include "storage/key_store.h"
 
 namespace kbseek::web {
@@ -27,6 +35,9 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 8080;  // 0: pick a free port (see Server::port())
   size_t max_body_bytes = 1 << 20;
+  // Connection limits, timeouts, workers and queue (web/http_core.h);
+  // max_body_bytes above wins over limits.max_body_bytes.
+  HttpLimits limits = {};
   // Request fields a body leaves out take these values (serve --rerank
   // MODEL sets the LLM stage for every request that does not say
   // "rerank": false).
@@ -65,8 +76,8 @@ class Server {
   void stop();
 
  private:
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
+  std::unique_ptr<HttpServer> http_;
+  Metrics metrics_;
   const ranker::SearchService* service_;
   ServerOptions options_;
   int bound_port_ = -1;

@@ -143,7 +143,7 @@ TEST_F(EndToEndTest, HttpApiAnswersAndSurvivesBadRequests) {
   auto empty = cli.Post("/v1/search", R"({"query":"   "})", "application/json");
   ASSERT_TRUE(empty);
   EXPECT_EQ(empty->status, 400);
-  EXPECT_NE(json::parse(empty->body).at("error").get<std::string>().find("empty"), std::string::npos);
+  EXPECT_NE(json::parse(empty->body).at("error").at("message").get<std::string>().find("empty"), std::string::npos);
 
   auto bad_mode = cli.Post("/v1/search", R"({"query":"vpn","mode":"magic"})", "application/json");
   ASSERT_TRUE(bad_mode);

@@ -1,0 +1,136 @@
+// The service's operator endpoints on the real binary: /ready, GET
+// /v1/search, and /metrics in Prometheus's text format, scraped by a real
+// Prometheus server (Debian's `prometheus`, which scripts/setup.sh
+// installs) and queried back through its HTTP API.
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "tests/app/cli_test_util.h"
+
+namespace kbseek::testing {
+namespace {
+
+using nlohmann::json;
+
+int free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+std::string percent_encode(const std::string& s) {
+  std::string out;
+  char buf[4];
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '_' || c == '-' || c == '.') {
+      out += static_cast<char>(c);
+    } else {
+      std::snprintf(buf, sizeof buf, "%%%02X", c);
+      out += buf;
+    }
+  }
+  return out;
+}
+
+class MetricsTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    index_dir_ = temp_dir("metrics") + "/index";
+    CommandResult r = run_kbseek({"index", "--index", index_dir_, KBSEEK_SOURCE_DIR "/app/sample/bilingual_sample.jsonl"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  static std::string index_dir_;
+};
+std::string MetricsTest::index_dir_;
+
+TEST_F(MetricsTest, ReadyGetSearchAndPrometheusScrapesMetrics) {
+  ServerProcess server({"serve", "--index", index_dir_, "--port", "0", "--anonymous-principals", "all-staff"});
+  ASSERT_GT(server.port(), 0) << server.stderr_text();
+  httplib::Client cli("127.0.0.1", server.port());
+  cli.set_read_timeout(60, 0);
+  auto ready = cli.Get("/ready");
+  ASSERT_TRUE(ready);
+  EXPECT_EQ(ready->status, 200);
+
+  // GET takes the POST body's fields as parameters.
+  auto get = cli.Get("/v1/search?q=%E5%B7%AE%E6%97%85%E8%B4%B9%E7%94%A8%E6%80%8E%E4%B9%88%E6%8A%A5%E9%94%80&k=3&explain=true");
+  ASSERT_TRUE(get);
+  ASSERT_EQ(get->status, 200) << get->body;
+  const json g = json::parse(get->body);
+  EXPECT_EQ(g["results"][0]["id"], "kb-004") << get->body;
+  EXPECT_TRUE(g["results"][0].contains("explain"));
+  EXPECT_LE(g["results"].size(), 3u);
+  auto post = cli.Post("/v1/search", json{{"query", "差旅费用怎么报销"}, {"k", 3}}.dump(), "application/json");
+  ASSERT_TRUE(post);
+  EXPECT_EQ(result_ids(json::parse(post->body)), result_ids(g));
+  auto bad = cli.Get("/v1/search?q=vpn&k=ten");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_EQ(cli.Get("/no/such/route")->status, 404);
+
+  auto metrics = cli.Get("/metrics");
+  ASSERT_TRUE(metrics);
+  ASSERT_EQ(metrics->status, 200);
+  const std::string& m = metrics->body;
+  EXPECT_NE(m.find(R"(kbseek_http_requests_total{route="/v1/search",method="GET",code="200"} 1)"), std::string::npos) << m;
+  EXPECT_NE(m.find(R"(kbseek_http_requests_total{route="/v1/search",method="GET",code="400"} 1)"), std::string::npos) << m;
+  EXPECT_NE(m.find(R"(kbseek_http_requests_total{route="unmatched",method="GET",code="404"} 1)"), std::string::npos) << m;
+  EXPECT_EQ(m.find("/no/such/route"), std::string::npos) << "client paths are not labels";
+  EXPECT_NE(m.find(R"(kbseek_http_request_duration_seconds_count{route="/v1/search"} 3)"), std::string::npos) << m;
+  EXPECT_NE(m.find("kbseek_index_documents 30"), std::string::npos) << m;
+
+  // A real Prometheus scrapes it and answers a query about it.
+  if (::access("/usr/bin/prometheus", X_OK) != 0) {
+    GTEST_SKIP() << "no /usr/bin/prometheus (Debian package prometheus; scripts/setup.sh installs it)";
+  }
+  const std::string dir = temp_dir("metrics-prometheus");
+  const int prom_port = free_port();
+  std::ofstream(dir + "/prometheus.yml") << "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: kbseek\n"
+                                            "    static_configs:\n      - targets: ['127.0.0.1:"
+                                         << server.port() << "']\n";
+  const pid_t prom = fork();
+  if (prom == 0) {
+    const std::string cfg = "--config.file=" + dir + "/prometheus.yml";
+    const std::string data = "--storage.tsdb.path=" + dir + "/data";
+    const std::string listen = "--web.listen-address=127.0.0.1:" + std::to_string(prom_port);
+    freopen((dir + "/prometheus.log").c_str(), "w", stderr);
+    execl("/usr/bin/prometheus", "prometheus", cfg.c_str(), data.c_str(), listen.c_str(), nullptr);
+    _exit(127);
+  }
+  httplib::Client pc("127.0.0.1", prom_port);
+  pc.set_read_timeout(5, 0);
+  double value = -1;
+  for (int i = 0; i < 120 && value < 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    auto r = pc.Get("/api/v1/query?query=" + percent_encode(R"(kbseek_http_requests_total{route="/v1/search",method="POST"})"));
+    if (!r || r->status != 200) continue;
+    const json j = json::parse(r->body, nullptr, false);
+    if (j.is_discarded() || j["data"]["result"].empty()) continue;
+    value = std::stod(j["data"]["result"][0]["value"][1].get<std::string>());
+  }
+  ::kill(prom, SIGTERM);
+  ::waitpid(prom, nullptr, 0);
+  EXPECT_GE(value, 1) << "Prometheus never scraped kbseek: " << read_text_file(dir + "/prometheus.log").substr(0, 2000);
+  EXPECT_EQ(server.stop(), 0);
+}
+
+}  // namespace
+}  // namespace kbseek::testing

@@ -1,0 +1,134 @@
+// The HTTP/1.1 server core under the API: connections, limits, workers.
+//
+// Why our own and not cpp-httplib's server (which the tests still use as a
+// client): httplib 0.11 (Debian 12) runs one blocking thread per
+// connection, so a slow or silent client holds a worker for its whole read
+// timeout; it never answers a client that half-closes its socket after
+// sending a request (its writability check reads EOF as a dead peer); and
+// an oversized header gets a generic 400. Here:
+//   * one reader thread (epoll) owns every connection while a request is
+//     arriving; workers see only complete requests, so no client, however
+//     slow, holds a worker;
+//   * a request head over max_header_bytes gets 431, a request line over
+//     max_request_line_bytes 414, a body over max_body_bytes 413, a
+//     request not complete within read_timeout_ms 408 (then the socket is
+//     closed); "Transfer-Encoding: chunked" bodies get 411 (send
+//     Content-Length);
+//   * a client that sends a whole request and then shuts down its writing
+//     side is answered, and the connection closed after the answer;
+//   * complete requests wait in a bounded queue for `workers` threads; a
+//     request that finds the queue full is answered 503 with Retry-After at
+//     once instead of waiting without bound;
+//   * keep-alive: a connection idle for keep_alive_ms between requests is
+//     closed; "Connection: close" (or HTTP/1.0 without keep-alive) closes
+//     after the answer;
+//   * stop() stops accepting, answers every request already complete
+//     (queued or running), and then returns: a graceful drain.
+// Answers the core writes itself have a JSON body {"error": {"code",
+// "message"}}.
+//
+// Thread-safety: handlers run concurrently on the worker threads.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+
+namespace kbseek::web {
+
+struct HttpRequest {
+  std::string method;  // "GET", "POST", ...
+  std::string path;    // the target before '?', not decoded
+  std::string query;   // after '?', not decoded ("" if none)
+  // Header names in lower case; a repeated header keeps its first value.
+  std::map<std::string, std::string> headers;
+  std::string body;
+
+  bool has_header(const std::string& lower_name) const { return headers.count(lower_name) != 0; }
+  std::string header(const std::string& lower_name) const;
+  // The decoded value of `name` in the query string ("" if absent).
+  std::string query_param(const std::string& name) const;
+  bool has_query_param(const std::string& name) const;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;  // extra headers
+  std::string body;
+
+  void set_content(std::string b, std::string type) {
+    body = std::move(b);
+    content_type = std::move(type);
+  }
+  void set_header(std::string name, std::string value) { headers.emplace_back(std::move(name), std::move(value)); }
+};
+
+struct HttpLimits {
+  size_t max_request_line_bytes = 8 * 1024;
+  size_t max_header_bytes = 16 * 1024;  // request line and headers together
+  size_t max_body_bytes = 1 << 20;
+  int read_timeout_ms = 10000;  // from the first byte of a request to its last
+  int keep_alive_ms = 5000;     // idle between requests
+  int write_timeout_ms = 10000;
+  int workers = 0;              // 0: the machine's hardware threads (at least 2)
+  size_t queue = 64;            // complete requests waiting for a worker
+};
+
+// The standard reason phrase ("Not Found"); "Unknown" for others.
+const char* http_reason(int status);
+
+// {"error": {"code": <status>, "message": message}} as a response.
+void set_http_error(HttpResponse& res, int status, const std::string& message);
+
+class HttpServer {
+ public:
+  using Handler = std::function<void(const HttpRequest&, HttpResponse&)>;
+
+  explicit HttpServer(HttpLimits limits = {});
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Routes by exact path; a path with routes but not this method gets 405,
+  // an unknown path 404. Register before listen().
+  void route(const std::string& method, const std::string& path, Handler handler);
+  // Called for anything a handler throws (then 500 is answered).
+  void on_exception(std::function<void(const HttpRequest&, const std::string& what)> fn);
+  // Called after each answer a worker writes: the registered path (or
+  // "unmatched"), the status and the seconds from complete request to
+  // answer written. Register before listen().
+  using AnsweredFn = std::function<void(const HttpRequest&, const std::string& route, int status, double seconds)>;
+  void on_answered(AnsweredFn fn);
+
+  // Binds host:port (0: a free port). Unavailable naming the address.
+  core::Status bind(const std::string& host, int port);
+  int port() const { return port_; }
+  // Serves until stop(); returns after the drain.
+  core::Status listen();
+  // Thread- and signal-safe (one write to a pipe).
+  void stop();
+  bool running() const { return running_.load(); }
+
+  // Counters for metrics.
+  struct Stats {
+    std::atomic<uint64_t> requests{0}, rejected_busy{0}, timed_out{0}, too_large{0};
+  };
+  const Stats& stats() const { return stats_; }
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  int port_ = -1;
+  std::atomic<bool> running_{false};
+  Stats stats_;
+};
+
+}  // namespace kbseek::web

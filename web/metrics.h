@@ -1,0 +1,46 @@
+// Prometheus metrics of the HTTP service, in the text exposition format
+// (version 0.0.4) served at GET /metrics:
+//   kbseek_http_requests_total{route,method,code}        counter
+//   kbseek_http_request_duration_seconds{route}           histogram
+//   kbseek_http_refused_total{reason}                      counter: busy (503),
+//                                                          timeout (408), too_large (413/414/431)
+//   kbseek_index_documents, kbseek_index_chunks            gauges
+// `route` is a registered path or "unmatched", so arbitrary client paths
+// cannot grow the label set. Thread-safe.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <tuple>
+
+namespace kbseek::web {
+
+class Metrics {
+ public:
+  // Upper bounds of the latency buckets, in seconds.
+  static constexpr std::array<double, 12> kBuckets = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                                      0.1,   0.25,   0.5,   1,    2.5,   10};
+
+  void observe(const std::string& route, const std::string& method, int code, double seconds);
+
+  struct Gauges {
+    int64_t documents = 0, chunks = 0;
+    uint64_t refused_busy = 0, refused_timeout = 0, refused_too_large = 0;
+  };
+  std::string render(const Gauges& gauges) const;
+
+ private:
+  struct Histogram {
+    std::array<uint64_t, kBuckets.size()> le{};  // cumulative at render time
+    uint64_t count = 0;
+    double sum = 0;
+  };
+  mutable std::mutex mu_;
+  std::map<std::tuple<std::string, std::string, int>, uint64_t> requests_;
+  std::map<std::string, Histogram> durations_;
+};
+
+}  // namespace kbseek::web
