@@ -558,6 +558,13 @@ void HttpServer::route(const std::string& method, const std::string& path, Handl
   impl_->routes[path][method] = std::move(handler);
 }
 
+std::vector<std::pair<std::string, std::string>> HttpServer::routes() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& [path, methods] : impl_->routes)
+    for (const auto& [method, h] : methods) out.emplace_back(method, path);
+  return out;
+}
+
 void HttpServer::on_answered(AnsweredFn fn) { impl_->on_answered = std::move(fn); }
 
 void HttpServer::on_exception(std::function<void(const HttpRequest&, const std::string&)> fn) {

@@ -100,6 +100,8 @@ class HttpServer {
   // Routes by exact path; a path with routes but not this method gets 405,
   // an unknown path 404. Register before listen().
   void route(const std::string& method, const std::string& path, Handler handler);
+  // (method, path) of every route, sorted.
+  std::vector<std::pair<std::string, std::string>> routes() const;
   // Called for anything a handler throws (then 500 is answered).
   void on_exception(std::function<void(const HttpRequest&, const std::string& what)> fn);
   // Called after each answer a worker writes: the registered path (or

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "core/logging.h"
+#include "web/openapi.h"
 #include "web/rerank_api.h"
 #include "web/search_page.h"
 
@@ -205,6 +206,10 @@ Server::Server(const ranker::SearchService* service, ServerOptions options)
               {"documents", service_->index().document_count()},
               {"chunks", service_->index().chunk_count()}};
     res.set_content(j.dump(), "application/json");
+  });
+
+  http.route("GET", "/openapi.json", [](const HttpRequest&, HttpResponse& res) {
+    res.set_content(openapi_document().dump(), "application/json");
   });
 
   http.route("GET", "/ready", [](const HttpRequest&, HttpResponse& res) {

@@ -7,6 +7,7 @@
 //                     (serve opens them, and warms a default re-ranker,
 //                     before it listens)
 //   GET  /metrics     Prometheus text format (web/metrics.h)
+//   GET  /openapi.json  the OpenAPI 3 description (web/openapi.h)
 //   GET  /v1/search?q=..&k=..&mode=..&explain=true   the same as POST
 // With ServerOptions::keys, /v1/* needs an API key (reader or above).
 //   POST /v1/search   {"query": str, "k"?: int (10), "mode"?: "bm25"|"dense"|"hybrid", "explain"?: bool}
@@ -71,6 +72,8 @@ class Server {
   // Binds; Unavailable naming host:port if the address is taken.
   core::Status bind();
   int port() const { return bound_port_; }
+  // (method, path) of every route (the OpenAPI test compares them).
+  std::vector<std::pair<std::string, std::string>> routes() const { return http_->routes(); }
   // Serves until stop() (blocking). Call bind() first.
   core::Status listen();
   void stop();

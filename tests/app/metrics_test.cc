@@ -18,6 +18,8 @@
 #include <thread>
 
 #include "tests/app/cli_test_util.h"
+#include "tests/web/schema_check.h"
+#include "web/openapi.h"
 
 namespace kbseek::testing {
 namespace {
@@ -84,6 +86,19 @@ TEST_F(MetricsTest, ReadyGetSearchAndPrometheusScrapesMetrics) {
   auto bad = cli.Get("/v1/search?q=vpn&k=ten");
   ASSERT_TRUE(bad);
   EXPECT_EQ(bad->status, 400);
+  // Real answers fit the served OpenAPI document's schemas.
+  auto spec = cli.Get("/openapi.json");
+  ASSERT_TRUE(spec);
+  const json doc = json::parse(spec->body);
+  EXPECT_EQ(doc, web::openapi_document());
+  auto fits = [&](const std::string& schema, const std::string& body) {
+    return schema_mismatch(doc, json{{"$ref", "#/components/schemas/" + schema}}, json::parse(body));
+  };
+  EXPECT_EQ(fits("SearchResponse", get->body), "");
+  EXPECT_EQ(fits("SearchResponse", post->body), "");
+  EXPECT_EQ(fits("Error", bad->body), "");
+  EXPECT_EQ(fits("Health", cli.Get("/health")->body), "");
+  EXPECT_EQ(fits("Ready", ready->body), "");
   EXPECT_EQ(cli.Get("/no/such/route")->status, 404);
 
   auto metrics = cli.Get("/metrics");

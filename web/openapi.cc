@@ -1,0 +1,135 @@
+// The document, written as JSON so that it reads as what clients get.
+#include "web/openapi.h"
+
+namespace kbseek::web {
+
+const nlohmann::json& openapi_document() {
+  static const nlohmann::json doc = nlohmann::json::parse(R"JSON({
+  "openapi": "3.0.3",
+  "info": {
+    "title": "kbseek",
+    "version": "1",
+    "description": "Bilingual (Chinese/English) semantic search with LLM re-ranking. Results hold only documents the caller may read (a document's acl). With API keys on (serve --auth, or any non-loopback --host) /v1 routes need a key; the caller's principals are the key's."
+  },
+  "components": {
+    "securitySchemes": {
+      "bearer": {"type": "http", "scheme": "bearer", "description": "kbs_<id>_<secret> from `kbseek keys create`"},
+      "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"}
+    },
+    "schemas": {
+      "Error": {
+        "type": "object", "required": ["error"],
+        "properties": {"error": {"type": "object", "required": ["code", "message"],
+          "properties": {"code": {"type": "integer"}, "message": {"type": "string"}}}}
+      },
+      "SearchRequest": {
+        "type": "object", "required": ["query"],
+        "properties": {
+          "query": {"type": "string", "description": "text, with optional filters entity:X, type:T"},
+          "k": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 10},
+          "mode": {"type": "string", "enum": ["hybrid", "dense", "bm25"], "default": "hybrid"},
+          "models": {"type": "array", "items": {"type": "string"}},
+          "explain": {"type": "boolean", "default": false},
+          "rerank": {"description": "an installed LLM's name, or false", "oneOf": [{"type": "string"}, {"type": "boolean"}]},
+          "rerank_k": {"type": "integer", "minimum": 1},
+          "rerank_budget_ms": {"type": "number", "minimum": 0},
+          "rerank_weight": {"type": "number", "minimum": 0, "maximum": 1}
+        }
+      },
+      "SearchResponse": {
+        "type": "object", "required": ["results", "took_ms"],
+        "properties": {
+          "results": {"type": "array", "items": {
+            "type": "object", "required": ["id", "title", "snippet", "score"],
+            "properties": {
+              "id": {"type": "string"}, "title": {"type": "string"}, "snippet": {"type": "string"},
+              "score": {"type": "number"},
+              "explain": {"type": "array", "items": {"type": "object", "required": ["source", "rank", "score", "weight"],
+                "properties": {"source": {"type": "string"}, "rank": {"type": "integer"},
+                  "score": {"type": "number"}, "weight": {"type": "number"}}}}
+            }}},
+          "took_ms": {"type": "number"},
+          "rerank": {"type": "object", "required": ["model", "candidates", "reranked", "took_ms"],
+            "properties": {"model": {"type": "string"}, "candidates": {"type": "integer"},
+              "reranked": {"type": "integer"}, "took_ms": {"type": "number"}, "warning": {"type": "string"}}}
+        }
+      },
+      "RerankRequest": {
+        "description": "Cohere/Jina shape (documents) or Hugging Face TEI shape (texts)",
+        "type": "object", "required": ["query"],
+        "properties": {
+          "query": {"type": "string"},
+          "documents": {"type": "array", "items": {"oneOf": [{"type": "string"},
+            {"type": "object", "required": ["text"], "properties": {"text": {"type": "string"}}}]}},
+          "texts": {"type": "array", "items": {"type": "string"}},
+          "model": {"type": "string"}, "top_n": {"type": "integer"}, "return_documents": {"type": "boolean"},
+          "raw_scores": {"type": "boolean"}, "return_text": {"type": "boolean"}, "budget_ms": {"type": "number"}
+        }
+      },
+      "Health": {"type": "object", "required": ["status", "documents", "chunks"],
+        "properties": {"status": {"type": "string"}, "documents": {"type": "integer"}, "chunks": {"type": "integer"}}},
+      "Ready": {"type": "object", "required": ["status"], "properties": {"status": {"type": "string"}}}
+    },
+    "responses": {
+      "Error": {"description": "an error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    }
+  },
+  "paths": {
+    "/": {"get": {"summary": "The search page (HTML)", "responses": {"200": {"description": "HTML", "content": {"text/html": {}}}}}},
+    "/health": {"get": {"summary": "Alive", "responses": {"200": {"description": "alive",
+      "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Health"}}}}}}},
+    "/ready": {"get": {"summary": "Index and models loaded", "responses": {"200": {"description": "ready",
+      "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Ready"}}}}}}},
+    "/metrics": {"get": {"summary": "Prometheus metrics (text format 0.0.4)", "responses": {"200": {"description": "metrics",
+      "content": {"text/plain": {}}}}}},
+    "/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3",
+      "content": {"application/json": {}}}}}},
+    "/v1/search": {
+      "post": {
+        "summary": "Search", "security": [{"bearer": []}, {"apiKey": []}, {}],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SearchRequest"}}}},
+        "responses": {
+          "200": {"description": "results", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SearchResponse"}}}},
+          "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"},
+          "403": {"$ref": "#/components/responses/Error"}, "413": {"$ref": "#/components/responses/Error"},
+          "503": {"$ref": "#/components/responses/Error"}
+        }
+      },
+      "get": {
+        "summary": "Search, with the request's fields as parameters", "security": [{"bearer": []}, {"apiKey": []}, {}],
+        "parameters": [
+          {"name": "q", "in": "query", "required": true, "schema": {"type": "string"}},
+          {"name": "k", "in": "query", "schema": {"type": "integer"}},
+          {"name": "mode", "in": "query", "schema": {"type": "string", "enum": ["hybrid", "dense", "bm25"]}},
+          {"name": "models", "in": "query", "schema": {"type": "string"}, "description": "comma-separated"},
+          {"name": "explain", "in": "query", "schema": {"type": "boolean"}},
+          {"name": "rerank", "in": "query", "schema": {"type": "string"}},
+          {"name": "rerank_k", "in": "query", "schema": {"type": "integer"}},
+          {"name": "rerank_budget_ms", "in": "query", "schema": {"type": "number"}},
+          {"name": "rerank_weight", "in": "query", "schema": {"type": "number"}}
+        ],
+        "responses": {
+          "200": {"description": "results", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SearchResponse"}}}},
+          "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"},
+          "503": {"$ref": "#/components/responses/Error"}
+        }
+      }
+    },
+    "/v1/rerank": {
+      "post": {
+        "summary": "Score texts against a query with the LLM stage", "security": [{"bearer": []}, {"apiKey": []}, {}],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RerankRequest"}}}},
+        "responses": {
+          "200": {"description": "scores, best first (Cohere: {model, results, reranked}; TEI: [{index, score}])",
+            "content": {"application/json": {}}},
+          "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"},
+          "404": {"$ref": "#/components/responses/Error"}
+        }
+      }
+    }
+  }
+})JSON");
+  return doc;
+}
+
+}  // namespace kbseek::web
