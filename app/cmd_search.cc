@@ -22,9 +22,10 @@ int fail(const char* cmd, const Status& status) {
 
 namespace {
 
-core::Result<std::unique_ptr<ranker::SearchService>> open_service(const Args& args) {
+core::Result<std::unique_ptr<ranker::SearchService>> open_service(const Args& args, size_t cache_entries = 0) {
   KB_ASSIGN_OR_RETURN(std::string dir, args.require("--index"));
   KB_ASSIGN_OR_RETURN(auto opts, service_options_from_args(args));
+  opts.result_cache_entries = cache_entries;
   return ranker::SearchService::open(dir, opts);
 }
 
@@ -108,12 +109,17 @@ void on_signal(int) {
 
 int cmd_serve(int argc, char** argv) {
   auto args = Args::parse(
-      argc, argv, with_service_flags({"--index", "--host", "--port", "--anonymous-principals", "--principals-header"}),
+      argc, argv,
+      with_service_flags({"--index", "--host", "--port", "--anonymous-principals", "--principals-header", "--cache-entries"}),
       {"--auth"});
   if (!args.is_ok()) return fail("serve", args.status());
   auto port = args->get_int("--port", 8080);
   if (!port.is_ok()) return fail("serve", port.status());
-  auto service = open_service(args.value());
+  // A server is asked the same things again: keep answers (1024 by default).
+  auto cache = args->get_int("--cache-entries", 1024);
+  if (!cache.is_ok()) return fail("serve", cache.status());
+  if (cache.value() < 0) return fail("serve", Status::invalid_argument("--cache-entries expects a number >= 0"));
+  auto service = open_service(args.value(), static_cast<size_t>(cache.value()));
   if (!service.is_ok()) return fail("serve", service.status());
   web::ServerOptions opts;
   if (Status st = rerank_from_args(args.value(), &opts.defaults); !st.is_ok()) return fail("serve", st);

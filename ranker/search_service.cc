@@ -11,6 +11,7 @@
 #include "encoder/model_folder.h"
 #include "query/query_filters.h"
 #include "query/snippet.h"
+#include "ranker/result_cache.h"
 
 namespace kbseek::ranker {
 
@@ -32,6 +33,12 @@ const char* search_mode_name(SearchMode m) {
   }
   return "hybrid";
 }
+
+SearchService::SearchService() = default;
+SearchService::~SearchService() = default;
+
+uint64_t SearchService::cache_hits() const { return cache_ ? cache_->hits() : 0; }
+uint64_t SearchService::cache_misses() const { return cache_ ? cache_->misses() : 0; }
 
 Result<std::unique_ptr<SearchService>> SearchService::open(const std::string& index_dir,
                                                            const SearchServiceOptions& options) {
@@ -61,6 +68,7 @@ Result<std::unique_ptr<SearchService>> SearchService::open(const std::string& in
   // An unknown name in options.models is a usage error: say so now.
   KB_RETURN_IF_ERROR(s->parts(SearchRequest{"", 1, SearchMode::kHybrid}).status());
   s->ranker_ = std::make_unique<BestChunkRanker>(s->index_.get());
+  if (options.result_cache_entries > 0) s->cache_ = std::make_unique<ResultCache>(options.result_cache_entries);
   return s;
 }
 
@@ -89,6 +97,30 @@ Result<std::vector<const query::Retriever*>> SearchService::parts(const SearchRe
 }
 
 Result<SearchResponse> SearchService::search(const SearchRequest& request) const {
+  if (!cache_) return search_uncached(request);
+  const auto start = std::chrono::steady_clock::now();
+  // A writer's commit since the last look changes the version: refresh
+  // first, so the version names what this search would read.
+  if (core::Status st = index_->refresh_vectors(); !st.is_ok())
+    core::log_warn("ranker", "vectors not refreshed: " + st.to_string());
+  auto version = index_->version_token();
+  if (!version.is_ok()) return search_uncached(request);
+  const std::string key = ResultCache::key_of(request);
+  if (auto hit = cache_->get(key, version.value())) {
+    hit->cached = true;
+    hit->took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    return std::move(hit).value();
+  }
+  KB_ASSIGN_OR_RETURN(SearchResponse resp, search_uncached(request));
+  // An answer the LLM stage gave up on or cut short (a warning, the budget)
+  // is not kept: the next request may get the whole stage.
+  if (!resp.reranked || (resp.rerank.warning.empty() && resp.rerank.reranked == resp.rerank.candidates)) {
+    cache_->put(key, version.value(), resp);
+  }
+  return resp;
+}
+
+Result<SearchResponse> SearchService::search_uncached(const SearchRequest& request) const {
   auto start = std::chrono::steady_clock::now();
   if (request.query.find_first_not_of(" \t\r\n") == std::string::npos)
     return Status::invalid_argument("query is empty");
@@ -201,6 +233,7 @@ nlohmann::json to_json(const SearchResponse& response, bool explain) {
     results.push_back(std::move(j));
   }
   nlohmann::json out = {{"results", std::move(results)}, {"took_ms", response.took_ms}};
+  if (response.cached) out["cached"] = true;
   if (response.reranked) {
     const LlmRerankReport& r = response.rerank;
     nlohmann::json rr = {{"model", r.model}, {"candidates", r.candidates}, {"reranked", r.reranked}, {"took_ms", r.took_ms}};

@@ -67,6 +67,7 @@ struct SearchResult {
 struct SearchResponse {
   std::vector<SearchResult> results;
   double took_ms = 0;
+  bool cached = false;  // answered from the result cache (ranker/result_cache.h)
   bool reranked = false;  // the LLM stage ran (rerank_model set); see report
   LlmRerankReport rerank;
 };
@@ -102,7 +103,12 @@ struct SearchServiceOptions {
   // max_passage_tokens): one value for the service, as the model is opened
   // once with it.
   int rerank_passage_tokens = encoder::llm::ScorerOptions{}.max_passage_tokens;
+  // Answers kept in the in-memory result cache (ranker/result_cache.h);
+  // 0: none (the command line, which asks once).
+  size_t result_cache_entries = 0;
 };
+
+class ResultCache;
 
 class SearchService {
  public:
@@ -120,9 +126,15 @@ class SearchService {
                                                            double budget_ms) const;
 
   const storage::IndexFolder& index() const { return *index_; }
+  // Result cache hits and misses (0 without a cache).
+  uint64_t cache_hits() const;
+  uint64_t cache_misses() const;
+
+  ~SearchService();
 
  private:
-  SearchService() = default;
+  SearchService();
+  core::Result<SearchResponse> search_uncached(const SearchRequest& request) const;
   // The retrievers a request asks for: BM25, then the chosen dense lists.
   core::Result<std::vector<const query::Retriever*>> parts(const SearchRequest& request) const;
 
@@ -137,9 +149,10 @@ class SearchService {
   core::Result<const LlmReranker*> reranker(const std::string& model) const;
   mutable std::mutex rerankers_mu_;
   mutable std::map<std::string, std::unique_ptr<LlmReranker>> rerankers_;
+  std::unique_ptr<ResultCache> cache_;
 };
 
-// {"results":[{"id","title","snippet","score"[,"explain"]}...],"took_ms":...
+// {"results":[{"id","title","snippet","score"[,"explain"]}...],"took_ms":...[,"cached":true]
 //  [,"rerank":{"model","candidates","reranked","took_ms"[,"warning"]}]}
 nlohmann::json to_json(const SearchResponse& response, bool explain = false);
 

@@ -405,6 +405,16 @@ core::Result<std::vector<std::string>> IndexFolder::duplicates_of(const std::str
   return store_->duplicates_of(id);
 }
 
+core::Result<std::string> IndexFolder::version_token() const {
+  KB_ASSIGN_OR_RETURN(const int64_t dv, store_->data_version());
+  int64_t manifest_seen;
+  {
+    std::lock_guard<std::mutex> lock(refresh_mu_);
+    manifest_seen = manifest_mtime_ns_;
+  }
+  return std::to_string(dv) + "/" + std::to_string(manifest_seen);
+}
+
 core::Result<std::vector<Hit>> IndexFolder::search_any(const std::vector<std::string>& terms, int k,
                                                        const ChunkFilter* allow) const {
   return lexical_->search_any(terms, k, allow);

@@ -145,6 +145,12 @@ class IndexFolder {
   // and is tried again on the next call. No-op for the writer. Thread-safe.
   core::Status refresh_vectors() const;
 
+  // What this folder reads, as a token that changes when a writer commits
+  // documents or vectors this folder will see (docs.sqlite's data_version,
+  // and the MANIFEST as refresh_vectors() last saw it): answers derived
+  // under one token are current as long as the token is. Cheap.
+  core::Result<std::string> version_token() const;
+
   // LexicalIndex::search_any over the folder's lexical index.
   core::Result<std::vector<Hit>> search_any(const std::vector<std::string>& terms, int k,
                                             const ChunkFilter* allow = nullptr) const;

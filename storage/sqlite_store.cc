@@ -392,6 +392,15 @@ core::Status SqliteStore::scan_simhashes(const SimhashVisitor& visit) const {
   }
 }
 
+core::Result<int64_t> SqliteStore::data_version() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  KB_ASSIGN_OR_RETURN(Statement * st, db_->cached("PRAGMA data_version"));
+  KB_ASSIGN_OR_RETURN(bool row, st->step());
+  const int64_t v = row ? st->column_int64(0) : 0;
+  st->reset();
+  return v;
+}
+
 core::Result<int64_t> SqliteStore::max_chunk_id() const {
   std::lock_guard<std::mutex> lock(mu_);
   KB_ASSIGN_OR_RETURN(Statement * st, db_->cached("SELECT max(chunk_id) FROM chunks"));

@@ -91,6 +91,10 @@ class SqliteStore {
   using SimhashVisitor = std::function<core::Status(const std::string& id, uint64_t simhash, const std::string& dup_of,
                                                     const std::string& norm_hash)>;
   core::Status scan_simhashes(const SimhashVisitor& visit) const;
+  // SQLite's PRAGMA data_version: changes whenever another connection
+  // commits to the file (a writer process), so a reader can tell cheaply
+  // that what it derived from the data may be out of date.
+  core::Result<int64_t> data_version() const;
   // The largest chunk id ever committed (or written by this connection);
   // 0 for none.
   core::Result<int64_t> max_chunk_id() const;

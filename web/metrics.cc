@@ -48,6 +48,10 @@ std::string Metrics::render(const Gauges& g) const {
   out += "kbseek_http_refused_total{reason=\"busy\"} " + std::to_string(g.refused_busy) + "\n";
   out += "kbseek_http_refused_total{reason=\"timeout\"} " + std::to_string(g.refused_timeout) + "\n";
   out += "kbseek_http_refused_total{reason=\"too_large\"} " + std::to_string(g.refused_too_large) + "\n";
+  out += "# HELP kbseek_cache_requests_total Result cache lookups by outcome.\n";
+  out += "# TYPE kbseek_cache_requests_total counter\n";
+  out += "kbseek_cache_requests_total{cache=\"results\",outcome=\"hit\"} " + std::to_string(g.cache_hits) + "\n";
+  out += "kbseek_cache_requests_total{cache=\"results\",outcome=\"miss\"} " + std::to_string(g.cache_misses) + "\n";
   out += "# HELP kbseek_index_documents Documents in the served index.\n# TYPE kbseek_index_documents gauge\n";
   out += "kbseek_index_documents " + std::to_string(g.documents) + "\n";
   out += "# HELP kbseek_index_chunks Chunks in the served index.\n# TYPE kbseek_index_chunks gauge\n";

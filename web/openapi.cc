@@ -49,6 +49,7 @@ const nlohmann::json& openapi_document() {
                   "score": {"type": "number"}, "weight": {"type": "number"}}}}
             }}},
           "took_ms": {"type": "number"},
+          "cached": {"type": "boolean", "description": "answered from the server's result cache"},
           "rerank": {"type": "object", "required": ["model", "candidates", "reranked", "took_ms"],
             "properties": {"model": {"type": "string"}, "candidates": {"type": "integer"},
               "reranked": {"type": "integer"}, "took_ms": {"type": "number"}, "warning": {"type": "string"}}}

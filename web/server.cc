@@ -224,6 +224,8 @@ Server::Server(const ranker::SearchService* service, ServerOptions options)
     g.refused_busy = st.rejected_busy.load();
     g.refused_timeout = st.timed_out.load();
     g.refused_too_large = st.too_large.load();
+    g.cache_hits = service_->cache_hits();
+    g.cache_misses = service_->cache_misses();
     res.set_content(metrics_.render(g), "text/plain; version=0.0.4; charset=utf-8");
   });
   http.on_answered([this](const HttpRequest& req, const std::string& route, int status, double seconds) {

@@ -124,6 +124,10 @@ TEST_F(AccessTest, HttpCallersAreAnonymousUnlessATrustedHeaderSaysOtherwise) {
     const std::string fin = post(body, {{"X-Kbseek-Principals", "finance"}});
     EXPECT_NE(fin.find("fin-"), std::string::npos) << fin;
     EXPECT_EQ(fin.find("hr-"), std::string::npos) << fin;
+    // Asked again, each caller gets its own cached answer, never the other's.
+    const std::string anon_again = post(body, {});
+    EXPECT_NE(anon_again.find("\"cached\":true"), std::string::npos) << anon_again;
+    EXPECT_EQ(anon_again.find("fin-"), std::string::npos) << anon_again;
   }
   // The page is static: it shows what /v1/search returns to the same caller.
   auto page = cli.Get("/");

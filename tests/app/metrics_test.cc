@@ -112,6 +112,33 @@ TEST_F(MetricsTest, ReadyGetSearchAndPrometheusScrapesMetrics) {
   EXPECT_NE(m.find(R"(kbseek_http_request_duration_seconds_count{route="/v1/search"} 3)"), std::string::npos) << m;
   EXPECT_NE(m.find("kbseek_index_documents 30"), std::string::npos) << m;
 
+  // The result cache: the same question again is answered from it, with
+  // the same results; a document indexed meanwhile by a writer is seen by
+  // the next request (the index version changed).
+  const std::string q = json{{"query", "bicycle parking rules 自行车"}, {"k", 5}}.dump();
+  auto first = cli.Post("/v1/search", q, "application/json");
+  auto again = cli.Post("/v1/search", q, "application/json");
+  ASSERT_TRUE(first && again);
+  EXPECT_FALSE(json::parse(first->body).contains("cached")) << first->body;
+  EXPECT_TRUE(json::parse(again->body).value("cached", false)) << again->body;
+  EXPECT_EQ(result_ids(json::parse(first->body)), result_ids(json::parse(again->body)));
+  const std::string extra = temp_dir("metrics-extra") + "/more.jsonl";
+  std::ofstream(extra) << json{{"id", "bike-1"}, {"title", "Bicycle parking"},
+                               {"text", "Bicycle parking rules: bicycles park in the basement racks. 自行车停放规则。"}}
+                              .dump()
+                       << "\n";
+  CommandResult added = run_kbseek({"index", "--index", index_dir_, extra});
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  auto after = cli.Post("/v1/search", q, "application/json");
+  ASSERT_TRUE(after);
+  const json a = json::parse(after->body);
+  EXPECT_FALSE(a.contains("cached")) << after->body;
+  ASSERT_FALSE(a["results"].empty());
+  EXPECT_EQ(a["results"][0]["id"], "bike-1") << after->body;
+  const std::string m2 = cli.Get("/metrics")->body;
+  // Hits: the POST after the same GET (explain only changes the rendering), and `again`.
+  EXPECT_NE(m2.find(R"(kbseek_cache_requests_total{cache="results",outcome="hit"} 2)"), std::string::npos) << m2;
+
   // A real Prometheus scrapes it and answers a query about it.
   if (::access("/usr/bin/prometheus", X_OK) != 0) {
     GTEST_SKIP() << "no /usr/bin/prometheus (Debian package prometheus; scripts/setup.sh installs it)";
