@@ -67,6 +67,20 @@ std::string url_decode(std::string_view s) {
   return out;
 }
 
+// %XX decoding of a path segment ('+' stays '+').
+std::string url_decode_path(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
+      out += static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
 // Calls fn(name, value) for each name=value of a query string until it returns true.
 template <typename Fn>
 void for_each_param(std::string_view query, Fn fn) {
@@ -197,6 +211,7 @@ void set_http_error(HttpResponse& res, int status, const std::string& message) {
 struct HttpServer::Impl {
   HttpLimits limits;
   std::map<std::string, std::map<std::string, Handler>> routes;  // path -> method -> handler
+  std::map<std::string, std::map<std::string, Handler>> prefixes;  // prefix -> method -> handler
   std::function<void(const HttpRequest&, const std::string&)> on_exception;
   HttpServer::AnsweredFn on_answered;
   int listen_fd = -1, epoll_fd = -1, wake[2] = {-1, -1};
@@ -350,16 +365,36 @@ struct HttpServer::Impl {
     ::close(c->fd);
   }
 
+  // The routes of `req`'s path (exact, else the longest matching prefix,
+  // which sets path_rest), and the route's name for metrics; null if none.
+  const std::map<std::string, Handler>* find_routes(HttpRequest& req, std::string* name) {
+    if (auto it = routes.find(req.path); it != routes.end()) {
+      *name = it->first;
+      return &it->second;
+    }
+    const std::map<std::string, Handler>* best = nullptr;
+    for (const auto& [prefix, methods] : prefixes) {
+      if (req.path.size() > prefix.size() && req.path.compare(0, prefix.size(), prefix) == 0 &&
+          (best == nullptr || prefix.size() > name->size() - 1)) {
+        best = &methods;
+        *name = prefix + "*";
+        req.path_rest = url_decode_path(req.path.substr(prefix.size()));
+      }
+    }
+    return best;
+  }
+
   void answer(Conn& c) {
     const auto t0 = Clock::now();
     HttpResponse res;
-    const HttpRequest& req = c.req;
-    auto path = routes.find(req.path);
-    if (path == routes.end()) {
+    HttpRequest& req = c.req;
+    std::string route_name = "unmatched";
+    const std::map<std::string, Handler>* methods = find_routes(req, &route_name);
+    if (methods == nullptr) {
       set_http_error(res, 404, "no such route");
-    } else if (auto m = path->second.find(req.method); m == path->second.end()) {
+    } else if (auto m = methods->find(req.method); m == methods->end()) {
       std::string allow;
-      for (const auto& [method, h] : path->second) allow += (allow.empty() ? "" : ", ") + method;
+      for (const auto& [method, h] : *methods) allow += (allow.empty() ? "" : ", ") + method;
       set_http_error(res, 405, "method not allowed");
       res.set_header("Allow", allow);
     } else {
@@ -380,7 +415,7 @@ struct HttpServer::Impl {
     const bool written = write_all(c.fd, serialize(res, keep), limits.write_timeout_ms);
     c.keep_alive = keep && written;
     if (on_answered) {
-      on_answered(req, path == routes.end() ? "unmatched" : req.path, res.status,
+      on_answered(req, route_name, res.status,
                   std::chrono::duration<double>(Clock::now() - t0).count());
     }
   }
@@ -562,7 +597,13 @@ std::vector<std::pair<std::string, std::string>> HttpServer::routes() const {
   std::vector<std::pair<std::string, std::string>> out;
   for (const auto& [path, methods] : impl_->routes)
     for (const auto& [method, h] : methods) out.emplace_back(method, path);
+  for (const auto& [prefix, methods] : impl_->prefixes)
+    for (const auto& [method, h] : methods) out.emplace_back(method, prefix + "*");
   return out;
+}
+
+void HttpServer::route_prefix(const std::string& method, const std::string& prefix, Handler handler) {
+  impl_->prefixes[prefix][method] = std::move(handler);
 }
 
 void HttpServer::on_answered(AnsweredFn fn) { impl_->on_answered = std::move(fn); }

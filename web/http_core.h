@@ -47,6 +47,7 @@ struct HttpRequest {
   std::string method;  // "GET", "POST", ...
   std::string path;    // the target before '?', not decoded
   std::string query;   // after '?', not decoded ("" if none)
+  std::string path_rest;  // for a prefix route: the path after the prefix, decoded
   // Header names in lower case; a repeated header keeps its first value.
   std::map<std::string, std::string> headers;
   std::string body;
@@ -100,6 +101,10 @@ class HttpServer {
   // Routes by exact path; a path with routes but not this method gets 405,
   // an unknown path 404. Register before listen().
   void route(const std::string& method, const std::string& path, Handler handler);
+  // Routes every path that starts with `prefix` (which ends in '/') and has
+  // more after it, e.g. "/v1/documents/" for /v1/documents/{id}; exact
+  // routes win. The rest of the path is HttpRequest::path_rest.
+  void route_prefix(const std::string& method, const std::string& prefix, Handler handler);
   // (method, path) of every route, sorted.
   std::vector<std::pair<std::string, std::string>> routes() const;
   // Called for anything a handler throws (then 500 is answered).

@@ -67,6 +67,9 @@ const nlohmann::json& openapi_document() {
           "raw_scores": {"type": "boolean"}, "return_text": {"type": "boolean"}, "budget_ms": {"type": "number"}
         }
       },
+      "Document": {"type": "object", "required": ["id", "title", "text", "metadata"],
+        "properties": {"id": {"type": "string"}, "title": {"type": "string"}, "text": {"type": "string"},
+          "metadata": {"type": "object"}, "timestamp": {"type": "integer"}, "duplicate_of": {"type": "string"}}},
       "Health": {"type": "object", "required": ["status", "documents", "chunks"],
         "properties": {"status": {"type": "string"}, "documents": {"type": "integer"}, "chunks": {"type": "integer"}}},
       "Ready": {"type": "object", "required": ["status"], "properties": {"status": {"type": "string"}}}
@@ -113,6 +116,17 @@ const nlohmann::json& openapi_document() {
           "200": {"description": "results", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SearchResponse"}}}},
           "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"},
           "503": {"$ref": "#/components/responses/Error"}
+        }
+      }
+    },
+    "/v1/documents/{id}": {
+      "get": {
+        "summary": "A stored document; 404 alike for one that does not exist and one the caller may not read",
+        "security": [{"bearer": []}, {"apiKey": []}, {}],
+        "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+        "responses": {
+          "200": {"description": "the document", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Document"}}}},
+          "401": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}
         }
       }
     },

@@ -212,6 +212,28 @@ Server::Server(const ranker::SearchService* service, ServerOptions options)
     res.set_content(openapi_document().dump(), "application/json");
   });
 
+  // One stored document, if the caller may read it; 404 alike for one that
+  // does not exist and one the caller may not read, so that ids cannot be
+  // probed.
+  http.route_prefix("GET", "/v1/documents/", [this](const HttpRequest& req, HttpResponse& res) {
+    auto who = caller(req, res, options_, storage::Role::kReader);
+    if (!who) return;
+    const std::string& id = req.path_rest;
+    auto doc = service_->index().get_document(id);
+    if (!doc.is_ok() && doc.status().code() != core::StatusCode::kNotFound) {
+      core::log_error("web", "document read failed: " + doc.status().to_string());
+      return send_error(res, 500, "the document cannot be read");
+    }
+    if (!doc.is_ok() || !storage::may_read(doc->acl, who.value())) {
+      return send_error(res, 404, "no document \"" + id + "\"");
+    }
+    json j = {{"id", doc->id}, {"title", doc->title}, {"text", doc->text},
+              {"metadata", json::parse(doc->metadata_json, nullptr, false)}};
+    if (doc->timestamp) j["timestamp"] = *doc->timestamp;
+    if (!doc->duplicate_of.empty()) j["duplicate_of"] = doc->duplicate_of;
+    res.set_content(j.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
+  });
+
   http.route("GET", "/ready", [](const HttpRequest&, HttpResponse& res) {
     res.set_content(R"({"status":"ready"})", "application/json");
   });

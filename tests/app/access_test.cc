@@ -129,6 +129,23 @@ TEST_F(AccessTest, HttpCallersAreAnonymousUnlessATrustedHeaderSaysOtherwise) {
     EXPECT_NE(anon_again.find("\"cached\":true"), std::string::npos) << anon_again;
     EXPECT_EQ(anon_again.find("fin-"), std::string::npos) << anon_again;
   }
+  // Reading a document: the public one for anyone; a forbidden one is 404
+  // exactly like one that does not exist (ids cannot be probed).
+  auto pub = cli.Get("/v1/documents/pub-1");
+  ASSERT_TRUE(pub);
+  EXPECT_EQ(pub->status, 200) << pub->body;
+  EXPECT_EQ(json::parse(pub->body)["id"], "pub-1");
+  auto hidden = cli.Get("/v1/documents/fin-1");
+  auto none = cli.Get("/v1/documents/no-such-doc");
+  ASSERT_TRUE(hidden && none);
+  EXPECT_EQ(hidden->status, 404);
+  EXPECT_EQ(hidden->body.find("quarter"), std::string::npos) << hidden->body;
+  EXPECT_EQ(none->status, 404);
+  auto as_fin = cli.Get("/v1/documents/fin-1", {{"X-Kbseek-Principals", "finance"}});
+  ASSERT_TRUE(as_fin);
+  EXPECT_EQ(as_fin->status, 200) << as_fin->body;
+  EXPECT_NE(as_fin->body.find("quarter 1"), std::string::npos) << as_fin->body;
+
   // The page is static: it shows what /v1/search returns to the same caller.
   auto page = cli.Get("/");
   ASSERT_TRUE(page);
@@ -213,6 +230,9 @@ TEST_F(AccessTest, ApiKeysCarryPrincipalsAndRevocationIsImmediate) {
     EXPECT_TRUE(only(ids, {"fin-", "pub-"})) << res->body;
     EXPECT_FALSE(only(ids, {"pub-"})) << "the key's principal reads finance: " << res->body;
   }
+  EXPECT_EQ(cli.Get("/v1/documents/fin-2", {{"X-API-Key", key}})->status, 200) << "the key reads finance";
+  EXPECT_EQ(cli.Get("/v1/documents/hr-0", {{"X-API-Key", key}})->status, 404);
+  EXPECT_EQ(cli.Get("/v1/documents/fin-2")->status, 401);
   // The page and /health stay open (the page asks for a key on 401).
   EXPECT_EQ(cli.Get("/health")->status, 200);
   EXPECT_NE(cli.Get("/")->body.find("API key"), std::string::npos);
