@@ -2,7 +2,8 @@
 # HTTP load on `kbseek serve`: wrk (Debian's) POSTs real queries of an
 # evaldata set to /v1/search (hybrid, k = 10) for DURATION seconds with
 # CONNS connections, once with the result cache off (every request runs
-# retrieval) and once with it on (the set's queries repeat). Writes
+# retrieval) and once with it on, 4096 entries (every query of the set fits;
+# they repeat, as popular queries do). Writes
 # bench/results/http-load-SET.md. Run on a quiet machine.
 #   bash bench/http/run_load.sh [SET]       default xquadr_zh
 #   KBSEEK_LOAD_SECONDS=20 KBSEEK_LOAD_CONNS=16 ...
@@ -39,7 +40,7 @@ out="bench/results/http-load-$SET.md"
   echo "| server | requests/s | p50 ms | p90 ms | p99 ms | non-2xx | socket errors |"
   echo "|---|---:|---:|---:|---:|---:|---:|"
 } > "$out"
-for cache in 0 1024; do
+for cache in 0 4096; do
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   "$KB" serve --index "$idx" --port "$port" --cache-entries "$cache" 2> "$work/serve.log" &
   pid=$!
