@@ -203,6 +203,36 @@ Result<encoder::llm::RelevanceScores> SearchService::rerank_texts(const std::str
   return rr->score(query, texts, budget_ms);
 }
 
+Result<std::vector<float>> SearchService::embed_texts(const std::string& model, int dimensions,
+                                                      const std::vector<std::string>& texts, bool query, int* dim,
+                                                      long long* tokens) const {
+  encoder::Encoder* enc = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(embedders_mu_);
+    auto& slot = embedders_[{model, dimensions}];
+    if (!slot) {
+      auto path = encoder::resolve_model(model, options_.models_dir.empty() ? encoder::default_models_dir()
+                                                                            : options_.models_dir);
+      encoder::EncoderOptions eopts;
+      eopts.dimension = dimensions;
+      auto opened = path.is_ok() ? encoder::open_encoder(path.value(), eopts)
+                                 : Result<std::unique_ptr<encoder::Encoder>>(path.status());
+      if (!opened.is_ok()) {
+        embedders_.erase({model, dimensions});
+        return opened.status();
+      }
+      slot = std::move(opened).value();
+    }
+    enc = slot.get();
+  }
+  *dim = enc->dimension();
+  *tokens = 0;
+  for (const auto& t : texts) *tokens += enc->count_tokens(t);
+  std::vector<float> out(texts.size() * static_cast<size_t>(*dim));
+  KB_RETURN_IF_ERROR(enc->encode(texts, query ? encoder::InputKind::kQuery : encoder::InputKind::kPassage, out.data()));
+  return out;
+}
+
 Result<const LlmReranker*> SearchService::reranker(const std::string& model) const {
   std::lock_guard<std::mutex> lock(rerankers_mu_);
   if (auto it = rerankers_.find(model); it != rerankers_.end()) return it->second.get();

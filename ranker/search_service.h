@@ -125,6 +125,17 @@ class SearchService {
                                                            const std::vector<std::string>& texts,
                                                            double budget_ms) const;
 
+  // POST /v1/embeddings: `texts` through the installed encoder `model` (a
+  // name in the models folder), at `dimensions` (0: its own; else a
+  // Matryoshka size it was trained for), as queries or passages. The
+  // encoder is opened once per (model, dimensions) and kept; a failed open
+  // is not kept. Returns rows of *dim floats and counts the tokens read.
+  // NotFound for a model not installed; InvalidArgument for a size it was
+  // not trained for, a folder that is not an encoder, or invalid UTF-8.
+  core::Result<std::vector<float>> embed_texts(const std::string& model, int dimensions,
+                                               const std::vector<std::string>& texts, bool query, int* dim,
+                                               long long* tokens) const;
+
   const storage::IndexFolder& index() const { return *index_; }
   // Result cache hits and misses (0 without a cache).
   uint64_t cache_hits() const;
@@ -150,6 +161,8 @@ class SearchService {
   mutable std::mutex rerankers_mu_;
   mutable std::map<std::string, std::unique_ptr<LlmReranker>> rerankers_;
   std::unique_ptr<ResultCache> cache_;
+  mutable std::mutex embedders_mu_;
+  mutable std::map<std::pair<std::string, int>, std::unique_ptr<encoder::Encoder>> embedders_;
 };
 
 // {"results":[{"id","title","snippet","score"[,"explain"]}...],"took_ms":...[,"cached":true]

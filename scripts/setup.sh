@@ -13,6 +13,8 @@
 #                                    wheels) and qwen2.5-1.5b-instruct (1.1 GB,
 #                                    22 wheels); Apache-2.0 (scripts/fetch_gguf.sh)
 #   KBSEEK_WITH_LLM=small bash ...   only the 0.5B one (scripts/test.sh sets it)
+#   KBSEEK_TEST_CLIENTS=1 bash ...   also PyPI's openai client in .cache/test-venv,
+#                                    for the /v1/embeddings test (scripts/test.sh sets it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,7 +30,7 @@ PACKAGES=(
   libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev   # HTTP (and what its pkg-config asks for)
   nlohmann-json3-dev
   libgtest-dev                        # tests
-  python3 python3-pip                 # model download from PyPI
+  python3 python3-pip python3-venv    # model download from PyPI; the tests' client venv
   curl                                # end-to-end checks in scripts
   prometheus                          # tests: a real Prometheus scrapes /metrics
 )
@@ -48,6 +50,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 else
   echo "setup: system packages present"
+fi
+
+if [ "${KBSEEK_TEST_CLIENTS:-0}" = "1" ]; then
+  if [ ! -x .cache/test-venv/bin/python3 ] || ! .cache/test-venv/bin/python3 -c 'import openai' 2>/dev/null; then
+    echo "setup: installing the openai client into .cache/test-venv (tests only)"
+    python3 -m venv .cache/test-venv
+    .cache/test-venv/bin/pip install -q "openai==3.63.0"
+  else
+    echo "setup: test clients present (.cache/test-venv)"
+  fi
 fi
 
 if command -v nvcc >/dev/null 2>&1 || [ -x /usr/local/cuda/bin/nvcc ]; then

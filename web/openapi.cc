@@ -70,6 +70,19 @@ const nlohmann::json& openapi_document() {
       "Document": {"type": "object", "required": ["id", "title", "text", "metadata"],
         "properties": {"id": {"type": "string"}, "title": {"type": "string"}, "text": {"type": "string"},
           "metadata": {"type": "object"}, "timestamp": {"type": "integer"}, "duplicate_of": {"type": "string"}}},
+      "EmbeddingsRequest": {"type": "object", "required": ["model", "input"],
+        "properties": {"model": {"type": "string"},
+          "input": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
+          "encoding_format": {"type": "string", "enum": ["float", "base64"]},
+          "dimensions": {"type": "integer"}, "input_type": {"type": "string", "enum": ["query", "passage"]},
+          "user": {"type": "string"}}},
+      "EmbeddingsResponse": {"type": "object", "required": ["object", "model", "data", "usage"],
+        "properties": {"object": {"type": "string"}, "model": {"type": "string"},
+          "data": {"type": "array", "items": {"type": "object", "required": ["object", "index", "embedding"],
+            "properties": {"object": {"type": "string"}, "index": {"type": "integer"},
+              "embedding": {"oneOf": [{"type": "array", "items": {"type": "number"}}, {"type": "string"}]}}}},
+          "usage": {"type": "object", "required": ["prompt_tokens", "total_tokens"],
+            "properties": {"prompt_tokens": {"type": "integer"}, "total_tokens": {"type": "integer"}}}}},
       "Health": {"type": "object", "required": ["status", "documents", "chunks"],
         "properties": {"status": {"type": "string"}, "documents": {"type": "integer"}, "chunks": {"type": "integer"}}},
       "Ready": {"type": "object", "required": ["status"], "properties": {"status": {"type": "string"}}}
@@ -127,6 +140,17 @@ const nlohmann::json& openapi_document() {
         "responses": {
           "200": {"description": "the document", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Document"}}}},
           "401": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}
+        }
+      }
+    },
+    "/v1/embeddings": {
+      "post": {
+        "summary": "Embeddings in OpenAI's shape, from an installed encoder", "security": [{"bearer": []}, {"apiKey": []}, {}],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EmbeddingsRequest"}}}},
+        "responses": {
+          "200": {"description": "one embedding per input", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EmbeddingsResponse"}}}},
+          "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"},
+          "404": {"$ref": "#/components/responses/Error"}
         }
       }
     },

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "core/logging.h"
+#include "web/embeddings_api.h"
 #include "web/openapi.h"
 #include "web/rerank_api.h"
 #include "web/search_page.h"
@@ -275,6 +276,21 @@ Server::Server(const ranker::SearchService* service, ServerOptions options)
     auto body = search_params_to_body(req);
     if (!body.is_ok()) return send_error(res, 400, body.status().message());
     search(req, res, body.value());
+  });
+
+  http.route("POST", "/v1/embeddings", [this](const HttpRequest& req, HttpResponse& res) {
+    if (!caller(req, res, options_, storage::Role::kReader)) return;
+    auto call = parse_embeddings_body(req.body);
+    if (!call.is_ok()) return send_error(res, 400, call.status().message());
+    int dim = 0;
+    long long tokens = 0;
+    auto vectors = service_->embed_texts(call->model, call->dimensions, call->inputs, call->query, &dim, &tokens);
+    if (!vectors.is_ok()) {
+      int code = http_status_for(vectors.status());
+      if (code >= 500) core::log_error("web", "embeddings failed: " + vectors.status().to_string());
+      return send_error(res, code, vectors.status().message());
+    }
+    res.set_content(embeddings_response(call.value(), vectors.value(), dim, tokens).dump(), "application/json");
   });
 
   http.route("POST", "/v1/rerank", [this](const HttpRequest& req, HttpResponse& res) {

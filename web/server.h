@@ -9,6 +9,7 @@
 //   GET  /metrics     Prometheus text format (web/metrics.h)
 //   GET  /openapi.json  the OpenAPI 3 description (web/openapi.h)
 //   GET  /v1/search?q=..&k=..&mode=..&explain=true   the same as POST
+//   POST /v1/embeddings  OpenAI's embeddings shape (web/embeddings_api.h)
 //   GET  /v1/documents/{id}  a stored document the caller may read (404 otherwise)
 // With ServerOptions::keys, /v1/* needs an API key (reader or above).
 //   POST /v1/search   {"query": str, "k"?: int (10), "mode"?: "bm25"|"dense"|"hybrid", "explain"?: bool}
