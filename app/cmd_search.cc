@@ -1,5 +1,9 @@
 // `kbseek search`, `kbseek stats` and `kbseek serve`: read-only uses of an index.
+#include <atomic>
+#include <chrono>
 #include <csignal>
+#include <mutex>
+#include <thread>
 #include <cstdio>
 
 #include <nlohmann/json.hpp>
@@ -105,6 +109,26 @@ bool is_loopback(const std::string& host) {
 void on_signal(int) {
   if (g_server) g_server->stop();
 }
+// SIGHUP asks for a reload; a thread of cmd_serve does it (a handler may not).
+std::atomic<bool> g_reload_asked{false};
+void on_hangup(int) { g_reload_asked = true; }
+
+// Opens the service and warms the default LLM re-ranker (verifying and
+// loading a 1 GB model takes seconds: not in the first user's request). A
+// re-ranker that fails here is the warning every re-ranked answer would
+// carry, not a reason to stop.
+core::Result<std::shared_ptr<ranker::SearchService>> open_warm_service(const Args& args, size_t cache_entries,
+                                                                      const std::string& rerank_model) {
+  KB_ASSIGN_OR_RETURN(auto service, open_service(args, cache_entries));
+  if (!rerank_model.empty()) {
+    auto warm = service->rerank_texts(rerank_model, "warm-up", {"warm-up"}, 0);
+    if (!warm.is_ok()) {
+      std::fprintf(stderr, "kbseek serve: warning: re-ranker %s: %s\n", rerank_model.c_str(),
+                   warm.status().message().c_str());
+    }
+  }
+  return std::shared_ptr<ranker::SearchService>(std::move(service));
+}
 }  // namespace
 
 int cmd_serve(int argc, char** argv) {
@@ -119,10 +143,10 @@ int cmd_serve(int argc, char** argv) {
   auto cache = args->get_int("--cache-entries", 1024);
   if (!cache.is_ok()) return fail("serve", cache.status());
   if (cache.value() < 0) return fail("serve", Status::invalid_argument("--cache-entries expects a number >= 0"));
-  auto service = open_service(args.value(), static_cast<size_t>(cache.value()));
-  if (!service.is_ok()) return fail("serve", service.status());
   web::ServerOptions opts;
   if (Status st = rerank_from_args(args.value(), &opts.defaults); !st.is_ok()) return fail("serve", st);
+  auto service = open_warm_service(args.value(), static_cast<size_t>(cache.value()), opts.defaults.rerank_model);
+  if (!service.is_ok()) return fail("serve", service.status());
   // Who a request is (storage/access.h): the trusted gateway's header when
   // one is configured and sent, else the anonymous principals (none: public
   // documents only).
@@ -151,27 +175,48 @@ int cmd_serve(int argc, char** argv) {
     keys = std::move(store).value();
     opts.keys = keys.get();
   }
-  // Open the default LLM re-ranker now, not in the first user's request
-  // (verifying and loading a 1 GB model takes seconds); a failure here is
-  // the warning every re-ranked response would carry, not a reason to stop.
-  if (!opts.defaults.rerank_model.empty()) {
-    auto warm = service.value()->rerank_texts(opts.defaults.rerank_model, "warm-up", {"warm-up"}, 0);
-    if (!warm.is_ok()) {
-      std::fprintf(stderr, "kbseek serve: warning: re-ranker %s: %s\n", opts.defaults.rerank_model.c_str(),
-                   warm.status().message().c_str());
-    }
-  }
+  // Reload (SIGHUP, POST /v1/admin/reload): open --index again (a symlink
+  // an operator has switched to a newly built folder, say) with its models,
+  // and switch new requests to it; requests in flight finish on the old
+  // one. A failure keeps the old one serving.
+  web::Server* server_ptr = nullptr;
+  std::mutex reload_mu;
+  opts.reload = [&]() -> Status {
+    std::lock_guard<std::mutex> lock(reload_mu);
+    auto fresh = open_warm_service(args.value(), static_cast<size_t>(cache.value()), opts.defaults.rerank_model);
+    if (!fresh.is_ok()) return fresh.status();
+    std::fprintf(stderr, "kbseek serve: reloaded %s: %lld documents\n", args->get("--index").c_str(),
+                 static_cast<long long>(fresh.value()->index().document_count()));
+    server_ptr->set_service(std::move(fresh).value());
+    return Status::ok();
+  };
   web::Server server(service.value().get(), opts);
+  server_ptr = &server;
+  server.set_service(service.value());
   Status st = server.bind();
   if (!st.is_ok()) return fail("serve", st);
   g_server = &server;
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
+  std::signal(SIGHUP, on_hangup);
+  std::atomic<bool> serving{true};
+  std::thread reloader([&] {
+    while (serving.load()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      if (!g_reload_asked.exchange(false)) continue;
+      if (Status rs = opts.reload(); !rs.is_ok()) {
+        std::fprintf(stderr, "kbseek serve: reload failed, still serving the previous index: %s\n",
+                     rs.message().c_str());
+      }
+    }
+  });
   std::fprintf(stderr, "kbseek serving %lld documents on http://%s:%d/ (%s)\n",
                static_cast<long long>(service.value()->index().document_count()), opts.host.c_str(), server.port(),
                keys ? "API keys required" : ("callers without a key read as: " + opts.anonymous.describe()).c_str());
   st = server.listen();
   g_server = nullptr;
+  serving = false;
+  reloader.join();
   if (!st.is_ok()) return fail("serve", st);
   return 0;
 }

@@ -143,6 +143,19 @@ const nlohmann::json& openapi_document() {
         }
       }
     },
+    "/v1/admin/reload": {
+      "post": {
+        "summary": "Re-open the index folder and models (e.g. --index is a symlink switched to a new build); requests in flight finish on the old ones",
+        "security": [{"bearer": []}, {"apiKey": []}],
+        "responses": {
+          "200": {"description": "reloaded", "content": {"application/json": {"schema": {"type": "object",
+            "required": ["status", "documents", "took_ms"], "properties": {"status": {"type": "string"},
+            "documents": {"type": "integer"}, "took_ms": {"type": "number"}}}}}},
+          "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"},
+          "500": {"$ref": "#/components/responses/Error"}
+        }
+      }
+    },
     "/v1/embeddings": {
       "post": {
         "summary": "Embeddings in OpenAI's shape, from an installed encoder", "security": [{"bearer": []}, {"apiKey": []}, {}],

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 #include <cctype>
+#include <chrono>
 #include <optional>
 
 #include "core/logging.h"
@@ -191,8 +192,9 @@ core::Result<std::string> search_params_to_body(const HttpRequest& req) {
 
 }  // namespace
 
-Server::Server(const ranker::SearchService* service, ServerOptions options)
-    : service_(service), options_(std::move(options)) {
+Server::Server(const ranker::SearchService* initial, ServerOptions options)
+    // Not owned: the caller keeps `initial` alive (set_service() owns).
+    : service_(initial, [](const ranker::SearchService*) {}), options_(std::move(options)) {
   HttpLimits limits = options_.limits;
   limits.max_body_bytes = options_.max_body_bytes;
   http_ = std::make_unique<HttpServer>(limits);
@@ -204,8 +206,8 @@ Server::Server(const ranker::SearchService* service, ServerOptions options)
 
   http.route("GET", "/health", [this](const HttpRequest&, HttpResponse& res) {
     json j = {{"status", "ok"},
-              {"documents", service_->index().document_count()},
-              {"chunks", service_->index().chunk_count()}};
+              {"documents", service()->index().document_count()},
+              {"chunks", service()->index().chunk_count()}};
     res.set_content(j.dump(), "application/json");
   });
 
@@ -220,7 +222,7 @@ Server::Server(const ranker::SearchService* service, ServerOptions options)
     auto who = caller(req, res, options_, storage::Role::kReader);
     if (!who) return;
     const std::string& id = req.path_rest;
-    auto doc = service_->index().get_document(id);
+    auto doc = service()->index().get_document(id);
     if (!doc.is_ok() && doc.status().code() != core::StatusCode::kNotFound) {
       core::log_error("web", "document read failed: " + doc.status().to_string());
       return send_error(res, 500, "the document cannot be read");
@@ -235,6 +237,24 @@ Server::Server(const ranker::SearchService* service, ServerOptions options)
     res.set_content(j.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
   });
 
+  // Admin: keys required (an admin's), whatever else the server allows.
+  http.route("POST", "/v1/admin/reload", [this](const HttpRequest& req, HttpResponse& res) {
+    if (options_.keys == nullptr) {
+      return send_error(res, 403, "admin routes need API keys (serve --auth); send SIGHUP to reload instead");
+    }
+    if (!caller(req, res, options_, storage::Role::kAdmin)) return;
+    if (!options_.reload) return send_error(res, 501, "this server cannot reload");
+    const auto t0 = std::chrono::steady_clock::now();
+    if (Status st = options_.reload(); !st.is_ok()) {
+      core::log_error("web", "reload failed, still serving the previous index: " + st.to_string());
+      return send_error(res, 500, "reload failed, still serving the previous index: " + st.message());
+    }
+    json j = {{"status", "reloaded"},
+              {"documents", service()->index().document_count()},
+              {"took_ms", std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count()}};
+    res.set_content(j.dump(), "application/json");
+  });
+
   http.route("GET", "/ready", [](const HttpRequest&, HttpResponse& res) {
     res.set_content(R"({"status":"ready"})", "application/json");
   });
@@ -242,13 +262,13 @@ Server::Server(const ranker::SearchService* service, ServerOptions options)
   http.route("GET", "/metrics", [this](const HttpRequest&, HttpResponse& res) {
     const auto& st = http_->stats();
     Metrics::Gauges g;
-    g.documents = service_->index().document_count();
-    g.chunks = service_->index().chunk_count();
+    g.documents = service()->index().document_count();
+    g.chunks = service()->index().chunk_count();
     g.refused_busy = st.rejected_busy.load();
     g.refused_timeout = st.timed_out.load();
     g.refused_too_large = st.too_large.load();
-    g.cache_hits = service_->cache_hits();
-    g.cache_misses = service_->cache_misses();
+    g.cache_hits = service()->cache_hits();
+    g.cache_misses = service()->cache_misses();
     res.set_content(metrics_.render(g), "text/plain; version=0.0.4; charset=utf-8");
   });
   http.on_answered([this](const HttpRequest& req, const std::string& route, int status, double seconds) {
@@ -263,7 +283,7 @@ Server::Server(const ranker::SearchService* service, ServerOptions options)
     if (!parsed.is_ok()) return send_error(res, 400, parsed.status().message());
     auto& [search_req, explain] = parsed.value();
     search_req.principals = std::move(who).value();
-    auto resp = service_->search(search_req);
+    auto resp = service()->search(search_req);
     if (!resp.is_ok()) {
       int code = http_status_for(resp.status());
       if (code >= 500) core::log_error("web", "search failed: " + resp.status().to_string());
@@ -284,7 +304,7 @@ Server::Server(const ranker::SearchService* service, ServerOptions options)
     if (!call.is_ok()) return send_error(res, 400, call.status().message());
     int dim = 0;
     long long tokens = 0;
-    auto vectors = service_->embed_texts(call->model, call->dimensions, call->inputs, call->query, &dim, &tokens);
+    auto vectors = service()->embed_texts(call->model, call->dimensions, call->inputs, call->query, &dim, &tokens);
     if (!vectors.is_ok()) {
       int code = http_status_for(vectors.status());
       if (code >= 500) core::log_error("web", "embeddings failed: " + vectors.status().to_string());
@@ -297,7 +317,7 @@ Server::Server(const ranker::SearchService* service, ServerOptions options)
     if (!caller(req, res, options_, storage::Role::kReader)) return;
     auto call = parse_rerank_body(req.body, options_.defaults.rerank_model);
     if (!call.is_ok()) return send_error(res, 400, call.status().message());
-    auto scores = service_->rerank_texts(call->model, call->query, call->texts, call->budget_ms);
+    auto scores = service()->rerank_texts(call->model, call->query, call->texts, call->budget_ms);
     if (!scores.is_ok()) {
       int code = http_status_for(scores.status());
       if (code >= 500) core::log_error("web", "rerank failed: " + scores.status().to_string());
@@ -312,6 +332,16 @@ Server::Server(const ranker::SearchService* service, ServerOptions options)
 }
 
 Server::~Server() { stop(); }
+
+std::shared_ptr<const ranker::SearchService> Server::service() const {
+  std::lock_guard<std::mutex> lock(service_mu_);
+  return service_;
+}
+
+void Server::set_service(std::shared_ptr<const ranker::SearchService> service) {
+  std::lock_guard<std::mutex> lock(service_mu_);
+  service_ = std::move(service);
+}
 
 Status Server::bind() {
   KB_RETURN_IF_ERROR(http_->bind(options_.host, options_.port));

@@ -10,6 +10,7 @@
 //   GET  /openapi.json  the OpenAPI 3 description (web/openapi.h)
 //   GET  /v1/search?q=..&k=..&mode=..&explain=true   the same as POST
 //   POST /v1/embeddings  OpenAI's embeddings shape (web/embeddings_api.h)
+//   POST /v1/admin/reload   re-open the index and models (admin keys only)
 //   GET  /v1/documents/{id}  a stored document the caller may read (404 otherwise)
 // With ServerOptions::keys, /v1/* needs an API key (reader or above).
 //   POST /v1/search   {"query": str, "k"?: int (10), "mode"?: "bm25"|"dense"|"hybrid", "explain"?: bool}
@@ -23,6 +24,8 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
+#include <mutex>
 #include <memory>
 #include <string>
 
@@ -61,6 +64,10 @@ struct ServerOptions {
   // the key's (principals_header and anonymous are not used). Must outlive
   // the server.
   const storage::KeyStore* keys = nullptr;
+  // POST /v1/admin/reload (admin keys only; refused without keys) calls
+  // this: serve re-opens its index folder and models and set_service()s
+  // the result. Unset: the route answers 501.
+  std::function<core::Status()> reload = {};
 };
 
 // Maps a Status code to an HTTP status (the one place this mapping lives).
@@ -68,8 +75,11 @@ int http_status_for(const core::Status& status);
 
 class Server {
  public:
-  // `service` must outlive the server.
+  // `service` must outlive the server (or until set_service() replaces it).
   Server(const ranker::SearchService* service, ServerOptions options);
+  // Requests that start after this run on `service`; those in flight finish
+  // on the one they started with (it lives while they hold it). Thread-safe.
+  void set_service(std::shared_ptr<const ranker::SearchService> service);
   ~Server();
   // Binds; Unavailable naming host:port if the address is taken.
   core::Status bind();
@@ -83,7 +93,10 @@ class Server {
  private:
   std::unique_ptr<HttpServer> http_;
   Metrics metrics_;
-  const ranker::SearchService* service_;
+  // The service of new requests; each takes a reference for its duration.
+  std::shared_ptr<const ranker::SearchService> service() const;
+  mutable std::mutex service_mu_;
+  std::shared_ptr<const ranker::SearchService> service_;
   ServerOptions options_;
   int bound_port_ = -1;
 };

@@ -27,6 +27,7 @@ class ServerProcess {
   explicit ServerProcess(const std::vector<std::string>& args, double timeout_s = 60);
   ~ServerProcess();
   int port() const { return port_; }
+  pid_t pid() const { return pid_; }
   bool running() const;
   // Sends SIGTERM and returns the exit status.
   int stop();
