@@ -135,7 +135,7 @@ int cmd_serve(int argc, char** argv) {
   auto args = Args::parse(
       argc, argv,
       with_service_flags({"--index", "--host", "--port", "--anonymous-principals", "--principals-header", "--cache-entries"}),
-      {"--auth"});
+      {"--auth", "--no-access-log"});
   if (!args.is_ok()) return fail("serve", args.status());
   auto port = args->get_int("--port", 8080);
   if (!port.is_ok()) return fail("serve", port.status());
@@ -154,6 +154,7 @@ int cmd_serve(int argc, char** argv) {
   opts.principals_header = args->get("--principals-header");
   opts.host = args->get("--host", "127.0.0.1");
   opts.port = port.value();
+  opts.access_log = !args->has("--no-access-log");
   // API keys: asked for, or implied by listening beyond this machine. Then
   // principals come from keys alone.
   std::unique_ptr<storage::KeyStore> keys;

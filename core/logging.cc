@@ -42,18 +42,24 @@ const char* level_name(LogLevel l) {
 void set_log_level(LogLevel level) { g_level = static_cast<int>(level); }
 LogLevel log_level() { return static_cast<LogLevel>(g_level.load()); }
 
-void log(LogLevel level, const char* component, const std::string& message) {
+void log(LogLevel level, const char* component, const std::string& message) { log(level, component, message, {}); }
+
+void log(LogLevel level, const char* component, const std::string& message, const LogFields& fields) {
   if (static_cast<int>(level) < g_level.load()) return;
   static const bool tty = isatty(STDERR_FILENO) != 0;
   std::lock_guard<std::mutex> lock(g_mu);
   if (tty) {
-    std::fprintf(stderr, "[%s] %s: %s\n", level_name(level), component, message.c_str());
+    std::string extra;
+    for (const auto& [k, v] : fields) extra += " " + k + "=" + v;
+    std::fprintf(stderr, "[%s] %s: %s%s\n", level_name(level), component, message.c_str(), extra.c_str());
   } else {
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                   std::chrono::system_clock::now().time_since_epoch()).count();
-    std::fprintf(stderr, "{\"ts_ms\":%lld,\"level\":\"%s\",\"component\":\"%s\",\"msg\":\"%s\"}\n",
-                 static_cast<long long>(ms), level_name(level), component,
-                 json_escape(message).c_str());
+    std::string extra;
+    for (const auto& [k, v] : fields) extra += ",\"" + json_escape(k) + "\":" + v;
+    std::fprintf(stderr, "{\"ts_ms\":%lld,\"level\":\"%s\",\"component\":\"%s\",\"msg\":\"%s\"%s}\n",
+                 static_cast<long long>(ms), level_name(level), component, json_escape(message).c_str(),
+                 extra.c_str());
   }
 }
 

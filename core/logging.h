@@ -3,6 +3,8 @@
 #pragma once
 
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace kbseek::core {
 
@@ -14,6 +16,12 @@ LogLevel log_level();
 
 // Emits one record. `component` is the library ("storage", "encoder", ...).
 void log(LogLevel level, const char* component, const std::string& message);
+// The same with fields: each (name, value) becomes a key of the JSON record
+// (values given as JSON text: a number, or a string quoted by the caller
+// with json_escape), and " name=value" on a terminal. For records a log
+// pipeline filters on, e.g. the HTTP access log.
+using LogFields = std::vector<std::pair<std::string, std::string>>;
+void log(LogLevel level, const char* component, const std::string& message, const LogFields& fields);
 
 inline void log_debug(const char* c, const std::string& m) { log(LogLevel::kDebug, c, m); }
 inline void log_info(const char* c, const std::string& m) { log(LogLevel::kInfo, c, m); }

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <optional>
 
+#include "core/json_escape.h"
 #include "core/logging.h"
 #include "web/embeddings_api.h"
 #include "web/openapi.h"
@@ -273,6 +274,19 @@ Server::Server(const ranker::SearchService* initial, ServerOptions options)
   });
   http.on_answered([this](const HttpRequest& req, const std::string& route, int status, double seconds) {
     metrics_.observe(route, req.method, status, seconds);
+    // The access log: what a log pipeline (ELK) filters on. The route, not
+    // the path or query string (they hold what users search for and
+    // document ids), and never a key.
+    if (options_.access_log) {
+      char ms[32];
+      std::snprintf(ms, sizeof ms, "%.3f", seconds * 1000);
+      core::log(core::LogLevel::kInfo, "access", req.method + " " + route + " " + std::to_string(status),
+                {{"method", "\"" + core::json_escape(req.method) + "\""},
+                 {"route", "\"" + core::json_escape(route) + "\""},
+                 {"status", std::to_string(status)},
+                 {"ms", ms},
+                 {"bytes_in", std::to_string(req.body.size())}});
+    }
   });
 
   // GET takes the POST body's fields as parameters (q for query).

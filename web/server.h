@@ -68,6 +68,9 @@ struct ServerOptions {
   // this: serve re-opens its index folder and models and set_service()s
   // the result. Unset: the route answers 501.
   std::function<core::Status()> reload = {};
+  // One log record per answered request (core/logging.h: JSON lines when
+  // stderr is not a terminal) with method, route, status, ms, bytes_in.
+  bool access_log = true;
 };
 
 // Maps a Status code to an HTTP status (the one place this mapping lives).

@@ -139,6 +139,15 @@ TEST_F(MetricsTest, ReadyGetSearchAndPrometheusScrapesMetrics) {
   // Hits: the POST after the same GET (explain only changes the rendering), and `again`.
   EXPECT_NE(m2.find(R"(kbseek_cache_requests_total{cache="results",outcome="hit"} 2)"), std::string::npos) << m2;
 
+  // The access log: one JSON line per answer with the route, never the
+  // query string or the body.
+  const std::string log = server.stderr_text();
+  EXPECT_NE(log.find(R"("component":"access")"), std::string::npos) << log.substr(0, 2000);
+  EXPECT_NE(log.find(R"("route":"/v1/search","status":200)"), std::string::npos) << log.substr(0, 2000);
+  EXPECT_NE(log.find(R"("route":"unmatched","status":404)"), std::string::npos) << log.substr(0, 2000);
+  EXPECT_EQ(log.find("bicycle"), std::string::npos) << "no query text in the log";
+  EXPECT_EQ(log.find("%E5%B7%AE"), std::string::npos) << "no query string in the log";
+
   // A real Prometheus scrapes it and answers a query about it.
   if (::access("/usr/bin/prometheus", X_OK) != 0) {
     GTEST_SKIP() << "no /usr/bin/prometheus (Debian package prometheus; scripts/setup.sh installs it)";
