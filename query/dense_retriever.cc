@@ -34,13 +34,15 @@ std::vector<Candidate> to_candidates(const std::vector<storage::Hit>& hits, cons
 // languages: mixed passages with a few foreign names stay.
 constexpr double kReadableChunkShare = 0.5;
 
-DenseRetriever::DenseRetriever(const storage::IndexFolder* index, size_t model, encoder::Encoder* encoder)
+DenseRetriever::DenseRetriever(const storage::IndexFolder* index, size_t model, encoder::Encoder* encoder,
+                               size_t cache_entries)
     : index_(index),
       model_(model),
       encoder_(encoder),
       name_("dense:" + encoder->name()),
       // A text in every script the model reads: if that is all of them, nothing is ever dropped.
-      drop_unreadable_(readable_share("文 text текст 한 かな نص", encoder->languages()) < 1.0) {}
+      drop_unreadable_(readable_share("文 text текст 한 かな نص", encoder->languages()) < 1.0),
+      cache_(cache_entries > 0 ? std::make_unique<EmbeddingCache>(cache_entries) : nullptr) {}
 
 // With filters, dense search keeps to the chunks that hold them (up to
 // kMaxFiltered of them) and that the caller may read, inside FAISS.
@@ -67,7 +69,10 @@ Result<std::vector<Candidate>> DenseRetriever::retrieve(std::string_view raw_que
   const ParsedQuery parsed = parse_query_filters(raw_query);
   if (parsed.text.empty()) return std::vector<Candidate>{};  // filters alone: nothing to embed
   std::vector<float> q(encoder_->dimension());
-  KB_RETURN_IF_ERROR(encoder_->encode({parsed.text}, encoder::InputKind::kQuery, q.data()));
+  if (!cache_ || !cache_->get(parsed.text, q.data(), encoder_->dimension())) {
+    KB_RETURN_IF_ERROR(encoder_->encode({parsed.text}, encoder::InputKind::kQuery, q.data()));
+    if (cache_) cache_->put(parsed.text, q.data(), encoder_->dimension());
+  }
   std::vector<storage::Hit> hits;
   if (parsed.filters.empty()) {
     KB_ASSIGN_OR_RETURN(hits, index_->search_dense(model_, q.data(), k, allow));

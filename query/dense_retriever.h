@@ -1,7 +1,10 @@
 // Dense retrieval: encode the query, inner-product search in the index's FAISS vectors.
 #pragma once
 
+#include <memory>
+
 #include "encoder/encoder.h"
+#include "query/embedding_cache.h"
 #include "query/retriever.h"
 #include "storage/index_folder.h"
 
@@ -12,7 +15,12 @@ class DenseRetriever : public Retriever {
   // Searches the FAISS index of index->manifest().models[model] with
   // queries encoded by `encoder`, which must be that model (the caller
   // checks the MANIFEST fingerprint). Both must outlive the retriever.
-  DenseRetriever(const storage::IndexFolder* index, size_t model, encoder::Encoder* encoder);
+  // With cache_entries > 0, query embeddings are kept (EmbeddingCache).
+  DenseRetriever(const storage::IndexFolder* index, size_t model, encoder::Encoder* encoder,
+                 size_t cache_entries = 0);
+  // Query embedding cache hits and misses (0 without a cache).
+  uint64_t cache_hits() const { return cache_ ? cache_->hits() : 0; }
+  uint64_t cache_misses() const { return cache_ ? cache_->misses() : 0; }
   const std::string& name() const override { return name_; }
   core::Result<std::vector<Candidate>> retrieve(std::string_view query, int k,
                                                 const storage::ChunkFilter* allow) const override;
@@ -33,6 +41,7 @@ class DenseRetriever : public Retriever {
   encoder::Encoder* encoder_;
   std::string name_;
   bool drop_unreadable_;
+  std::unique_ptr<EmbeddingCache> cache_;
 };
 
 // The chunks that hold the query's own entities (dates, amounts, versions,

@@ -39,6 +39,16 @@ SearchService::~SearchService() = default;
 
 uint64_t SearchService::cache_hits() const { return cache_ ? cache_->hits() : 0; }
 uint64_t SearchService::cache_misses() const { return cache_ ? cache_->misses() : 0; }
+uint64_t SearchService::embedding_cache_hits() const {
+  uint64_t n = 0;
+  for (const auto& d : dense_) n += d->cache_hits();
+  return n;
+}
+uint64_t SearchService::embedding_cache_misses() const {
+  uint64_t n = 0;
+  for (const auto& d : dense_) n += d->cache_misses();
+  return n;
+}
 
 Result<std::unique_ptr<SearchService>> SearchService::open(const std::string& index_dir,
                                                            const SearchServiceOptions& options) {
@@ -62,7 +72,9 @@ Result<std::unique_ptr<SearchService>> SearchService::open(const std::string& in
       return Status::failed_precondition(index_dir + ": built with model \"" + m.name + "\" fingerprint " +
                                          m.fingerprint + ", but " + model_path + " has fingerprint " +
                                          enc->fingerprint() + " (re-index, or install the original model)");
-    s->dense_.push_back(std::make_unique<query::DenseRetriever>(s->index_.get(), i, enc.get()));
+    // A server's query embeddings are kept as long as its answers are.
+    s->dense_.push_back(
+        std::make_unique<query::DenseRetriever>(s->index_.get(), i, enc.get(), options.result_cache_entries));
     s->encoders_.push_back(std::move(enc));
   }
   // An unknown name in options.models is a usage error: say so now.

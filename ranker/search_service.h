@@ -140,6 +140,10 @@ class SearchService {
   // Result cache hits and misses (0 without a cache).
   uint64_t cache_hits() const;
   uint64_t cache_misses() const;
+  // Query embedding cache (query/embedding_cache.h) hits and misses, summed
+  // over the models; kept when result_cache_entries > 0, as many entries.
+  uint64_t embedding_cache_hits() const;
+  uint64_t embedding_cache_misses() const;
 
   ~SearchService();
 

@@ -52,6 +52,9 @@ std::string Metrics::render(const Gauges& g) const {
   out += "# TYPE kbseek_cache_requests_total counter\n";
   out += "kbseek_cache_requests_total{cache=\"results\",outcome=\"hit\"} " + std::to_string(g.cache_hits) + "\n";
   out += "kbseek_cache_requests_total{cache=\"results\",outcome=\"miss\"} " + std::to_string(g.cache_misses) + "\n";
+  out += "kbseek_cache_requests_total{cache=\"query_embeddings\",outcome=\"hit\"} " + std::to_string(g.embedding_hits) + "\n";
+  out += "kbseek_cache_requests_total{cache=\"query_embeddings\",outcome=\"miss\"} " +
+         std::to_string(g.embedding_misses) + "\n";
   out += "# HELP kbseek_index_documents Documents in the served index.\n# TYPE kbseek_index_documents gauge\n";
   out += "kbseek_index_documents " + std::to_string(g.documents) + "\n";
   out += "# HELP kbseek_index_chunks Chunks in the served index.\n# TYPE kbseek_index_chunks gauge\n";

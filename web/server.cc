@@ -270,6 +270,8 @@ Server::Server(const ranker::SearchService* initial, ServerOptions options)
     g.refused_too_large = st.too_large.load();
     g.cache_hits = service()->cache_hits();
     g.cache_misses = service()->cache_misses();
+    g.embedding_hits = service()->embedding_cache_hits();
+    g.embedding_misses = service()->embedding_cache_misses();
     res.set_content(metrics_.render(g), "text/plain; version=0.0.4; charset=utf-8");
   });
   http.on_answered([this](const HttpRequest& req, const std::string& route, int status, double seconds) {

@@ -138,6 +138,18 @@ TEST_F(MetricsTest, ReadyGetSearchAndPrometheusScrapesMetrics) {
   const std::string m2 = cli.Get("/metrics")->body;
   // Hits: the POST after the same GET (explain only changes the rendering), and `again`.
   EXPECT_NE(m2.find(R"(kbseek_cache_requests_total{cache="results",outcome="hit"} 2)"), std::string::npos) << m2;
+  // The same text with another k misses the result cache but not the
+  // query embeddings (one per dense model of the index).
+  const std::string before = cli.Get("/metrics")->body;
+  auto other_k = cli.Post("/v1/search", json{{"query", "bicycle parking rules 自行车"}, {"k", 4}}.dump(), "application/json");
+  ASSERT_TRUE(other_k);
+  EXPECT_FALSE(json::parse(other_k->body).contains("cached"));
+  auto embedding_hits = [](const std::string& text) {
+    const std::string key = R"(kbseek_cache_requests_total{cache="query_embeddings",outcome="hit"} )";
+    const size_t at = text.find(key);
+    return at == std::string::npos ? -1 : std::stoi(text.substr(at + key.size()));
+  };
+  EXPECT_GT(embedding_hits(cli.Get("/metrics")->body), embedding_hits(before));
 
   // The access log: one JSON line per answer with the route, never the
   // query string or the body.
