@@ -12,6 +12,8 @@
 #include "app/commands.h"
 #include "app/service_flags.h"
 #include "ranker/search_service.h"
+#include "encoder/model_folder.h"
+#include "indexer/live_writer.h"
 #include "storage/key_store.h"
 #include "web/server.h"
 
@@ -135,7 +137,7 @@ int cmd_serve(int argc, char** argv) {
   auto args = Args::parse(
       argc, argv,
       with_service_flags({"--index", "--host", "--port", "--anonymous-principals", "--principals-header", "--cache-entries"}),
-      {"--auth", "--no-access-log"});
+      {"--auth", "--no-access-log", "--writable"});
   if (!args.is_ok()) return fail("serve", args.status());
   auto port = args->get_int("--port", 8080);
   if (!port.is_ok()) return fail("serve", port.status());
@@ -191,6 +193,14 @@ int cmd_serve(int argc, char** argv) {
     server_ptr->set_service(std::move(fresh).value());
     return Status::ok();
   };
+  // --writable: this process becomes the folder's one writer.
+  std::unique_ptr<indexer::LiveWriter> writer;
+  if (args->has("--writable")) {
+    auto w = indexer::LiveWriter::open(args->get("--index"), args->get("--models-dir", encoder::default_models_dir()));
+    if (!w.is_ok()) return fail("serve", w.status().with_context("--writable"));
+    writer = std::move(w).value();
+    opts.writer = writer.get();
+  }
   web::Server server(service.value().get(), opts);
   server_ptr = &server;
   server.set_service(service.value());

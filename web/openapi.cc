@@ -132,7 +132,47 @@ const nlohmann::json& openapi_document() {
         }
       }
     },
+    "/v1/documents": {
+      "post": {
+        "summary": "Write documents, NDJSON (one JSON document a line, the fields of kbseek index); one result per record (serve --writable, writer keys)",
+        "security": [{"bearer": []}, {"apiKey": []}, {}],
+        "requestBody": {"required": true, "content": {"application/x-ndjson": {}}},
+        "responses": {
+          "200": {"description": "one result per record", "content": {"application/json": {"schema": {"type": "object",
+            "required": ["results", "rejected"], "properties": {"rejected": {"type": "integer"},
+            "results": {"type": "array", "items": {"type": "object", "required": ["line", "id", "status"],
+              "properties": {"line": {"type": "integer"}, "id": {"type": "string"},
+                "status": {"type": "string", "enum": ["indexed", "unchanged", "duplicate", "rejected"]},
+                "error": {"type": "string"}, "note": {"type": "string"}}}}}}}}},
+          "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"},
+          "403": {"$ref": "#/components/responses/Error"}
+        }
+      }
+    },
     "/v1/documents/{id}": {
+      "put": {
+        "summary": "Write one document (its JSON; an id in it must be the path's) (serve --writable, writer keys)",
+        "security": [{"bearer": []}, {"apiKey": []}, {}],
+        "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+        "requestBody": {"required": true, "content": {"application/json": {}}},
+        "responses": {
+          "200": {"description": "written", "content": {"application/json": {"schema": {"type": "object",
+            "required": ["id", "status"], "properties": {"id": {"type": "string"}, "status": {"type": "string"},
+            "note": {"type": "string"}}}}}},
+          "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"},
+          "403": {"$ref": "#/components/responses/Error"}
+        }
+      },
+      "delete": {
+        "summary": "Remove one document (serve --writable, writer keys)",
+        "security": [{"bearer": []}, {"apiKey": []}, {}],
+        "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+        "responses": {
+          "200": {"description": "removed", "content": {"application/json": {}}},
+          "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"},
+          "404": {"$ref": "#/components/responses/Error"}
+        }
+      },
       "get": {
         "summary": "A stored document; 404 alike for one that does not exist and one the caller may not read",
         "security": [{"bearer": []}, {"apiKey": []}, {}],

@@ -10,6 +10,7 @@
 
 #include "core/json_escape.h"
 #include "core/logging.h"
+#include "indexer/jsonl_reader.h"
 #include "web/embeddings_api.h"
 #include "web/openapi.h"
 #include "web/rerank_api.h"
@@ -254,6 +255,77 @@ Server::Server(const ranker::SearchService* initial, ServerOptions options)
               {"documents", service()->index().document_count()},
               {"took_ms", std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count()}};
     res.set_content(j.dump(), "application/json");
+  });
+
+  // Writes (serve --writable), a writer's: one document, a removal, NDJSON.
+  auto writable = [this](const HttpRequest& req, HttpResponse& res) -> bool {
+    if (options_.writer == nullptr) {
+      send_error(res, 403, "this server is read-only (serve --writable to accept documents)");
+      return false;
+    }
+    return caller(req, res, options_, storage::Role::kWriter).has_value();
+  };
+  auto write = [this](HttpResponse& res, std::vector<core::Result<storage::Document>> docs) {
+    auto outcomes = options_.writer->put(std::move(docs));
+    if (!outcomes.is_ok()) {
+      core::log_error("web", "document write failed: " + outcomes.status().to_string());
+      send_error(res, 500, "the write failed and nothing of it was kept: " + outcomes.status().message());
+      return std::vector<indexer::LiveWriter::Outcome>();
+    }
+    return std::move(outcomes).value();
+  };
+  http.route_prefix("PUT", "/v1/documents/", [this, writable, write](const HttpRequest& req, HttpResponse& res) {
+    if (!writable(req, res)) return;
+    auto doc = indexer::parse_document_line(req.body);
+    if (doc.is_ok() && doc->id != req.path_rest) {
+      return send_error(res, 400, "the body's id \"" + doc->id + "\" is not the path's \"" + req.path_rest + "\"");
+    }
+    std::vector<core::Result<storage::Document>> one;
+    one.push_back(std::move(doc));
+    const auto outcomes = write(res, std::move(one));
+    if (outcomes.empty()) return;
+    const auto& o = outcomes[0];
+    if (o.status == "rejected") return send_error(res, 400, o.error);
+    json j = {{"id", o.id}, {"status", o.status}};
+    if (!o.error.empty()) j["note"] = o.error;
+    res.set_content(j.dump(), "application/json");
+  });
+  http.route_prefix("DELETE", "/v1/documents/", [this, writable](const HttpRequest& req, HttpResponse& res) {
+    if (!writable(req, res)) return;
+    Status st = options_.writer->remove(req.path_rest);
+    if (!st.is_ok()) return send_error(res, http_status_for(st), st.message());
+    res.set_content(json{{"id", req.path_rest}, {"status", "deleted"}}.dump(), "application/json");
+  });
+  http.route("POST", "/v1/documents", [writable, write](const HttpRequest& req, HttpResponse& res) {
+    if (!writable(req, res)) return;
+    std::vector<core::Result<storage::Document>> docs;
+    std::vector<int> lines;
+    int line_no = 0;
+    size_t start = 0;
+    while (start < req.body.size()) {
+      size_t nl = req.body.find('\n', start);
+      if (nl == std::string::npos) nl = req.body.size();
+      std::string line = req.body.substr(start, nl - start);
+      start = nl + 1;
+      ++line_no;
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (line.find_first_not_of(" \t") == std::string::npos) continue;
+      docs.push_back(indexer::parse_document_line(line));
+      lines.push_back(line_no);
+    }
+    if (docs.empty()) return send_error(res, 400, "the body holds no document (NDJSON: one JSON document a line)");
+    const auto outcomes = write(res, std::move(docs));
+    if (outcomes.empty()) return;
+    json results = json::array();
+    int rejected = 0;
+    for (size_t i = 0; i < outcomes.size(); ++i) {
+      json r = {{"line", lines[i]}, {"id", outcomes[i].id}, {"status", outcomes[i].status}};
+      if (!outcomes[i].error.empty()) r[outcomes[i].status == "rejected" ? "error" : "note"] = outcomes[i].error;
+      rejected += outcomes[i].status == "rejected";
+      results.push_back(std::move(r));
+    }
+    res.set_content(json{{"results", results}, {"rejected", rejected}}.dump(-1, ' ', false, json::error_handler_t::replace),
+                    "application/json");
   });
 
   http.route("GET", "/ready", [](const HttpRequest&, HttpResponse& res) {

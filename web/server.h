@@ -12,6 +12,8 @@
 //   POST /v1/embeddings  OpenAI's embeddings shape (web/embeddings_api.h)
 //   POST /v1/admin/reload   re-open the index and models (admin keys only)
 //   GET  /v1/documents/{id}  a stored document the caller may read (404 otherwise)
+//   PUT  /v1/documents/{id}  write one (JSON document), DELETE removes one,
+//   POST /v1/documents       NDJSON, one result per record (serve --writable)
 // With ServerOptions::keys, /v1/* needs an API key (reader or above).
 //   POST /v1/search   {"query": str, "k"?: int (10), "mode"?: "bm25"|"dense"|"hybrid", "explain"?: bool}
 //                     -> the same JSON as `kbseek search --json`, holding only
@@ -33,6 +35,7 @@
 #include "ranker/search_service.h"
 #include "web/http_core.h"
 #include "web/metrics.h"
+#include "indexer/live_writer.h"
 #include "storage/key_store.h"
 
 namespace kbseek::web {
@@ -68,6 +71,10 @@ struct ServerOptions {
   // this: serve re-opens its index folder and models and set_service()s
   // the result. Unset: the route answers 501.
   std::function<core::Status()> reload = {};
+  // serve --writable: PUT/DELETE /v1/documents/{id} and POST /v1/documents
+  // (writer keys, or any loopback caller without keys) write through it;
+  // null: those routes answer 403. Must outlive the server.
+  indexer::LiveWriter* writer = nullptr;
   // One log record per answered request (core/logging.h: JSON lines when
   // stderr is not a terminal) with method, route, status, ms, bytes_in.
   bool access_log = true;
