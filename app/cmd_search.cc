@@ -2,6 +2,7 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <filesystem>
 #include <mutex>
 #include <thread>
 #include <cstdio>
@@ -184,8 +185,17 @@ int cmd_serve(int argc, char** argv) {
   // one. A failure keeps the old one serving.
   web::Server* server_ptr = nullptr;
   std::mutex reload_mu;
+  std::error_code ec;
+  const std::string started_at = std::filesystem::canonical(args->get("--index"), ec).string();
   opts.reload = [&]() -> Status {
     std::lock_guard<std::mutex> lock(reload_mu);
+    // A --writable server writes to the folder it started with: reading
+    // another one would hide its own writes.
+    std::error_code now_ec;
+    if (opts.writer != nullptr && std::filesystem::canonical(args->get("--index"), now_ec).string() != started_at) {
+      return Status::failed_precondition("a --writable server writes to " + started_at +
+                                         "; it cannot switch to another folder (restart it instead)");
+    }
     auto fresh = open_warm_service(args.value(), static_cast<size_t>(cache.value()), opts.defaults.rerank_model);
     if (!fresh.is_ok()) return fresh.status();
     std::fprintf(stderr, "kbseek serve: reloaded %s: %lld documents\n", args->get("--index").c_str(),

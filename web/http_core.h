@@ -109,9 +109,9 @@ class HttpServer {
   std::vector<std::pair<std::string, std::string>> routes() const;
   // Called for anything a handler throws (then 500 is answered).
   void on_exception(std::function<void(const HttpRequest&, const std::string& what)> fn);
-  // Called after each answer a worker writes: the registered path (or
-  // "unmatched"), the status and the seconds from complete request to
-  // answer written. Register before listen().
+  // Called for each answer a worker gives, just before writing it: the
+  // registered path (or "unmatched"), the status and the seconds from
+  // complete request to answer ready. Register before listen().
   using AnsweredFn = std::function<void(const HttpRequest&, const std::string& route, int status, double seconds)>;
   void on_answered(AnsweredFn fn);
 

@@ -34,7 +34,7 @@ std::string Metrics::render(const Gauges& g) const {
     out += "kbseek_http_requests_total{route=\"" + route + "\",method=\"" + method + "\",code=\"" +
            std::to_string(code) + "\"} " + std::to_string(n) + "\n";
   }
-  out += "# HELP kbseek_http_request_duration_seconds Time from a complete request to its answer being written.\n";
+  out += "# HELP kbseek_http_request_duration_seconds Time from a complete request to its answer being ready.\n";
   out += "# TYPE kbseek_http_request_duration_seconds histogram\n";
   for (const auto& [route, h] : durations_) {
     const std::string label = "kbseek_http_request_duration_seconds_bucket{route=\"" + route + "\",le=\"";
