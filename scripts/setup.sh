@@ -33,6 +33,7 @@ PACKAGES=(
   python3 python3-pip python3-venv    # model download from PyPI; the tests' client venv
   curl                                # end-to-end checks in scripts
   prometheus                          # tests: a real Prometheus scrapes /metrics
+  nginx                               # tests: replicas behind a real nginx
 )
 
 SUDO=""
