@@ -41,6 +41,10 @@ class ServerProcess {
 
 std::string temp_dir(const std::string& name);
 
+// A loopback TCP port that was free a moment ago (for servers the tests
+// start that cannot be told to pick their own, e.g. nginx, Prometheus).
+int free_loopback_port();
+
 // The whole content of a file ("" if it cannot be read).
 std::string read_text_file(const std::string& path);
 

@@ -26,18 +26,6 @@ namespace {
 
 using nlohmann::json;
 
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
-
 std::string percent_encode(const std::string& s) {
   std::string out;
   char buf[4];
@@ -165,7 +153,7 @@ TEST_F(MetricsTest, ReadyGetSearchAndPrometheusScrapesMetrics) {
     GTEST_SKIP() << "no /usr/bin/prometheus (Debian package prometheus; scripts/setup.sh installs it)";
   }
   const std::string dir = temp_dir("metrics-prometheus");
-  const int prom_port = free_port();
+  const int prom_port = free_loopback_port();
   std::ofstream(dir + "/prometheus.yml") << "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: kbseek\n"
                                             "    static_configs:\n      - targets: ['127.0.0.1:"
                                          << server.port() << "']\n";

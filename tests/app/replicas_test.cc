@@ -24,18 +24,6 @@ namespace {
 
 using nlohmann::json;
 
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
-
 TEST(ReplicasTest, NginxSpreadsLoadAndAStoppedReplicaCostsNoRequest) {
   if (::access("/usr/sbin/nginx", X_OK) != 0) {
     GTEST_SKIP() << "no /usr/sbin/nginx (Debian package nginx; scripts/setup.sh installs it)";
@@ -48,7 +36,7 @@ TEST(ReplicasTest, NginxSpreadsLoadAndAStoppedReplicaCostsNoRequest) {
   ASSERT_GT(a.port(), 0) << a.stderr_text();
   ASSERT_GT(b.port(), 0) << b.stderr_text();
 
-  const int port = free_port();
+  const int port = free_loopback_port();
   for (const char* sub : {"/body", "/proxy", "/fcgi", "/uwsgi", "/scgi"}) std::filesystem::create_directories(dir + sub);
   std::ofstream(dir + "/nginx.conf")
       << "daemon off;\nmaster_process off;\nworker_processes 1;\npid " << dir << "/nginx.pid;\n"
