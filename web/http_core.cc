@@ -276,6 +276,11 @@ struct HttpServer::Impl {
         return;
       }
       if (!parse_head(c, end)) return;  // refused
+      // curl and others wait (about a second) for this before sending a
+      // body over 1 KiB: the head is acceptable, so say so at once.
+      if (lower(c.req.header("expect")) == "100-continue" && c.in.size() < c.body_bytes) {
+        write_all(c.fd, "HTTP/1.1 100 Continue\r\n\r\n", 1000);
+      }
     }
     if (c.in.size() < c.body_bytes) {
       if (c.peer_closed) close_conn(c.fd);

@@ -14,6 +14,8 @@
 //     request not complete within read_timeout_ms 408 (then the socket is
 //     closed); "Transfer-Encoding: chunked" bodies get 411 (send
 //     Content-Length);
+//   * "Expect: 100-continue" is answered as soon as the head is accepted
+//     (curl waits a second for it before sending a body over 1 KiB);
 //   * a client that sends a whole request and then shuts down its writing
 //     side is answered, and the connection closed after the answer;
 //   * complete requests wait in a bounded queue for `workers` threads; a

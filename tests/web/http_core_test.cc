@@ -143,6 +143,23 @@ TEST_F(HttpCoreTest, OversizedPartsGetTheirOwnStatusEvenMidSend) {
   EXPECT_EQ(status_of(roundtrip(post("/echo", "ok", "Connection: close\r\n"))), 200);
 }
 
+TEST_F(HttpCoreTest, ExpectContinueIsAnsweredBeforeTheBody) {
+  start({});
+  const int fd = connect_to(server_->port());
+  send_all(fd, "POST /echo HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 4\r\nConnection: close\r\n\r\n");
+  char buf[64] = {};
+  pollfd p{fd, POLLIN, 0};
+  ASSERT_EQ(::poll(&p, 1, 2000), 1) << "no 100 Continue";
+  const ssize_t n = ::recv(fd, buf, sizeof buf - 1, 0);
+  ASSERT_GT(n, 0);
+  EXPECT_EQ(std::string(buf, n), "HTTP/1.1 100 Continue\r\n\r\n");
+  send_all(fd, "body");
+  const std::string r = read_until_close(fd, 3000ms);
+  ::close(fd);
+  EXPECT_EQ(status_of(r), 200) << r;
+  EXPECT_NE(r.find("body||"), std::string::npos) << r;
+}
+
 TEST_F(HttpCoreTest, AHalfClosedRequestIsAnswered) {
   start({});
   const std::string r = roundtrip(post("/echo", "half"), /*half_close=*/true);
