@@ -1,13 +1,12 @@
 // `kbseek embed`: texts on stdin, one per line, to vectors on stdout, one
 // JSON array per line in input order, with any model family kbseek runs.
 #include <cstdio>
-#include <iostream>
 #include <string>
 #include <vector>
 
 #include "app/args.h"
 #include "app/commands.h"
-#include "core/utf8.h"
+#include "app/stdin_lines.h"
 #include "encoder/encoder.h"
 #include "encoder/model_folder.h"
 
@@ -55,51 +54,23 @@ int cmd_embed(int argc, char** argv) {
   // A bad line prints `null` in its place (so output line N is input line
   // N), an error naming it on stderr, and makes the exit status 1.
   int failures = 0;
-  size_t line_no = 0;
-  std::vector<std::string> batch;
-  std::vector<size_t> numbers;
-  std::vector<float> out;
-  auto flush = [&] {
-    out.resize(batch.size() * d);
-    std::vector<std::string> good;
-    std::vector<size_t> where;
-    for (size_t i = 0; i < batch.size(); ++i) {
-      const size_t bad = core::find_invalid_utf8(batch[i]);
-      if (bad == std::string::npos) {
-        good.push_back(batch[i]);
-        where.push_back(i);
-      } else {
-        std::fprintf(stderr, "kbseek embed: stdin:%zu: invalid UTF-8 at byte %zu\n", numbers[i], bad);
+  auto read = for_each_stdin_batch("embed", kBatchLines, [&](const StdinBatch& b) {
+    std::vector<float> vecs(b.texts.size() * d);
+    Status st = b.texts.empty() ? Status::ok() : enc.value()->encode(b.texts, kind, vecs.data());
+    for (size_t i = 0; i < b.numbers.size(); ++i) {
+      const int t = b.text_of[i];
+      if (t >= 0 && st.is_ok()) {
+        print_vector(vecs.data() + static_cast<size_t>(t) * d, d);
+        continue;
       }
-    }
-    std::vector<float> vecs(good.size() * d);
-    Status st = good.empty() ? Status::ok() : enc.value()->encode(good, kind, vecs.data());
-    size_t next_good = 0;
-    for (size_t i = 0; i < batch.size(); ++i) {
-      if (next_good < where.size() && where[next_good] == i && st.is_ok()) {
-        print_vector(vecs.data() + next_good * d, d);
-      } else {
-        if (next_good < where.size() && where[next_good] == i) {
-          std::fprintf(stderr, "kbseek embed: stdin:%zu: %s\n", numbers[i], st.to_string().c_str());
-        }
-        std::fputs("null\n", stdout);
-        ++failures;
-      }
-      if (next_good < where.size() && where[next_good] == i) ++next_good;
+      if (t >= 0) std::fprintf(stderr, "kbseek embed: stdin:%zu: %s\n", b.numbers[i], st.to_string().c_str());
+      std::fputs("null\n", stdout);
+      ++failures;
     }
     std::fflush(stdout);
-    batch.clear();
-    numbers.clear();
-  };
-  std::string line;
-  while (std::getline(std::cin, line)) {
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    batch.push_back(line);
-    numbers.push_back(line_no);
-    if (batch.size() == kBatchLines) flush();
-  }
-  if (!batch.empty()) flush();
+    return Status::ok();
+  });
+  if (!read.is_ok()) return fail("embed", read.status());
   return failures == 0 ? 0 : 1;
 }
 

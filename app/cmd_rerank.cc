@@ -9,12 +9,12 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <iostream>
 #include <string>
 #include <vector>
 
 #include "app/args.h"
 #include "app/commands.h"
+#include "app/stdin_lines.h"
 #include "core/utf8.h"
 #include "encoder/model_folder.h"
 #include "ranker/llm_reranker.h"
@@ -65,59 +65,32 @@ int cmd_rerank(int argc, char** argv) {
   };
 
   int failures = 0, unreached = 0;
-  size_t line_no = 0;
-  std::vector<std::string> batch;
-  std::vector<size_t> numbers;
-  auto flush = [&]() -> Status {
-    std::vector<std::string> good;
-    std::vector<int> where(batch.size(), -1);  // index into good, or -1
-    for (size_t i = 0; i < batch.size(); ++i) {
-      const size_t bad = core::find_invalid_utf8(batch[i]);
-      if (bad == std::string::npos) {
-        where[i] = static_cast<int>(good.size());
-        good.push_back(std::move(batch[i]));
-      } else {
-        std::fprintf(stderr, "kbseek rerank: stdin:%zu: invalid UTF-8 at byte %zu\n", numbers[i], bad);
-      }
-    }
+  auto read = for_each_stdin_batch("rerank", kBatchLines, [&](const StdinBatch& b) -> Status {
     encoder::llm::RelevanceScores scores;
-    if (!good.empty()) {
-      auto s = reranker.score(query, good, budget_left_ms());
+    if (!b.texts.empty()) {
+      auto s = reranker.score(query, b.texts, budget_left_ms());
       if (!s.is_ok()) return s.status();
       scores = std::move(s).value();
     }
     std::string out;
     char buf[32];
-    for (size_t i = 0; i < batch.size(); ++i) {
-      const int g = where[i];
-      if (g >= 0 && scores.scored[g]) {
-        std::snprintf(buf, sizeof buf, "%.4f\n", scores.score[g]);
+    for (size_t i = 0; i < b.numbers.size(); ++i) {
+      const int t = b.text_of[i];
+      if (t >= 0 && scores.scored[t]) {
+        std::snprintf(buf, sizeof buf, "%.4f\n", scores.score[t]);
         out += buf;
         continue;
       }
       out += "null\n";
       ++failures;
-      if (g >= 0) ++unreached;
+      if (t >= 0) ++unreached;
     }
     std::fputs(out.c_str(), stdout);
     std::fflush(stdout);
-    batch.clear();
-    numbers.clear();
     return Status::ok();
-  };
-  std::string line;
-  while (std::getline(std::cin, line)) {
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    batch.push_back(line);
-    numbers.push_back(line_no);
-    if (batch.size() == kBatchLines) {
-      if (Status st = flush(); !st.is_ok()) return fail("rerank", st);
-    }
-  }
-  if (!batch.empty()) {
-    if (Status st = flush(); !st.is_ok()) return fail("rerank", st);
-  }
+  });
+  if (!read.is_ok()) return fail("rerank", read.status());
+  const size_t line_no = read.value();
   if (unreached > 0) {
     std::fprintf(stderr, "kbseek rerank: %d of %zu passages not scored within --budget-ms %d\n", unreached, line_no,
                  budget.value());

@@ -109,12 +109,13 @@ Result<std::vector<const query::Retriever*>> SearchService::parts(const SearchRe
 }
 
 Result<SearchResponse> SearchService::search(const SearchRequest& request) const {
-  if (!cache_) return search_uncached(request);
   const auto start = std::chrono::steady_clock::now();
-  // A writer's commit since the last look changes the version: refresh
-  // first, so the version names what this search would read.
+  // A writer may have committed new vectors since the last query; if they
+  // cannot be read now, the query still runs on the ones loaded. First,
+  // so that the cache's version names what this search would read.
   if (core::Status st = index_->refresh_vectors(); !st.is_ok())
     core::log_warn("ranker", "vectors not refreshed: " + st.to_string());
+  if (!cache_) return search_uncached(request);
   auto version = index_->version_token();
   if (!version.is_ok()) return search_uncached(request);
   const std::string key = ResultCache::key_of(request);
@@ -139,10 +140,6 @@ Result<SearchResponse> SearchService::search_uncached(const SearchRequest& reque
   if (request.k < 1 || request.k > options_.max_k)
     return Status::invalid_argument("k = " + std::to_string(request.k) + " is outside [1, " +
                                     std::to_string(options_.max_k) + "]");
-  // A writer may have committed new vectors since the last query; if they
-  // cannot be read now, the query still runs on the ones loaded.
-  if (core::Status st = index_->refresh_vectors(); !st.is_ok())
-    core::log_warn("ranker", "vectors not refreshed: " + st.to_string());
   // Documents have several chunks: ask for more chunks than documents wanted.
   const int chunk_k = std::max(request.k * 3, 100);
   KB_ASSIGN_OR_RETURN(auto parts, this->parts(request));

@@ -149,6 +149,7 @@ class SearchService {
 
  private:
   SearchService();
+  // search() after the vector refresh and cache lookup.
   core::Result<SearchResponse> search_uncached(const SearchRequest& request) const;
   // The retrievers a request asks for: BM25, then the chosen dense lists.
   core::Result<std::vector<const query::Retriever*>> parts(const SearchRequest& request) const;

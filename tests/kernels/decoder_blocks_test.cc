@@ -29,18 +29,8 @@ std::vector<double> ref_causal(const std::vector<float>& q, const std::vector<fl
           keys.push_back(&k[static_cast<size_t>(base + j) * ld_kv + g * d]);
           values.push_back(&v[static_cast<size_t>(base + j) * ld_kv + g * d]);
         }
-        std::vector<double> p(keys.size());
-        for (size_t n = 0; n < keys.size(); ++n) {
-          double s = 0;
-          for (int c = 0; c < d; ++c) s += static_cast<double>(q[static_cast<size_t>(base + i) * ld_q + h * d + c]) * keys[n][c];
-          p[n] = s * scale;
-        }
-        ref_softmax_row(p.data(), static_cast<int>(p.size()));
-        for (int c = 0; c < d; ++c) {
-          double s = 0;
-          for (size_t n = 0; n < keys.size(); ++n) s += p[n] * values[n][c];
-          ctx[static_cast<size_t>(base + i) * ld_q + h * d + c] = s;
-        }
+        ref_attend_row(&q[static_cast<size_t>(base + i) * ld_q + h * d], keys, values, d, scale,
+                       &ctx[static_cast<size_t>(base + i) * ld_q + h * d]);
       }
     }
   }

@@ -98,6 +98,24 @@ inline std::vector<double> ref_rope(const std::vector<float>& x, int ld,
   return out;
 }
 
+// One query row (d floats) attending to `keys`/`values` (each d floats):
+// softmax(q·k * scale) weighted sum of the values, into out[0..d).
+inline void ref_attend_row(const float* q, const std::vector<const float*>& keys,
+                           const std::vector<const float*>& values, int d, double scale, double* out) {
+  std::vector<double> p(keys.size());
+  for (size_t n = 0; n < keys.size(); ++n) {
+    double s = 0;
+    for (int c = 0; c < d; ++c) s += static_cast<double>(q[c]) * keys[n][c];
+    p[n] = s * scale;
+  }
+  ref_softmax_row(p.data(), static_cast<int>(p.size()));
+  for (int c = 0; c < d; ++c) {
+    double s = 0;
+    for (size_t n = 0; n < keys.size(); ++n) s += p[n] * values[n][c];
+    out[c] = s;
+  }
+}
+
 // Grouped-query attention over packed sequences, query i of a sequence seeing
 // key j iff window <= 0 or |i - j| < window; q, ctx [T × hq*d], k, v [T × hkv*d].
 inline std::vector<double> ref_gqa_attention(const std::vector<float>& q, const std::vector<float>& k,
@@ -111,26 +129,14 @@ inline std::vector<double> ref_gqa_attention(const std::vector<float>& q, const 
     for (int h = 0; h < hq; ++h) {
       const int g = h / group;
       for (int i = 0; i < len; ++i) {
-        std::vector<int> seen;
-        std::vector<double> p;
+        std::vector<const float*> keys, values;
         for (int j = 0; j < len; ++j) {
           if (window > 0 && std::abs(i - j) >= window) continue;
-          double s = 0;
-          for (int c = 0; c < d; ++c) {
-            s += static_cast<double>(q[static_cast<size_t>(base + i) * ld_q + h * d + c]) *
-                 k[static_cast<size_t>(base + j) * ld_kv + g * d + c];
-          }
-          seen.push_back(j);
-          p.push_back(s * scale);
+          keys.push_back(&k[static_cast<size_t>(base + j) * ld_kv + g * d]);
+          values.push_back(&v[static_cast<size_t>(base + j) * ld_kv + g * d]);
         }
-        ref_softmax_row(p.data(), static_cast<int>(p.size()));
-        for (int c = 0; c < d; ++c) {
-          double s = 0;
-          for (size_t n = 0; n < seen.size(); ++n) {
-            s += p[n] * v[static_cast<size_t>(base + seen[n]) * ld_kv + g * d + c];
-          }
-          ctx[static_cast<size_t>(base + i) * ld_q + h * d + c] = s;
-        }
+        ref_attend_row(&q[static_cast<size_t>(base + i) * ld_q + h * d], keys, values, d, scale,
+                       &ctx[static_cast<size_t>(base + i) * ld_q + h * d]);
       }
     }
   }
