@@ -22,11 +22,15 @@ class DenseRetriever : public Retriever {
   uint64_t cache_hits() const { return cache_ ? cache_->hits() : 0; }
   uint64_t cache_misses() const { return cache_ ? cache_->misses() : 0; }
   const std::string& name() const override { return name_; }
-  core::Result<std::vector<Candidate>> retrieve(std::string_view query, int k,
+  const std::string& weight_key() const override { return model_name_; }
+  // Encodes Query::text (once per text with a cache) and searches among
+  // the chunks holding Query::filters that `allow` allows. No text (a
+  // query of filters alone): no candidates.
+  core::Result<std::vector<Candidate>> retrieve(const Query& query, int k,
                                                 const storage::ChunkFilter* allow) const override;
   // The share of the query in the model's languages (its model card) times
   // the encoder's vocabulary coverage of it.
-  double confidence(std::string_view query) const override;
+  double confidence(const Query& query) const override;
   // Whether retrieve() drops chunks mostly written in languages the model
   // was not trained on (true for a model whose card lists only some
   // scripts, e.g. English-only): such a model places every Chinese passage
@@ -40,45 +44,9 @@ class DenseRetriever : public Retriever {
   size_t model_;
   encoder::Encoder* encoder_;
   std::string name_;
+  std::string model_name_;
   bool drop_unreadable_;
   std::unique_ptr<EmbeddingCache> cache_;
-};
-
-// The chunks that hold the query's own entities (dates, amounts, versions,
-// identifiers such as A100 or RFC 9110: storage/entities.h), scored by how
-// many they hold. Entities survive translation, so this list serves a
-// Chinese question about "CUDA 11.6" over English manuals as well as an
-// English one. Confidence 1 when the query has entities, else 0 (the list
-// is then not asked for).
-class EntityRetriever : public Retriever {
- public:
-  explicit EntityRetriever(const storage::IndexFolder* index);
-  const std::string& name() const override { return name_; }
-  core::Result<std::vector<Candidate>> retrieve(std::string_view query, int k,
-                                                const storage::ChunkFilter* allow) const override;
-  double confidence(std::string_view query) const override;
-
- private:
-  const storage::IndexFolder* index_;
-  std::string name_ = "entities";
-};
-
-// BM25 over the index's Xapian database.
-class LexicalRetriever : public Retriever {
- public:
-  explicit LexicalRetriever(const storage::IndexFolder* index);
-  const std::string& name() const override { return name_; }
-  core::Result<std::vector<Candidate>> retrieve(std::string_view query, int k,
-                                                const storage::ChunkFilter* allow) const override;
-  // The share of the query's distinct terms that occur in the index
-  // (IndexFolder::known_term_share): near 1 when query and documents share
-  // a language, near 0 for an English question over Chinese documents,
-  // where BM25 can only match stray names and numbers.
-  double confidence(std::string_view query) const override;
-
- private:
-  const storage::IndexFolder* index_;
-  std::string name_ = "bm25";
 };
 
 }  // namespace kbseek::query

@@ -9,7 +9,7 @@ namespace kbseek::query {
 HybridRetriever::HybridRetriever(std::vector<const Retriever*> parts, FusionOptions options, int depth)
     : parts_(std::move(parts)), options_(std::move(options)), depth_(depth) {}
 
-core::Result<std::vector<Candidate>> HybridRetriever::retrieve(std::string_view query, int k,
+core::Result<std::vector<Candidate>> HybridRetriever::retrieve(const Query& query, int k,
                                                                const storage::ChunkFilter* allow) const {
   std::vector<std::vector<Candidate>> lists;
   lists.reserve(parts_.size());

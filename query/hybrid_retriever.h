@@ -19,7 +19,7 @@ class HybridRetriever : public Retriever {
   // Parts must outlive this retriever. options.weights pairs with parts.
   HybridRetriever(std::vector<const Retriever*> parts, FusionOptions options, int depth = 100);
   const std::string& name() const override { return name_; }
-  core::Result<std::vector<Candidate>> retrieve(std::string_view query, int k,
+  core::Result<std::vector<Candidate>> retrieve(const Query& query, int k,
                                                 const storage::ChunkFilter* allow) const override;
 
  private:

@@ -5,7 +5,7 @@
 
 namespace kbseek::ranker {
 
-core::Result<std::vector<RankedDocument>> BestChunkRanker::rank(std::string_view /*query*/,
+core::Result<std::vector<RankedDocument>> BestChunkRanker::rank(const query::Query& /*query*/,
                                                                 const std::vector<query::Candidate>& candidates,
                                                                 int k, const storage::Principals& who) const {
   std::vector<RankedDocument> out;

@@ -11,7 +11,7 @@ namespace kbseek::ranker {
 class BestChunkRanker : public Ranker {
  public:
   explicit BestChunkRanker(const storage::IndexFolder* index) : index_(index) {}
-  core::Result<std::vector<RankedDocument>> rank(std::string_view query,
+  core::Result<std::vector<RankedDocument>> rank(const query::Query& query,
                                                  const std::vector<query::Candidate>& candidates, int k,
                                                  const storage::Principals& who) const override;
 

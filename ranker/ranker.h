@@ -33,7 +33,7 @@ class Ranker {
   // `candidates` best first (a retriever's output); returns at most k
   // documents, only ones `who` may read (storage/access.h: checked on each
   // document as stored now, whatever filtered the candidates).
-  virtual core::Result<std::vector<RankedDocument>> rank(std::string_view query,
+  virtual core::Result<std::vector<RankedDocument>> rank(const query::Query& query,
                                                          const std::vector<query::Candidate>& candidates, int k,
                                                          const storage::Principals& who) const = 0;
 };

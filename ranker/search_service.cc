@@ -9,7 +9,6 @@
 #include "core/file_util.h"
 #include "core/logging.h"
 #include "encoder/model_folder.h"
-#include "query/query_filters.h"
 #include "query/snippet.h"
 #include "ranker/result_cache.h"
 
@@ -140,6 +139,8 @@ Result<SearchResponse> SearchService::search_uncached(const SearchRequest& reque
   if (request.k < 1 || request.k > options_.max_k)
     return Status::invalid_argument("k = " + std::to_string(request.k) + " is outside [1, " +
                                     std::to_string(options_.max_k) + "]");
+  // Parsed once: nothing below looks at the string again (query/query.h).
+  KB_ASSIGN_OR_RETURN(const query::Query parsed, query::parse_query(request.query, index_.get()));
   // Documents have several chunks: ask for more chunks than documents wanted.
   const int chunk_k = std::max(request.k * 3, 100);
   KB_ASSIGN_OR_RETURN(auto parts, this->parts(request));
@@ -147,18 +148,17 @@ Result<SearchResponse> SearchService::search_uncached(const SearchRequest& reque
                       index_->access_filter(request.principals));
   std::vector<query::Candidate> candidates;
   if (parts.size() == 1) {
-    KB_ASSIGN_OR_RETURN(candidates, parts[0]->retrieve(request.query, chunk_k, allow.get()));
+    KB_ASSIGN_OR_RETURN(candidates, parts[0]->retrieve(parsed, chunk_k, allow.get()));
   } else {
     // Cheap to build: a list of pointers and the fusion options.
     query::FusionOptions fusion = options_.fusion;
     fusion.weights.clear();
     for (const query::Retriever* p : parts) {
-      const std::string& n = p->name();
-      auto w = options_.weights.find(n.rfind("dense:", 0) == 0 ? n.substr(6) : n);
+      auto w = options_.weights.find(p->weight_key());
       fusion.weights.push_back(w == options_.weights.end() ? 1.0 : w->second);
     }
     query::HybridRetriever fused(parts, fusion);
-    KB_ASSIGN_OR_RETURN(candidates, fused.retrieve(request.query, chunk_k, allow.get()));
+    KB_ASSIGN_OR_RETURN(candidates, fused.retrieve(parsed, chunk_k, allow.get()));
   }
   const bool rerank = !request.rerank_model.empty();
   if (rerank && (request.rerank.k < 1 || request.rerank.k > options_.max_k || request.rerank.budget_ms < 0)) {
@@ -166,9 +166,9 @@ Result<SearchResponse> SearchService::search_uncached(const SearchRequest& reque
                                     std::to_string(options_.max_k) + "] and rerank_budget_ms >= 0");
   }
   const int wanted = rerank ? std::max(request.k, request.rerank.k) : request.k;
-  KB_ASSIGN_OR_RETURN(auto docs, ranker_->rank(request.query, candidates, wanted, request.principals));
+  KB_ASSIGN_OR_RETURN(auto docs, ranker_->rank(parsed, candidates, wanted, request.principals));
   SearchResponse resp;
-  const std::string text = query::parse_query_filters(request.query).text;
+  const std::string& text = parsed.text;
   if (rerank) {
     LlmRerankOptions o = request.rerank;
     if (o.llm_weight < 0) o.llm_weight = options_.llm_weight;
@@ -185,12 +185,11 @@ Result<SearchResponse> SearchService::search_uncached(const SearchRequest& reque
     }
     if (static_cast<int>(docs.size()) > request.k) docs.resize(request.k);
   }
-  const auto words = query::query_words(text);
   for (auto& d : docs) {
     SearchResult r;
     r.id = std::move(d.doc_id);
     r.title = std::move(d.title);
-    r.snippet = query::make_snippet(d.best_chunk_text, words);
+    r.snippet = query::make_snippet(d.best_chunk_text, parsed.words);
     r.score = d.score;
     r.explanation = std::move(d.explanation);
     resp.results.push_back(std::move(r));

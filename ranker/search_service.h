@@ -22,7 +22,9 @@
 #include "core/status.h"
 #include "encoder/encoder.h"
 #include "query/dense_retriever.h"
+#include "query/entity_retriever.h"
 #include "query/hybrid_retriever.h"
+#include "query/lexical_retriever.h"
 #include "ranker/best_chunk_ranker.h"
 #include "ranker/llm_reranker.h"
 #include "storage/index_folder.h"
@@ -85,7 +87,7 @@ struct SearchServiceOptions {
   // pulled cmrc2018_dev below BM25 (0.984 vs 0.991); at 0.3 hybrid beats
   // both there and on every other set, and cross-lingual queries, where
   // the other lists carry no weight, are unaffected.
-  // The query's own entities ("entities", query/dense_retriever.h) fuse at
+  // The query's own entities ("entities", query/entity_retriever.h) fuse at
   // 0.1: at 1 they pulled drcd_dev below BM25 (0.967 vs 0.972); at 0.1
   // hybrid gained slightly on drcd_dev and scifact over leaving them out.
   std::map<std::string, double> weights = {{"use-m3", 0.3}, {"entities", 0.1}};

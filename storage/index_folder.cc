@@ -354,6 +354,14 @@ core::Result<std::vector<Hit>> IndexFolder::search_lexical(std::string_view quer
   return lexical_->search(query, k, filters, allow);
 }
 
+core::Result<std::vector<Hit>> IndexFolder::search_lexical_terms(const std::vector<std::string>& terms, int k,
+                                                               const std::vector<std::string>& filters,
+                                                               const ChunkFilter* allow) const {
+  return lexical_->search_terms(terms, k, filters, allow);
+}
+
+QueryTerms IndexFolder::query_terms(std::string_view query) const { return lexical_->query_terms(query); }
+
 core::Result<std::vector<int64_t>> IndexFolder::filtered_chunk_ids(const std::vector<std::string>& filters,
                                                                    int limit) const {
   KB_ASSIGN_OR_RETURN(auto hits, lexical_->search("", limit, filters));
@@ -422,6 +430,10 @@ core::Result<std::vector<Hit>> IndexFolder::search_any(const std::vector<std::st
 
 core::Result<double> IndexFolder::known_term_share(std::string_view query) const {
   return lexical_->known_term_share(query);
+}
+
+core::Result<double> IndexFolder::known_share(const std::vector<std::string>& terms) const {
+  return lexical_->known_share(terms);
 }
 
 core::Result<Chunk> IndexFolder::get_chunk(int64_t chunk_id) const { return store_->get_chunk(chunk_id); }

@@ -134,6 +134,12 @@ class IndexFolder {
   core::Result<std::vector<Hit>> search_lexical(std::string_view query, int k,
                                                 const std::vector<std::string>& filters = {},
                                                 const ChunkFilter* allow = nullptr) const;
+  // The same for terms analysed once by query_terms() (LexicalIndex::search_terms).
+  core::Result<std::vector<Hit>> search_lexical_terms(const std::vector<std::string>& terms, int k,
+                                                      const std::vector<std::string>& filters,
+                                                      const ChunkFilter* allow) const;
+  // LexicalIndex::query_terms: `query` through the folder's analyzer.
+  QueryTerms query_terms(std::string_view query) const;
   // Up to `limit` chunk ids holding every filter term (lexical_index.h's
   // entity_filter_term()), for filtering dense results.
   core::Result<std::vector<int64_t>> filtered_chunk_ids(const std::vector<std::string>& filters, int limit) const;
@@ -156,6 +162,8 @@ class IndexFolder {
                                             const ChunkFilter* allow = nullptr) const;
   // LexicalIndex::known_term_share over the folder's lexical index.
   core::Result<double> known_term_share(std::string_view query) const;
+  // LexicalIndex::known_share: of terms analysed once (QueryTerms::known).
+  core::Result<double> known_share(const std::vector<std::string>& terms) const;
 
   core::Result<Chunk> get_chunk(int64_t chunk_id) const;             // NotFound when absent
   core::Result<Document> get_document(const std::string& id) const;  // NotFound when absent

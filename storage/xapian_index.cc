@@ -175,12 +175,29 @@ void XapianIndex::return_reader(std::unique_ptr<Xapian::Database> db) const {
   idle_readers_.push_back(std::move(db));
 }
 
-core::Result<std::vector<Hit>> XapianIndex::search(std::string_view query, int k,
-                                                   const std::vector<std::string>& filters,
-                                                   const ChunkFilter* allow) const {
+QueryTerms XapianIndex::query_terms(std::string_view query) const {
+  QueryTerms out;
+  out.search = options_.drop_stop_words ? drop_stop_words(analyzer_.analyze_query(query)) : analyzer_.analyze_query(query);
+  out.known = analyzer_.analyze(query);
+  return out;
+}
+
+namespace {
+// The first terms, for error messages.
+std::string describe_terms(const std::vector<std::string>& terms) {
+  std::string out;
+  for (const auto& t : terms) {
+    if (out.size() > 80) return out + " …";
+    out += (out.empty() ? "" : " ") + t;
+  }
+  return out;
+}
+}  // namespace
+
+core::Result<std::vector<Hit>> XapianIndex::search_terms(const std::vector<std::string>& terms, int k,
+                                                         const std::vector<std::string>& filters,
+                                                         const ChunkFilter* allow) const {
   if (k <= 0) return core::Status::invalid_argument("lexical search: k must be positive, got " + std::to_string(k));
-  const std::vector<std::string> terms =
-      options_.drop_stop_words ? drop_stop_words(analyzer_.analyze_query(query)) : analyzer_.analyze_query(query);
   if (terms.empty() && filters.empty()) return std::vector<Hit>{};
   Xapian::Query xq;
   if (!filters.empty()) {
@@ -191,7 +208,7 @@ core::Result<std::vector<Hit>> XapianIndex::search(std::string_view query, int k
     xq = build_query(terms);
   }
   std::vector<Hit> hits;
-  const std::string op = "search \"" + std::string(query.substr(0, core::utf8_prefix_len(query, 80))) + "\" in";
+  const std::string op = "search \"" + describe_terms(terms) + "\" in";
   core::Status st = guarded(op, path_, [&]() -> core::Status {
     if (writer_) {
       std::lock_guard<std::mutex> lock(mu_);
@@ -251,8 +268,8 @@ core::Result<std::vector<Hit>> XapianIndex::search_any(const std::vector<std::st
   return hits;
 }
 
-core::Result<double> XapianIndex::known_term_share(std::string_view query) const {
-  std::vector<std::string> terms = analyzer_.analyze(query);
+core::Result<double> XapianIndex::known_share(const std::vector<std::string>& query_terms) const {
+  std::vector<std::string> terms = query_terms;
   std::sort(terms.begin(), terms.end());
   terms.erase(std::unique(terms.begin(), terms.end()), terms.end());
   if (terms.empty()) return 0.0;
@@ -261,8 +278,7 @@ core::Result<double> XapianIndex::known_term_share(std::string_view query) const
     known = 0;
     for (const auto& t : terms) known += db.term_exists(t) ? 1 : 0;
   };
-  core::Status st = read_with(
-      "look up terms of \"" + std::string(query.substr(0, core::utf8_prefix_len(query, 80))) + "\" in", count);
+  core::Status st = read_with("look up terms \"" + describe_terms(terms) + "\" in", count);
   if (!st.is_ok()) return st;
   return static_cast<double>(known) / static_cast<double>(terms.size());
 }

@@ -74,9 +74,11 @@ class XapianIndex final : public LexicalIndex {
   core::Status remove(int64_t chunk_id) override;
   using LexicalIndex::search_any;
   // `allow` runs as a Xapian::MatchDecider on each matching chunk.
-  core::Result<std::vector<Hit>> search(std::string_view query, int k, const std::vector<std::string>& filters,
-                                        const ChunkFilter* allow) const override;
-  core::Result<double> known_term_share(std::string_view query) const override;
+  QueryTerms query_terms(std::string_view query) const override;
+  core::Result<std::vector<Hit>> search_terms(const std::vector<std::string>& terms, int k,
+                                              const std::vector<std::string>& filters,
+                                              const ChunkFilter* allow) const override;
+  core::Result<double> known_share(const std::vector<std::string>& terms) const override;
   core::Result<std::vector<Hit>> search_any(const std::vector<std::string>& terms, int k,
                                             const ChunkFilter* allow) const override;
   core::Status commit() override;

@@ -8,12 +8,14 @@
 namespace kbseek::query {
 namespace {
 
+Query q() { return parse_query("q").value(); }
+
 class ListRetriever : public Retriever {
  public:
   ListRetriever(std::string name, std::vector<int64_t> ids, double confidence)
       : name_(std::move(name)), ids_(std::move(ids)), confidence_(confidence) {}
   const std::string& name() const override { return name_; }
-  core::Result<std::vector<Candidate>> retrieve(std::string_view, int k,
+  core::Result<std::vector<Candidate>> retrieve(const Query&, int k,
                                                 const storage::ChunkFilter* allow) const override {
     ++calls;
     std::vector<Candidate> out;
@@ -27,7 +29,7 @@ class ListRetriever : public Retriever {
     }
     return out;
   }
-  double confidence(std::string_view) const override { return confidence_; }
+  double confidence(const Query&) const override { return confidence_; }
   mutable int calls = 0;
 
  private:
@@ -44,7 +46,7 @@ TEST(HybridRetrieverTest, ConfidenceScalesEachListsWeight) {
   for (FusionMethod method : {FusionMethod::kReciprocalRank, FusionMethod::kWeightedNormalized}) {
     opts.method = method;
     HybridRetriever hybrid({&dense, &bm25}, opts, 10);
-    auto r = hybrid.retrieve("q", 3, nullptr);
+    auto r = hybrid.retrieve(q(), 3, nullptr);
     ASSERT_TRUE(r.is_ok());
     // bm25 outweighs dense: its first (3) wins, dense's first (1) comes last.
     EXPECT_EQ(r.value()[0].chunk_id, 3);
@@ -57,7 +59,7 @@ TEST(HybridRetrieverTest, ZeroConfidenceSkipsTheRetriever) {
   ListRetriever dense("dense", {1, 2}, 0.0);
   ListRetriever bm25("bm25", {2, 1}, 1.0);
   HybridRetriever hybrid({&dense, &bm25}, FusionOptions{}, 10);
-  auto r = hybrid.retrieve("q", 2, nullptr);
+  auto r = hybrid.retrieve(q(), 2, nullptr);
   ASSERT_TRUE(r.is_ok());
   EXPECT_EQ(dense.calls, 0);
   EXPECT_EQ(r.value()[0].chunk_id, 2);
@@ -70,7 +72,7 @@ TEST(HybridRetrieverTest, ExponentZeroIgnoresConfidence) {
   FusionOptions opts;
   opts.confidence_exponent = 0;
   HybridRetriever hybrid({&dense, &bm25}, opts, 10);
-  auto r = hybrid.retrieve("q", 2, nullptr);
+  auto r = hybrid.retrieve(q(), 2, nullptr);
   EXPECT_EQ(dense.calls, 1);
   EXPECT_EQ(r.value()[0].sources.size(), 2u);
 }
@@ -85,7 +87,7 @@ TEST(HybridRetrieverTest, EveryPartGetsTheCallersFilter) {
   ListRetriever dense("dense", {2, 1, 4, 3, 6, 5}, 1.0);
   ListRetriever bm25("bm25", {4, 5, 2, 3, 1}, 1.0);
   HybridRetriever hybrid({&dense, &bm25}, FusionOptions{}, 2);
-  auto r = hybrid.retrieve("q", 3, &odd);
+  auto r = hybrid.retrieve(q(), 3, &odd);
   ASSERT_TRUE(r.is_ok());
   ASSERT_EQ(r.value().size(), 3u);
   for (const auto& c : r.value()) EXPECT_EQ(c.chunk_id % 2, 1) << c.chunk_id;

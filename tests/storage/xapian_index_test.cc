@@ -53,6 +53,24 @@ TEST_F(XapianIndexTest, SearchesChineseEnglishAndMixedText) {
   EXPECT_GE(hits.value()[0].score, hits.value()[1].score);
 }
 
+// The query path analyses once (query::parse_query) and searches by terms:
+// the same hits as searching by the string, and the same share.
+TEST_F(XapianIndexTest, TermsAnalysedOnceSearchLikeTheString) {
+  auto index = open_index(dir_ / "lex", Mode::kWritable);
+  fill(index.get());
+  for (const char* q : {"数据库 生命", "the dogs running", "用 groff 模拟 nroff 命令", "資料庫"}) {
+    const QueryTerms terms = index->query_terms(q);
+    EXPECT_FALSE(terms.search.empty()) << q;
+    auto by_terms = index->search_terms(terms.search, 10, {}, nullptr);
+    auto by_string = index->search(q, 10);
+    ASSERT_TRUE(by_terms.is_ok() && by_string.is_ok()) << q;
+    EXPECT_EQ(ids_of(by_terms), ids_of(by_string)) << q;
+    EXPECT_DOUBLE_EQ(index->known_share(terms.known).value(), index->known_term_share(q).value()) << q;
+  }
+  EXPECT_TRUE(index->query_terms("the").known.size() == 1u);
+  EXPECT_TRUE(index->search_terms({}, 10, {}, nullptr).value().empty());
+}
+
 TEST_F(XapianIndexTest, KnownTermShareCountsDistinctQueryTermsInTheIndex) {
   auto index = open_index(dir_ / "lex", Mode::kWritable);
   fill(index.get());
