@@ -62,6 +62,16 @@ int cmd_search(int argc, char** argv) {
     std::printf("%s\n", ranker::to_json(resp.value(), args->has("--explain")).dump().c_str());
     return 0;
   }
+  for (const auto& w : resp->query.warnings) std::fprintf(stderr, "kbseek search: warning: %s\n", w.c_str());
+  if (args->has("--explain")) {
+    const auto& q = resp->query;
+    std::string conditions, languages;
+    for (const auto& c : q.described) conditions += (conditions.empty() ? "" : ", ") + c;
+    for (const auto& l : q.languages) languages += (languages.empty() ? "" : ",") + l;
+    std::printf("query: \"%s\"%s%s; languages %s; question %s%s\n", q.text.c_str(),
+                conditions.empty() ? "" : "; conditions ", conditions.c_str(), languages.empty() ? "-" : languages.c_str(),
+                query::question_form_name(q.question), q.time.recent ? "; asks for recent" : "");
+  }
   int i = 0;
   for (const auto& r : resp->results) {
     std::printf("%2d. [%.4f] %s  %s\n    %s\n", ++i, r.score, r.id.c_str(), r.title.c_str(), r.snippet.c_str());

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/civil_date.h"
 #include "core/utf8.h"
 #include "indexer/decoded_lines.h"
 
@@ -32,15 +33,6 @@ Status expect_string(const json& obj, const char* field, bool required, std::str
   return Status::ok();
 }
 
-int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
-  // Howard Hinnant's algorithm: days since 1970-01-01 in the proleptic Gregorian calendar.
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
 
 }  // namespace
 
@@ -77,9 +69,9 @@ Result<int64_t> parse_timestamp(std::string_view s) {
     }
   }
   if (pos != str.size()) return Status::invalid_argument("timestamp \"" + str + "\": trailing characters");
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+  if (mo < 1 || mo > 12 || d < 1 || d > core::days_in_month(y, static_cast<unsigned>(mo)) || h > 23 || mi > 59 || sec > 60)
     return Status::invalid_argument("timestamp \"" + str + "\": field out of range");
-  return days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - offset_s;
+  return core::days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - offset_s;
 }
 
 Result<storage::Document> parse_document_line(std::string_view line) {

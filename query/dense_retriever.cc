@@ -25,8 +25,9 @@ DenseRetriever::DenseRetriever(const storage::IndexFolder* index, size_t model, 
       drop_unreadable_(readable_share("文 text текст 한 かな نص", encoder->languages()) < 1.0),
       cache_(cache_entries > 0 ? std::make_unique<EmbeddingCache>(cache_entries) : nullptr) {}
 
-// With filters, dense search keeps to the chunks that hold them (up to
-// kMaxFiltered of them) and that the caller may read, inside FAISS.
+// With conditions, dense search keeps to the chunks that meet them (up to
+// kMaxFiltered of them, found by the lexical index) and that the caller
+// may read, inside FAISS.
 constexpr int kMaxFiltered = 100000;
 
 namespace {
@@ -53,10 +54,10 @@ Result<std::vector<Candidate>> DenseRetriever::retrieve(const Query& parsed, int
     if (cache_) cache_->put(parsed.text, q.data(), encoder_->dimension());
   }
   std::vector<storage::Hit> hits;
-  if (parsed.filters.empty()) {
+  if (parsed.must.empty()) {
     KB_ASSIGN_OR_RETURN(hits, index_->search_dense(model_, q.data(), k, allow));
   } else {
-    KB_ASSIGN_OR_RETURN(auto ids, index_->filtered_chunk_ids(parsed.filters, kMaxFiltered));
+    KB_ASSIGN_OR_RETURN(auto ids, index_->matching_chunk_ids(parsed.must, kMaxFiltered));
     const FilteredAndAllowed both(std::unordered_set<int64_t>(ids.begin(), ids.end()), allow);
     KB_ASSIGN_OR_RETURN(hits, index_->search_dense(model_, q.data(), k, &both));
   }

@@ -24,8 +24,8 @@ class DenseRetriever : public Retriever {
   const std::string& name() const override { return name_; }
   const std::string& weight_key() const override { return model_name_; }
   // Encodes Query::text (once per text with a cache) and searches among
-  // the chunks holding Query::filters that `allow` allows. No text (a
-  // query of filters alone): no candidates.
+  // the chunks meeting Query::must that `allow` allows. No text (a query
+  // of conditions alone): no candidates.
   core::Result<std::vector<Candidate>> retrieve(const Query& query, int k,
                                                 const storage::ChunkFilter* allow) const override;
   // The share of the query in the model's languages (its model card) times

@@ -8,7 +8,7 @@ EntityRetriever::EntityRetriever(const storage::IndexFolder* index) : index_(ind
 core::Result<std::vector<Candidate>> EntityRetriever::retrieve(const Query& query, int k,
                                                                const storage::ChunkFilter* allow) const {
   if (query.entity_terms.empty()) return std::vector<Candidate>{};
-  KB_ASSIGN_OR_RETURN(auto hits, index_->search_any(query.entity_terms, k, allow));
+  KB_ASSIGN_OR_RETURN(auto hits, index_->search_any(query.entity_terms, k, query.must, allow));
   return to_candidates(hits, name_);
 }
 

@@ -10,7 +10,8 @@ namespace kbseek::query {
 // identifiers such as A100 or RFC 9110: storage/entities.h; Query::
 // entity_terms), scored by how many they hold. Entities survive
 // translation, so this list serves a Chinese question about "CUDA 11.6"
-// over English manuals as well as an English one. Confidence 1 when the
+// over English manuals as well as an English one. Only chunks meeting the
+// query's conditions (Query::must) are listed. Confidence 1 when the
 // query has entities, else 0 (the list is then not asked for).
 class EntityRetriever : public Retriever {
  public:

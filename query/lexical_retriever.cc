@@ -7,12 +7,12 @@ LexicalRetriever::LexicalRetriever(const storage::IndexFolder* index) : index_(i
 
 core::Result<std::vector<Candidate>> LexicalRetriever::retrieve(const Query& query, int k,
                                                                 const storage::ChunkFilter* allow) const {
-  KB_ASSIGN_OR_RETURN(auto hits, index_->search_lexical_terms(query.search_terms, k, query.filters, allow));
+  KB_ASSIGN_OR_RETURN(auto hits, index_->search_lexical(storage::LexicalQuery{query.search_terms, query.must}, k, allow));
   return to_candidates(hits, name_);
 }
 
 double LexicalRetriever::confidence(const Query& query) const {
-  if (query.text.empty()) return query.filters.empty() ? 0.0 : 1.0;
+  if (query.text.empty()) return query.must.empty() ? 0.0 : 1.0;
   auto share = index_->known_share(query.known_terms);
   // A failed lookup must not silence BM25: search itself reports the error.
   return share.is_ok() ? share.value() : 1.0;

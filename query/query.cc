@@ -7,7 +7,7 @@
 #include <cctype>
 
 #include "core/utf8.h"
-#include "query/query_filters.h"
+#include "query/query_syntax.h"
 #include "query/query_language.h"
 #include "query/snippet.h"
 #include "storage/entities.h"
@@ -212,10 +212,23 @@ core::Result<Query> parse_query(std::string_view raw, const storage::IndexFolder
   if (!core::is_valid_utf8(raw)) return core::Status::invalid_argument("query is not valid UTF-8");
   Query q;
   q.raw = std::string(raw);
-  ParsedQuery parsed = parse_query_filters(raw);
+  SyntaxContext context;
+  storage::IndexedFields fields;
+  if (index != nullptr) {
+    context.analyze = [index](std::string_view s) { return index->query_terms(s).known; };
+    auto f = index->indexed_fields();
+    if (f.is_ok()) {
+      fields = std::move(f).value();
+    } else {
+      q.warnings.push_back("fields of this index not read (" + f.status().to_string() + "); fields searched as words");
+    }
+    context.fields = &fields;
+  }
+  ParsedSyntax parsed = parse_syntax(raw, context);
   q.text = std::move(parsed.text);
-  q.filters = std::move(parsed.filters);
+  q.must = std::move(parsed.must);
   q.described = std::move(parsed.described);
+  q.warnings.insert(q.warnings.end(), parsed.warnings.begin(), parsed.warnings.end());
   add_languages(&q);
   for (const auto& e : storage::extract_entities(q.text)) {
     std::string term = storage::entity_filter_term(e.value);

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "storage/lexical_index.h"
 
 namespace kbseek::storage {
 class IndexFolder;
@@ -45,12 +46,16 @@ struct TimeIntent {
 };
 
 struct Query {
-  std::string raw;   // as the caller wrote it
-  std::string text;  // without its filters, white space collapsed: what models read
-  // Filters written into the query (query/query_filters.h): lexical filter
-  // terms every result must hold, and their readable form for explanations.
-  std::vector<std::string> filters;
+  std::string raw;  // as the caller wrote it
+  // The query language (query/query_syntax.h): the words and phrases that
+  // count for relevance, single-spaced (what models read and BM25 scores;
+  // for a query without operators, the query with white space collapsed);
+  // the conditions every result must meet, inside retrieval; each written
+  // as normalised for explanations; what was not understood.
+  std::string text;
+  std::vector<storage::Condition> must;
   std::vector<std::string> described;
+  std::vector<std::string> warnings;
 
   // Script of each counted unit of `text` (query/query_language.h) -> its
   // share, summing to 1 (empty for a text with no counted unit).
@@ -84,10 +89,11 @@ struct Query {
   std::vector<std::string> known_terms;
 };
 
-// The query `raw` parsed once. With `index`, the lexical terms are filled
-// by that index's analyzer. InvalidArgument for text that is not UTF-8.
-// A query with nothing but white space parses (text empty); the search
-// service refuses it.
+// The query `raw` parsed once. With `index`, words and phrases are analysed
+// by that index's analyzer and fields checked against the ones it holds;
+// without, no field but entity:, type:, lang: and time: is known.
+// InvalidArgument for text that is not UTF-8. A query with nothing but
+// white space parses (text empty); the search service refuses it.
 core::Result<Query> parse_query(std::string_view raw, const storage::IndexFolder* index = nullptr);
 
 }  // namespace kbseek::query

@@ -168,6 +168,7 @@ Result<SearchResponse> SearchService::search_uncached(const SearchRequest& reque
   const int wanted = rerank ? std::max(request.k, request.rerank.k) : request.k;
   KB_ASSIGN_OR_RETURN(auto docs, ranker_->rank(parsed, candidates, wanted, request.principals));
   SearchResponse resp;
+  resp.query = parsed;
   const std::string& text = parsed.text;
   if (rerank) {
     LlmRerankOptions o = request.rerank;
@@ -272,6 +273,19 @@ nlohmann::json to_json(const SearchResponse& response, bool explain) {
   }
   nlohmann::json out = {{"results", std::move(results)}, {"took_ms", response.took_ms}};
   if (response.cached) out["cached"] = true;
+  const query::Query& q = response.query;
+  if (!q.warnings.empty()) out["warnings"] = q.warnings;
+  if (explain) {
+    out["query"] = {{"text", q.text},
+                    {"conditions", q.described},
+                    {"languages", q.languages},
+                    {"question", query::question_form_name(q.question)},
+                    {"recent", q.time.recent},
+                    {"years", q.time.years},
+                    {"identifiers", q.identifiers},
+                    {"numbers", q.numbers},
+                    {"entities", q.entity_terms.size()}};
+  }
   if (response.reranked) {
     const LlmRerankReport& r = response.rerank;
     nlohmann::json rr = {{"model", r.model}, {"candidates", r.candidates}, {"reranked", r.reranked}, {"took_ms", r.took_ms}};

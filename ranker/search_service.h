@@ -68,6 +68,10 @@ struct SearchResult {
 
 struct SearchResponse {
   std::vector<SearchResult> results;
+  // The query as parsed (query/query.h): what was not understood and how
+  // it was searched instead (warnings), and for explanations, its text,
+  // conditions and features.
+  query::Query query;
   double took_ms = 0;
   bool cached = false;  // answered from the result cache (ranker/result_cache.h)
   bool reranked = false;  // the LLM stage ran (rerank_model set); see report
@@ -173,7 +177,9 @@ class SearchService {
 };
 
 // {"results":[{"id","title","snippet","score"[,"explain"]}...],"took_ms":...[,"cached":true]
-//  [,"rerank":{"model","candidates","reranked","took_ms"[,"warning"]}]}
+//  [,"warnings":[...]][,"rerank":{"model","candidates","reranked","took_ms"[,"warning"]}]
+//  [,"query":{"text","conditions","languages","question","recent","years","identifiers",
+//             "numbers","entities"} with explain]}
 nlohmann::json to_json(const SearchResponse& response, bool explain = false);
 
 }  // namespace kbseek::ranker

@@ -98,6 +98,10 @@ core::Result<CheckReport> check_index(const std::string& dir) {
   if (!chunks.empty() && analyzer != lexical.value()->analyzer().version())
     problem(dir + "/lexical: made by analyzer \"" + analyzer + "\", this build uses \"" +
             lexical.value()->analyzer().version() + "\" (open the index for writing to rebuild it)");
+  auto fields = lexical.value()->indexed_fields();
+  if (!chunks.empty() && fields.is_ok() && !fields.value().positions)
+    problem(dir + "/lexical: made before word positions and metadata fields were stored (phrases match as their " +
+            "words, fields cannot filter; --repair adds them)");
   KB_ASSIGN_OR_RETURN(std::vector<int64_t> lexical_ids, lexical.value()->chunk_ids());
   std::string d = compare_ids(chunks, lexical_ids, "docs.sqlite", "lexical/");
   if (!d.empty()) problem(dir + "/lexical: " + d);

@@ -11,6 +11,7 @@
 #include "core/file_util.h"
 #include "core/logging.h"
 #include "core/utf8.h"
+#include "storage/chunk_fields.h"
 #include "storage/folder_lock.h"
 #include "storage/sqlite_store.h"
 
@@ -26,19 +27,6 @@ core::Status check_utf8(std::string_view s, const std::string& what) {
   if (bad == std::string_view::npos) return core::Status::ok();
   return core::Status::invalid_argument(what + " is not valid UTF-8 (byte " + std::to_string(bad) + ")");
 }
-
-}  // namespace
-
-std::vector<std::string> entity_terms(const std::vector<ChunkEntity>& entities) {
-  std::vector<std::string> terms;
-  for (const auto& e : entities) {
-    terms.push_back(entity_filter_term(e.value));
-    terms.push_back(entity_type_filter_term(e.type));
-  }
-  return terms;
-}
-
-namespace {
 
 std::string describe(const std::vector<ModelInfo>& models) {
   std::string out;
@@ -268,7 +256,8 @@ core::Status IndexFolder::put_document(const Document& doc, const std::vector<Ch
     if (st.is_ok()) st = lexical_->remove(id);
   }
   for (size_t i = 0; i < chunks.size() && st.is_ok(); ++i)
-    st = lexical_->add(replaced.new_chunk_ids[i], doc.title, chunks[i].text, entity_terms(chunks[i].entities));
+    st = lexical_->add(replaced.new_chunk_ids[i], doc.title, chunks[i].text,
+                       chunk_fields(chunks[i].entities, chunks[i].language, doc.timestamp, doc.metadata_json));
   for (size_t m = 0; m < manifest_.models.size() && st.is_ok(); ++m)
     st = current_vectors(m)->add(replaced.new_chunk_ids.data(), vectors_per_model[m], chunks.size());
   if (!st.is_ok()) return discard_batch(st.with_context("document \"" + doc.id + "\""));
@@ -354,21 +343,29 @@ core::Result<std::vector<Hit>> IndexFolder::search_lexical(std::string_view quer
   return lexical_->search(query, k, filters, allow);
 }
 
-core::Result<std::vector<Hit>> IndexFolder::search_lexical_terms(const std::vector<std::string>& terms, int k,
-                                                               const std::vector<std::string>& filters,
-                                                               const ChunkFilter* allow) const {
-  return lexical_->search_terms(terms, k, filters, allow);
+core::Result<std::vector<Hit>> IndexFolder::search_lexical(const LexicalQuery& query, int k,
+                                                         const ChunkFilter* allow) const {
+  return lexical_->search(query, k, allow);
 }
+
+core::Result<std::vector<int64_t>> IndexFolder::matching_chunk_ids(const std::vector<Condition>& must,
+                                                                   int limit) const {
+  if (must.empty()) return std::vector<int64_t>{};
+  KB_ASSIGN_OR_RETURN(auto hits, lexical_->search(LexicalQuery{{}, must}, limit, nullptr));
+  std::vector<int64_t> ids;
+  ids.reserve(hits.size());
+  for (const auto& h : hits) ids.push_back(h.chunk_id);
+  return ids;
+}
+
+core::Result<IndexedFields> IndexFolder::indexed_fields() const { return lexical_->indexed_fields(); }
 
 QueryTerms IndexFolder::query_terms(std::string_view query) const { return lexical_->query_terms(query); }
 
 core::Result<std::vector<int64_t>> IndexFolder::filtered_chunk_ids(const std::vector<std::string>& filters,
                                                                    int limit) const {
-  KB_ASSIGN_OR_RETURN(auto hits, lexical_->search("", limit, filters));
-  std::vector<int64_t> ids;
-  ids.reserve(hits.size());
-  for (const auto& h : hits) ids.push_back(h.chunk_id);
-  return ids;
+  if (filters.empty()) return std::vector<int64_t>{};
+  return matching_chunk_ids({Condition::all_terms(filters)}, limit);
 }
 
 namespace {
@@ -424,8 +421,9 @@ core::Result<std::string> IndexFolder::version_token() const {
 }
 
 core::Result<std::vector<Hit>> IndexFolder::search_any(const std::vector<std::string>& terms, int k,
+                                                       const std::vector<Condition>& must,
                                                        const ChunkFilter* allow) const {
-  return lexical_->search_any(terms, k, allow);
+  return lexical_->search_any(terms, k, must, allow);
 }
 
 core::Result<double> IndexFolder::known_term_share(std::string_view query) const {

@@ -52,9 +52,6 @@ class SqliteStore;
 using FingerprintVisitor = std::function<core::Status(const std::string& id, uint64_t simhash,
                                                       const std::string& duplicate_of, const std::string& norm_hash)>;
 
-// The filter terms of a chunk's entities (its values and types).
-std::vector<std::string> entity_terms(const std::vector<ChunkEntity>& entities);
-
 // The embedding fields of a new folder, in order: each model's name,
 // fingerprint and dimension (ModelInfo's other members are assigned here).
 // The three single-model members are shorthand for `models` = {that one}.
@@ -134,15 +131,17 @@ class IndexFolder {
   core::Result<std::vector<Hit>> search_lexical(std::string_view query, int k,
                                                 const std::vector<std::string>& filters = {},
                                                 const ChunkFilter* allow = nullptr) const;
-  // The same for terms analysed once by query_terms() (LexicalIndex::search_terms).
-  core::Result<std::vector<Hit>> search_lexical_terms(const std::vector<std::string>& terms, int k,
-                                                      const std::vector<std::string>& filters,
-                                                      const ChunkFilter* allow) const;
+  // LexicalIndex::search: a query analysed once (query_terms()), with conditions.
+  core::Result<std::vector<Hit>> search_lexical(const LexicalQuery& query, int k, const ChunkFilter* allow) const;
   // LexicalIndex::query_terms: `query` through the folder's analyzer.
   QueryTerms query_terms(std::string_view query) const;
   // Up to `limit` chunk ids holding every filter term (lexical_index.h's
   // entity_filter_term()), for filtering dense results.
   core::Result<std::vector<int64_t>> filtered_chunk_ids(const std::vector<std::string>& filters, int limit) const;
+  // Up to `limit` chunk ids where every condition holds (dense search filters by them).
+  core::Result<std::vector<int64_t>> matching_chunk_ids(const std::vector<Condition>& must, int limit) const;
+  // LexicalIndex::indexed_fields: what the folder's lexical index can filter on.
+  core::Result<IndexedFields> indexed_fields() const;
   // Read-only folders: if the MANIFEST changed since the last look (one
   // stat), reloads every FAISS file a writer has saved at a newer
   // generation, so a long-running server sees new vectors without a
@@ -159,6 +158,7 @@ class IndexFolder {
 
   // LexicalIndex::search_any over the folder's lexical index.
   core::Result<std::vector<Hit>> search_any(const std::vector<std::string>& terms, int k,
+                                            const std::vector<Condition>& must = {},
                                             const ChunkFilter* allow = nullptr) const;
   // LexicalIndex::known_term_share over the folder's lexical index.
   core::Result<double> known_term_share(std::string_view query) const;

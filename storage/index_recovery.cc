@@ -11,6 +11,7 @@
 
 #include "core/file_util.h"
 #include "core/logging.h"
+#include "storage/chunk_fields.h"
 #include "storage/index_folder.h"
 #include "storage/sqlite_store.h"
 
@@ -42,10 +43,12 @@ core::Status IndexFolder::rebuild_lexical(int64_t generation) {
     return core::Status::ok();
   }));
   int64_t added = 0;
-  KB_RETURN_IF_ERROR(store_->scan_chunks([&](int64_t id, std::string_view title, std::string_view text) {
-    auto it = entities.find(id);
-    KB_RETURN_IF_ERROR(lexical_->add(id, title, text, it == entities.end() ? std::vector<std::string>{}
-                                                                            : entity_terms(it->second)));
+  const std::vector<ChunkEntity> none;
+  KB_RETURN_IF_ERROR(store_->scan_chunks([&](const SqliteStore::ChunkRow& row) {
+    auto it = entities.find(row.chunk_id);
+    KB_RETURN_IF_ERROR(lexical_->add(
+        row.chunk_id, row.title, row.text,
+        chunk_fields(it == entities.end() ? none : it->second, row.language, row.timestamp, row.metadata_json)));
     if (++added % kRebuildCommitEvery == 0) return lexical_->commit();
     return core::Status::ok();
   }));
@@ -75,6 +78,13 @@ core::Status IndexFolder::recover_lexical(int64_t generation) {
     reason = "lexical index built with analyzer \"" + stored_analyzer + "\", this build uses \"" + analyzer + "\"";
   } else if (indexed != chunks) {
     reason = "lexical index holds " + std::to_string(indexed) + " chunks, docs.sqlite " + std::to_string(chunks);
+  } else if (writable_) {
+    // Made before word positions and metadata fields were stored: readers
+    // search it as it is (phrases as their words, fields unknown, with a
+    // warning per query); the first writer adds them.
+    auto fields = lexical_->indexed_fields();
+    if (fields.is_ok() && !fields.value().positions)
+      reason = "lexical index made before word positions and metadata fields were stored";
   }
   if (reason.empty()) return core::Status::ok();
   if (!writable_) {

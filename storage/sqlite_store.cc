@@ -369,13 +369,19 @@ core::Result<int64_t> SqliteStore::embedding_count(const std::string& field) con
 core::Status SqliteStore::scan_chunks(const ChunkVisitor& visit) const {
   std::lock_guard<std::mutex> lock(mu_);
   KB_ASSIGN_OR_RETURN(
-      auto st, db_->prepare("SELECT c.chunk_id, d.title, c.text FROM chunks c JOIN documents d ON d.id = c.doc_id "
-                            "ORDER BY c.chunk_id"));
+      auto st, db_->prepare("SELECT c.chunk_id, d.title, c.text, c.language, d.timestamp, d.metadata_json "
+                            "FROM chunks c JOIN documents d ON d.id = c.doc_id ORDER BY c.chunk_id"));
   for (;;) {
-    KB_ASSIGN_OR_RETURN(bool row, st->step());
-    if (!row) return core::Status::ok();
-    const std::string title = st->column_text(1), text = st->column_text(2);
-    KB_RETURN_IF_ERROR(visit(st->column_int64(0), title, text));
+    KB_ASSIGN_OR_RETURN(bool has_row, st->step());
+    if (!has_row) return core::Status::ok();
+    ChunkRow row;
+    row.chunk_id = st->column_int64(0);
+    row.title = st->column_text(1);
+    row.text = st->column_text(2);
+    row.language = st->column_text(3);
+    if (!st->column_is_null(4)) row.timestamp = st->column_int64(4);
+    row.metadata_json = st->column_text(5);
+    KB_RETURN_IF_ERROR(visit(row));
   }
 }
 
@@ -476,6 +482,27 @@ core::Status SqliteStore::scan_vectors(const std::string& field, int dim, const 
     std::memcpy(v.data(), blob.data(), blob.size());
     KB_RETURN_IF_ERROR(visit(id, v.data()));
   }
+}
+
+core::Result<std::vector<float>> SqliteStore::get_vectors(const std::string& field, int dim,
+                                                         const std::vector<int64_t>& chunk_ids) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  KB_ASSIGN_OR_RETURN(auto st, db_->prepare("SELECT vector FROM embeddings WHERE chunk_id = ? AND field = ?"));
+  std::vector<float> out(chunk_ids.size() * static_cast<size_t>(dim));
+  for (size_t i = 0; i < chunk_ids.size(); ++i) {
+    st->reset();
+    KB_RETURN_IF_ERROR(st->bind_int64(1, chunk_ids[i]));
+    KB_RETURN_IF_ERROR(st->bind_text(2, field));
+    KB_ASSIGN_OR_RETURN(bool row, st->step());
+    if (!row) return core::Status::not_found(path() + ": chunk " + std::to_string(chunk_ids[i]) + " has no \"" + field + "\" vector");
+    std::string_view blob = st->column_blob(0);
+    if (blob.size() != sizeof(float) * dim)
+      return core::Status::corruption(path() + ": chunk " + std::to_string(chunk_ids[i]) + ": vector of " +
+                                      std::to_string(blob.size()) + " bytes, expected " +
+                                      std::to_string(sizeof(float) * dim));
+    std::memcpy(out.data() + i * dim, blob.data(), blob.size());
+  }
+  return out;
 }
 
 namespace {

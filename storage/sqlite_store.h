@@ -83,7 +83,16 @@ class SqliteStore {
 
   // Full scans in chunk id order, for rebuilding the derived indexes. The
   // callback must not call back into this store; its error stops the scan.
-  using ChunkVisitor = std::function<core::Status(int64_t chunk_id, std::string_view title, std::string_view text)>;
+  // A chunk with what its lexical entry is made of.
+  struct ChunkRow {
+    int64_t chunk_id = -1;
+    std::string title;  // its document's
+    std::string text;
+    std::string language;
+    std::optional<int64_t> timestamp;  // its document's
+    std::string metadata_json;         // its document's
+  };
+  using ChunkVisitor = std::function<core::Status(const ChunkRow& row)>;
   core::Status scan_chunks(const ChunkVisitor& visit) const;
   // Corruption naming the chunk if a stored vector is not `dim` floats.
   // Every document's fingerprint, for the indexer's duplicate lookup:
@@ -110,6 +119,10 @@ class SqliteStore {
   using VectorVisitor = std::function<core::Status(int64_t chunk_id, const float* vector)>;
   core::Status scan_vectors(const std::string& field, int dim, const VectorVisitor& visit) const;
   core::Status scan_vectors(int dim, const VectorVisitor& visit) const { return scan_vectors(kTextField, dim, visit); }
+  // The stored `field` vector of each chunk, dim floats each, in the order
+  // given; NotFound naming a chunk that has none.
+  core::Result<std::vector<float>> get_vectors(const std::string& field, int dim,
+                                               const std::vector<int64_t>& chunk_ids) const;
 
   // For the consistency checker: chunk ids (ascending), chunk ids with a
   // vector of `field`, chunks whose document is missing, and SQLite's own

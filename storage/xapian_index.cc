@@ -4,8 +4,11 @@
 #include <xapian.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <new>
+
+#include <nlohmann/json.hpp>
 
 #include "core/utf8.h"
 #include "storage/stop_words.h"
@@ -14,6 +17,85 @@ namespace kbseek::storage {
 namespace {
 
 constexpr Xapian::valueno kChunkIdSlot = 0;
+constexpr Xapian::valueno kTimeSlot = 1;         // the document's timestamp
+constexpr Xapian::valueno kFirstFieldSlot = 10;  // numeric metadata fields from here
+constexpr const char* kFieldsKey = "kbseek.fields";
+
+// The registry of fields kept in the database's metadata:
+// {"positions": true, "fields": {"dept": 0, "price": 10, "time": 1}} (a
+// field's value slot; 0 for a field never seen as a number).
+struct Registry {
+  bool positions = false;
+  std::map<std::string, unsigned> slots;
+};
+
+Registry parse_registry(const std::string& text) {
+  Registry r;
+  if (text.empty()) return r;  // made before fields and positions were stored
+  auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) return r;
+  r.positions = j.value("positions", false);
+  if (j.contains("fields") && j["fields"].is_object())
+    for (const auto& [name, slot] : j["fields"].items())
+      if (slot.is_number_unsigned()) r.slots[name] = slot.get<unsigned>();
+  return r;
+}
+
+std::string registry_json(bool positions, const std::map<std::string, unsigned>& slots) {
+  nlohmann::json j = {{"positions", positions}, {"fields", nlohmann::json::object()}};
+  for (const auto& [name, slot] : slots) j["fields"][name] = slot;
+  return j.dump();
+}
+
+// A condition as a Xapian query: boolean (no weight of its own).
+Xapian::Query compile(const Condition& c, const std::map<std::string, unsigned>& slots) {
+  using Q = Xapian::Query;
+  switch (c.kind) {
+    case Condition::Kind::kAllTerms: {
+      if (c.terms.empty()) return Q::MatchAll;
+      return Q(Q::OP_AND, c.terms.begin(), c.terms.end());
+    }
+    case Condition::Kind::kPhrase: {
+      if (c.terms.empty()) return Q::MatchAll;
+      if (c.terms.size() == 1) return Q(c.terms[0]);
+      return Q(Q::OP_PHRASE, c.terms.begin(), c.terms.end(), static_cast<Xapian::termcount>(c.terms.size()));
+    }
+    case Condition::Kind::kRange: {
+      auto it = slots.find(c.field);
+      if (it == slots.end() || it->second == 0) return Q::MatchNothing;
+      const bool open_low = std::isinf(c.low) && c.low < 0, open_high = std::isinf(c.high) && c.high > 0;
+      if (open_low && open_high) return Q(Q::OP_VALUE_GE, it->second, Xapian::sortable_serialise(-HUGE_VAL));
+      if (open_low) return Q(Q::OP_VALUE_LE, it->second, Xapian::sortable_serialise(c.high));
+      if (open_high) return Q(Q::OP_VALUE_GE, it->second, Xapian::sortable_serialise(c.low));
+      return Q(Q::OP_VALUE_RANGE, it->second, Xapian::sortable_serialise(c.low), Xapian::sortable_serialise(c.high));
+    }
+    case Condition::Kind::kNot: {
+      if (c.children.empty()) return Q::MatchAll;
+      return Q(Q::OP_AND_NOT, Q::MatchAll, compile(c.children[0], slots));
+    }
+    case Condition::Kind::kAll: {
+      std::vector<Q> yes, no;
+      for (const auto& child : c.children) {
+        if (child.kind == Condition::Kind::kNot && !child.children.empty()) {
+          no.push_back(compile(child.children[0], slots));
+        } else {
+          yes.push_back(compile(child, slots));
+        }
+      }
+      Q q = yes.empty() ? Q::MatchAll : Q(Q::OP_AND, yes.begin(), yes.end());
+      if (!no.empty()) q = Q(Q::OP_AND_NOT, q, Q(Q::OP_OR, no.begin(), no.end()));
+      return q;
+    }
+    case Condition::Kind::kAny: {
+      if (c.children.empty()) return Q::MatchNothing;
+      std::vector<Q> parts;
+      for (const auto& child : c.children) parts.push_back(compile(child, slots));
+      return Q(Q::OP_OR, parts.begin(), parts.end());
+    }
+  }
+  return Q::MatchNothing;
+}
+
 
 std::string unique_term(int64_t chunk_id) { return "Q" + std::to_string(chunk_id); }
 
@@ -51,6 +133,18 @@ Xapian::Query build_query(const std::vector<std::string>& terms) {
   parts.reserve(wqf.size());
   for (const auto& [term, count] : wqf) parts.emplace_back(term, count);
   return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
+}
+
+// Scored terms among the chunks where every condition holds.
+Xapian::Query build_query(const std::vector<std::string>& terms, const std::vector<Condition>& must,
+                          const std::map<std::string, unsigned>& slots) {
+  if (must.empty()) return build_query(terms);
+  Condition all;
+  all.kind = Condition::Kind::kAll;
+  all.children = must;
+  const Xapian::Query filter = compile(all, slots);
+  if (terms.empty()) return Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, filter, 0);
+  return Xapian::Query(Xapian::Query::OP_FILTER, build_query(terms), filter);
 }
 
 // A ChunkFilter as Xapian's MatchDecider: it reads each candidate's chunk
@@ -114,6 +208,12 @@ core::Result<std::unique_ptr<XapianIndex>> XapianIndex::open(const std::string& 
       int flags = (mode == Mode::kOverwrite ? Xapian::DB_CREATE_OR_OVERWRITE : Xapian::DB_CREATE_OR_OPEN) |
                   Xapian::DB_BACKEND_GLASS;
       index->writer_ = std::make_unique<Xapian::WritableDatabase>(path, flags);
+      // An empty database is written with positions from the start; one
+      // made before they were keeps saying it has none.
+      Registry r = parse_registry(index->writer_->get_metadata(kFieldsKey));
+      index->positions_ = r.positions || index->writer_->get_doccount() == 0;
+      index->slots_ = std::move(r.slots);
+      index->fields_dirty_ = !r.positions && index->positions_;
     }
     return core::Status::ok();
   }));
@@ -130,7 +230,7 @@ core::Status XapianIndex::begin_if_needed() {
 }
 
 core::Status XapianIndex::add(int64_t chunk_id, std::string_view title, std::string_view text,
-                              const std::vector<std::string>& filter_terms) {
+                              const ChunkFields& fields) {
   std::lock_guard<std::mutex> lock(mu_);
   return guarded("add chunk " + std::to_string(chunk_id), path_, [&] {
     KB_RETURN_IF_ERROR(begin_if_needed());
@@ -138,11 +238,31 @@ core::Status XapianIndex::add(int64_t chunk_id, std::string_view title, std::str
     if (options_.title_wdf > 0) {
       for (const auto& term : analyzer_.analyze(title)) doc.add_term(term, options_.title_wdf);
     }
-    for (const auto& term : analyzer_.analyze(text)) doc.add_term(term);
+    Xapian::termpos pos = 0;
+    for (const auto& term : analyzer_.analyze(text)) doc.add_posting(term, ++pos);
     const std::string id_term = unique_term(chunk_id);
     doc.add_boolean_term(id_term);
-    for (const auto& t : filter_terms)
+    for (const auto& t : fields.filter_terms)
       if (!t.empty() && t.size() <= 240) doc.add_boolean_term(t);
+    for (const auto& [name, value] : fields.values) {
+      if (slots_.emplace(name, 0).second) fields_dirty_ = true;
+      const std::string t = field_filter_term(name, value);
+      if (!value.empty()) doc.add_boolean_term(t);
+    }
+    for (const auto& [name, number] : fields.numbers) {
+      unsigned& slot = slots_[name];
+      if (slot == 0) {
+        if (name == "time") {
+          slot = kTimeSlot;
+        } else {
+          unsigned next = kFirstFieldSlot;
+          for (const auto& [n, s] : slots_) next = std::max(next, s + 1);
+          slot = next;
+        }
+        fields_dirty_ = true;
+      }
+      if (std::isfinite(number)) doc.add_value(slot, Xapian::sortable_serialise(number));
+    }
     doc.add_value(kChunkIdSlot, std::to_string(chunk_id));
     writer_->replace_document(id_term, doc);
     return core::Status::ok();
@@ -194,25 +314,17 @@ std::string describe_terms(const std::vector<std::string>& terms) {
 }
 }  // namespace
 
-core::Result<std::vector<Hit>> XapianIndex::search_terms(const std::vector<std::string>& terms, int k,
-                                                         const std::vector<std::string>& filters,
-                                                         const ChunkFilter* allow) const {
+core::Result<std::vector<Hit>> XapianIndex::search(const LexicalQuery& query, int k,
+                                                   const ChunkFilter* allow) const {
   if (k <= 0) return core::Status::invalid_argument("lexical search: k must be positive, got " + std::to_string(k));
-  if (terms.empty() && filters.empty()) return std::vector<Hit>{};
-  Xapian::Query xq;
-  if (!filters.empty()) {
-    const Xapian::Query filter(Xapian::Query::OP_AND, filters.begin(), filters.end());
-    xq = terms.empty() ? Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, filter, 0)
-                       : Xapian::Query(Xapian::Query::OP_FILTER, build_query(terms), filter);
-  } else {
-    xq = build_query(terms);
-  }
+  const std::vector<std::string>& terms = query.terms;
+  if (terms.empty() && query.must.empty()) return std::vector<Hit>{};
   std::vector<Hit> hits;
   const std::string op = "search \"" + describe_terms(terms) + "\" in";
   core::Status st = guarded(op, path_, [&]() -> core::Status {
     if (writer_) {
       std::lock_guard<std::mutex> lock(mu_);
-      KB_ASSIGN_OR_RETURN(hits, run_query(*writer_, xq, options_, k, allow));
+      KB_ASSIGN_OR_RETURN(hits, run_query(*writer_, build_query(terms, query.must, slots_), options_, k, allow));
       return core::Status::ok();
     }
     std::unique_ptr<Xapian::Database> db = take_reader();
@@ -221,7 +333,9 @@ core::Result<std::vector<Hit>> XapianIndex::search_terms(const std::vector<std::
     for (int attempt = 0;; ++attempt) {
       try {
         db->reopen();
-        KB_ASSIGN_OR_RETURN(hits, run_query(*db, xq, options_, k, allow));
+        const std::map<std::string, unsigned> slots =
+            query.must.empty() ? std::map<std::string, unsigned>{} : parse_registry(db->get_metadata(kFieldsKey)).slots;
+        KB_ASSIGN_OR_RETURN(hits, run_query(*db, build_query(terms, query.must, slots), options_, k, allow));
         break;
       } catch (const Xapian::DatabaseModifiedError&) {
         if (attempt == 1) throw;
@@ -250,11 +364,19 @@ core::Status XapianIndex::read_with(const std::string& op, const std::function<v
 }
 
 core::Result<std::vector<Hit>> XapianIndex::search_any(const std::vector<std::string>& terms, int k,
+                                                       const std::vector<Condition>& must,
                                                        const ChunkFilter* allow) const {
   if (terms.empty() || k <= 0) return std::vector<Hit>{};
-  const Xapian::Query xq(Xapian::Query::OP_OR, terms.begin(), terms.end());
   std::vector<Hit> hits;
   auto run = [&](const Xapian::Database& db) {
+    Xapian::Query xq(Xapian::Query::OP_OR, terms.begin(), terms.end());
+    if (!must.empty()) {
+      const auto slots = writer_ ? slots_ : parse_registry(db.get_metadata(kFieldsKey)).slots;
+      Condition all;
+      all.kind = Condition::Kind::kAll;
+      all.children = must;
+      xq = Xapian::Query(Xapian::Query::OP_FILTER, xq, compile(all, slots));
+    }
     Xapian::Enquire enquire(db);
     enquire.set_query(xq);
     enquire.set_weighting_scheme(Xapian::CoordWeight());  // one point per term held
@@ -266,6 +388,22 @@ core::Result<std::vector<Hit>> XapianIndex::search_any(const std::vector<std::st
   core::Status st = read_with("search terms in", run);
   if (!st.is_ok()) return st;
   return hits;
+}
+
+core::Result<IndexedFields> XapianIndex::indexed_fields() const {
+  IndexedFields out;
+  if (writer_) {
+    std::lock_guard<std::mutex> lock(mu_);
+    out.positions = positions_;
+    for (const auto& [name, slot] : slots_) out.fields[name] = slot != 0;
+    return out;
+  }
+  std::string text;
+  KB_RETURN_IF_ERROR(read_with("read fields of", [&](const Xapian::Database& db) { text = db.get_metadata(kFieldsKey); }));
+  const Registry r = parse_registry(text);
+  out.positions = r.positions;
+  for (const auto& [name, slot] : r.slots) out.fields[name] = slot != 0;
+  return out;
 }
 
 core::Result<double> XapianIndex::known_share(const std::vector<std::string>& query_terms) const {
@@ -287,6 +425,14 @@ core::Status XapianIndex::commit() {
   std::lock_guard<std::mutex> lock(mu_);
   return guarded("commit", path_, [&] {
     if (!writer_) return core::Status::failed_precondition("xapian " + path_ + ": opened read-only");
+    if (fields_dirty_) {
+      if (!in_transaction_) {
+        writer_->begin_transaction(/*flushed=*/true);
+        in_transaction_ = true;
+      }
+      writer_->set_metadata(kFieldsKey, registry_json(positions_, slots_));
+      fields_dirty_ = false;
+    }
     if (in_transaction_) {
       writer_->commit_transaction();
       in_transaction_ = false;
@@ -360,5 +506,14 @@ std::string entity_filter_term(std::string_view value) {
 }
 
 std::string entity_type_filter_term(std::string_view type) { return "XT" + std::string(type.substr(0, 100)); }
+
+std::string field_filter_term(std::string_view field, std::string_view value) {
+  std::string t = "XF" + std::string(field) + "=";
+  for (char c : value) t += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  if (t.size() > 240) t.resize(core::utf8_prefix_len(t, 240));
+  return t;
+}
+
+std::string language_filter_term(std::string_view language) { return "XL" + std::string(language.substr(0, 20)); }
 
 }  // namespace kbseek::storage

@@ -1,13 +1,22 @@
 // XapianIndex: LexicalIndex over a Xapian (glass) database in one folder.
 //
 // Each chunk is one Xapian document: the analyzer's terms of the title (each
-// counted `title_wdf` times) and of the text (once), the unique boolean term
-// "Q<chunk_id>" (for replace/delete) and the chunk id in value slot 0.
-// Positions are not stored: the seam offers no phrase search, and leaving
-// them out roughly halves the database.
+// counted `title_wdf` times, no positions) and of the text (once each, with
+// their positions, for phrase conditions), the unique boolean term
+// "Q<chunk_id>" (for replace/delete), the chunk id in value slot 0, its
+// filter terms (entities, language, metadata values) and its numbers in
+// value slots (the document's timestamp in slot 1; each numeric metadata
+// field in a slot of its own from 10, assigned on first sight).
+// The fields seen and their slots are kept in the database's metadata
+// ("kbseek.fields"), with whether positions are stored: an index made
+// before they were has none, is still searched as it is (phrases as their
+// words, no metadata fields), and is rebuilt by the index folder's first
+// writable open.
 // Queries are analysed with the same Analyzer and run as an OP_OR of their
-// terms (each with its query frequency) under BM25; Xapian's QueryParser is
-// never used (Xapian 1.4's throws on some mixed Chinese/Latin input).
+// terms (each with its query frequency) under BM25, filtered by their
+// conditions; Xapian's QueryParser is never used (Xapian 1.4's throws on
+// some mixed Chinese/Latin input, and our syntax is our own:
+// query/query_syntax.h).
 //
 // Writable instances buffer changes in a Xapian transaction: commit() makes
 // them durable; destroying the object or cancel() discards them. Readers in
@@ -21,6 +30,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -70,17 +80,17 @@ class XapianIndex final : public LexicalIndex {
   using LexicalIndex::add;
   using LexicalIndex::search;
   core::Status add(int64_t chunk_id, std::string_view title, std::string_view text,
-                   const std::vector<std::string>& filter_terms) override;
+                   const ChunkFields& fields) override;
   core::Status remove(int64_t chunk_id) override;
   using LexicalIndex::search_any;
   // `allow` runs as a Xapian::MatchDecider on each matching chunk.
   QueryTerms query_terms(std::string_view query) const override;
-  core::Result<std::vector<Hit>> search_terms(const std::vector<std::string>& terms, int k,
-                                              const std::vector<std::string>& filters,
-                                              const ChunkFilter* allow) const override;
+  core::Result<std::vector<Hit>> search(const LexicalQuery& query, int k, const ChunkFilter* allow) const override;
   core::Result<double> known_share(const std::vector<std::string>& terms) const override;
   core::Result<std::vector<Hit>> search_any(const std::vector<std::string>& terms, int k,
+                                            const std::vector<Condition>& must,
                                             const ChunkFilter* allow) const override;
+  core::Result<IndexedFields> indexed_fields() const override;
   core::Status commit() override;
   int64_t size() const override;
 
@@ -115,6 +125,10 @@ class XapianIndex final : public LexicalIndex {
   mutable std::mutex mu_;
   std::unique_ptr<Xapian::WritableDatabase> writer_;  // writable modes only
   bool in_transaction_ = false;
+  // The writer's registry of fields (kbseek.fields), written at commit when changed.
+  bool positions_ = true;
+  std::map<std::string, unsigned> slots_;  // field -> value slot; 0: not numeric
+  bool fields_dirty_ = false;
   mutable std::vector<std::unique_ptr<Xapian::Database>> idle_readers_;  // read-only mode
 };
 

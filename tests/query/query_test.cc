@@ -22,7 +22,7 @@ TEST(QueryTest, FiltersLeaveTheText) {
   Query q = parse("显卡  采购 entity:A100 预算");
   EXPECT_EQ(q.raw, "显卡  采购 entity:A100 预算");
   EXPECT_EQ(q.text, "显卡 采购 预算");
-  ASSERT_EQ(q.filters.size(), 1u);
+  ASSERT_EQ(q.must.size(), 1u);
   ASSERT_EQ(q.described.size(), 1u);
   EXPECT_EQ(q.described[0], "entity:a100");
 }

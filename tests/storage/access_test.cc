@@ -116,7 +116,7 @@ TEST_P(AccessFolderTest, KAllowedHitsComeBackFromFaissAndXapian) {
   ASSERT_TRUE(lexical.is_ok()) << lexical.status().to_string();
   EXPECT_EQ(lexical->size(), 8u);
   expect_readable(f, lexical.value(), anonymous);
-  auto any = f.search_any({"XEnothing"}, 5, allow.value().get());
+  auto any = f.search_any({"XEnothing"}, 5, {}, allow.value().get());
   ASSERT_TRUE(any.is_ok());
 
   // Finance sees its own documents first; fewer than k when that is all there is.

@@ -80,8 +80,9 @@ TEST_F(SqliteStoreTest, DocumentsChunksAndVectorsRoundTrip) {
   EXPECT_EQ(seen, v);
   int chunks = 0;
   ASSERT_TRUE(store_
-                  ->scan_chunks([&](int64_t, std::string_view title, std::string_view) {
-                    EXPECT_EQ(title, d.title);
+                  ->scan_chunks([&](const SqliteStore::ChunkRow& row) {
+                    EXPECT_EQ(row.title, d.title);
+                    EXPECT_EQ(row.metadata_json, d.metadata_json);
                     ++chunks;
                     return core::Status::ok();
                   })

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <thread>
 
 #include "storage/stop_words.h"
@@ -61,14 +63,75 @@ TEST_F(XapianIndexTest, TermsAnalysedOnceSearchLikeTheString) {
   for (const char* q : {"数据库 生命", "the dogs running", "用 groff 模拟 nroff 命令", "資料庫"}) {
     const QueryTerms terms = index->query_terms(q);
     EXPECT_FALSE(terms.search.empty()) << q;
-    auto by_terms = index->search_terms(terms.search, 10, {}, nullptr);
+    auto by_terms = index->search(LexicalQuery{terms.search, {}}, 10, nullptr);
     auto by_string = index->search(q, 10);
     ASSERT_TRUE(by_terms.is_ok() && by_string.is_ok()) << q;
     EXPECT_EQ(ids_of(by_terms), ids_of(by_string)) << q;
     EXPECT_DOUBLE_EQ(index->known_share(terms.known).value(), index->known_term_share(q).value()) << q;
   }
   EXPECT_TRUE(index->query_terms("the").known.size() == 1u);
-  EXPECT_TRUE(index->search_terms({}, 10, {}, nullptr).value().empty());
+  EXPECT_TRUE(index->search(LexicalQuery{}, 10, nullptr).value().empty());
+}
+
+// Conditions run inside Xapian: phrases by position, ranges on value
+// slots, negation, metadata values; and the registry of fields survives a
+// reopen, read-only as well.
+TEST_F(XapianIndexTest, ConditionsFilterInsideTheIndex) {
+  auto index = open_index(dir_ / "lex", Mode::kWritable);
+  auto fields = [](const char* dept, double price, int64_t time) {
+    ChunkFields f;
+    f.values = {{"dept", dept}, {"price", std::to_string(price)}};
+    f.numbers = {{"price", price}, {"time", static_cast<double>(time)}};
+    return f;
+  };
+  ASSERT_TRUE(index->add(1, "", "the vector database stores vectors", fields("Finance", 10, 1000)).is_ok());
+  ASSERT_TRUE(index->add(2, "", "a database of vector images", fields("legal", 25, 2000)).is_ok());
+  ASSERT_TRUE(index->add(3, "", "向量数据库的检索速度", fields("finance", 40, 3000)).is_ok());
+  ASSERT_TRUE(index->commit().is_ok());
+  auto terms = [&](const char* s) { return index->query_terms(s).known; };
+  auto run = [&](const XapianIndex& x, std::vector<Condition> must, const char* scored = "") {
+    return ids_of(x.search(LexicalQuery{x.query_terms(scored).search, std::move(must)}, 10, nullptr));
+  };
+  auto sorted = [](std::vector<int64_t> v) {
+    std::sort(v.begin(), v.end());
+    return v;
+  };
+  // "vector database" as a phrase: chunk 1 only; as words: 1 and 2.
+  EXPECT_EQ(run(*index, {Condition::phrase(terms("vector database"))}, "vector database"), (std::vector<int64_t>{1}));
+  EXPECT_EQ(sorted(run(*index, {Condition::all_terms(terms("vector database"))})), (std::vector<int64_t>{1, 2}));
+  EXPECT_EQ(run(*index, {Condition::phrase(terms("向量数据库"))}), (std::vector<int64_t>{3}));
+  EXPECT_TRUE(run(*index, {Condition::phrase(terms("database vector"))}).empty());
+  // Ranges on numbers and time, open ends.
+  EXPECT_EQ(sorted(run(*index, {Condition::range("price", 10, 25)})), (std::vector<int64_t>{1, 2}));
+  EXPECT_EQ(run(*index, {Condition::range("price", 30, HUGE_VAL)}), (std::vector<int64_t>{3}));
+  EXPECT_EQ(run(*index, {Condition::range("time", -HUGE_VAL, 1500)}), (std::vector<int64_t>{1}));
+  EXPECT_TRUE(run(*index, {Condition::range("nosuchfield", 0, 1e9)}).empty());
+  // Metadata values match in lower case; negation and boolean structure.
+  EXPECT_EQ(sorted(run(*index, {Condition::all_terms({field_filter_term("dept", "finance")})})),
+            (std::vector<int64_t>{1, 3}));
+  EXPECT_EQ(sorted(run(*index, {Condition::negate(Condition::all_terms({field_filter_term("dept", "finance")}))})),
+            (std::vector<int64_t>{2}));
+  EXPECT_EQ(sorted(run(*index, {Condition::any_of({Condition::range("price", 40, 40),
+                                                   Condition::all_terms({field_filter_term("dept", "legal")})})})),
+            (std::vector<int64_t>{2, 3}));
+  EXPECT_EQ(run(*index,
+                {Condition::all_of({Condition::all_terms({field_filter_term("dept", "finance")}),
+                                    Condition::negate(Condition::range("price", 0, 20))})}),
+            (std::vector<int64_t>{3}));
+  // Entity-style search_any keeps to the conditions too.
+  auto any = index->search_any({"vector", "databas"}, 10, {Condition::range("price", 20, 30)}, nullptr);
+  EXPECT_EQ(ids_of(any), (std::vector<int64_t>{2}));
+
+  auto known = index->indexed_fields();
+  ASSERT_TRUE(known.is_ok());
+  EXPECT_TRUE(known.value().positions);
+  EXPECT_EQ(known.value().fields, (std::map<std::string, bool>{{"dept", false}, {"price", true}, {"time", true}}));
+  index.reset();
+  auto reader = open_index(dir_ / "lex", Mode::kReadOnly);
+  EXPECT_EQ(reader->indexed_fields().value().fields, known.value().fields);
+  EXPECT_EQ(run(*reader, {Condition::range("price", 30, HUGE_VAL)}), (std::vector<int64_t>{3}));
+  EXPECT_EQ(run(*reader, {Condition::phrase(reader->query_terms("vector database").known)}),
+            (std::vector<int64_t>{1}));
 }
 
 TEST_F(XapianIndexTest, KnownTermShareCountsDistinctQueryTermsInTheIndex) {
