@@ -22,7 +22,9 @@ commands:
   stats  --index DIR [--json]
   serve  --index DIR [--host H] [--port P] [--auth] [--anonymous-principals a,b] [--principals-header NAME]
          search, eval and serve take the LLM stage: --rerank NAME [--rerank-k N]
-         [--rerank-budget-ms MS] [--rerank-weight W]
+         [--rerank-budget-ms MS] [--rerank-weight W]; and ranking beyond relevance (over the
+         index's ranking.json): --freshness W [--half-life-days D] [--recent-weight W]
+         [--mmr-lambda L] [--group-by FIELD:N] [--boost FIELD:VALUE=FACTOR,...]
   delete --index DIR ID...|-       remove documents (ids from stdin with -)
   check  --index DIR [--repair]     verify SQLite, FAISS and Xapian agree (repair rebuilds from SQLite)
   model  list | verify NAME|DIR | import DIR [--name NAME]

@@ -3,6 +3,8 @@
 
 #include <stdexcept>
 
+#include <nlohmann/json.hpp>
+
 namespace kbseek::app {
 
 using core::Status;
@@ -10,7 +12,8 @@ using core::Status;
 const std::set<std::string> kServiceFlags = {"--models-dir", "--models", "--weights", "--fusion",
                                              "--confidence-exponent", "--rrf-k", "--rerank", "--rerank-k",
                                              "--rerank-budget-ms", "--rerank-weight",
-                                             "--rerank-passage-tokens"};
+                                             "--rerank-passage-tokens", "--freshness", "--recent-weight",
+                                             "--half-life-days", "--mmr-lambda", "--group-by", "--boost"};
 
 std::set<std::string> with_service_flags(std::set<std::string> flags) {
   flags.insert(kServiceFlags.begin(), kServiceFlags.end());
@@ -85,7 +88,63 @@ core::Result<ranker::SearchServiceOptions> service_options_from_args(const Args&
   }
   KB_ASSIGN_OR_RETURN(opts.rerank_passage_tokens, args.get_int("--rerank-passage-tokens", opts.rerank_passage_tokens));
   if (opts.rerank_passage_tokens <= 0) return Status::invalid_argument("--rerank-passage-tokens expects a number > 0");
+  KB_ASSIGN_OR_RETURN(opts.ranking_overrides, ranking_overrides_from_args(args));
   return opts;
+}
+
+core::Result<std::string> ranking_overrides_from_args(const Args& args) {
+  nlohmann::json j = nlohmann::json::object();
+  const std::pair<const char*, const char*> numbers[] = {{"--freshness", "freshness_weight"},
+                                                         {"--recent-weight", "recent_weight"},
+                                                         {"--half-life-days", "half_life_days"},
+                                                         {"--mmr-lambda", "mmr_lambda"}};
+  for (const auto& [flag, key] : numbers) {
+    if (!args.has(flag)) continue;
+    KB_ASSIGN_OR_RETURN(double v, get_double(args, flag, 0));
+    ranker::RankingOptions check;
+    if (Status st = ranker::ranking_from_json({{key, v}}, &check); !st.is_ok())
+      return Status::invalid_argument(std::string(flag) + " " + args.get(flag) + ": " + st.message());
+    j[key] = v;
+  }
+  if (args.has("--group-by")) {  // FIELD:N
+    const std::string v = args.get("--group-by");
+    const size_t colon = v.rfind(':');
+    int n = 0;
+    try {
+      size_t used = 0;
+      if (colon != std::string::npos) n = std::stoi(v.substr(colon + 1), &used);
+      if (colon == std::string::npos || used != v.size() - colon - 1) n = 0;
+    } catch (const std::exception&) {
+      n = 0;
+    }
+    if (colon == 0 || n <= 0)
+      return Status::invalid_argument("--group-by expects FIELD:N (at most N results per value of FIELD), got \"" + v + "\"");
+    j["group_field"] = v.substr(0, colon);
+    j["max_per_group"] = n;
+  }
+  if (args.has("--boost")) {  // FIELD:VALUE=FACTOR,...
+    nlohmann::json boosts = nlohmann::json::array();
+    for (const std::string& item : args.get_list("--boost")) {
+      const size_t colon = item.find(':'), eq = item.rfind('=');
+      double f = -1;
+      try {
+        size_t used = 0;
+        if (eq != std::string::npos) f = std::stod(item.substr(eq + 1), &used);
+        if (eq == std::string::npos || used != item.size() - eq - 1) f = -1;
+      } catch (const std::exception&) {
+        f = -1;
+      }
+      if (colon == std::string::npos || colon == 0 || eq == std::string::npos || eq < colon || f < 0)
+        return Status::invalid_argument("--boost expects FIELD:VALUE=FACTOR[,...] with a factor >= 0, got \"" + item + "\"");
+      boosts.push_back({{"field", item.substr(0, colon)}, {"value", item.substr(colon + 1, eq - colon - 1)}, {"factor", f}});
+    }
+    j["boosts"] = boosts;
+  }
+  if (j.empty()) return std::string();
+  // Checked now, so that a bad value is named before the index is opened.
+  ranker::RankingOptions check;
+  KB_RETURN_IF_ERROR(ranker::ranking_from_json(j, &check));
+  return j.dump();
 }
 
 }  // namespace kbseek::app

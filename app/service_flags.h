@@ -12,11 +12,18 @@ namespace kbseek::app {
 // --models-dir, --models a,b (the dense lists to use; default all the index
 // has), --weights NAME=W,... (prior fusion weights by model name or bm25),
 // --fusion rrf|weighted, --confidence-exponent X, --rrf-k K,
-// --rerank-passage-tokens N (the LLM stage's passage cut, 256).
+// --rerank-passage-tokens N (the LLM stage's passage cut, 256), and the
+// ranking flags below.
 extern const std::set<std::string> kServiceFlags;
 
 // InvalidArgument naming the flag for a bad value.
 core::Result<ranker::SearchServiceOptions> service_options_from_args(const Args& args);
+
+// The ranking flags (ranker/objectives.h), set over the index's ranking.json:
+// --freshness W, --recent-weight W, --half-life-days D, --mmr-lambda L,
+// --group-by FIELD:N, --boost FIELD:VALUE=FACTOR[,...]. As the JSON object
+// SearchServiceOptions::ranking_overrides takes; "" when none is given.
+core::Result<std::string> ranking_overrides_from_args(const Args& args);
 
 // The LLM stage of a request: --rerank MODEL, --rerank-k N (10),
 // --rerank-budget-ms MS (0: none), --rerank-weight W (the service's

@@ -28,6 +28,8 @@ core::Result<std::vector<RankedDocument>> BestChunkRanker::rank(const query::Que
     d.title = std::move(doc.title);
     d.best_chunk_id = c.chunk_id;
     d.best_chunk_text = std::move(chunk.text);
+    d.timestamp = doc.timestamp;
+    d.metadata_json = std::move(doc.metadata_json);
     d.score = c.score;
     d.explanation = c.sources;
     d.explanation.push_back(query::SourceScore{"group:best-chunk", static_cast<int>(out.size()) + 1, c.score});

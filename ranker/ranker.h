@@ -6,6 +6,8 @@
 // a re-ordered one. Implementations are thread-safe for concurrent rank().
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,6 +23,9 @@ struct RankedDocument {
   std::string title;
   int64_t best_chunk_id = -1;
   std::string best_chunk_text;
+  // The document's timestamp and metadata, for the rankers after grouping.
+  std::optional<int64_t> timestamp;
+  std::string metadata_json = "{}";
   double score = 0;
   // Why: each source that found the best chunk, with its rank and raw score,
   // then one entry per ranking stage ("group:best-chunk", ...).

@@ -33,7 +33,8 @@ std::string ResultCache::key_of(const SearchRequest& r) {
                               r.rerank.budget_ms,
                               r.rerank.llm_weight,
                               r.principals.all,
-                              principals};
+                              principals,
+                              r.ranking ? ranking_to_json(*r.ranking) : nlohmann::json()};
   return key.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 
 #include <nlohmann/json.hpp>
 
@@ -76,6 +77,19 @@ Result<std::unique_ptr<SearchService>> SearchService::open(const std::string& in
         std::make_unique<query::DenseRetriever>(s->index_.get(), i, enc.get(), options.result_cache_entries));
     s->encoders_.push_back(std::move(enc));
   }
+  // Ranking: the index's own (ranking.json), then the caller's overrides.
+  const std::string ranking_file = index_dir + "/ranking.json";
+  if (std::filesystem::exists(ranking_file)) {
+    KB_ASSIGN_OR_RETURN(std::string text, core::read_file(ranking_file));
+    auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (j.is_discarded()) return Status::invalid_argument(ranking_file + ": not JSON");
+    KB_RETURN_IF_ERROR(ranking_from_json(j, &s->ranking_).with_context(ranking_file));
+  }
+  if (!options.ranking_overrides.empty()) {
+    auto j = nlohmann::json::parse(options.ranking_overrides, nullptr, /*allow_exceptions=*/false);
+    if (j.is_discarded()) return Status::invalid_argument("ranking options: not JSON");
+    KB_RETURN_IF_ERROR(ranking_from_json(j, &s->ranking_));
+  }
   // An unknown name in options.models is a usage error: say so now.
   KB_RETURN_IF_ERROR(s->parts(SearchRequest{"", 1, SearchMode::kHybrid}).status());
   s->ranker_ = std::make_unique<BestChunkRanker>(s->index_.get());
@@ -141,8 +155,13 @@ Result<SearchResponse> SearchService::search_uncached(const SearchRequest& reque
                                     std::to_string(options_.max_k) + "]");
   // Parsed once: nothing below looks at the string again (query/query.h).
   KB_ASSIGN_OR_RETURN(const query::Query parsed, query::parse_query(request.query, index_.get()));
+  const RankingOptions& ranking = request.ranking ? *request.ranking : ranking_;
+  KB_RETURN_IF_ERROR(validate(ranking));
+  // Diversity, freshness and caps choose among more documents than they return.
+  const bool objectives = ranking.active(parsed);
+  const int pool = objectives ? std::max(request.k * 3, 30) : request.k;
   // Documents have several chunks: ask for more chunks than documents wanted.
-  const int chunk_k = std::max(request.k * 3, 100);
+  const int chunk_k = std::max(pool * 3, 100);
   KB_ASSIGN_OR_RETURN(auto parts, this->parts(request));
   KB_ASSIGN_OR_RETURN(const std::shared_ptr<const storage::ChunkFilter> allow,
                       index_->access_filter(request.principals));
@@ -165,7 +184,7 @@ Result<SearchResponse> SearchService::search_uncached(const SearchRequest& reque
     return Status::invalid_argument("rerank_k = " + std::to_string(request.rerank.k) + " must be in [1, " +
                                     std::to_string(options_.max_k) + "] and rerank_budget_ms >= 0");
   }
-  const int wanted = rerank ? std::max(request.k, request.rerank.k) : request.k;
+  const int wanted = rerank ? std::max(pool, request.rerank.k) : pool;
   KB_ASSIGN_OR_RETURN(auto docs, ranker_->rank(parsed, candidates, wanted, request.principals));
   SearchResponse resp;
   resp.query = parsed;
@@ -184,8 +203,21 @@ Result<SearchResponse> SearchService::search_uncached(const SearchRequest& reque
       resp.rerank.warning = rr.status().to_string();
       core::log_warn("ranker", "LLM stage skipped: " + resp.rerank.warning);
     }
-    if (static_cast<int>(docs.size()) > request.k) docs.resize(request.k);
   }
+  if (objectives) {
+    // MMR compares best chunks in the first dense list the request uses.
+    size_t model = dense_.size();
+    for (const query::Retriever* p : parts)
+      for (size_t i = 0; i < dense_.size() && model == dense_.size(); ++i)
+        if (p == dense_[i].get()) model = i;
+    if (model == dense_.size()) model = 0;  // BM25 alone: the index's first model
+    auto vectors = [&](const std::vector<int64_t>& ids, int* dim) {
+      *dim = index_->manifest().models[model].dimension;
+      return index_->chunk_vectors(model, ids);
+    };
+    KB_ASSIGN_OR_RETURN(docs, apply_objectives(parsed, std::move(docs), ranking, vectors, request.k));
+  }
+  if (static_cast<int>(docs.size()) > request.k) docs.resize(request.k);
   for (auto& d : docs) {
     SearchResult r;
     r.id = std::move(d.doc_id);

@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,7 @@
 #include "query/lexical_retriever.h"
 #include "ranker/best_chunk_ranker.h"
 #include "ranker/llm_reranker.h"
+#include "ranker/objectives.h"
 #include "storage/index_folder.h"
 
 namespace kbseek::ranker {
@@ -52,6 +54,10 @@ struct SearchRequest {
   // service's default.
   std::string rerank_model = {};
   LlmRerankOptions rerank = {10, 0, -1};
+  // Freshness, boosts, diversity, a cap per group (ranker/objectives.h),
+  // after the first stage and the LLM stage; nullopt: the service's
+  // (ranking_defaults()).
+  std::optional<RankingOptions> ranking = std::nullopt;
   // Who asks (storage/access.h): results hold only documents these
   // principals may read, and k of them when the index has k. The default
   // reads public documents only; operators pass Principals::everyone_allowed().
@@ -112,6 +118,9 @@ struct SearchServiceOptions {
   // Answers kept in the in-memory result cache (ranker/result_cache.h);
   // 0: none (the command line, which asks once).
   size_t result_cache_entries = 0;
+  // Ranking options (ranker/objectives.h's JSON form) set over the index's
+  // own, which its folder's ranking.json holds (RankingOptions{} without).
+  std::string ranking_overrides;
 };
 
 class ResultCache;
@@ -143,6 +152,9 @@ class SearchService {
                                                long long* tokens) const;
 
   const storage::IndexFolder& index() const { return *index_; }
+  // The ranking a request without its own gets: the index's ranking.json
+  // under SearchServiceOptions::ranking_overrides.
+  const RankingOptions& ranking_defaults() const { return ranking_; }
   // Result cache hits and misses (0 without a cache).
   uint64_t cache_hits() const;
   uint64_t cache_misses() const;
@@ -161,6 +173,7 @@ class SearchService {
   core::Result<std::vector<const query::Retriever*>> parts(const SearchRequest& request) const;
 
   SearchServiceOptions options_;
+  RankingOptions ranking_;
   std::unique_ptr<storage::IndexFolder> index_;
   std::vector<std::unique_ptr<encoder::Encoder>> encoders_;  // one per manifest model
   std::unique_ptr<query::LexicalRetriever> lexical_;

@@ -436,6 +436,13 @@ core::Result<double> IndexFolder::known_share(const std::vector<std::string>& te
 
 core::Result<Chunk> IndexFolder::get_chunk(int64_t chunk_id) const { return store_->get_chunk(chunk_id); }
 
+core::Result<std::vector<float>> IndexFolder::chunk_vectors(size_t model, const std::vector<int64_t>& chunk_ids) const {
+  if (model >= manifest_.models.size())
+    return core::Status::invalid_argument("model " + std::to_string(model) + " out of range (the index has " +
+                                          std::to_string(manifest_.models.size()) + ")");
+  return store_->get_vectors(manifest_.models[model].field, manifest_.models[model].dimension, chunk_ids);
+}
+
 core::Result<Document> IndexFolder::get_document(const std::string& id) const { return store_->get_document(id); }
 
 core::Result<std::optional<std::string>> IndexFolder::content_hash(const std::string& doc_id) const {

@@ -166,6 +166,9 @@ class IndexFolder {
   core::Result<double> known_share(const std::vector<std::string>& terms) const;
 
   core::Result<Chunk> get_chunk(int64_t chunk_id) const;             // NotFound when absent
+  // The stored vectors of manifest().models[model] for `chunk_ids`, its
+  // dimension floats each, in order. NotFound naming a chunk without one.
+  core::Result<std::vector<float>> chunk_vectors(size_t model, const std::vector<int64_t>& chunk_ids) const;
   core::Result<Document> get_document(const std::string& id) const;  // NotFound when absent
   // The hash stored by the last put_document of `doc_id` (see
   // document_content_hash()), or nullopt if there is no such document.

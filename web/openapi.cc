@@ -33,7 +33,21 @@ const nlohmann::json& openapi_document() {
           "rerank": {"description": "an installed LLM's name, or false", "oneOf": [{"type": "string"}, {"type": "boolean"}]},
           "rerank_k": {"type": "integer", "minimum": 1},
           "rerank_budget_ms": {"type": "number", "minimum": 0},
-          "rerank_weight": {"type": "number", "minimum": 0, "maximum": 1}
+          "rerank_weight": {"type": "number", "minimum": 0, "maximum": 1},
+          "ranking": {"$ref": "#/components/schemas/Ranking"}
+        }
+      },
+      "Ranking": {
+        "description": "ranking beyond relevance, over the index's ranking.json (ranker/objectives.h)",
+        "type": "object", "additionalProperties": false,
+        "properties": {
+          "freshness_weight": {"type": "number", "minimum": 0, "maximum": 1},
+          "recent_weight": {"type": "number", "minimum": 0, "maximum": 1},
+          "half_life_days": {"type": "number", "exclusiveMinimum": 0},
+          "mmr_lambda": {"type": "number", "minimum": 0, "maximum": 1},
+          "group_field": {"type": "string"}, "max_per_group": {"type": "integer", "minimum": 0},
+          "boosts": {"type": "array", "items": {"type": "object", "required": ["field", "value", "factor"],
+            "properties": {"field": {"type": "string"}, "value": {"type": "string"}, "factor": {"type": "number", "minimum": 0}}}}
         }
       },
       "SearchResponse": {
@@ -131,7 +145,13 @@ const nlohmann::json& openapi_document() {
           {"name": "rerank", "in": "query", "schema": {"type": "string"}},
           {"name": "rerank_k", "in": "query", "schema": {"type": "integer"}},
           {"name": "rerank_budget_ms", "in": "query", "schema": {"type": "number"}},
-          {"name": "rerank_weight", "in": "query", "schema": {"type": "number"}}
+          {"name": "rerank_weight", "in": "query", "schema": {"type": "number"}},
+          {"name": "freshness_weight", "in": "query", "schema": {"type": "number"}},
+          {"name": "recent_weight", "in": "query", "schema": {"type": "number"}},
+          {"name": "half_life_days", "in": "query", "schema": {"type": "number"}},
+          {"name": "mmr_lambda", "in": "query", "schema": {"type": "number"}},
+          {"name": "group_field", "in": "query", "schema": {"type": "string"}},
+          {"name": "max_per_group", "in": "query", "schema": {"type": "integer"}}
         ],
         "responses": {
           "200": {"description": "results", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SearchResponse"}}}},

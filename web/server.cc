@@ -50,7 +50,8 @@ void send_error(HttpResponse& res, int http_status, const std::string& message) 
 
 // Parses and validates the request body into a SearchRequest.
 core::Result<std::pair<ranker::SearchRequest, bool>> parse_search_body(const std::string& body,
-                                                                      const ranker::SearchRequest& defaults) {
+                                                                      const ranker::SearchRequest& defaults,
+                                                                      const ranker::RankingOptions& ranking_defaults) {
   KB_ASSIGN_OR_RETURN(json j, parse_json_object(body));
   ranker::SearchRequest req = defaults;
   bool explain = false;
@@ -95,6 +96,12 @@ core::Result<std::pair<ranker::SearchRequest, bool>> parse_search_body(const std
     if (!r->is_number() || r->get<double>() < 0 || r->get<double>() > 1)
       return Status::invalid_argument("field \"rerank_weight\" must be a number in [0, 1]");
     req.rerank.llm_weight = r->get<double>();
+  }
+  // Ranking beyond relevance (ranker/objectives.h), over the index's own.
+  if (auto r = j.find("ranking"); r != j.end()) {
+    ranker::RankingOptions o = ranking_defaults;
+    KB_RETURN_IF_ERROR(ranker::ranking_from_json(*r, &o));
+    req.ranking = std::move(o);
   }
   if (auto e = j.find("explain"); e != j.end()) {
     if (!e->is_boolean()) return Status::invalid_argument("field \"explain\" must be a boolean");
@@ -148,7 +155,9 @@ std::optional<storage::Principals> caller(const HttpRequest& req, HttpResponse& 
 
 // GET /v1/search's parameters as the POST body: q (or query), k, mode,
 // models (comma-separated), explain, rerank, rerank_k, rerank_budget_ms,
-// rerank_weight. Numbers and booleans are checked by the body's parser.
+// rerank_weight, and the ranking options (freshness_weight, recent_weight,
+// half_life_days, mmr_lambda, group_field, max_per_group; boosts need the
+// POST body). Numbers and booleans are checked by the body's parser.
 core::Result<std::string> search_params_to_body(const HttpRequest& req) {
   json j = json::object();
   j["query"] = req.has_query_param("q") ? req.query_param("q") : req.query_param("query");
@@ -161,6 +170,17 @@ core::Result<std::string> search_params_to_body(const HttpRequest& req) {
     return Status::ok();
   };
   for (const char* n : {"k", "rerank_k", "rerank_budget_ms", "rerank_weight"}) KB_RETURN_IF_ERROR(number(n));
+  // Ranking options as parameters of their own: freshness_weight=0.3&mmr_lambda=0.7&group_field=dept&max_per_group=2.
+  json ranking = json::object();
+  for (const char* n : {"freshness_weight", "recent_weight", "half_life_days", "mmr_lambda", "max_per_group"}) {
+    KB_RETURN_IF_ERROR(number(n));
+    if (j.contains(n)) {
+      ranking[n] = j[n];
+      j.erase(n);
+    }
+  }
+  if (req.has_query_param("group_field")) ranking["group_field"] = req.query_param("group_field");
+  if (!ranking.empty()) j["ranking"] = ranking;
   if (req.has_query_param("mode")) j["mode"] = req.query_param("mode");
   if (req.has_query_param("models")) {
     json models = json::array();
@@ -367,11 +387,12 @@ Server::Server(const ranker::SearchService* initial, ServerOptions options)
   auto search = [this](const HttpRequest& req, HttpResponse& res, const std::string& body) {
     auto who = caller(req, res, options_, storage::Role::kReader);
     if (!who) return;
-    auto parsed = parse_search_body(body, options_.defaults);
+    const auto svc = service();  // one generation for the whole request
+    auto parsed = parse_search_body(body, options_.defaults, svc->ranking_defaults());
     if (!parsed.is_ok()) return send_error(res, 400, parsed.status().message());
     auto& [search_req, explain] = parsed.value();
     search_req.principals = std::move(who).value();
-    auto resp = service()->search(search_req);
+    auto resp = svc->search(search_req);
     if (!resp.is_ok()) {
       int code = http_status_for(resp.status());
       if (code >= 500) core::log_error("web", "search failed: " + resp.status().to_string());
