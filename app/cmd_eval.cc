@@ -17,7 +17,7 @@ using core::Status;
 int cmd_eval(int argc, char** argv) {
   auto args = Args::parse(argc, argv,
                           with_service_flags({"--index", "--queries", "--qrels", "--mode", "--limit", "--max-queries", "--principals"}),
-                          {"--json"});
+                          {"--json", "--fixed-weights"});
   if (!args.is_ok()) return fail("eval", args.status());
   for (const char* f : {"--index", "--queries", "--qrels"})
     if (!args->has(f)) return fail("eval", Status::invalid_argument(std::string("missing ") + f));

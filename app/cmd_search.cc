@@ -39,7 +39,7 @@ core::Result<std::unique_ptr<ranker::SearchService>> open_service(const Args& ar
 }  // namespace
 
 int cmd_search(int argc, char** argv) {
-  auto args = Args::parse(argc, argv, with_service_flags({"--index", "-k", "--mode", "--principals"}), {"--json", "--explain"});
+  auto args = Args::parse(argc, argv, with_service_flags({"--index", "-k", "--mode", "--principals"}), {"--json", "--explain", "--fixed-weights"});
   if (!args.is_ok()) return fail("search", args.status());
   if (args->positional().empty()) return fail("search", Status::invalid_argument("no query given"));
   std::string query;
@@ -148,7 +148,7 @@ int cmd_serve(int argc, char** argv) {
   auto args = Args::parse(
       argc, argv,
       with_service_flags({"--index", "--host", "--port", "--anonymous-principals", "--principals-header", "--cache-entries"}),
-      {"--auth", "--no-access-log", "--writable"});
+      {"--auth", "--no-access-log", "--writable", "--fixed-weights"});
   if (!args.is_ok()) return fail("serve", args.status());
   auto port = args->get_int("--port", 8080);
   if (!port.is_ok()) return fail("serve", port.status());

@@ -19,6 +19,9 @@ commands:
          FILE|FOLDER|-...          index documents (JSONL, CSV/TSV, folders of txt/md/html; gzip ok)
   search --index DIR [-k N] [--mode bm25|dense|hybrid] [--models NAME,...] [--json] [--explain] [--principals a,b] QUERY
   eval   --index DIR --queries Q.jsonl --qrels QRELS.tsv [--mode M] [--max-queries N] [--json]
+  tune   --index DIR --queries Q.jsonl --qrels QRELS.tsv [--test-share 0.3] [--max-queries N] [--dry-run]
+                                   learn the index's fusion weights from labels (kept in DIR/fusion.json;
+                                   search, eval and serve use them unless --fixed-weights)
   stats  --index DIR [--json]
   serve  --index DIR [--host H] [--port P] [--auth] [--anonymous-principals a,b] [--principals-header NAME]
          search, eval and serve take the LLM stage: --rerank NAME [--rerank-k N]
@@ -64,6 +67,7 @@ int main(int argc, char** argv) {
   if (cmd == "embed") return cmd_embed(sub_argc, sub_argv);
   if (cmd == "rerank") return cmd_rerank(sub_argc, sub_argv);
   if (cmd == "keys") return cmd_keys(sub_argc, sub_argv);
+  if (cmd == "tune") return cmd_tune(sub_argc, sub_argv);
   if (cmd == "--version" || cmd == "version") {
     std::printf("kbseek %s\n", KBSEEK_VERSION);
     return 0;

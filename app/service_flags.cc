@@ -89,6 +89,7 @@ core::Result<ranker::SearchServiceOptions> service_options_from_args(const Args&
   KB_ASSIGN_OR_RETURN(opts.rerank_passage_tokens, args.get_int("--rerank-passage-tokens", opts.rerank_passage_tokens));
   if (opts.rerank_passage_tokens <= 0) return Status::invalid_argument("--rerank-passage-tokens expects a number > 0");
   KB_ASSIGN_OR_RETURN(opts.ranking_overrides, ranking_overrides_from_args(args));
+  opts.use_fusion_model = !args.has("--fixed-weights");
   return opts;
 }
 

@@ -90,6 +90,10 @@ Result<std::unique_ptr<SearchService>> SearchService::open(const std::string& in
     if (j.is_discarded()) return Status::invalid_argument("ranking options: not JSON");
     KB_RETURN_IF_ERROR(ranking_from_json(j, &s->ranking_));
   }
+  if (options.use_fusion_model) {
+    KB_ASSIGN_OR_RETURN(query::LoadedFusionModel loaded, query::load_fusion_model(index_dir));
+    if (loaded.found) s->fusion_model_ = std::move(loaded.model);
+  }
   // An unknown name in options.models is a usage error: say so now.
   KB_RETURN_IF_ERROR(s->parts(SearchRequest{"", 1, SearchMode::kHybrid}).status());
   s->ranker_ = std::make_unique<BestChunkRanker>(s->index_.get());
@@ -169,12 +173,14 @@ Result<SearchResponse> SearchService::search_uncached(const SearchRequest& reque
   if (parts.size() == 1) {
     KB_ASSIGN_OR_RETURN(candidates, parts[0]->retrieve(parsed, chunk_k, allow.get()));
   } else {
-    // Cheap to build: a list of pointers and the fusion options.
+    // Cheap to build: a list of pointers and the fusion options. The
+    // weights are learned ones when the index was tuned, else the rules.
     query::FusionOptions fusion = options_.fusion;
     fusion.weights.clear();
+    if (fusion_model_) fusion.confidence_exponent = fusion_model_->confidence_exponent;
     for (const query::Retriever* p : parts) {
-      auto w = options_.weights.find(p->weight_key());
-      fusion.weights.push_back(w == options_.weights.end() ? 1.0 : w->second);
+      const double prior = prior_weight(p->weight_key());
+      fusion.weights.push_back(fusion_model_ ? fusion_model_->weight(parsed, p->weight_key(), prior) : prior);
     }
     query::HybridRetriever fused(parts, fusion);
     KB_ASSIGN_OR_RETURN(candidates, fused.retrieve(parsed, chunk_k, allow.get()));
@@ -188,6 +194,7 @@ Result<SearchResponse> SearchService::search_uncached(const SearchRequest& reque
   KB_ASSIGN_OR_RETURN(auto docs, ranker_->rank(parsed, candidates, wanted, request.principals));
   SearchResponse resp;
   resp.query = parsed;
+  resp.tuned = fusion_model_.has_value() && parts.size() > 1;
   const std::string& text = parsed.text;
   if (rerank) {
     LlmRerankOptions o = request.rerank;
@@ -229,6 +236,28 @@ Result<SearchResponse> SearchService::search_uncached(const SearchRequest& reque
   }
   resp.took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   return resp;
+}
+
+double SearchService::prior_weight(const std::string& key) const {
+  auto w = options_.weights.find(key);
+  return w == options_.weights.end() ? 1.0 : w->second;
+}
+
+Result<std::vector<query::TuneList>> SearchService::candidate_lists(const std::string& text, int depth,
+                                                                    query::Query* parsed) const {
+  KB_ASSIGN_OR_RETURN(*parsed, query::parse_query(text, index_.get()));
+  KB_ASSIGN_OR_RETURN(auto parts, this->parts(SearchRequest{text, 1, SearchMode::kHybrid}));
+  std::vector<query::TuneList> out;
+  for (const query::Retriever* p : parts) {
+    query::TuneList l;
+    l.key = p->weight_key();
+    l.confidence = p->confidence(*parsed);
+    l.prior = prior_weight(l.key);
+    // Asked even at confidence 0: an exponent of 0 would give it weight.
+    KB_ASSIGN_OR_RETURN(l.candidates, p->retrieve(*parsed, depth, nullptr));
+    out.push_back(std::move(l));
+  }
+  return out;
 }
 
 Result<encoder::llm::RelevanceScores> SearchService::rerank_texts(const std::string& model, std::string_view query,
@@ -309,6 +338,8 @@ nlohmann::json to_json(const SearchResponse& response, bool explain) {
   if (!q.warnings.empty()) out["warnings"] = q.warnings;
   if (explain) {
     out["query"] = {{"text", q.text},
+                    {"class", query::query_class(q)},
+                    {"fusion", response.tuned ? "tuned" : "rules"},
                     {"conditions", q.described},
                     {"languages", q.languages},
                     {"question", query::question_form_name(q.question)},

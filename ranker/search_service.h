@@ -23,6 +23,8 @@
 #include "core/status.h"
 #include "encoder/encoder.h"
 #include "query/dense_retriever.h"
+#include "query/fusion_model.h"
+#include "query/tuner.h"
 #include "query/entity_retriever.h"
 #include "query/hybrid_retriever.h"
 #include "query/lexical_retriever.h"
@@ -80,6 +82,7 @@ struct SearchResponse {
   query::Query query;
   double took_ms = 0;
   bool cached = false;  // answered from the result cache (ranker/result_cache.h)
+  bool tuned = false;   // fused with learned weights (query/fusion_model.h), not the fixed rules
   bool reranked = false;  // the LLM stage ran (rerank_model set); see report
   LlmRerankReport rerank;
 };
@@ -121,6 +124,10 @@ struct SearchServiceOptions {
   // Ranking options (ranker/objectives.h's JSON form) set over the index's
   // own, which its folder's ranking.json holds (RankingOptions{} without).
   std::string ranking_overrides;
+  // Use the fusion weights `kbseek tune` learned for the index (its
+  // fusion.json, query/fusion_model.h) in place of `weights` and
+  // fusion.confidence_exponent; false: the fixed rules (for comparisons).
+  bool use_fusion_model = true;
 };
 
 class ResultCache;
@@ -155,6 +162,15 @@ class SearchService {
   // The ranking a request without its own gets: the index's ranking.json
   // under SearchServiceOptions::ranking_overrides.
   const RankingOptions& ranking_defaults() const { return ranking_; }
+  // The learned fusion weights in use; null: the fixed rules.
+  const query::FusionModel* fusion_model() const { return fusion_model_ ? &*fusion_model_ : nullptr; }
+
+  // For `kbseek tune`: `text` parsed as search() parses it, and every list
+  // a hybrid search fuses (BM25, the entity list, each model) retrieved at
+  // `depth` over everything, each with its confidence for the query and
+  // its weight under the fixed rules.
+  core::Result<std::vector<query::TuneList>> candidate_lists(const std::string& text, int depth,
+                                                             query::Query* parsed) const;
   // Result cache hits and misses (0 without a cache).
   uint64_t cache_hits() const;
   uint64_t cache_misses() const;
@@ -174,6 +190,9 @@ class SearchService {
 
   SearchServiceOptions options_;
   RankingOptions ranking_;
+  std::optional<query::FusionModel> fusion_model_;
+  // The fixed rules' weight of a list (SearchServiceOptions::weights; 1 if none).
+  double prior_weight(const std::string& key) const;
   std::unique_ptr<storage::IndexFolder> index_;
   std::vector<std::unique_ptr<encoder::Encoder>> encoders_;  // one per manifest model
   std::unique_ptr<query::LexicalRetriever> lexical_;
