@@ -28,6 +28,7 @@ core::Result<std::vector<RankedDocument>> BestChunkRanker::rank(const query::Que
     d.title = std::move(doc.title);
     d.best_chunk_id = c.chunk_id;
     d.best_chunk_text = std::move(chunk.text);
+    d.best_chunk_language = std::move(chunk.language);
     d.timestamp = doc.timestamp;
     d.metadata_json = std::move(doc.metadata_json);
     d.score = c.score;

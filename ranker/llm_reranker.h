@@ -45,6 +45,8 @@ struct LlmRerankReport {
   int reranked = 0;    // documents the LLM scored in time
   double took_ms = 0;
   std::string warning;  // set when the stage fell back to the first stage's order
+  double weight = 0;    // the fusion weight w used
+  std::string note;     // why w was lowered from the default, if it was
 };
 
 class LlmReranker {

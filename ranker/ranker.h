@@ -23,6 +23,7 @@ struct RankedDocument {
   std::string title;
   int64_t best_chunk_id = -1;
   std::string best_chunk_text;
+  std::string best_chunk_language;  // storage::Chunk::language
   // The document's timestamp and metadata, for the rankers after grouping.
   std::optional<int64_t> timestamp;
   std::string metadata_json = "{}";

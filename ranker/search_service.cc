@@ -198,10 +198,23 @@ Result<SearchResponse> SearchService::search_uncached(const SearchRequest& reque
   const std::string& text = parsed.text;
   if (rerank) {
     LlmRerankOptions o = request.rerank;
-    if (o.llm_weight < 0) o.llm_weight = options_.llm_weight;
+    std::string note;
+    if (o.llm_weight < 0) {
+      o.llm_weight = options_.llm_weight;
+      const double share = query_language_share(parsed, docs, o.k);
+      if (share < 1) {
+        o.llm_weight *= share;
+        note = "the default weight scaled by the share of candidates in the query's language (" +
+               std::to_string(share).substr(0, 4) + ")";
+      }
+    }
     resp.reranked = true;
-    auto rr = reranker(request.rerank_model);
-    if (rr.is_ok()) {
+    auto rr = o.llm_weight > 0 ? reranker(request.rerank_model) : Result<const LlmReranker*>(nullptr);
+    if (rr.is_ok() && rr.value() == nullptr) {
+      // Weight 0: the LLM could not move anything; the first stage's order, no model run.
+      resp.rerank.model = request.rerank_model;
+      resp.rerank.candidates = std::min<int>(request.rerank.k, static_cast<int>(docs.size()));
+    } else if (rr.is_ok()) {
       resp.rerank = rr.value()->rerank(text, docs, o);
     } else {
       // The stage never turns a search into an error: first-stage order, warning.
@@ -210,6 +223,8 @@ Result<SearchResponse> SearchService::search_uncached(const SearchRequest& reque
       resp.rerank.warning = rr.status().to_string();
       core::log_warn("ranker", "LLM stage skipped: " + resp.rerank.warning);
     }
+    resp.rerank.weight = o.llm_weight;
+    resp.rerank.note = note;
   }
   if (objectives) {
     // MMR compares best chunks in the first dense list the request uses.
@@ -236,6 +251,19 @@ Result<SearchResponse> SearchService::search_uncached(const SearchRequest& reque
   }
   resp.took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   return resp;
+}
+
+double query_language_share(const query::Query& query, const std::vector<RankedDocument>& docs, int k) {
+  if (query.languages.empty()) return 1;
+  const std::string& lang = query.languages[0];
+  int n = 0, same = 0;
+  for (const auto& d : docs) {
+    if (n >= k) break;
+    ++n;
+    // A chunk of unknown or mixed language may be read as either.
+    same += d.best_chunk_language == lang || d.best_chunk_language == "mixed" || d.best_chunk_language.empty();
+  }
+  return n == 0 ? 1.0 : static_cast<double>(same) / n;
 }
 
 double SearchService::prior_weight(const std::string& key) const {
@@ -351,8 +379,10 @@ nlohmann::json to_json(const SearchResponse& response, bool explain) {
   }
   if (response.reranked) {
     const LlmRerankReport& r = response.rerank;
-    nlohmann::json rr = {{"model", r.model}, {"candidates", r.candidates}, {"reranked", r.reranked}, {"took_ms", r.took_ms}};
+    nlohmann::json rr = {{"model", r.model}, {"candidates", r.candidates}, {"reranked", r.reranked},
+                         {"took_ms", r.took_ms}, {"weight", r.weight}};
     if (!r.warning.empty()) rr["warning"] = r.warning;
+    if (!r.note.empty()) rr["note"] = r.note;
     out["rerank"] = std::move(rr);
   }
   return out;

@@ -74,7 +74,8 @@ const nlohmann::json& openapi_document() {
               "numbers": {"type": "array", "items": {"type": "string"}}, "entities": {"type": "integer"}}},
           "rerank": {"type": "object", "required": ["model", "candidates", "reranked", "took_ms"],
             "properties": {"model": {"type": "string"}, "candidates": {"type": "integer"},
-              "reranked": {"type": "integer"}, "took_ms": {"type": "number"}, "warning": {"type": "string"}}}
+              "reranked": {"type": "integer"}, "took_ms": {"type": "number"}, "warning": {"type": "string"},
+              "weight": {"type": "number"}, "note": {"type": "string"}}}
         }
       },
       "RerankRequest": {

@@ -82,8 +82,41 @@ TEST_F(RerankTest, WeightZeroKeepsTheFirstStageOrder) {
   const std::string q = "差旅费用怎么报销";
   const json plain = search({}, q);
   const json r = search({"--rerank", kModel, "--rerank-weight", "0"}, q);
-  EXPECT_EQ(r["rerank"]["reranked"], 10);
+  EXPECT_EQ(r["rerank"]["reranked"], 0);  // nothing to move: the model is not run
+  EXPECT_EQ(r["rerank"]["candidates"], 10);
+  EXPECT_EQ(r["rerank"]["weight"], 0.0);
   EXPECT_EQ(ids(r), ids(plain));
+}
+
+// Across languages the default weight follows the share of candidates in the
+// query's language: a Chinese question over English passages keeps the
+// first stage's order and does not run the model; an explicit weight does.
+TEST_F(RerankTest, AcrossLanguagesTheDefaultWeightFollowsThePassages) {
+  const std::string dir = temp_dir("rerank_en");
+  write_sample_half(dir + "/en.jsonl", /*chinese=*/false);
+  CommandResult ix = run_kbseek({"index", "--index", dir + "/index", dir + "/en.jsonl"});
+  ASSERT_EQ(ix.exit_code, 0) << ix.err;
+  auto run = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = {"search", "--index", dir + "/index", "--json", "-k", "3"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    args.push_back("如何重置VPN密码");
+    CommandResult r = run_kbseek(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return json::parse(r.out);
+  };
+  const json plain = run({});
+  const json r = run({"--rerank", kModel});
+  EXPECT_EQ(r["rerank"]["weight"], 0.0) << r.dump();
+  EXPECT_EQ(r["rerank"]["reranked"], 0) << r.dump();
+  ASSERT_TRUE(r["rerank"].contains("note")) << r.dump();
+  EXPECT_NE(r["rerank"]["note"].get<std::string>().find("query's language"), std::string::npos);
+  EXPECT_EQ(ids(r), ids(plain));
+  const json forced = run({"--rerank", kModel, "--rerank-weight", "0.5", "--rerank-k", "3"});
+  EXPECT_EQ(forced["rerank"]["weight"], 0.5);
+  EXPECT_EQ(forced["rerank"]["reranked"], 3) << forced.dump();
+  // Same language: the default weight as it is.
+  const json en = search({"--rerank", kModel, "--rerank-k", "2"}, "how do I reset my VPN password");
+  EXPECT_GT(en["rerank"]["weight"].get<double>(), 0) << en.dump();
 }
 
 TEST_F(RerankTest, TinyBudgetReranksFewAndStillAnswers) {
