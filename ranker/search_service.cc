@@ -244,7 +244,9 @@ Result<SearchResponse> SearchService::search_uncached(const SearchRequest& reque
     SearchResult r;
     r.id = std::move(d.doc_id);
     r.title = std::move(d.title);
-    r.snippet = query::make_snippet(d.best_chunk_text, parsed.words);
+    query::Snippet snippet = query::make_highlighted_snippet(d.best_chunk_text, parsed.words);
+    r.snippet = std::move(snippet.text);
+    r.highlights = std::move(snippet.highlights);
     r.score = d.score;
     r.explanation = std::move(d.explanation);
     resp.results.push_back(std::move(r));
@@ -353,6 +355,8 @@ nlohmann::json to_json(const SearchResponse& response, bool explain) {
   nlohmann::json results = nlohmann::json::array();
   for (const auto& r : response.results) {
     nlohmann::json j = {{"id", r.id}, {"title", r.title}, {"snippet", r.snippet}, {"score", r.score}};
+    j["highlights"] = nlohmann::json::array();
+    for (const auto& [a, b] : r.highlights) j["highlights"].push_back({a, b});
     if (explain) {
       nlohmann::json ex = nlohmann::json::array();
       for (const auto& s : r.explanation) ex.push_back({{"source", s.source}, {"rank", s.rank}, {"score", s.score}, {"weight", s.weight}});

@@ -70,6 +70,7 @@ struct SearchResult {
   std::string id;
   std::string title;
   std::string snippet;
+  std::vector<std::pair<int, int>> highlights;  // query words in `snippet`, [start, end) in characters
   double score = 0;
   std::vector<query::SourceScore> explanation;
 };
@@ -218,7 +219,7 @@ class SearchService {
   mutable std::map<std::pair<std::string, int>, std::unique_ptr<encoder::Encoder>> embedders_;
 };
 
-// {"results":[{"id","title","snippet","score"[,"explain"]}...],"took_ms":...[,"cached":true]
+// {"results":[{"id","title","snippet","highlights":[[start,end]...],"score"[,"explain"]}...],"took_ms":...[,"cached":true]
 //  [,"warnings":[...]][,"rerank":{"model","candidates","reranked","took_ms"[,"warning"]}]
 //  [,"query":{"text","conditions","languages","question","recent","years","identifiers",
 //             "numbers","entities"} with explain]}

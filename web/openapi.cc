@@ -57,6 +57,8 @@ const nlohmann::json& openapi_document() {
             "type": "object", "required": ["id", "title", "snippet", "score"],
             "properties": {
               "id": {"type": "string"}, "title": {"type": "string"}, "snippet": {"type": "string"},
+              "highlights": {"type": "array", "description": "query words in the snippet: [start, end) in characters (code points)",
+                "items": {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2}},
               "score": {"type": "number"},
               "explain": {"type": "array", "items": {"type": "object", "required": ["source", "rank", "score", "weight"],
                 "properties": {"source": {"type": "string"}, "rank": {"type": "integer"},
@@ -68,6 +70,8 @@ const nlohmann::json& openapi_document() {
             "description": "parts of the query not understood, and how they were searched instead"},
           "query": {"type": "object", "description": "with explain: the query as parsed",
             "properties": {"text": {"type": "string"}, "conditions": {"type": "array", "items": {"type": "string"}},
+              "class": {"type": "string", "description": "the query's class for learned fusion weights (zh-question, ...)"},
+              "fusion": {"type": "string", "enum": ["tuned", "rules"]},
               "languages": {"type": "array", "items": {"type": "string"}}, "question": {"type": "string"},
               "recent": {"type": "boolean"}, "years": {"type": "array", "items": {"type": "integer"}},
               "identifiers": {"type": "array", "items": {"type": "string"}},

@@ -137,6 +137,33 @@ TEST_F(QueryLanguageTest, ExplainShowsTheParsedQuery) {
   EXPECT_FALSE(j.contains("warnings"));
 }
 
+// Each result's snippet comes with where the query words are, in characters.
+TEST_F(QueryLanguageTest, SnippetsMarkTheQueryWords) {
+  json j = search("向量数据库 预算", 1);
+  ASSERT_EQ(j["results"].size(), 1u);
+  const std::string snippet = j["results"][0]["snippet"];
+  const json& h = j["results"][0]["highlights"];
+  ASSERT_FALSE(h.empty()) << j.dump();
+  std::u32string chars;
+  for (size_t i = 0; i < snippet.size();) {  // decode UTF-8 by hand: offsets count code points
+    unsigned char c = snippet[i];
+    int len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    chars.push_back(static_cast<char32_t>(i));
+    i += len;
+  }
+  std::vector<std::string> marked;
+  for (const auto& span : h) {
+    const size_t a = span[0], b = span[1];
+    ASSERT_LT(a, b);
+    ASSERT_LE(b, chars.size());
+    const size_t from = chars[a], to = b < chars.size() ? static_cast<size_t>(chars[b]) : snippet.size();
+    marked.push_back(snippet.substr(from, to - from));
+  }
+  bool saw_budget = false;
+  for (const auto& m : marked) saw_budget = saw_budget || m.find("预算") != std::string::npos;
+  EXPECT_TRUE(saw_budget) << json(marked).dump();
+}
+
 TEST_F(QueryLanguageTest, OverHttp) {
   ServerProcess server({"serve", "--index", index_dir_, "--port", "0"});
   httplib::Client cli("127.0.0.1", server.port());
