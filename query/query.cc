@@ -214,8 +214,13 @@ core::Result<Query> parse_query(std::string_view raw, const storage::IndexFolder
   q.raw = std::string(raw);
   SyntaxContext context;
   storage::IndexedFields fields;
+  // Only a field (name:value) or a phrase needs what the index holds: one
+  // metadata read, spared for the plain queries that are most of them.
+  const bool syntax = raw.find(':') != std::string_view::npos || raw.find('"') != std::string_view::npos;
   if (index != nullptr) {
     context.analyze = [index](std::string_view s) { return index->query_terms(s).known; };
+  }
+  if (index != nullptr && syntax) {
     auto f = index->indexed_fields();
     if (f.is_ok()) {
       fields = std::move(f).value();
