@@ -76,7 +76,7 @@ def main():
                 qrels.setdefault(qid, {})[did] = int(score)
     ids = sorted((q for q in qrels if q in qs), key=lambda q: hashlib.sha256(q.encode()).hexdigest())[:a.queries]
     port = free_port()
-    server = subprocess.Popen([a.kbseek, "serve", "--index", a.index, "--port", str(port), "--no-access-log"],
+    server = subprocess.Popen([a.kbseek, "serve", "--index", a.index, "--port", str(port), "--no-access-log", "--cache-entries", "0"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         for _ in range(600):
@@ -122,7 +122,7 @@ def main():
                 f"({len(recent) / len(docs):.1%} in the last year), each sentence's paragraph as its source; "
                 f"{len(ids)} queries (sampled by a hash of the id), the set's own qrels\n")
         f.write("- peer in the same run: relevance only (kbseek hybrid, default models); p50 is the whole request, "
-                "query embeddings cached (one warm-up pass)\n\n")
+                "query embeddings cached (one warm-up pass), no result cache\n\n")
         f.write("| ranking | nDCG@10 | Δ | top-10 share from the last year | distinct sources in top 10 | p50 ms |\n")
         f.write("|---|---:|---:|---:|---:|---:|\n")
         for name, nd, sh, di, p50 in rows:
