@@ -45,6 +45,14 @@ double effective_freshness_weight(const query::Query& query, const RankingOption
   return query.time.recent ? std::max(o.freshness_weight, o.recent_weight) : o.freshness_weight;
 }
 
+RankingOptions without_mmr(RankingOptions o) {
+  o.mmr_lambda = 1;
+  o.freshness_weight = 0;  // the scores already carry freshness and boosts:
+  o.recent_weight = 0;     // apply only what remains (the cap)
+  o.boosts.clear();
+  return o;
+}
+
 void sort_by_score(std::vector<RankedDocument>* docs) {
   std::stable_sort(docs->begin(), docs->end(),
                    [](const RankedDocument& a, const RankedDocument& b) { return a.score > b.score; });
@@ -130,7 +138,7 @@ nlohmann::json ranking_to_json(const RankingOptions& o) {
 
 core::Result<std::vector<RankedDocument>> apply_objectives(const query::Query& query, std::vector<RankedDocument> docs,
                                                            const RankingOptions& o, const ChunkVectors& vectors,
-                                                           int k) {
+                                                           int k, std::vector<std::string>* warnings) {
   KB_RETURN_IF_ERROR(validate(o));
   const double w = effective_freshness_weight(query, o);
   bool reorder = false;
@@ -174,10 +182,15 @@ core::Result<std::vector<RankedDocument>> apply_objectives(const query::Query& q
     std::vector<int64_t> ids;
     for (const auto& d : docs) ids.push_back(d.best_chunk_id);
     int dim = 0;
-    KB_ASSIGN_OR_RETURN(std::vector<float> v, vectors(ids, &dim));
-    if (dim <= 0 || v.size() != ids.size() * static_cast<size_t>(dim))
-      return core::Status::internal("MMR: " + std::to_string(v.size()) + " floats for " + std::to_string(ids.size()) +
-                                    " chunks of dimension " + std::to_string(dim));
+    core::Result<std::vector<float>> got = vectors(ids, &dim);
+    if (got.is_ok() && (dim <= 0 || got.value().size() != ids.size() * static_cast<size_t>(dim)))
+      got = core::Status::internal(std::to_string(got.value().size()) + " floats for " + std::to_string(ids.size()) +
+                                   " chunks of dimension " + std::to_string(dim));
+    if (!got.is_ok()) {
+      if (warnings) warnings->push_back("diversity (MMR) skipped: " + got.status().to_string());
+      return apply_objectives(query, std::move(docs), without_mmr(o), vectors, k, warnings);
+    }
+    const std::vector<float>& v = got.value();
     auto cosine = [&](size_t a, size_t b) {
       double dot = 0, na = 0, nb = 0;
       for (int j = 0; j < dim; ++j) {

@@ -84,9 +84,11 @@ nlohmann::json ranking_to_json(const RankingOptions& options);
 using ChunkVectors = std::function<core::Result<std::vector<float>>(const std::vector<int64_t>& chunk_ids, int* dim)>;
 
 // `docs` (best first, with their first-stage or LLM scores) re-ranked by
-// the options, at most k. `vectors` is called only when MMR is on.
+// the options, at most k. `vectors` is called only when MMR is on; if it
+// fails (a chunk replaced meanwhile), diversity is skipped and `warnings`
+// (when given) says so: the search still answers.
 core::Result<std::vector<RankedDocument>> apply_objectives(const query::Query& query, std::vector<RankedDocument> docs,
                                                            const RankingOptions& options, const ChunkVectors& vectors,
-                                                           int k);
+                                                           int k, std::vector<std::string>* warnings = nullptr);
 
 }  // namespace kbseek::ranker

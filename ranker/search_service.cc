@@ -237,7 +237,8 @@ Result<SearchResponse> SearchService::search_uncached(const SearchRequest& reque
       *dim = index_->manifest().models[model].dimension;
       return index_->chunk_vectors(model, ids);
     };
-    KB_ASSIGN_OR_RETURN(docs, apply_objectives(parsed, std::move(docs), ranking, vectors, request.k));
+    KB_ASSIGN_OR_RETURN(docs, apply_objectives(parsed, std::move(docs), ranking, vectors, request.k,
+                                               &resp.query.warnings));
   }
   if (static_cast<int>(docs.size()) > request.k) docs.resize(request.k);
   for (auto& d : docs) {

@@ -70,9 +70,9 @@ struct SearchResult {
   std::string id;
   std::string title;
   std::string snippet;
-  std::vector<std::pair<int, int>> highlights;  // query words in `snippet`, [start, end) in characters
   double score = 0;
   std::vector<query::SourceScore> explanation;
+  std::vector<std::pair<int, int>> highlights;  // query words in `snippet`, [start, end) in characters
 };
 
 struct SearchResponse {

@@ -118,6 +118,23 @@ TEST(ObjectivesTest, MmrPutsNearDuplicatesBehindOtherTopics) {
   EXPECT_EQ(ids(apply_objectives(q("x"), docs, o, vectors, 2)), (V{"a", "a2"}));
 }
 
+TEST(ObjectivesTest, MmrWithoutVectorsIsSkippedWithAWarning) {
+  ChunkVectors failing = [](const std::vector<int64_t>&, int*) -> core::Result<std::vector<float>> {
+    return core::Status::not_found("chunk 2 has no vector");
+  };
+  RankingOptions o;
+  o.mmr_lambda = 0.5;
+  o.group_field = "source";
+  o.max_per_group = 1;
+  std::vector<RankedDocument> docs = {doc("a", 3, std::nullopt, R"({"source":"x"})", 1),
+                                      doc("b", 2, std::nullopt, R"({"source":"x"})", 2), doc("c", 1, std::nullopt, "{}", 3)};
+  std::vector<std::string> warnings;
+  auto r = apply_objectives(q("x"), docs, o, failing, 10, &warnings);
+  EXPECT_EQ(ids(r), (V{"a", "c"}));  // the cap still applies
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("chunk 2 has no vector"), std::string::npos);
+}
+
 TEST(ObjectivesTest, CapPerGroup) {
   RankingOptions o;
   o.group_field = "source";

@@ -11,7 +11,7 @@ namespace {
 
 SearchResponse answer(const std::string& id) {
   SearchResponse r;
-  r.results.push_back(SearchResult{id, "t", "s", 1.0, {}});
+  r.results.push_back(SearchResult{id, "t", "s", 1.0, {}, {}});
   return r;
 }
 
