@@ -7,15 +7,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/ascii.h"
 #include "indexer/decoded_lines.h"
 
 namespace kbseek::indexer {
 namespace {
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
 
 std::string trim(const std::string& s) {
   const size_t a = s.find_first_not_of(" \t");
@@ -101,9 +97,9 @@ core::Status read_csv(const std::string& path, char separator, const CsvColumns&
       }
     }
     if (header.empty()) {
-      for (auto& f : fields) header.push_back(lower(trim(f)));
+      for (auto& f : fields) header.push_back(core::ascii_lower(trim(f)));
       auto find = [&](const std::string& name) {
-        auto it = std::find(header.begin(), header.end(), lower(name));
+        auto it = std::find(header.begin(), header.end(), core::ascii_lower(name));
         return it == header.end() ? -1 : static_cast<int>(it - header.begin());
       };
       id_col = find(columns.id);

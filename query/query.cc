@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/ascii.h"
 #include "core/utf8.h"
 #include "query/query_syntax.h"
 #include "query/query_language.h"
@@ -18,12 +19,6 @@ namespace kbseek::query {
 namespace {
 
 bool contains(std::string_view text, std::string_view word) { return text.find(word) != std::string_view::npos; }
-
-std::string ascii_lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // Runs of ASCII letters, digits and the joiners identifiers use, with
 // leading and trailing joiners trimmed: "A100的显存", "std::vector?" ->
@@ -247,7 +242,7 @@ core::Result<Query> parse_query(std::string_view raw, const storage::IndexFolder
     } else if (is_identifier(t)) {
       q.identifiers.push_back(t);
     }
-    lower_tokens.push_back(ascii_lower(t));
+    lower_tokens.push_back(core::ascii_lower(t));
   }
   q.question = chinese_question(q.text);
   if (q.question == QuestionForm::kNone) q.question = english_question(lower_tokens);

@@ -8,6 +8,7 @@
 #include <limits>
 #include <optional>
 
+#include "core/ascii.h"
 #include "core/civil_date.h"
 #include "storage/chunk_fields.h"
 #include "storage/entities.h"
@@ -20,12 +21,6 @@ using storage::Condition;
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // ---- lexer -------------------------------------------------------------
 
@@ -180,20 +175,24 @@ class Parser {
   static std::string at(const Token& t) { return " at character " + std::to_string(t.pos + 1); }
   static bool ends_operand(Tok k) { return k == Tok::kEnd || k == Tok::kRParen || k == Tok::kOr || k == Tok::kAnd; }
 
-  std::optional<SyntaxError> parse_or(Node* out) {
+  // operand (op operand)*: OR over sequences, AND over unary terms.
+  using Rule = std::optional<SyntaxError> (Parser::*)(Node*);
+  std::optional<SyntaxError> parse_chain(Tok op, Node::Kind kind, Rule operand, Node* out) {
     Node first;
-    if (auto err = parse_seq(&first)) return err;
+    if (auto err = (this->*operand)(&first)) return err;
     std::vector<Node> kids{std::move(first)};
-    while (peek().kind == Tok::kOr) {
-      const Token& op = t_[i_++];
-      if (ends_operand(peek().kind)) return SyntaxError{"\"" + op.text + "\"" + at(op) + " has nothing after it"};
+    while (peek().kind == op) {
+      const Token& t = t_[i_++];
+      if (ends_operand(peek().kind)) return SyntaxError{"\"" + t.text + "\"" + at(t) + " has nothing after it"};
       Node next;
-      if (auto err = parse_seq(&next)) return err;
+      if (auto err = (this->*operand)(&next)) return err;
       kids.push_back(std::move(next));
     }
-    *out = kids.size() == 1 ? std::move(kids[0]) : Node{Node::Kind::kOr, "", "", std::move(kids)};
+    *out = kids.size() == 1 ? std::move(kids[0]) : Node{kind, "", "", std::move(kids)};
     return std::nullopt;
   }
+
+  std::optional<SyntaxError> parse_or(Node* out) { return parse_chain(Tok::kOr, Node::Kind::kOr, &Parser::parse_seq, out); }
 
   std::optional<SyntaxError> parse_seq(Node* out) {
     std::vector<Node> kids;
@@ -213,18 +212,7 @@ class Parser {
   }
 
   std::optional<SyntaxError> parse_and(Node* out) {
-    Node first;
-    if (auto err = parse_unary(&first)) return err;
-    std::vector<Node> kids{std::move(first)};
-    while (peek().kind == Tok::kAnd) {
-      const Token& op = t_[i_++];
-      if (ends_operand(peek().kind)) return SyntaxError{"\"" + op.text + "\"" + at(op) + " has nothing after it"};
-      Node next;
-      if (auto err = parse_unary(&next)) return err;
-      kids.push_back(std::move(next));
-    }
-    *out = kids.size() == 1 ? std::move(kids[0]) : Node{Node::Kind::kAnd, "", "", std::move(kids)};
-    return std::nullopt;
+    return parse_chain(Tok::kAnd, Node::Kind::kAnd, &Parser::parse_unary, out);
   }
 
   std::optional<SyntaxError> parse_unary(Node* out) {
@@ -409,13 +397,13 @@ class Compiler {
     std::string cur;
     for (char c : s) {
       if (is_space(c)) {
-        if (!cur.empty()) out.push_back(lower(cur));
+        if (!cur.empty()) out.push_back(core::ascii_lower(cur));
         cur.clear();
       } else {
         cur += c;
       }
     }
-    if (!cur.empty()) out.push_back(lower(cur));
+    if (!cur.empty()) out.push_back(core::ascii_lower(cur));
     return out;
   }
 
@@ -475,13 +463,13 @@ class Compiler {
 
   // A field's condition, or nullopt (with a warning) when it is searched as words.
   std::optional<Condition> field_condition(const Node& n) {
-    const std::string name = lower(n.field);
+    const std::string name = core::ascii_lower(n.field);
     const std::string& value = n.text;
     const std::string written = n.field + ":" + value;
     if (name == "entity")
       return Condition::all_terms({storage::entity_filter_term(storage::entity_filter_value(value))});
     if (name == "type") return Condition::all_terms({storage::entity_type_filter_term(value)});
-    if (name == "lang") return Condition::all_terms({storage::language_filter_term(lower(value))});
+    if (name == "lang") return Condition::all_terms({storage::language_filter_term(core::ascii_lower(value))});
     if (name == "time") {
       double low = 0, high = 0;
       if (!read_range(value, read_date, /*dates=*/true, &low, &high)) {
@@ -541,7 +529,7 @@ class Compiler {
       case Node::Kind::kWord: return n.text;
       case Node::Kind::kPhrase: return "\"" + n.text + "\"";
       case Node::Kind::kField: {
-        const std::string name = lower(n.field);
+        const std::string name = core::ascii_lower(n.field);
         if (name == "entity") return "entity:" + storage::entity_filter_value(n.text);
         return name + ":" + n.text;
       }

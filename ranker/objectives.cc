@@ -8,22 +8,17 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/ascii.h"
 #include "storage/chunk_fields.h"
 
 namespace kbseek::ranker {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // field -> its values, lower-cased, as the lexical index reads metadata.
 std::multimap<std::string, std::string> metadata_values(const std::string& metadata_json) {
   std::multimap<std::string, std::string> out;
   for (auto& [name, value] : storage::chunk_fields({}, "", std::nullopt, metadata_json).values)
-    out.emplace(name, lower(value));
+    out.emplace(name, core::ascii_lower(value));
   return out;
 }
 
@@ -151,7 +146,7 @@ core::Result<std::vector<RankedDocument>> apply_objectives(const query::Query& q
       d.score = 1 + rel[i];
       const auto values = metadata_values(d.metadata_json);
       for (const auto& b : o.boosts) {
-        const std::string field = lower(b.field), value = lower(b.value);
+        const std::string field = core::ascii_lower(b.field), value = core::ascii_lower(b.value);
         auto [first, last] = values.equal_range(field);
         if (std::none_of(first, last, [&](const auto& kv) { return kv.second == value; })) continue;
         d.score *= b.factor;
@@ -229,7 +224,7 @@ core::Result<std::vector<RankedDocument>> apply_objectives(const query::Query& q
   }
   // 4. The cap per group, in the order reached.
   if (o.max_per_group > 0) {
-    const std::string field = lower(o.group_field);
+    const std::string field = core::ascii_lower(o.group_field);
     std::map<std::string, int> count;
     std::vector<RankedDocument> kept;
     for (auto& d : docs) {

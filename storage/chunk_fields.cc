@@ -5,17 +5,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/ascii.h"
+
 namespace kbseek::storage {
 namespace {
 
 constexpr size_t kMaxFieldName = 64;
 constexpr size_t kMaxValuesPerDocument = 256;
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 void add_value(const std::string& name, const nlohmann::json& v, ChunkFields* out) {
   if (out->values.size() >= kMaxValuesPerDocument) return;
@@ -35,7 +31,7 @@ void add_field(const std::string& name, const nlohmann::json& v, bool nested_ok,
   } else if (v.is_object() && nested_ok) {
     for (const auto& [k, inner] : v.items())
       if (is_field_name(k) && name.size() + 1 + k.size() <= kMaxFieldName)
-        add_field(name + "." + lower(k), inner, /*nested_ok=*/false, out);
+        add_field(name + "." + core::ascii_lower(k), inner, /*nested_ok=*/false, out);
   } else {
     add_value(name, v, out);
   }
@@ -51,7 +47,7 @@ bool is_field_name(std::string_view name) {
 }
 
 bool is_reserved_field(std::string_view name) {
-  const std::string n = lower(name);
+  const std::string n = core::ascii_lower(name);
   return n == "entity" || n == "type" || n == "lang" || n == "time";
 }
 
@@ -68,7 +64,7 @@ ChunkFields chunk_fields(const std::vector<ChunkEntity>& entities, std::string_v
   if (!metadata.is_object()) return out;
   for (const auto& [key, value] : metadata.items()) {
     if (!is_field_name(key) || is_reserved_field(key)) continue;
-    add_field(lower(key), value, /*nested_ok=*/true, &out);
+    add_field(core::ascii_lower(key), value, /*nested_ok=*/true, &out);
   }
   return out;
 }

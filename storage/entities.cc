@@ -8,6 +8,7 @@
 #include <cstring>
 #include <fstream>
 
+#include "core/ascii.h"
 #include "core/utf8.h"
 
 namespace kbseek::storage {
@@ -17,12 +18,6 @@ bool digit(char c) { return c >= '0' && c <= '9'; }
 bool alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool alnum(char c) { return digit(c) || alpha(c); }
 bool upper(char c) { return c >= 'A' && c <= 'Z'; }
-char lower_c(char c) { return upper(c) ? static_cast<char>(c - 'A' + 'a') : c; }
-std::string lower(std::string_view s) {
-  std::string o(s);
-  for (char& c : o) c = lower_c(c);
-  return o;
-}
 std::string upper_s(std::string_view s) {
   std::string o(s);
   for (char& c : o)
@@ -33,7 +28,7 @@ bool starts_at(std::string_view t, size_t i, std::string_view p) { return t.comp
 bool istarts_at(std::string_view t, size_t i, std::string_view p) {
   if (i + p.size() > t.size()) return false;
   for (size_t k = 0; k < p.size(); ++k)
-    if (lower_c(t[i + k]) != p[k]) return false;
+    if (core::ascii_lower(t[i + k]) != p[k]) return false;
   return true;
 }
 
@@ -345,7 +340,7 @@ std::vector<Entity> extract_entities(std::string_view t, const EntityDictionary*
         const std::string_view domain = t.substr(e + 1, d - e - 1);
         const size_t last_dot = domain.rfind('.');
         if (last_dot != std::string_view::npos && last_dot > 0 && domain.size() - last_dot > 2) {
-          add(i, d, "email", lower(t.substr(i, d - i)));
+          add(i, d, "email", core::ascii_lower(t.substr(i, d - i)));
           i = d;
           continue;
         }
@@ -390,7 +385,7 @@ std::vector<Entity> extract_entities(std::string_view t, const EntityDictionary*
             ++e;
             while (e < t.size() && digit(t[e])) ++e;
           }
-          add(ws, e, "version", lower(w) + " " + std::string(t.substr(i, e - i)));
+          add(ws, e, "version", core::ascii_lower(w) + " " + std::string(t.substr(i, e - i)));
           i = e;
           continue;
         }
@@ -416,7 +411,7 @@ std::vector<Entity> extract_entities(std::string_view t, const EntityDictionary*
           ++f;
           while (f < t.size() && digit(t[f])) ++f;
         }
-        add(i, f, "version", lower(t.substr(i, f - i)));
+        add(i, f, "version", core::ascii_lower(t.substr(i, f - i)));
         i = f;
         continue;
       }
@@ -464,7 +459,7 @@ std::shared_ptr<const EntityDictionary> EntityDictionary::from_entries(
     const std::vector<std::pair<std::string, std::string>>& entries) {
   auto d = std::make_shared<EntityDictionary>();
   for (const auto& [entity, type] : entries) {
-    std::string key = lower(entity);
+    std::string key = core::ascii_lower(entity);
     d->max_len_ = std::max(d->max_len_, key.size());
     d->types_[std::move(key)] = type;
   }
@@ -494,7 +489,7 @@ core::Result<std::shared_ptr<const EntityDictionary>> EntityDictionary::load(con
 
 void EntityDictionary::find(std::string_view text, std::vector<Entity>* out) const {
   if (types_.empty()) return;
-  const std::string folded = lower(text);  // same byte offsets: ASCII-only folding
+  const std::string folded = core::ascii_lower(text);  // same byte offsets: ASCII-only folding
   size_t i = 0;
   while (i < folded.size()) {
     const unsigned char b = static_cast<unsigned char>(folded[i]);
@@ -523,7 +518,7 @@ void EntityDictionary::find(std::string_view text, std::vector<Entity>* out) con
 std::string entity_filter_value(std::string_view text, const EntityDictionary* dictionary) {
   auto found = extract_entities(text, dictionary);
   if (found.size() == 1 && found[0].start_byte == 0 && found[0].end_byte == static_cast<int64_t>(text.size()))
-    return lower(found[0].value);
+    return core::ascii_lower(found[0].value);
   std::string out;
   bool space = false;
   for (char ch : text) {
@@ -533,7 +528,7 @@ std::string entity_filter_value(std::string_view text, const EntityDictionary* d
     }
     if (space) out += ' ';
     space = false;
-    out += lower_c(ch);
+    out += core::ascii_lower(ch);
   }
   return out;
 }

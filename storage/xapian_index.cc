@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/ascii.h"
 #include "core/utf8.h"
 #include "storage/stop_words.h"
 
@@ -499,8 +500,7 @@ core::Status XapianIndex::set_metadata(const std::string& key, const std::string
 }
 
 std::string entity_filter_term(std::string_view value) {
-  std::string t = "XE";
-  for (char c : value) t += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  std::string t = "XE" + core::ascii_lower(value);
   if (t.size() > 200) t.resize(core::utf8_prefix_len(t, 200));
   return t;
 }
@@ -508,8 +508,7 @@ std::string entity_filter_term(std::string_view value) {
 std::string entity_type_filter_term(std::string_view type) { return "XT" + std::string(type.substr(0, 100)); }
 
 std::string field_filter_term(std::string_view field, std::string_view value) {
-  std::string t = "XF" + std::string(field) + "=";
-  for (char c : value) t += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  std::string t = "XF" + std::string(field) + "=" + core::ascii_lower(value);
   if (t.size() > 240) t.resize(core::utf8_prefix_len(t, 240));
   return t;
 }

@@ -24,6 +24,8 @@
 #include <thread>
 #include <unordered_map>
 
+#include "core/ascii.h"
+
 namespace kbseek::web {
 namespace {
 
@@ -31,11 +33,6 @@ using Clock = std::chrono::steady_clock;
 
 int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch()).count();
-}
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 std::string trim(std::string_view s) {
@@ -278,7 +275,7 @@ struct HttpServer::Impl {
       if (!parse_head(c, end)) return;  // refused
       // curl and others wait (about a second) for this before sending a
       // body over 1 KiB: the head is acceptable, so say so at once.
-      if (lower(c.req.header("expect")) == "100-continue" && c.in.size() < c.body_bytes) {
+      if (core::ascii_lower(c.req.header("expect")) == "100-continue" && c.in.size() < c.body_bytes) {
         write_all(c.fd, "HTTP/1.1 100 Continue\r\n\r\n", 1000);
       }
     }
@@ -322,10 +319,10 @@ struct HttpServer::Impl {
         refuse(c, 400, "malformed header line");
         return false;
       }
-      c.req.headers.emplace(lower(h.substr(0, colon)), trim(std::string_view(h).substr(colon + 1)));
+      c.req.headers.emplace(core::ascii_lower(h.substr(0, colon)), trim(std::string_view(h).substr(colon + 1)));
       pos = next + 2;
     }
-    const std::string connection = lower(c.req.header("connection"));
+    const std::string connection = core::ascii_lower(c.req.header("connection"));
     c.keep_alive = version == "HTTP/1.1" ? connection != "close" : connection == "keep-alive";
     if (c.req.has_header("transfer-encoding")) {
       refuse(c, 411, "chunked bodies are not accepted; send Content-Length");

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <optional>
 
+#include "core/ascii.h"
 #include "core/json_escape.h"
 #include "core/logging.h"
 #include "indexer/jsonl_reader.h"
@@ -38,11 +39,6 @@ int http_status_for(const Status& status) {
 }
 
 namespace {
-
-std::string lower_ascii(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 void send_error(HttpResponse& res, int http_status, const std::string& message) {
   set_http_error(res, http_status, message);
@@ -126,7 +122,7 @@ std::string presented_key(const HttpRequest& req) {
 std::optional<storage::Principals> caller(const HttpRequest& req, HttpResponse& res,
                                           const ServerOptions& options, storage::Role needed) {
   if (options.keys == nullptr) {
-    const std::string header = lower_ascii(options.principals_header);
+    const std::string header = core::ascii_lower(options.principals_header);
     if (!header.empty() && req.has_header(header)) return storage::Principals::parse(req.header(header));
     return options.anonymous;
   }
