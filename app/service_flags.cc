@@ -21,6 +21,19 @@ std::set<std::string> with_service_flags(std::set<std::string> flags) {
 }
 
 namespace {
+// The non-negative number that fills `item` after position `sep` ("bm25=0.5"
+// after '='), or -1 when there is none.
+double number_after(const std::string& item, size_t sep) {
+  if (sep == std::string::npos) return -1;
+  try {
+    size_t used = 0;
+    const double v = std::stod(item.substr(sep + 1), &used);
+    return used == item.size() - sep - 1 && v >= 0 ? v : -1;
+  } catch (const std::exception&) {
+    return -1;
+  }
+}
+
 core::Result<double> get_double(const Args& args, const std::string& flag, double fallback) {
   if (!args.has(flag)) return fallback;
   const std::string v = args.get(flag);
@@ -73,14 +86,7 @@ core::Result<ranker::SearchServiceOptions> service_options_from_args(const Args&
   KB_ASSIGN_OR_RETURN(opts.fusion.rrf_k, get_double(args, "--rrf-k", opts.fusion.rrf_k));
   for (const std::string& item : args.get_list("--weights")) {
     const size_t eq = item.find('=');
-    double w = -1;
-    try {
-      size_t used = 0;
-      if (eq != std::string::npos) w = std::stod(item.substr(eq + 1), &used);
-      if (eq == std::string::npos || used != item.size() - eq - 1) w = -1;
-    } catch (const std::exception&) {
-      w = -1;
-    }
+    const double w = number_after(item, eq);
     if (eq == 0 || w < 0)
       return Status::invalid_argument("--weights expects NAME=WEIGHT[,NAME=WEIGHT...] with a model name or bm25 "
                                       "and a non-negative number, got \"" + item + "\"");
@@ -127,14 +133,7 @@ core::Result<std::string> ranking_overrides_from_args(const Args& args) {
     nlohmann::json boosts = nlohmann::json::array();
     for (const std::string& item : args.get_list("--boost")) {
       const size_t colon = item.find(':'), eq = item.rfind('=');
-      double f = -1;
-      try {
-        size_t used = 0;
-        if (eq != std::string::npos) f = std::stod(item.substr(eq + 1), &used);
-        if (eq == std::string::npos || used != item.size() - eq - 1) f = -1;
-      } catch (const std::exception&) {
-        f = -1;
-      }
+      const double f = number_after(item, eq);
       if (colon == std::string::npos || colon == 0 || eq == std::string::npos || eq < colon || f < 0)
         return Status::invalid_argument("--boost expects FIELD:VALUE=FACTOR[,...] with a factor >= 0, got \"" + item + "\"");
       boosts.push_back({{"field", item.substr(0, colon)}, {"value", item.substr(colon + 1, eq - colon - 1)}, {"factor", f}});

@@ -2,9 +2,15 @@
 #include "query/fusion.h"
 
 #include <algorithm>
+#include <cmath>
 #include <unordered_map>
 
 namespace kbseek::query {
+
+double adapted_weight(double prior, double confidence, double confidence_exponent) {
+  if (confidence_exponent <= 0) return prior;
+  return prior * std::pow(std::clamp(confidence, 0.0, 1.0), confidence_exponent);
+}
 
 std::vector<Candidate> fuse(const std::vector<std::vector<Candidate>>& lists, const FusionOptions& options, int k) {
   std::unordered_map<int64_t, Candidate> merged;

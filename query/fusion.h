@@ -31,6 +31,12 @@ struct FusionOptions {
   double confidence_exponent = 2;
 };
 
+// A list's weight for one query: its prior weight times its confidence for
+// the query (clamped to [0, 1]) raised to `confidence_exponent` (0: the
+// prior as it is). Hybrid retrieval and the tuner (query/tuner.h) both
+// weigh lists by it.
+double adapted_weight(double prior, double confidence, double confidence_exponent);
+
 // Best first, at most k. Ties break by chunk id for a stable order.
 std::vector<Candidate> fuse(const std::vector<std::vector<Candidate>>& lists, const FusionOptions& options, int k);
 

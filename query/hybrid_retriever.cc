@@ -2,7 +2,6 @@
 #include "query/hybrid_retriever.h"
 
 #include <algorithm>
-#include <cmath>
 
 namespace kbseek::query {
 
@@ -18,7 +17,7 @@ core::Result<std::vector<Candidate>> HybridRetriever::retrieve(const Query& quer
   opts.weights.resize(parts_.size(), 1.0);
   for (size_t i = 0; i < parts_.size(); ++i) {
     if (opts.confidence_exponent > 0)
-      opts.weights[i] *= std::pow(std::clamp(parts_[i]->confidence(query), 0.0, 1.0), opts.confidence_exponent);
+      opts.weights[i] = adapted_weight(opts.weights[i], parts_[i]->confidence(query), opts.confidence_exponent);
     if (opts.weights[i] <= 0) {
       lists.emplace_back();  // not worth asking: its list would carry no weight
       continue;

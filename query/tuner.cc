@@ -99,7 +99,7 @@ bool is_test_query(const std::string& id, double share) {
 
 double tuned_ndcg(const TuneQuery& q, const Weights& weights, double exponent, FusionMethod method,
                   const std::unordered_map<int64_t, std::string>& doc_of) {
-  // As HybridRetriever does: weight × confidence^exponent; a list of weight 0 is not asked.
+  // As HybridRetriever does: the adapted weight; a list of weight 0 is not asked.
   FusionOptions opts;
   opts.method = method;
   std::vector<std::vector<Candidate>> lists;
@@ -107,8 +107,7 @@ double tuned_ndcg(const TuneQuery& q, const Weights& weights, double exponent, F
   static const std::vector<Candidate> kEmpty;
   for (const auto& l : q.lists) {
     auto it = weights.find(l.key);
-    double w = it != weights.end() ? it->second : l.prior;
-    if (exponent > 0) w *= std::pow(std::clamp(l.confidence, 0.0, 1.0), exponent);
+    const double w = adapted_weight(it != weights.end() ? it->second : l.prior, l.confidence, exponent);
     opts.weights.push_back(w);
     lists.push_back(w > 0 ? l.candidates : kEmpty);
   }
