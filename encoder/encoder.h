@@ -23,12 +23,17 @@ namespace kbseek::encoder {
 enum class InputKind { kQuery, kPassage };
 
 // Arithmetic of a model's matrix products. kAuto: the fastest path measured
-// within the model's accuracy bar (EmbeddingGemma: bf16 where the CPU has
-// AVX512-BF16, cosine ≥ 0.999 to the fp32 reference; else fp32);
-// KBSEEK_PRECISION=fp32|bf16 overrides kAuto. kBf16 where the backend lacks
-// it is InvalidArgument. Read by the Gemma family; BERT runs fp32 and
-// use-m3 picks its own (KBSEEK_USE_M3_MATMUL).
-enum class Precision { kAuto, kFp32, kBf16 };
+// within the model's accuracy bar: fp32 for EmbeddingGemma (once OpenBLAS
+// runs its AVX-512 kernels, kernels::configure_cpu_blas, fp32 encoded 2.0
+// long passages/s against bf16's 1.3 and int8's 1.0 on the CI machine:
+// bench/results/encoder-embeddinggemma-300m.md);
+// KBSEEK_PRECISION=fp32|bf16|int8 overrides kAuto. kInt8: the weights
+// quantized at load to ggml's Q8_0 blocks (32 values, one fp16 scale) and
+// run by the LLM stage's quantized kernels (int8 activations, VNNI / AVX2 /
+// CUDA), a quarter of fp32's bytes; on every CPU and GPU backend.
+// kBf16 where the backend lacks it is InvalidArgument. Read by the Gemma
+// family; BERT runs fp32 and use-m3 picks its own (KBSEEK_USE_M3_MATMUL).
+enum class Precision { kAuto, kFp32, kBf16, kInt8 };
 
 struct EncoderOptions {
   // Threads one CPU op may use; <= 0 leaves the default (one per core,

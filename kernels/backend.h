@@ -262,6 +262,13 @@ class Backend {
 // it at once. Other BLAS users in the process (FAISS) see that setting too.
 Backend* cpu_backend();
 
+// Once per process, before its first matrix product: OpenBLAS's kernels
+// chosen for this CPU (where OpenBLAS 0.3.21 does not know the CPU model it
+// falls back to SSE3 kernels, 4-6x slower here: kernels/cpu/blas_setup.cc)
+// and OpenBLAS pinned to one thread. cpu_backend() calls it; so must any
+// other caller of OpenBLAS that may come first (use-m3). Thread-safe.
+void configure_cpu_blas();
+
 // Caps how many threads one CPU op uses (n <= 0: the whole team, one per
 // core, KBSEEK_THREADS overrides). Process-wide.
 void set_cpu_threads(int n);

@@ -5,7 +5,7 @@
 // command right after and puts both tables in the --report markdown file.
 //
 //   bench_encoder [--model NAME|PATH] [--threads N] [--seconds S]
-//                 [--batches 1,32,256] [--long-sentences N] [--precision auto|fp32|bf16[,...]]
+//                 [--batches 1,32,256] [--long-sentences N] [--precision auto|fp32|bf16|int8[,...]]
 //                 [--inputs-out FILE] [--peer "CMD"] [--report FILE.md]
 // Passages are encoded as passages (with the model's passage prompt, if any)
 // and latency queries as queries; the peer should do the same.
@@ -114,7 +114,7 @@ int main(int argc, char** argv) {
     else {
       std::fprintf(stderr,
                    "usage: %s [--model NAME|PATH] [--threads N] [--seconds S] [--batches 1,32,256] "
-                   "[--long-sentences N] [--precision auto|fp32|bf16[,...]] [--inputs-out FILE] "
+                   "[--long-sentences N] [--precision auto|fp32|bf16|int8[,...]] [--inputs-out FILE] "
                    "[--peer \"CMD\"] [--report FILE.md]\n",
                    argv[0]);
       return 2;
@@ -132,8 +132,8 @@ int main(int argc, char** argv) {
     b = e + 1;
   }
   for (const std::string& p : precisions) {
-    if (p != "auto" && p != "fp32" && p != "bf16") {
-      std::fprintf(stderr, "--precision: '%s' is not auto, fp32 or bf16 (comma-separated)\n", p.c_str());
+    if (p != "auto" && p != "fp32" && p != "bf16" && p != "int8") {
+      std::fprintf(stderr, "--precision: '%s' is not auto, fp32, bf16 or int8 (comma-separated)\n", p.c_str());
       return 2;
     }
   }
@@ -159,6 +159,7 @@ int main(int argc, char** argv) {
     opts.num_threads = threads;
     if (prec == "fp32") opts.precision = kbseek::encoder::Precision::kFp32;
     else if (prec == "bf16") opts.precision = kbseek::encoder::Precision::kBf16;
+    else if (prec == "int8") opts.precision = kbseek::encoder::Precision::kInt8;
     auto t_open = Clock::now();
     auto enc = kbseek::encoder::open_encoder(dir.value(), opts);
     if (!enc.is_ok()) { std::fprintf(stderr, "%s\n", enc.status().to_string().c_str()); return 1; }

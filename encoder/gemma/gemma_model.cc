@@ -5,6 +5,8 @@
 #include <cmath>
 #include <string>
 
+#include "kernels/quant/quant_types.h"
+
 namespace kbseek::encoder {
 namespace {
 
@@ -27,9 +29,26 @@ struct Loader {
   }
   core::Result<std::unique_ptr<kernels::PreparedWeights>> prepare(const std::vector<float>& data,
                                                                    const std::vector<int64_t>& shape) const {
-    auto w = backend->prepare_weights(data.data(), static_cast<int>(shape[0]), static_cast<int>(shape[1]), format);
+    const int out = static_cast<int>(shape[0]), in = static_cast<int>(shape[1]);
+    auto w = format == kernels::WeightFormat::kQuantized ? prepare_q8_0(data, out, in)
+                                                         : backend->prepare_weights(data.data(), out, in, format);
     if (!w.is_ok()) return w.status().with_context(file.path());
     return w;
+  }
+  // The int8 path: each row quantized as ggml's quantize_row_q8_0 does, then
+  // handed to the quantized kernels the LLM stage runs its GGUF weights on.
+  core::Result<std::unique_ptr<kernels::PreparedWeights>> prepare_q8_0(const std::vector<float>& data, int out,
+                                                                        int in) const {
+    if (in % kernels::quant::kQK8_0 != 0) {
+      return core::Status::invalid_argument("int8 weights need rows of a multiple of " +
+                                            std::to_string(kernels::quant::kQK8_0) + " values, got " + std::to_string(in));
+    }
+    const size_t row = kernels::quant::row_bytes(kernels::quant::QuantType::kQ8_0, in);
+    std::vector<uint8_t> blocks(row * static_cast<size_t>(out));
+    for (int r = 0; r < out; ++r) {
+      kernels::quant::quantize_row_q8_0(data.data() + static_cast<size_t>(r) * in, blocks.data() + row * r, in);
+    }
+    return backend->prepare_quantized(blocks.data(), kernels::quant::QuantType::kQ8_0, out, in);
   }
   // Gemma's RMSNorm multiplies by (1 + w), computed in fp32 as transformers does.
   core::Result<Buffer> norm(const std::string& name, int64_t width) const {
@@ -63,7 +82,8 @@ core::Result<std::unique_ptr<GemmaModel>> GemmaModel::load(std::unique_ptr<Safet
                                             ", which Gemma needs");
     }
   }
-  if (!backend->supports_weights(format)) {
+  const bool int8 = format == kernels::WeightFormat::kQuantized;
+  if (int8 ? !backend->supports_quantized(kernels::quant::QuantType::kQ8_0) : !backend->supports_weights(format)) {
     return core::Status::invalid_argument(backend->device_name() + " cannot hold " +
                                           kernels::weight_format_name(format) + " weights");
   }

@@ -9,6 +9,7 @@
 
 #include "core/thread_pool.h"
 #include "encoder/use/use_ops.h"
+#include "kernels/backend.h"
 
 namespace kbseek::encoder {
 namespace {
@@ -152,7 +153,7 @@ core::Result<std::unique_ptr<UseM3Model>> UseM3Model::load(const std::string& pa
   KB_ASSIGN_OR_RETURN(m->d2_, f.read_f32("dnn.d2", {D, H}));
   KB_ASSIGN_OR_RETURN(m->p3_, f.read_f32("dnn.p3", {D, H}));
   KB_ASSIGN_OR_RETURN(m->d3_, f.read_f32("dnn.d3", {H, H}));
-  use_ops::pin_blas_to_one_thread();
+  kernels::configure_cpu_blas();
   return m;
 }
 

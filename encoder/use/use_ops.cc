@@ -10,7 +10,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <mutex>
 
 #include "core/thread_pool.h"
 
@@ -26,11 +25,6 @@ namespace {
 constexpr double kMinSplitFlops = 1.0e7;
 
 }  // namespace
-
-void pin_blas_to_one_thread() {
-  static std::once_flag once;
-  std::call_once(once, [] { openblas_set_num_threads(1); });
-}
 
 void sgemm(int m, int n, int k, const float* a, int lda, const float* b, float* c, int ldc, bool accumulate, int ways) {
   if (m == 0 || n == 0) return;

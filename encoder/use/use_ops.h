@@ -1,6 +1,7 @@
 // The small dense ops of the use-m3 forward pass, on row-major float
 // matrices with explicit leading dimensions (ld = floats between rows).
-// sgemm goes to OpenBLAS pinned to one thread per call; callers parallelise
+// sgemm goes to OpenBLAS pinned to one thread per call
+// (kernels::configure_cpu_blas, which use_model calls before any product); callers parallelise
 // by splitting columns (sgemm's `ways`) or by running chunks on different
 // threads. All functions are thread-safe on disjoint outputs.
 #pragma once
@@ -8,11 +9,6 @@
 #include <cstdint>
 
 namespace kbseek::encoder::use_ops {
-
-// Once per process: openblas_set_num_threads(1), the policy kernels/ uses too
-// (measured there: single-threaded calls split by the caller beat OpenBLAS's
-// own threads, which also spin when several threads call in at once).
-void pin_blas_to_one_thread();
 
 // C[m×n] (ldc) = A[m×k] (lda) · B[k×n] (row-major, ld n) + (accumulate ? C : 0).
 // With ways > 1 and enough work, the columns are split across

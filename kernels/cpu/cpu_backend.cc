@@ -150,7 +150,7 @@ class CpuBackend final : public Backend {
 
 Backend* cpu_backend() {
   static CpuBackend backend;
-  cpu::pin_blas_to_one_thread();
+  configure_cpu_blas();
   return &backend;
 }
 

@@ -49,8 +49,4 @@ void layernorm_row(const float* x, const float* residual, float* out, int cols, 
 // Splits into at most set_cpu_threads() ranges (default: one per core).
 void parallel_for(size_t n, double cost_per_item, const std::function<void(size_t, size_t)>& fn);
 
-// Sets OpenBLAS to one thread (once per process): the ops parallelise
-// themselves and call sgemm from several threads at once.
-void pin_blas_to_one_thread();
-
 }  // namespace kbseek::kernels::cpu

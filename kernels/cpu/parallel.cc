@@ -1,14 +1,12 @@
-// Work splitting for the CPU ops. OpenBLAS is pinned to one thread and the
+// Work splitting for the CPU ops. OpenBLAS is pinned to one thread
+// (configure_cpu_blas, blas_setup.cc) and the
 // ops split their own work across the ForkJoin team: measured on the
 // 2-core CI machine, OpenBLAS's own threading ran a 2048×1536×384 sgemm at
 // 117 GFLOP/s against 175 single-threaded, and concurrent calls from several
 // threads into a multi-threaded OpenBLAS spun in sched_yield (6× slower
 // encoder on long inputs). Two single-threaded halves reach ≈250.
-#include <cblas.h>
-
 #include <algorithm>
 #include <atomic>
-#include <mutex>
 
 #include "kernels/cpu/fork_join.h"
 #include "kernels/cpu/cpu_ops.h"
@@ -22,11 +20,6 @@ constexpr double kMinParallelWork = 2.0e5;
 std::atomic<int> g_max_ways{0};  // 0: the pool's size
 
 }  // namespace
-
-void pin_blas_to_one_thread() {
-  static std::once_flag once;
-  std::call_once(once, [] { openblas_set_num_threads(1); });
-}
 
 void parallel_for(size_t n, double cost_per_item, const std::function<void(size_t, size_t)>& fn) {
   if (n == 0) return;

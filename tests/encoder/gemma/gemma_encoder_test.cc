@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdlib>
+
 #include "tests/encoder/gemma/gemma_test_support.h"
 
 namespace kbseek::encoder {
@@ -59,14 +62,14 @@ TEST_F(EmbeddingGemmaEncoderTest, TextsToGoldenVectorsInOneBatchPerKind) {
   }
 }
 
-// The bf16 products (the default where the CPU has AVX512-BF16): within
-// the 0.999 bar of the reference on every golden vector, the long ones too.
-TEST_F(EmbeddingGemmaEncoderTest, Bf16ProductsStayWithinTheReducedPrecisionBar) {
+// A reduced-precision path against the reference: within the 0.999 bar on
+// every golden vector, the long ones too, and not secretly fp32.
+void expect_within_reduced_bar(Precision precision, const char* name) {
   EncoderOptions opts;
   opts.verify_checksums = false;
-  opts.precision = Precision::kBf16;
+  opts.precision = precision;
   auto enc = open_encoder(testing::gemma_dir(), opts);
-  if (!enc.is_ok() && enc.status().message().find("bf16") != std::string::npos) {
+  if (!enc.is_ok() && enc.status().message().find(" has no ") != std::string::npos) {
     GTEST_SKIP() << enc.status().message();
   }
   ASSERT_TRUE(enc.is_ok()) << enc.status().to_string();
@@ -78,11 +81,32 @@ TEST_F(EmbeddingGemmaEncoderTest, Bf16ProductsStayWithinTheReducedPrecisionBar) 
     ASSERT_TRUE(enc.value()->encode({r["text"].get<std::string>()}, kind, got.data()).is_ok());
     const auto want = r["embedding"].get<std::vector<float>>();
     const double cos = cosine(got.data(), want.data(), 768);
-    EXPECT_GE(cos, 0.999) << r["text"].get<std::string>().substr(0, 60);
-    EXPECT_LT(cos, 0.9999999) << "bf16 gave the fp32 result: are the products really bf16?";
+    EXPECT_GE(cos, 0.999) << name << ": " << r["text"].get<std::string>().substr(0, 60);
+    EXPECT_LT(cos, 0.9999999) << name << " gave the fp32 result: are the products really " << name << "?";
     worst = std::min(worst, cos);
   }
-  std::printf("bf16: worst cosine over %zu golden vectors: %.6f\n", rows.size(), worst);
+  std::printf("%s: worst cosine over %zu golden vectors: %.6f\n", name, rows.size(), worst);
+}
+
+// The bf16 products (where the CPU has AVX512-BF16).
+TEST_F(EmbeddingGemmaEncoderTest, Bf16ProductsStayWithinTheReducedPrecisionBar) {
+  expect_within_reduced_bar(Precision::kBf16, "bf16");
+}
+
+// The int8 products: Q8_0 weights made at load, the LLM stage's kernels.
+TEST_F(EmbeddingGemmaEncoderTest, Int8ProductsStayWithinTheReducedPrecisionBar) {
+  expect_within_reduced_bar(Precision::kInt8, "int8");
+}
+
+TEST_F(EmbeddingGemmaEncoderTest, UnknownPrecisionInTheEnvironmentIsRefusedByName) {
+  ::setenv("KBSEEK_PRECISION", "fp8", 1);
+  EncoderOptions opts;
+  opts.verify_checksums = false;
+  auto enc = open_encoder(testing::gemma_dir(), opts);
+  ::unsetenv("KBSEEK_PRECISION");
+  ASSERT_FALSE(enc.is_ok());
+  EXPECT_NE(enc.status().message().find("KBSEEK_PRECISION=fp8"), std::string::npos) << enc.status().to_string();
+  EXPECT_NE(enc.status().message().find("int8"), std::string::npos) << enc.status().to_string();
 }
 
 TEST_F(EmbeddingGemmaEncoderTest, QueryAndPassagePromptsDiffer) {
