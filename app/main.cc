@@ -28,6 +28,7 @@ commands:
          [--rerank-budget-ms MS] [--rerank-weight W]; and ranking beyond relevance (over the
          index's ranking.json): --freshness W [--half-life-days D] [--recent-weight W]
          [--mmr-lambda L] [--group-by FIELD:N] [--boost FIELD:VALUE=FACTOR,...]
+         [--other-chunks-weight W]
   delete --index DIR ID...|-       remove documents (ids from stdin with -)
   check  --index DIR [--repair]     verify SQLite, FAISS and Xapian agree (repair rebuilds from SQLite)
   model  list | verify NAME|DIR | import DIR [--name NAME]

@@ -13,7 +13,8 @@ const std::set<std::string> kServiceFlags = {"--models-dir", "--models", "--weig
                                              "--confidence-exponent", "--rrf-k", "--rerank", "--rerank-k",
                                              "--rerank-budget-ms", "--rerank-weight",
                                              "--rerank-passage-tokens", "--freshness", "--recent-weight",
-                                             "--half-life-days", "--mmr-lambda", "--group-by", "--boost"};
+                                             "--half-life-days", "--mmr-lambda", "--group-by", "--boost",
+                                             "--other-chunks-weight"};
 
 std::set<std::string> with_service_flags(std::set<std::string> flags) {
   flags.insert(kServiceFlags.begin(), kServiceFlags.end());
@@ -104,7 +105,8 @@ core::Result<std::string> ranking_overrides_from_args(const Args& args) {
   const std::pair<const char*, const char*> numbers[] = {{"--freshness", "freshness_weight"},
                                                          {"--recent-weight", "recent_weight"},
                                                          {"--half-life-days", "half_life_days"},
-                                                         {"--mmr-lambda", "mmr_lambda"}};
+                                                         {"--mmr-lambda", "mmr_lambda"},
+                                                         {"--other-chunks-weight", "other_chunks_weight"}};
   for (const auto& [flag, key] : numbers) {
     if (!args.has(flag)) continue;
     KB_ASSIGN_OR_RETURN(double v, get_double(args, flag, 0));

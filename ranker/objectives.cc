@@ -66,6 +66,8 @@ core::Status validate(const RankingOptions& o) {
   if (!(o.half_life_days > 0) || !std::isfinite(o.half_life_days)) return bad("half-life must be a positive number of days");
   if (!(o.mmr_lambda >= 0 && o.mmr_lambda <= 1)) return bad("MMR lambda must be in [0, 1]");
   if (o.max_per_group < 0) return bad("max per group must not be negative");
+  if (!(o.other_chunks_weight >= 0 && o.other_chunks_weight <= 10))
+    return bad("other chunks weight must be in [0, 10]");
   if (o.max_per_group > 0 && o.group_field.empty()) return bad("max per group needs a field to group by");
   for (const auto& b : o.boosts) {
     if (b.field.empty()) return bad("a boost needs a field");
@@ -91,6 +93,8 @@ core::Status ranking_from_json(const nlohmann::json& j, RankingOptions* o) {
       KB_RETURN_IF_ERROR(number(&o->half_life_days));
     } else if (key == "mmr_lambda") {
       KB_RETURN_IF_ERROR(number(&o->mmr_lambda));
+    } else if (key == "other_chunks_weight") {
+      KB_RETURN_IF_ERROR(number(&o->other_chunks_weight));
     } else if (key == "group_field") {
       if (!v.is_string()) return core::Status::invalid_argument("ranking option \"group_field\" must be a string");
       o->group_field = v.get<std::string>();
@@ -116,7 +120,7 @@ core::Status ranking_from_json(const nlohmann::json& j, RankingOptions* o) {
     } else {
       return core::Status::invalid_argument("unknown ranking option \"" + key +
                                             "\" (freshness_weight, recent_weight, half_life_days, mmr_lambda, "
-                                            "group_field, max_per_group, boosts)");
+                                            "group_field, max_per_group, other_chunks_weight, boosts)");
     }
   }
   return validate(*o);
@@ -128,7 +132,7 @@ nlohmann::json ranking_to_json(const RankingOptions& o) {
   return {{"freshness_weight", o.freshness_weight}, {"recent_weight", o.recent_weight},
           {"half_life_days", o.half_life_days},     {"mmr_lambda", o.mmr_lambda},
           {"group_field", o.group_field},           {"max_per_group", o.max_per_group},
-          {"boosts", boosts}};
+          {"other_chunks_weight", o.other_chunks_weight}, {"boosts", boosts}};
 }
 
 core::Result<std::vector<RankedDocument>> apply_objectives(const query::Query& query, std::vector<RankedDocument> docs,

@@ -61,6 +61,10 @@ struct RankingOptions {
   // are not capped). 0: no cap.
   std::string group_field;
   int max_per_group = 0;
+  // Document-level evidence, applied where chunks become documents
+  // (GroupingOptions, best_chunk_ranker.h): the weight of a document's other
+  // chunks among the candidates. Not an objective: it changes relevance.
+  double other_chunks_weight = 0;
 
   // Whether anything here can change the order for `query`.
   bool active(const query::Query& query) const;

@@ -29,19 +29,29 @@ struct RankedDocument {
   std::string metadata_json = "{}";
   double score = 0;
   // Why: each source that found the best chunk, with its rank and raw score,
-  // then one entry per ranking stage ("group:best-chunk", ...).
+  // then one entry per ranking stage ("group:best-chunk", then
+  // "group:other-chunks" when they added to the score, ...).
   std::vector<query::SourceScore> explanation;
+};
+
+// How chunks make a document's score (best_chunk_ranker.h).
+struct GroupingOptions {
+  // Weight of the document's other chunks in the candidate list (a damped
+  // sum); 0: the best chunk alone.
+  double other_chunks_weight = 0;
 };
 
 class Ranker {
  public:
   virtual ~Ranker() = default;
   // `candidates` best first (a retriever's output); returns at most k
-  // documents, only ones `who` may read (storage/access.h: checked on each
-  // document as stored now, whatever filtered the candidates).
+  // documents, best first, only ones `who` may read (storage/access.h:
+  // checked on each document as stored now, whatever filtered the
+  // candidates).
   virtual core::Result<std::vector<RankedDocument>> rank(const query::Query& query,
                                                          const std::vector<query::Candidate>& candidates, int k,
-                                                         const storage::Principals& who) const = 0;
+                                                         const storage::Principals& who,
+                                                         const GroupingOptions& grouping) const = 0;
 };
 
 }  // namespace kbseek::ranker

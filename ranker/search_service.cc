@@ -18,6 +18,15 @@ namespace kbseek::ranker {
 using core::Result;
 using core::Status;
 
+namespace {
+
+// How deep the chunk lists may go to fill the documents wanted (×4 a step
+// from max(3 × wanted, 100)): 6,400 chunks of a list cost a few ms of FAISS
+// and Xapian, and one primary-key read each to find their documents.
+constexpr int kMaxChunkDepth = 6400;
+
+}  // namespace
+
 Result<SearchMode> parse_search_mode(std::string_view s) {
   if (s == "bm25") return SearchMode::kBm25;
   if (s == "dense") return SearchMode::kDense;
@@ -164,34 +173,39 @@ Result<SearchResponse> SearchService::search_uncached(const SearchRequest& reque
   // Diversity, freshness and caps choose among more documents than they return.
   const bool objectives = ranking.active(parsed);
   const int pool = objectives ? std::max(request.k * 3, 30) : request.k;
-  // Documents have several chunks: ask for more chunks than documents wanted.
-  const int chunk_k = std::max(pool * 3, 100);
-  KB_ASSIGN_OR_RETURN(auto parts, this->parts(request));
-  KB_ASSIGN_OR_RETURN(const std::shared_ptr<const storage::ChunkFilter> allow,
-                      index_->access_filter(request.principals));
-  std::vector<query::Candidate> candidates;
-  if (parts.size() == 1) {
-    KB_ASSIGN_OR_RETURN(candidates, parts[0]->retrieve(parsed, chunk_k, allow.get()));
-  } else {
-    // Cheap to build: a list of pointers and the fusion options. The
-    // weights are learned ones when the index was tuned, else the rules.
-    query::FusionOptions fusion = options_.fusion;
-    fusion.weights.clear();
-    if (fusion_model_) fusion.confidence_exponent = fusion_model_->confidence_exponent;
-    for (const query::Retriever* p : parts) {
-      const double prior = prior_weight(p->weight_key());
-      fusion.weights.push_back(fusion_model_ ? fusion_model_->weight(parsed, p->weight_key(), prior) : prior);
-    }
-    query::HybridRetriever fused(parts, fusion);
-    KB_ASSIGN_OR_RETURN(candidates, fused.retrieve(parsed, chunk_k, allow.get()));
-  }
   const bool rerank = !request.rerank_model.empty();
   if (rerank && (request.rerank.k < 1 || request.rerank.k > options_.max_k || request.rerank.budget_ms < 0)) {
     return Status::invalid_argument("rerank_k = " + std::to_string(request.rerank.k) + " must be in [1, " +
                                     std::to_string(options_.max_k) + "] and rerank_budget_ms >= 0");
   }
   const int wanted = rerank ? std::max(pool, request.rerank.k) : pool;
-  KB_ASSIGN_OR_RETURN(auto docs, ranker_->rank(parsed, candidates, wanted, request.principals));
+  KB_ASSIGN_OR_RETURN(auto parts, this->parts(request));
+  KB_ASSIGN_OR_RETURN(const std::shared_ptr<const storage::ChunkFilter> allow,
+                      index_->access_filter(request.principals));
+  // Cheap to build: a list of pointers and the fusion options. The weights
+  // are learned ones when the index was tuned, else the rules.
+  query::FusionOptions fusion = options_.fusion;
+  fusion.weights.clear();
+  if (fusion_model_) fusion.confidence_exponent = fusion_model_->confidence_exponent;
+  for (const query::Retriever* p : parts) {
+    const double prior = prior_weight(p->weight_key());
+    fusion.weights.push_back(fusion_model_ ? fusion_model_->weight(parsed, p->weight_key(), prior) : prior);
+  }
+  query::HybridRetriever fused(parts, fusion);
+  const query::Retriever& retriever = parts.size() == 1 ? *parts[0] : static_cast<const query::Retriever&>(fused);
+  const GroupingOptions grouping{ranking.other_chunks_weight};
+  // Documents have several chunks: ask for more chunks than documents
+  // wanted, and deeper while the lists were full but their chunks made too
+  // few documents (long documents fill a list with their own chunks).
+  std::vector<RankedDocument> docs;
+  for (int chunk_k = std::max(pool * 3, 100);; chunk_k = std::min(chunk_k * 4, kMaxChunkDepth)) {
+    KB_ASSIGN_OR_RETURN(std::vector<query::Candidate> candidates, retriever.retrieve(parsed, chunk_k, allow.get()));
+    KB_ASSIGN_OR_RETURN(docs, ranker_->rank(parsed, candidates, wanted, request.principals, grouping));
+    if (static_cast<int>(docs.size()) >= wanted || static_cast<int>(candidates.size()) < chunk_k ||
+        chunk_k >= kMaxChunkDepth) {
+      break;
+    }
+  }
   SearchResponse resp;
   resp.query = parsed;
   resp.tuned = fusion_model_.has_value() && parts.size() > 1;

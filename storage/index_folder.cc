@@ -436,6 +436,10 @@ core::Result<double> IndexFolder::known_share(const std::vector<std::string>& te
 
 core::Result<Chunk> IndexFolder::get_chunk(int64_t chunk_id) const { return store_->get_chunk(chunk_id); }
 
+core::Result<std::vector<std::string>> IndexFolder::chunk_documents(const std::vector<int64_t>& chunk_ids) const {
+  return store_->chunk_documents(chunk_ids);
+}
+
 core::Result<std::vector<float>> IndexFolder::chunk_vectors(size_t model, const std::vector<int64_t>& chunk_ids) const {
   if (model >= manifest_.models.size())
     return core::Status::invalid_argument("model " + std::to_string(model) + " out of range (the index has " +

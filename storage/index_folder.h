@@ -166,6 +166,8 @@ class IndexFolder {
   core::Result<double> known_share(const std::vector<std::string>& terms) const;
 
   core::Result<Chunk> get_chunk(int64_t chunk_id) const;             // NotFound when absent
+  // The document of each chunk, in order ("" for a chunk no longer stored).
+  core::Result<std::vector<std::string>> chunk_documents(const std::vector<int64_t>& chunk_ids) const;
   // The stored vectors of manifest().models[model] for `chunk_ids`, its
   // dimension floats each, in order. NotFound naming a chunk without one.
   core::Result<std::vector<float>> chunk_vectors(size_t model, const std::vector<int64_t>& chunk_ids) const;

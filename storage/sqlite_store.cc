@@ -295,6 +295,20 @@ core::Result<Chunk> SqliteStore::get_chunk(int64_t chunk_id) const {
   return c;
 }
 
+core::Result<std::vector<std::string>> SqliteStore::chunk_documents(const std::vector<int64_t>& chunk_ids) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  KB_ASSIGN_OR_RETURN(Statement * st, db_->cached("SELECT doc_id FROM chunks WHERE chunk_id = ?"));
+  std::vector<std::string> out(chunk_ids.size());
+  for (size_t i = 0; i < chunk_ids.size(); ++i) {
+    st->reset();
+    KB_RETURN_IF_ERROR(st->bind_int64(1, chunk_ids[i]));
+    KB_ASSIGN_OR_RETURN(bool row, st->step());
+    if (row) out[i] = st->column_text(0);
+  }
+  st->reset();
+  return out;
+}
+
 core::Result<Document> SqliteStore::get_document(const std::string& id) const {
   std::lock_guard<std::mutex> lock(mu_);
   KB_ASSIGN_OR_RETURN(

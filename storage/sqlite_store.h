@@ -74,6 +74,9 @@ class SqliteStore {
 
   // NotFound naming the id when absent.
   core::Result<Chunk> get_chunk(int64_t chunk_id) const;
+  // The document of each chunk, in order; "" for a chunk not stored (replaced
+  // since a vector index was loaded). One lock and one statement for all.
+  core::Result<std::vector<std::string>> chunk_documents(const std::vector<int64_t>& chunk_ids) const;
   core::Result<Document> get_document(const std::string& id) const;
   core::Result<std::optional<std::string>> content_hash(const std::string& doc_id) const;
 

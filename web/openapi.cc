@@ -46,6 +46,7 @@ const nlohmann::json& openapi_document() {
           "half_life_days": {"type": "number", "exclusiveMinimum": 0},
           "mmr_lambda": {"type": "number", "minimum": 0, "maximum": 1},
           "group_field": {"type": "string"}, "max_per_group": {"type": "integer", "minimum": 0},
+          "other_chunks_weight": {"type": "number", "minimum": 0, "maximum": 10},
           "boosts": {"type": "array", "items": {"type": "object", "required": ["field", "value", "factor"],
             "properties": {"field": {"type": "string"}, "value": {"type": "string"}, "factor": {"type": "number", "minimum": 0}}}}
         }
@@ -156,7 +157,8 @@ const nlohmann::json& openapi_document() {
           {"name": "half_life_days", "in": "query", "schema": {"type": "number"}},
           {"name": "mmr_lambda", "in": "query", "schema": {"type": "number"}},
           {"name": "group_field", "in": "query", "schema": {"type": "string"}},
-          {"name": "max_per_group", "in": "query", "schema": {"type": "integer"}}
+          {"name": "max_per_group", "in": "query", "schema": {"type": "integer"}},
+          {"name": "other_chunks_weight", "in": "query", "schema": {"type": "number"}}
         ],
         "responses": {
           "200": {"description": "results", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SearchResponse"}}}},

@@ -152,7 +152,8 @@ std::optional<storage::Principals> caller(const HttpRequest& req, HttpResponse& 
 // GET /v1/search's parameters as the POST body: q (or query), k, mode,
 // models (comma-separated), explain, rerank, rerank_k, rerank_budget_ms,
 // rerank_weight, and the ranking options (freshness_weight, recent_weight,
-// half_life_days, mmr_lambda, group_field, max_per_group; boosts need the
+// half_life_days, mmr_lambda, group_field, max_per_group,
+// other_chunks_weight; boosts need the
 // POST body). Numbers and booleans are checked by the body's parser.
 core::Result<std::string> search_params_to_body(const HttpRequest& req) {
   json j = json::object();
@@ -168,7 +169,8 @@ core::Result<std::string> search_params_to_body(const HttpRequest& req) {
   for (const char* n : {"k", "rerank_k", "rerank_budget_ms", "rerank_weight"}) KB_RETURN_IF_ERROR(number(n));
   // Ranking options as parameters of their own: freshness_weight=0.3&mmr_lambda=0.7&group_field=dept&max_per_group=2.
   json ranking = json::object();
-  for (const char* n : {"freshness_weight", "recent_weight", "half_life_days", "mmr_lambda", "max_per_group"}) {
+  for (const char* n :
+       {"freshness_weight", "recent_weight", "half_life_days", "mmr_lambda", "max_per_group", "other_chunks_weight"}) {
     KB_RETURN_IF_ERROR(number(n));
     if (j.contains(n)) {
       ranking[n] = j[n];

@@ -109,7 +109,10 @@ def main():
             for h in r["results"]:
                 ex = {e["source"]: e for e in h["explain"]}
                 first = ex["group:best-chunk"]
-                hits.append({"id": h["id"], "first": first["score"], "pos": first["rank"],
+                # The document's first-stage score: its best chunk's, plus
+                # what its other chunks added when the index weighs them.
+                extra = ex["group:other-chunks"]["score"] if "group:other-chunks" in ex else 0
+                hits.append({"id": h["id"], "first": first["score"] + extra, "pos": first["rank"],
                              "llm": ex["llm"]["score"] if "llm" in ex else None})
             hits.sort(key=lambda h: h["pos"])  # back to the first stage's order
             per_query[qid] = {"first_stage": [h["id"] for h in plain["results"]], "hits": hits}

@@ -1,6 +1,9 @@
-// bm25_eval: BM25 nDCG@10 of the storage analyzer + XapianIndex on
-// BEIR-layout sets, against Xapian used the stock way (TermGenerator +
-// QueryParser with CJK n-grams and English stemming) in the same run.
+// bm25_eval: BM25 quality (nDCG@10, MRR@10, recall@10 and @100) of the
+// storage analyzer + XapianIndex on BEIR-layout sets, against Xapian used
+// the stock way (TermGenerator + QueryParser with CJK n-grams and English
+// stemming) in the same run. Both index each document whole: the peer a
+// user of long documents would compare kbseek's chunked search with
+// (bench/longdoc).
 //
 //   storage_bm25_eval [--k1 X] [--b X] [--title-wdf N] [--no-stem]
 //                     [--cjk-bigrams] [--no-peer] [--out FILE] DIR...
@@ -77,11 +80,26 @@ double ndcg_at_10(const std::vector<std::string>& ranked, const std::map<std::st
   return idcg > 0 ? dcg / idcg : 0;
 }
 
-// Top-10 document indices for a query; false if the engine failed on it.
+// Reciprocal rank of the first relevant hit in the top 10, and the share of
+// the relevant documents in the top `k`.
+double mrr_at_10(const std::vector<std::string>& ranked, const std::map<std::string, int>& rel) {
+  for (size_t i = 0; i < ranked.size() && i < 10; ++i)
+    if (rel.count(ranked[i])) return 1.0 / static_cast<double>(i + 1);
+  return 0;
+}
+double recall_at(const std::vector<std::string>& ranked, const std::map<std::string, int>& rel, size_t k) {
+  size_t found = 0;
+  for (size_t i = 0; i < ranked.size() && i < k; ++i) found += rel.count(ranked[i]);
+  return rel.empty() ? 0 : static_cast<double>(found) / static_cast<double>(rel.size());
+}
+
+constexpr int kDepth = 100;  // hits asked of each engine (recall@100)
+
+// Top-kDepth document indices for a query; false if the engine failed on it.
 using SearchFn = std::function<bool(const std::string&, std::vector<size_t>*)>;
 
 struct Row {
-  double ndcg = 0, index_mb = 0, index_s = 0, query_ms = 0;
+  double ndcg = 0, mrr = 0, recall10 = 0, recall100 = 0, index_mb = 0, index_s = 0, query_ms = 0;
   int failed = 0;
 };
 
@@ -94,7 +112,7 @@ uintmax_t folder_bytes(const std::string& dir) {
 
 void score_queries(const EvalSet& set, const SearchFn& search, Row* row) {
   auto t0 = std::chrono::steady_clock::now();
-  double sum = 0;
+  double sum = 0, mrr = 0, r10 = 0, r100 = 0;
   int n = 0;
   for (const auto& [qid, text] : set.queries) {
     auto rel = set.qrels.find(qid);
@@ -104,9 +122,15 @@ void score_queries(const EvalSet& set, const SearchFn& search, Row* row) {
     std::vector<std::string> ranked;
     for (size_t d : docs) ranked.push_back(set.doc_ids[d]);
     sum += ndcg_at_10(ranked, rel->second);
+    mrr += mrr_at_10(ranked, rel->second);
+    r10 += recall_at(ranked, rel->second, 10);
+    r100 += recall_at(ranked, rel->second, 100);
     ++n;
   }
   row->ndcg = n ? sum / n : 0;
+  row->mrr = n ? mrr / n : 0;
+  row->recall10 = n ? r10 / n : 0;
+  row->recall100 = n ? r100 / n : 0;
   row->query_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() / n;
 }
 
@@ -129,7 +153,7 @@ bool run_kbseek(const EvalSet& set, const XapianOptions& opt, const std::string&
   score_queries(
       set,
       [&](const std::string& q, std::vector<size_t>* docs) {
-        auto hits = reader.value()->search(q, 10);
+        auto hits = reader.value()->search(q, kDepth);
         if (!hits.is_ok()) return false;
         for (const auto& h : hits.value()) docs->push_back(static_cast<size_t>(h.chunk_id));
         return true;
@@ -173,7 +197,7 @@ bool run_peer(const EvalSet& set, const std::string& tmp, Row* row) {
             Xapian::Enquire enquire(db);
             enquire.set_query(
                 qp.parse_query(q, Xapian::QueryParser::FLAG_DEFAULT | Xapian::QueryParser::FLAG_CJK_NGRAM));
-            Xapian::MSet mset = enquire.get_mset(0, 10);
+            Xapian::MSet mset = enquire.get_mset(0, kDepth);
             for (auto it = mset.begin(); it != mset.end(); ++it)
               docs->push_back(std::stoul(it.get_document().get_data()));
             return true;
@@ -220,8 +244,9 @@ int main(int argc, char** argv) {
   }
   const std::string tmp = (fs::temp_directory_path() / ("bm25_eval_" + std::to_string(getpid()))).string();
   std::string table =
-      "| set | engine | queries | nDCG@10 | failed queries | index MB | index s | query ms |\n"
-      "|---|---|---:|---:|---:|---:|---:|---:|\n";
+      "| set | engine | queries | nDCG@10 | MRR@10 | recall@10 | recall@100 | failed queries | index MB | index s | "
+      "query ms |\n"
+      "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
   std::printf("%s", table.c_str());
   for (const auto& dir : dirs) {
     EvalSet set;
@@ -234,14 +259,15 @@ int main(int argc, char** argv) {
     if (peer && run_peer(set, tmp, &stock)) rows.emplace_back("xapian stock (CJK n-gram)", stock);
     for (const auto& [engine, r] : rows) {
       char line[512];
-      std::snprintf(line, sizeof line, "| %s | %s | %zu | %.4f | %d | %.1f | %.1f | %.2f |\n", set.name.c_str(),
-                    engine.c_str(), set.qrels.size(), r.ndcg, r.failed, r.index_mb, r.index_s, r.query_ms);
+      std::snprintf(line, sizeof line, "| %s | %s | %zu | %.4f | %.4f | %.4f | %.4f | %d | %.1f | %.1f | %.2f |\n",
+                    set.name.c_str(), engine.c_str(), set.qrels.size(), r.ndcg, r.mrr, r.recall10, r.recall100,
+                    r.failed, r.index_mb, r.index_s, r.query_ms);
       std::printf("%s", line);
       std::fflush(stdout);
       table += line;
     }
   }
   fs::remove_all(tmp);
-  if (!out.empty()) kbseek::bench::write_results(out, "Storage: BM25 nDCG@10 (storage_bm25_eval)", argc, argv, table);
+  if (!out.empty()) kbseek::bench::write_results(out, "Storage: BM25 quality of whole documents (storage_bm25_eval)", argc, argv, table);
   return 0;
 }
