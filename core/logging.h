@@ -1,5 +1,7 @@
 // Process-wide logging: a short human line on a terminal, one JSON object per
-// line otherwise (for machines). Thread-safe; writes to stderr.
+// line otherwise (for machines). Thread-safe; writes to stderr through one
+// background thread (records in order, many per write; nothing dropped;
+// errors written before log() returns; the rest by exit, or flush_log()).
 #pragma once
 
 #include <string>
@@ -22,6 +24,9 @@ void log(LogLevel level, const char* component, const std::string& message);
 // pipeline filters on, e.g. the HTTP access log.
 using LogFields = std::vector<std::pair<std::string, std::string>>;
 void log(LogLevel level, const char* component, const std::string& message, const LogFields& fields);
+
+// Returns once every record logged before the call is on stderr.
+void flush_log();
 
 inline void log_debug(const char* c, const std::string& m) { log(LogLevel::kDebug, c, m); }
 inline void log_info(const char* c, const std::string& m) { log(LogLevel::kInfo, c, m); }

@@ -119,6 +119,15 @@ ServerProcess::~ServerProcess() {
 
 std::string ServerProcess::stderr_text() const { return slurp(err_path_); }
 
+std::string ServerProcess::stderr_with(const std::string& needle, double timeout_s) const {
+  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
+  for (;;) {
+    std::string text = stderr_text();
+    if (text.find(needle) != std::string::npos || std::chrono::steady_clock::now() >= end) return text;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
 pid_t spawn_kbseek(const std::vector<std::string>& args, const std::string& out_path, const std::string& err_path) {
   return spawn(args, out_path, err_path);
 }

@@ -32,6 +32,9 @@ class ServerProcess {
   // Sends SIGTERM and returns the exit status.
   int stop();
   std::string stderr_text() const;
+  // stderr_text() once it holds `needle` (the log is written in batches,
+  // within ~20 ms), or as it is after `timeout_s`.
+  std::string stderr_with(const std::string& needle, double timeout_s = 5) const;
 
  private:
   pid_t pid_ = -1;

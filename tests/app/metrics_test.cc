@@ -141,7 +141,7 @@ TEST_F(MetricsTest, ReadyGetSearchAndPrometheusScrapesMetrics) {
 
   // The access log: one JSON line per answer with the route, never the
   // query string or the body.
-  const std::string log = server.stderr_text();
+  const std::string log = server.stderr_with(R"("route":"unmatched","status":404)");
   EXPECT_NE(log.find(R"("component":"access")"), std::string::npos) << log.substr(0, 2000);
   EXPECT_NE(log.find(R"("route":"/v1/search","status":200)"), std::string::npos) << log.substr(0, 2000);
   EXPECT_NE(log.find(R"("route":"unmatched","status":404)"), std::string::npos) << log.substr(0, 2000);

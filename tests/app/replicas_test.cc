@@ -93,8 +93,8 @@ TEST(ReplicasTest, NginxSpreadsLoadAndAStoppedReplicaCostsNoRequest) {
   EXPECT_GT(ok.load(), before) << "replica b kept answering";
   EXPECT_EQ(failed.load(), 0) << "requests failed when a replica stopped";
   // Both replicas took traffic before the stop (their access logs).
-  EXPECT_NE(a.stderr_text().find(R"("route":"/v1/search")"), std::string::npos);
-  EXPECT_NE(b.stderr_text().find(R"("route":"/v1/search")"), std::string::npos);
+  EXPECT_NE(a.stderr_with(R"("route":"/v1/search")").find(R"("route":"/v1/search")"), std::string::npos);
+  EXPECT_NE(b.stderr_with(R"("route":"/v1/search")").find(R"("route":"/v1/search")"), std::string::npos);
 }
 
 }  // namespace
