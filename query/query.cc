@@ -252,6 +252,10 @@ core::Result<Query> parse_query(std::string_view raw, const storage::IndexFolder
     storage::QueryTerms terms = index->query_terms(q.text);
     q.search_terms = std::move(terms.search);
     q.known_terms = std::move(terms.known);
+    // 数据库 also marks 資料庫 in a traditional passage that folding found.
+    for (const std::string& variant : terms.variants)
+      for (std::string& w : query_words(variant))
+        if (std::find(q.words.begin(), q.words.end(), w) == q.words.end()) q.words.push_back(std::move(w));
   }
   return q;
 }

@@ -80,7 +80,9 @@ struct Query {
   TimeIntent time;
 
   // Words as they appear in text, lower-cased (query/snippet.h's
-  // query_words): what snippets look for.
+  // query_words): what snippets look for. With an index, also the words of
+  // the query in the other region's phrasing (数据库 -> 資料庫), which the
+  // lexical search finds through folding.
   std::vector<std::string> words;
   // The index's lexical analysis of `text` (storage/lexical_index.h), done
   // once: the terms BM25 searches and the terms whose presence in the index

@@ -207,15 +207,27 @@ std::vector<std::string> Analyzer::analyze(std::string_view text) const {
   return terms;
 }
 
+std::vector<std::string> Analyzer::regional_variants(std::string_view query) const {
+  std::vector<std::string> out;
+  if (!options_.fold_traditional || !has_cjk(query)) return out;
+  const std::string q(query);
+  for (std::string variant : {convert(kToMainland, q), convert(kToTaiwan, q)}) {
+    if (variant != q && std::find(out.begin(), out.end(), variant) == out.end()) out.push_back(std::move(variant));
+  }
+  return out;
+}
+
 std::vector<std::string> Analyzer::analyze_query(std::string_view query) const {
+  return analyze_query(query, regional_variants(query));
+}
+
+std::vector<std::string> Analyzer::analyze_query(std::string_view query,
+                                                 const std::vector<std::string>& variants) const {
   std::vector<std::string> terms = analyze(query);
-  if (!options_.fold_traditional || !has_cjk(query)) return terms;
   // The same question in the other region's phrasing: 数据库 -> 資料庫 (-> 资料库
   // after folding) and 資料庫 -> 数据库, so either phrasing finds both.
-  const std::string q(query);
   std::vector<std::string> extra;
-  for (const std::string& variant : {convert(kToMainland, q), convert(kToTaiwan, q)}) {
-    if (variant == q) continue;
+  for (const std::string& variant : variants) {
     for (auto& t : analyze(variant))
       if (std::find(terms.begin(), terms.end(), t) == terms.end() &&
           std::find(extra.begin(), extra.end(), t) == extra.end())

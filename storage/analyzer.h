@@ -65,6 +65,13 @@ class Analyzer {
   // analyze() does not already give, so 数据库 also looks for 資料庫's folded
   // form 资料库 and back. Equal to analyze() for text without CJK.
   std::vector<std::string> analyze_query(std::string_view query) const;
+  // The query rewritten in mainland and in Taiwan phrasing (OpenCC tw2sp and
+  // s2twp: 数据库怎么恢复 -> 資料庫怎麼恢復), each only when it differs from
+  // the query; empty without CJK or folding. What analyze_query() searches
+  // for, as text: snippets mark these words in passages of the other script.
+  std::vector<std::string> regional_variants(std::string_view query) const;
+  // analyze_query() with the variants already computed (OpenCC runs once).
+  std::vector<std::string> analyze_query(std::string_view query, const std::vector<std::string>& variants) const;
 
   // Identifies everything that changes the terms produced: the options and
   // the ICU version (its dictionary decides Chinese segmentation). Recorded

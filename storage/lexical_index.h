@@ -89,6 +89,9 @@ struct QueryTerms {
   // analyze(): the query's own terms, in order. What known_share() looks up
   // and what phrase conditions hold.
   std::vector<std::string> known;
+  // Analyzer::regional_variants(): the query in the other region's
+  // phrasing, as text (what snippets mark in passages of the other script).
+  std::vector<std::string> variants;
 };
 
 class LexicalIndex {

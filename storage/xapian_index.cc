@@ -298,7 +298,9 @@ void XapianIndex::return_reader(std::unique_ptr<Xapian::Database> db) const {
 
 QueryTerms XapianIndex::query_terms(std::string_view query) const {
   QueryTerms out;
-  out.search = options_.drop_stop_words ? drop_stop_words(analyzer_.analyze_query(query)) : analyzer_.analyze_query(query);
+  out.variants = analyzer_.regional_variants(query);
+  out.search = analyzer_.analyze_query(query, out.variants);
+  if (options_.drop_stop_words) out.search = drop_stop_words(out.search);
   out.known = analyzer_.analyze(query);
   return out;
 }

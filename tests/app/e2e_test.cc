@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -69,6 +70,29 @@ TEST_F(EndToEndTest, CliSearchInEnglishChineseAndMixed) {
 
 TEST_F(EndToEndTest, TraditionalChineseDocumentIsFound) {
   EXPECT_EQ(ids(search("資料庫連線逾時")).at(0), "kb-025");
+}
+
+// A simplified, mainland-phrased question finds the traditional page through
+// folding, and its snippet marks the page's own words for it (数据库 -> 資料庫).
+TEST_F(EndToEndTest, SnippetsMarkTheOtherScriptsWords) {
+  json j = search("数据库连接超时", "bm25");
+  ASSERT_EQ(ids(j).at(0), "kb-025") << j.dump();
+  const std::string snippet = j["results"][0]["snippet"];
+  std::vector<size_t> starts;  // byte offset of each code point
+  for (size_t i = 0; i < snippet.size();) {
+    starts.push_back(i);
+    const unsigned char c = snippet[i];
+    i += c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+  }
+  std::vector<std::string> marked;
+  for (const auto& span : j["results"][0]["highlights"]) {
+    const size_t a = span[0], b = span[1];
+    ASSERT_LT(a, b);
+    ASSERT_LE(b, starts.size());
+    const size_t to = b < starts.size() ? starts[b] : snippet.size();
+    marked.push_back(snippet.substr(starts[a], to - starts[a]));
+  }
+  EXPECT_NE(std::find(marked.begin(), marked.end(), "資料庫"), marked.end()) << j["results"][0].dump();
 }
 
 TEST_F(EndToEndTest, BadLinesAreReportedAndValidLinesIndexed) {
