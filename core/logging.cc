@@ -59,20 +59,14 @@ class Sink {
   }
   void write(std::string line, bool wait) {
     std::unique_lock<std::mutex> lock(mu_);
-    if (stopped_) {
-      lock.unlock();
-      write_all(line.data(), line.size());
-      return;
-    }
     if (!started_) start_locked();
-    room_.wait(lock, [&] { return queued_bytes_ < kMaxQueued || stopped_; });
+    room_.wait(lock, [&] { return pending_.size() < kMaxQueued || stopped_; });
     if (stopped_) {
       lock.unlock();
       write_all(line.data(), line.size());
       return;
     }
     const bool first = pending_.empty();
-    queued_bytes_ += line.size();
     pending_ += line;
     const uint64_t mine = ++enqueued_;
     if (wait) urgent_ = true;
@@ -119,7 +113,6 @@ class Sink {
       std::string batch;
       batch.swap(pending_);
       const uint64_t upto = enqueued_;
-      queued_bytes_ = 0;
       room_.notify_all();
       lock.unlock();
       write_all(batch.data(), batch.size());
@@ -145,7 +138,6 @@ class Sink {
   std::condition_variable work_, room_, written_cv_;
   std::thread writer_;
   std::string pending_;
-  size_t queued_bytes_ = 0;
   uint64_t enqueued_ = 0, written_ = 0;
   bool started_ = false, stopping_ = false, stopped_ = false, urgent_ = false;
 };
