@@ -30,6 +30,7 @@ const char* weight_format_name(WeightFormat f) {
     case WeightFormat::kF32: return "fp32";
     case WeightFormat::kBF16: return "bf16";
     case WeightFormat::kQuantized: return "quantized";
+    case WeightFormat::kInt8: return "int8";
   }
   return "unknown";
 }

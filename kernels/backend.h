@@ -63,7 +63,11 @@ enum class Transpose { kNo, kYes };
 //   kQuantized: kept in a ggml block type (quant::QuantType: Q4_K, Q6_K,
 //          Q5_0, Q8_0) as read from a GGUF file; made by prepare_quantized,
 //          never by prepare_weights.
-enum class WeightFormat { kF32, kBF16, kQuantized };
+//   kInt8: quantized by prepare_weights to 8 bits per 128-value block of a
+//          row, inputs quantized the same way per call, exact integer sums
+//          within a block (kernels/cpu/int8_gemm.h); a quarter of fp32's
+//          bytes. CPUs with AVX512-VNNI.
+enum class WeightFormat { kF32, kBF16, kQuantized, kInt8 };
 const char* weight_format_name(WeightFormat f);
 
 // A weight matrix W [out × in] (PyTorch's Linear layout) prepared once by a

@@ -1,7 +1,8 @@
 // Quantized products (Backend::prepare_quantized) on the CPU against the
-// fp32 (OpenBLAS) and bf16 prepared weights, same shapes, same run: Qwen2.5-
-// 0.5B's MLP matrices (896 → 4864 and 4864 → 896) at 1 row (a decode step)
-// and 128 rows (a prefill). Prints GFLOP/s (2·rows·in·out per product), the
+// fp32 (OpenBLAS), bf16 and int8 prepared weights, same shapes, same run:
+// Qwen2.5-0.5B's MLP matrices (896 → 4864 and 4864 → 896) and EmbeddingGemma's
+// (768 → 2304 gate|up, 1152 → 768 down) at 1 row (a decode step), 128 rows (a
+// prefill) and 1024 rows (two 512-token passages of an encoder batch). Prints GFLOP/s (2·rows·in·out per product), the
 // best of several timed batches, on every instruction set the CPU has.
 //
 //   bench_quant_gemm [threads]   (default: the whole team)
@@ -70,8 +71,8 @@ int main(int argc, char** argv) {
   struct Shape {
     int in, out;
   };
-  const Shape shapes[] = {{896, 4864}, {4864, 896}};
-  const int row_counts[] = {1, 128};
+  const Shape shapes[] = {{896, 4864}, {4864, 896}, {768, 2304}, {1152, 768}};
+  const int row_counts[] = {1, 128, 1024};
   std::printf("best quantized ISA: %s\n\n", cpu::quant_isa_name(cpu::best_quant_isa()));
   std::printf("| in -> out | rows | weights | GFLOP/s | ms |\n|---|---|---|---|---|\n");
   for (const Shape s : shapes) {
@@ -90,6 +91,10 @@ int main(int argc, char** argv) {
     if (be->supports_weights(WeightFormat::kBF16)) {
       cands.push_back(
           {"bf16", be->prepare_weights(w.data(), s.out, s.in, WeightFormat::kBF16).value(), cpu::QuantIsa::kScalar});
+    }
+    if (be->supports_weights(WeightFormat::kInt8)) {
+      cands.push_back({"int8 (VNNI)",
+                       be->prepare_weights(w.data(), s.out, s.in, WeightFormat::kInt8).value(), cpu::QuantIsa::kScalar});
     }
     for (const QuantType t : {QuantType::kQ4_K, QuantType::kQ6_K, QuantType::kQ5_0, QuantType::kQ8_0}) {
       if (s.in % quant::block_elements(t) != 0) continue;

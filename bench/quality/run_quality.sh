@@ -9,6 +9,8 @@
 #   KBSEEK_MODEL=use-m3 ...                           index with other models (comma-separated:
 #                                                     several embedding fields; indexes in
 #                                                     bench/work/<models>/, table quality-<models>.md)
+#   KBSEEK_PRECISION=int8 ...                         encode in that precision (work folder and
+#                                                     table named after it too)
 #   KBSEEK_RUNS="bm25 dense:use-m3 hybrid" ...        what to evaluate: a mode, optionally with
 #                                                     the models whose dense lists it uses
 set -euo pipefail
@@ -16,7 +18,7 @@ cd "$(dirname "$0")/../.."
 EVAL="${KBSEEK_EVALDATA:-../shared/evaldata}"
 KB="${KBSEEK_BIN:-./build/kbseek}"
 MODEL="${KBSEEK_MODEL:-}"
-TAG="${MODEL//,/+}"
+TAG="${MODEL//,/+}${KBSEEK_PRECISION:+-$KBSEEK_PRECISION}"
 WORK=bench/work${TAG:+/$TAG}
 OUT=bench/results/quality${TAG:+-$TAG}.md
 LIMIT="${KBSEEK_EVAL_LIMIT:-0}"

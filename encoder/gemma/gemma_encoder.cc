@@ -15,8 +15,10 @@ namespace kbseek::encoder {
 namespace {
 
 // The projections' format: the caller's choice, else KBSEEK_PRECISION, else
-// fp32, the fastest measured (encoder.h); bf16 and int8 keep cosine ≥ 0.999
-// to the reference (tests/encoder/gemma) in half and a quarter of the bytes.
+// the fastest measured within the 0.999 bar (encoder.h): int8 where the
+// backend has the VNNI kernel, fp32 elsewhere; bf16 and int8 keep cosine ≥
+// 0.999 to the reference (tests/encoder/gemma) in half and a quarter of the
+// bytes.
 core::Result<kernels::WeightFormat> weight_format(Precision asked, const kernels::Backend& backend) {
   if (asked == Precision::kAuto) {
     const char* env = std::getenv("KBSEEK_PRECISION");
@@ -34,13 +36,19 @@ core::Result<kernels::WeightFormat> weight_format(Precision asked, const kernels
       }
       return kernels::WeightFormat::kBF16;
     case Precision::kInt8:
+      // The VNNI kernel (32-value blocks, kernels/cpu/int8_gemm.h) where the
+      // backend has it: 2.4-3× OpenBLAS sgemm on Gemma's products, where the
+      // Q8_0 kernels ran at half sgemm's speed (bench_quant_gemm). Elsewhere
+      // the weights go to Q8_0 blocks for the quantized kernels.
+      if (backend.supports_weights(kernels::WeightFormat::kInt8)) return kernels::WeightFormat::kInt8;
       if (!backend.supports_quantized(kernels::quant::QuantType::kQ8_0)) {
-        return core::Status::invalid_argument(backend.device_name() + " has no Q8_0 products, so no int8 path");
+        return core::Status::invalid_argument(backend.device_name() + " has no int8 products");
       }
       return kernels::WeightFormat::kQuantized;
     case Precision::kAuto: break;
   }
-  return kernels::WeightFormat::kF32;
+  return backend.supports_weights(kernels::WeightFormat::kInt8) ? kernels::WeightFormat::kInt8
+                                                                 : kernels::WeightFormat::kF32;
 }
 
 }  // namespace

@@ -82,8 +82,8 @@ core::Result<std::unique_ptr<GemmaModel>> GemmaModel::load(std::unique_ptr<Safet
                                             ", which Gemma needs");
     }
   }
-  const bool int8 = format == kernels::WeightFormat::kQuantized;
-  if (int8 ? !backend->supports_quantized(kernels::quant::QuantType::kQ8_0) : !backend->supports_weights(format)) {
+  const bool q8_0 = format == kernels::WeightFormat::kQuantized;
+  if (q8_0 ? !backend->supports_quantized(kernels::quant::QuantType::kQ8_0) : !backend->supports_weights(format)) {
     return core::Status::invalid_argument(backend->device_name() + " cannot hold " +
                                           kernels::weight_format_name(format) + " weights");
   }

@@ -41,8 +41,9 @@ class GemmaModel {
   // gqa_attention, geglu): InvalidArgument naming the op otherwise. The
   // projection matrices are prepared in `format` (the backend must support
   // it): bf16 halves their 400 MB and the bytes each forward streams;
-  // kQuantized means int8: each row quantized at load to Q8_0 blocks and run
-  // by the quantized kernels (the backend must support Q8_0), a quarter.
+  // kInt8 (the backend's own int8 products) and kQuantized (each row
+  // quantized at load to Q8_0 blocks and run by the quantized kernels; the
+  // backend must support Q8_0) both keep about a quarter.
   static core::Result<std::unique_ptr<GemmaModel>> load(std::unique_ptr<SafetensorsFile> weights,
                                                         const GemmaConfig& config, kernels::Backend* backend,
                                                         kernels::WeightFormat format);

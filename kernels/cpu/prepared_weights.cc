@@ -1,11 +1,13 @@
 // The CPU backend's prepared weights: fp32 as given (OpenBLAS sgemm through
-// cpu::linear) or bf16 packed once for the VDPBF16PS kernel (bf16_gemm.h).
+// cpu::linear), bf16 packed once for the VDPBF16PS kernel (bf16_gemm.h), or
+// int8 quantized and packed once for the VPDPBUSD kernel (int8_gemm.h).
 // The packing transposes W [out × in] into the kernel's B = Wᵀ [in × out]
 // at load, so no forward pays for it.
 #include <vector>
 
 #include "kernels/cpu/bf16_gemm.h"
 #include "kernels/cpu/cpu_ops.h"
+#include "kernels/cpu/int8_gemm.h"
 #include "kernels/cpu/prepared_weights.h"
 
 namespace kbseek::kernels::cpu {
@@ -36,14 +38,41 @@ class Bf16Weights final : public PreparedWeights {
   bf16::PackedB packed_;
 };
 
+class Int8Weights final : public PreparedWeights {
+ public:
+  Int8Weights(const float* w, int out, int in) : PreparedWeights(out, in, WeightFormat::kInt8), packed_(w, out, in) {}
+  const int8::PackedW& packed() const { return packed_; }
+
+ private:
+  int8::PackedW packed_;
+};
+
 }  // namespace
 
-bool supports_weights(WeightFormat f) { return f == WeightFormat::kF32 || bf16::available(); }
+bool supports_weights(WeightFormat f) {
+  switch (f) {
+    case WeightFormat::kF32: return true;
+    case WeightFormat::kBF16: return bf16::available();
+    case WeightFormat::kInt8: return int8::available();
+    case WeightFormat::kQuantized: return false;
+  }
+  return false;
+}
 
 core::Result<std::unique_ptr<PreparedWeights>> prepare_weights(const float* w, int out, int in, WeightFormat f) {
   const std::string shape = "[" + std::to_string(out) + " x " + std::to_string(in) + "]";
   if (out <= 0 || in <= 0) return core::Status::invalid_argument("prepare_weights: empty matrix " + shape);
   if (f == WeightFormat::kF32) return std::unique_ptr<PreparedWeights>(new F32Weights(w, out, in));
+  if (f == WeightFormat::kInt8) {
+    if (!int8::available()) {
+      return core::Status::invalid_argument("prepare_weights: int8 needs AVX512-VNNI, which this CPU lacks");
+    }
+    return std::unique_ptr<PreparedWeights>(new Int8Weights(w, out, in));
+  }
+  if (f != WeightFormat::kBF16) {
+    return core::Status::invalid_argument(std::string("prepare_weights: ") + weight_format_name(f) +
+                                          " weights are not made here");
+  }
   if (!bf16::available()) {
     return core::Status::invalid_argument("prepare_weights: bf16 needs AVX512-BF16, which this CPU lacks");
   }
@@ -76,6 +105,10 @@ core::Status linear_prepared(const float* x, int rows, const PreparedWeights& w,
       bf16::gemm_bf16_panels(rows, xp, w.in(), p, y, w.out(), /*accumulate=*/false, static_cast<int>(qb),
                              static_cast<int>(qe));
     });
+    return core::Status::ok();
+  }
+  if (const auto* q = dynamic_cast<const Int8Weights*>(&w)) {
+    int8::gemm(x, rows, q->packed(), y);
     return core::Status::ok();
   }
   return core::Status::invalid_argument("linear_prepared: weights prepared by another backend");

@@ -80,7 +80,9 @@ TEST(QualityTierTest, EmbedCommandMatchesGoldenVectorsAndNamesBadLines) {
     ASSERT_EQ(got.size(), 768u);
     double dot = 0;
     for (size_t k = 0; k < got.size(); ++k) dot += got[k] * want[k];
-    EXPECT_GE(dot, 0.9999) << "line " << i + 1;
+    // The default precision: int8 on CPUs with AVX512-VNNI, held to the
+    // reduced bar (fp32's 0.9999 is tested in tests/encoder/gemma).
+    EXPECT_GE(dot, 0.999) << "line " << i + 1;
   }
   CommandResult small = run_kbseek({"embed", "--model", "embeddinggemma-300m", "--query", "--dim", "128"}, dir + "/in.txt");
   const auto cut = lines_of(small.out);

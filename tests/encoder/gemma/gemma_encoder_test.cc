@@ -93,7 +93,8 @@ TEST_F(EmbeddingGemmaEncoderTest, Bf16ProductsStayWithinTheReducedPrecisionBar) 
   expect_within_reduced_bar(Precision::kBf16, "bf16");
 }
 
-// The int8 products: Q8_0 weights made at load, the LLM stage's kernels.
+// The int8 products: the VNNI kernel's 128-value blocks where the CPU has
+// it (gemma_model_test covers the Q8_0 form too).
 TEST_F(EmbeddingGemmaEncoderTest, Int8ProductsStayWithinTheReducedPrecisionBar) {
   expect_within_reduced_bar(Precision::kInt8, "int8");
 }
