@@ -19,12 +19,13 @@ using namespace kbseek;
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::fprintf(stderr, "usage: bench_prefill MODEL.gguf GOLDEN.jsonl [fp32|bf16|quantized]\n");
+    std::fprintf(stderr, "usage: bench_prefill MODEL.gguf GOLDEN.jsonl [fp32|bf16|int8|quantized]\n");
     return 2;
   }
   const std::string fmt = argc > 3 ? argv[3] : "quantized";
   const kernels::WeightFormat format = fmt == "fp32"   ? kernels::WeightFormat::kF32
                                        : fmt == "bf16" ? kernels::WeightFormat::kBF16
+                                       : fmt == "int8" ? kernels::WeightFormat::kInt8
                                                        : kernels::WeightFormat::kQuantized;
   std::vector<std::vector<int32_t>> prompts;
   std::ifstream in(argv[2]);

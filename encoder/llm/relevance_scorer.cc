@@ -6,6 +6,7 @@
 #include "encoder/llm/relevance_scorer.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "encoder/byte_level.h"
 #include "encoder/chat_template.h"
@@ -53,13 +54,28 @@ core::Result<std::unique_ptr<RelevanceScorer>> RelevanceScorer::open(const std::
   KB_ASSIGN_OR_RETURN(s->tokenizer_, BpeTokenizer::from_vocab(vocab, gguf_path));
   KB_ASSIGN_OR_RETURN(s->yes_id_, single_token(*s->tokenizer_, "yes", gguf_path));
   KB_ASSIGN_OR_RETURN(s->no_id_, single_token(*s->tokenizer_, "no", gguf_path));
+  ScorerOptions::Precision precision = options.precision;
+  if (precision == ScorerOptions::Precision::kAuto) {
+    const char* env = std::getenv("KBSEEK_LLM_PRECISION");
+    const std::string v = env != nullptr ? env : "";
+    if (v == "fp32") precision = ScorerOptions::Precision::kFp32;
+    else if (v == "bf16") precision = ScorerOptions::Precision::kBf16;
+    else if (v == "int8") precision = ScorerOptions::Precision::kInt8;
+    else if (v == "quantized") precision = ScorerOptions::Precision::kQuantized;
+    else if (!v.empty()) {
+      return core::Status::invalid_argument("KBSEEK_LLM_PRECISION=" + v + ": expected fp32, bf16, int8 or quantized");
+    }
+  }
   kernels::WeightFormat format = kernels::WeightFormat::kF32;
-  switch (options.precision) {
+  switch (precision) {
     case ScorerOptions::Precision::kFp32: break;
     case ScorerOptions::Precision::kBf16: format = kernels::WeightFormat::kBF16; break;
     case ScorerOptions::Precision::kQuantized: format = kernels::WeightFormat::kQuantized; break;
+    case ScorerOptions::Precision::kInt8: format = kernels::WeightFormat::kInt8; break;
     case ScorerOptions::Precision::kAuto:
-      if (backend->supports_quantized(kernels::quant::QuantType::kQ8_0)) {
+      if (backend->supports_weights(kernels::WeightFormat::kInt8)) {
+        format = kernels::WeightFormat::kInt8;
+      } else if (backend->supports_quantized(kernels::quant::QuantType::kQ8_0)) {
         format = kernels::WeightFormat::kQuantized;
       } else if (backend->supports_weights(kernels::WeightFormat::kBF16)) {
         format = kernels::WeightFormat::kBF16;

@@ -49,11 +49,15 @@ struct ScorerOptions {
   int max_passage_tokens = 256;
   // Tokens run in one packed batch of continuations.
   int batch_tokens = 1024;
-  // Projection matrices' format. kAuto: the file's quantized blocks where
-  // the backend multiplies them (llama.cpp's arithmetic, and the fastest
-  // measured: kernels/cpu/quant_gemm.h), else bf16 where it has bf16, else
-  // fp32.
-  enum class Precision { kAuto, kFp32, kBf16, kQuantized } precision = Precision::kAuto;
+  // Projection matrices' format. kAuto: KBSEEK_LLM_PRECISION (fp32, bf16,
+  // int8, quantized) when set; else int8 where the backend has int8 weights
+  // (the file's blocks dequantized at load and requantized per 32 values,
+  // kernels/cpu/int8_gemm.h: the fastest measured, bench/results/llm-prefill-*.md,
+  // and as close to llama.cpp's margins as its own arithmetic, tests/encoder/llm),
+  // else the file's quantized blocks where the backend multiplies them
+  // (llama.cpp's arithmetic: kernels/cpu/quant_gemm.h), else bf16, else fp32.
+  // int8 holds about twice the bytes of Q4_K_M blocks in memory.
+  enum class Precision { kAuto, kFp32, kBf16, kQuantized, kInt8 } precision = Precision::kAuto;
 };
 
 struct RelevanceScores {

@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <iostream>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -172,26 +174,30 @@ TEST_F(QwenDecoderTest, ConfigIsQwen25HalfB) {
 // ~1% noise on logits near 20. Ours, with the same quantized arithmetic,
 // is measured at that floor (most margins within 0.1, none past 0.25); the
 // order of the margins, which is what re-ranking reads, must agree.
-TEST_F(QwenDecoderTest, MarginsAndTopTokenMatchLlamaCpp) {
-  const std::vector<Case> cases = read_cases();
-  ASSERT_GE(cases.size(), 50u) << golden_path();
-  int within = 0, same_top1 = 0;
-  double worst = 0, sum_err = 0;
+// The yes − no margins of `model` against llama.cpp's on the golden prompts.
+struct MarginStats {
+  int n = 0, within = 0, same_top1 = 0;
+  double worst = 0, mean_err = 0, correlation = 0;
+};
+MarginStats compare_with_llama(const DecoderModel& model, const std::vector<Case>& cases, const char* name,
+                               double worst_allowed) {
+  MarginStats st;
   std::vector<double> ours, theirs;
+  double sum_err = 0;
   for (const Case& c : cases) {
-    const std::vector<float> logits = last_logits(c.tokens);
+    const std::vector<float> logits = last_logits(model, c.tokens);
     const double margin = static_cast<double>(logits[c.yes_id]) - logits[c.no_id];
     const int top1 = static_cast<int>(std::max_element(logits.begin(), logits.end()) - logits.begin());
     const double err = std::abs(margin - c.margin);
-    worst = std::max(worst, err);
+    st.worst = std::max(st.worst, err);
     sum_err += err;
-    within += err <= 0.1;
-    same_top1 += top1 == c.top1;
+    st.within += err <= 0.1;
+    st.same_top1 += top1 == c.top1;
     ours.push_back(margin);
     theirs.push_back(c.margin);
-    EXPECT_LE(err, 0.25) << c.id << ": margin " << margin << ", llama.cpp " << c.margin << "; yes " << logits[c.yes_id]
-                         << " vs " << c.logit_yes << ", no " << logits[c.no_id] << " vs " << c.logit_no;
-    EXPECT_EQ(top1, c.top1) << c.id;
+    EXPECT_LE(err, worst_allowed) << name << " " << c.id << ": margin " << margin << ", llama.cpp " << c.margin
+                                  << "; yes " << logits[c.yes_id] << " vs " << c.logit_yes << ", no "
+                                  << logits[c.no_id] << " vs " << c.logit_no;
   }
   // Pearson correlation of the two margin lists.
   const double n = static_cast<double>(ours.size());
@@ -203,13 +209,45 @@ TEST_F(QwenDecoderTest, MarginsAndTopTokenMatchLlamaCpp) {
     saa += (ours[i] - ma) * (ours[i] - ma);
     sbb += (theirs[i] - mb) * (theirs[i] - mb);
   }
-  const double r = sab / std::sqrt(saa * sbb);
-  std::cout << "[ llm ] " << cases.size() << " prompts: margin within 0.1 of llama.cpp for " << within
-            << ", mean error " << sum_err / n << ", worst " << worst << ", correlation " << r << "; same top-1 token for "
-            << same_top1 << "\n";
-  EXPECT_GE(within, static_cast<int>(0.75 * n));
-  EXPECT_LE(sum_err / n, 0.08);
-  EXPECT_GE(r, 0.95);
+  st.n = static_cast<int>(cases.size());
+  st.mean_err = sum_err / n;
+  st.correlation = sab / std::sqrt(saa * sbb);
+  std::cout << "[ llm ] " << name << ", " << cases.size() << " prompts: margin within 0.1 of llama.cpp for "
+            << st.within << ", mean error " << st.mean_err << ", worst " << st.worst << ", correlation "
+            << st.correlation << "; same top-1 token for " << st.same_top1 << "\n";
+  return st;
+}
+
+TEST_F(QwenDecoderTest, MarginsAndTopTokenMatchLlamaCpp) {
+  const std::vector<Case> cases = read_cases();
+  ASSERT_GE(cases.size(), 50u) << golden_path();
+  const MarginStats st = compare_with_llama(*model_, cases, "quantized", 0.25);
+  EXPECT_EQ(st.same_top1, st.n);
+  EXPECT_GE(st.within, static_cast<int>(0.75 * st.n));
+  EXPECT_LE(st.mean_err, 0.08);
+  EXPECT_GE(st.correlation, 0.95);
+}
+
+// The int8 weights of kernels/cpu/int8_gemm.h (the file's blocks
+// dequantized, then requantized per 32 values, activations per 32 values),
+// the re-ranker's default where the CPU has VNNI: other rounding than
+// llama.cpp's, held to the same bars (measured: 55 of 68 margins within 0.1,
+// mean error 0.057, worst 0.145, correlation 0.973; the quantized path: 57,
+// 0.061, 0.227, 0.973).
+TEST_F(QwenDecoderFp32Test, Int8WeightsKeepTheMarginsOfLlamaCpp) {
+  if (!kernels::cpu_backend()->supports_weights(kernels::WeightFormat::kInt8)) {
+    GTEST_SKIP() << "no int8 weights: the CPU lacks AVX512-VNNI";
+  }
+  const std::vector<Case> cases = read_cases();
+  ASSERT_GE(cases.size(), 50u) << golden_path();
+  std::unique_ptr<DecoderModel> int8(load_model(kernels::WeightFormat::kInt8));
+  ASSERT_NE(int8, nullptr);
+  EXPECT_EQ(int8->weight_format(), kernels::WeightFormat::kInt8);
+  const MarginStats st = compare_with_llama(*int8, cases, "int8", 0.25);
+  EXPECT_EQ(st.same_top1, st.n);
+  EXPECT_GE(st.within, static_cast<int>(0.75 * st.n));
+  EXPECT_LE(st.mean_err, 0.08);
+  EXPECT_GE(st.correlation, 0.95);
 }
 
 TEST_F(QwenDecoderFp32Test, PrefixThenBatchedContinuationsEqualWholePrompts) {
