@@ -5,6 +5,8 @@
 // no passage can spell a control token, and the deadline is kept.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 #include <chrono>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -58,6 +60,21 @@ class QwenScorerTest : public ::testing::Test {
   static RelevanceScorer* scorer_;
 };
 RelevanceScorer* QwenScorerTest::scorer_ = nullptr;
+
+// KBSEEK_LLM_PRECISION picks the weights when the caller leaves kAuto, and
+// an unknown value is refused by name.
+TEST_F(QwenScorerTest, PrecisionFromTheEnvironment) {
+  ::setenv("KBSEEK_LLM_PRECISION", "fp8", 1);
+  auto bad = RelevanceScorer::open(model_path(), kernels::cpu_backend(), ScorerOptions{});
+  ::unsetenv("KBSEEK_LLM_PRECISION");
+  ASSERT_FALSE(bad.is_ok());
+  EXPECT_NE(bad.status().message().find("KBSEEK_LLM_PRECISION=fp8"), std::string::npos) << bad.status().to_string();
+  ::setenv("KBSEEK_LLM_PRECISION", "quantized", 1);
+  auto quantized = RelevanceScorer::open(model_path(), kernels::cpu_backend(), ScorerOptions{});
+  ::unsetenv("KBSEEK_LLM_PRECISION");
+  ASSERT_TRUE(quantized.is_ok()) << quantized.status().to_string();
+  EXPECT_EQ(quantized.value()->model().weight_format(), kernels::WeightFormat::kQuantized);
+}
 
 TEST_F(QwenScorerTest, PromptIdsAreLlamaCppsForEveryGoldenPair) {
   const auto rows = golden();
