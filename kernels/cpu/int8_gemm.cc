@@ -28,60 +28,65 @@ namespace {
 
 constexpr int kRows = 4;
 constexpr int kSubBlocks = kBlock / kWeightBlock;
-static_assert(kWeightBlock == 32, "quantize_weight_block loads two 16-lane halves");
+static_assert(kWeightBlock % 16 == 0 && kBlock % kWeightBlock == 0, "whole 16-lane vectors per block");
 // Rows per chunk: 192 rows of a 1152-wide x are 216 KB of codes, in L2
 // beside the weights (a core here has 2 MB).
 constexpr int kChunkRows = 192;
 
-// Codes + 128 (VPDPBUSD's unsigned operand) and scales of one row of x,
-// quantize_block's arithmetic 16 values at a time (VCVTPS2DQ rounds half to
-// even under the default MXCSR, as nearbyint does).
-KB_VNNI void quantize_row(const float* x, int in, int blocks, uint8_t* q, float* s) {
+// Lanes [0, left) of a 16-lane vector (none for left <= 0).
+inline __mmask16 lanes(int left) {
+  return left >= 16 ? 0xFFFF : left <= 0 ? 0 : static_cast<__mmask16>((1u << left) - 1);
+}
+
+// quantize_block's arithmetic on the first n of N values (zero codes past
+// n), 16 at a time: returns the scale, the codes in N/16 vectors of int32
+// (VCVTPS2DQ rounds half to even under the default MXCSR, as nearbyint does).
+template <int N>
+KB_VNNI float block_codes(const float* v, int n, __m512i* codes) {
   const __m512 sign = _mm512_set1_ps(-0.0f);
+  __m512 vals[N / 16];
+  __m512 amax = _mm512_setzero_ps();
+  for (int i = 0; i < N / 16; ++i) {
+    vals[i] = _mm512_maskz_loadu_ps(lanes(n - 16 * i), v + 16 * i);
+    amax = _mm512_max_ps(amax, _mm512_andnot_ps(sign, vals[i]));
+  }
+  const float mx = _mm512_reduce_max_ps(amax);
+  const __m512 iv = _mm512_set1_ps(mx > 0.0f ? 127.0f / mx : 0.0f);
+  for (int i = 0; i < N / 16; ++i) codes[i] = _mm512_cvtps_epi32(_mm512_mul_ps(vals[i], iv));
+  return mx / 127.0f;
+}
+
+// Codes + 128 (VPDPBUSD's unsigned operand) and scales of one row of x.
+KB_VNNI void quantize_row(const float* x, int in, int blocks, uint8_t* q, float* s) {
   const __m512i bias = _mm512_set1_epi32(128);
+  __m512i c[kBlock / 16];
   for (int b = 0; b < blocks; ++b) {
-    const int n = std::min(kBlock, in - b * kBlock);
-    const float* v = x + static_cast<size_t>(b) * kBlock;
-    __m512 vals[kBlock / 16];
-    __m512 amax = _mm512_setzero_ps();
+    s[b] = block_codes<kBlock>(x + static_cast<size_t>(b) * kBlock, std::min(kBlock, in - b * kBlock), c);
     for (int i = 0; i < kBlock / 16; ++i) {
-      const int left = n - 16 * i;
-      const __mmask16 m = left >= 16 ? 0xFFFF : left <= 0 ? 0 : static_cast<__mmask16>((1u << left) - 1);
-      vals[i] = _mm512_maskz_loadu_ps(m, v + 16 * i);
-      amax = _mm512_max_ps(amax, _mm512_andnot_ps(sign, vals[i]));
-    }
-    const float mx = _mm512_reduce_max_ps(amax);
-    const float inv = mx > 0.0f ? 127.0f / mx : 0.0f;
-    s[b] = mx / 127.0f;
-    const __m512 iv = _mm512_set1_ps(inv);
-    for (int i = 0; i < kBlock / 16; ++i) {
-      const __m512i c = _mm512_add_epi32(_mm512_cvtps_epi32(_mm512_mul_ps(vals[i], iv)), bias);
       _mm_storeu_si128(reinterpret_cast<__m128i*>(q + static_cast<size_t>(b) * kBlock + 16 * i),
-                       _mm512_cvtepi32_epi8(c));
+                       _mm512_cvtepi32_epi8(_mm512_add_epi32(c[i], bias)));
     }
   }
 }
 
-// quantize_block for one weight block (≤ 32 values; zero codes past n),
-// with the sum of its codes.
+// One weight block (≤ kWeightBlock values; zero codes past n): its codes,
+// scale and the sum of its codes.
 KB_VNNI float quantize_weight_block(const float* v, int n, int8_t* q, int32_t* sum) {
-  const __m512 sign = _mm512_set1_ps(-0.0f);
-  const __mmask16 m0 = n >= 16 ? 0xFFFF : static_cast<__mmask16>((1u << std::max(n, 0)) - 1);
-  const __mmask16 m1 = n >= 32 ? 0xFFFF : n <= 16 ? 0 : static_cast<__mmask16>((1u << (n - 16)) - 1);
-  const __m512 a = _mm512_maskz_loadu_ps(m0, v), b = _mm512_maskz_loadu_ps(m1, v + 16);
-  const float mx = _mm512_reduce_max_ps(_mm512_max_ps(_mm512_andnot_ps(sign, a), _mm512_andnot_ps(sign, b)));
-  const __m512 iv = _mm512_set1_ps(mx > 0.0f ? 127.0f / mx : 0.0f);
-  const __m512i ca = _mm512_cvtps_epi32(_mm512_mul_ps(a, iv)), cb = _mm512_cvtps_epi32(_mm512_mul_ps(b, iv));
-  *sum = _mm512_reduce_add_epi32(_mm512_add_epi32(ca, cb));
-  _mm_storeu_si128(reinterpret_cast<__m128i*>(q), _mm512_cvtepi32_epi8(ca));
-  _mm_storeu_si128(reinterpret_cast<__m128i*>(q + 16), _mm512_cvtepi32_epi8(cb));
-  return mx / 127.0f;
+  __m512i c[kWeightBlock / 16];
+  const float scale = block_codes<kWeightBlock>(v, n, c);
+  __m512i total = _mm512_setzero_si512();
+  for (int i = 0; i < kWeightBlock / 16; ++i) {
+    total = _mm512_add_epi32(total, c[i]);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(q + 16 * i), _mm512_cvtepi32_epi8(c[i]));
+  }
+  *sum = _mm512_reduce_add_epi32(total);
+  return scale;
 }
 
 // y[MR × 16·NB] = the product of MR code rows (lda bytes apart, scales ldas
 // apart) and one panel; `valid` of the 16·NB outputs are written. Three
 // levels of sums: int32 within a 32-value weight block (started at its
-// −128·Σqw), fp32 times the weight scales within a 128-value activation
+// −128·Σqw), fp32 times the weight scales within a kBlock-value activation
 // block, fp32 times the activation scale over the row.
 template <int MR, int NB>
 KB_VNNI void micro(const uint8_t* a, size_t lda, const float* as, size_t ldas, const int8_t* codes, const float* ws,
@@ -124,8 +129,7 @@ KB_VNNI void micro(const uint8_t* a, size_t lda, const float* as, size_t ldas, c
     }
   }
   for (int j = 0; j < NB; ++j) {
-    const int left = valid - 16 * j;
-    const __mmask16 m = left >= 16 ? 0xFFFF : static_cast<__mmask16>((1u << std::max(left, 0)) - 1);
+    const __mmask16 m = lanes(valid - 16 * j);
     for (int r = 0; r < MR; ++r) _mm512_mask_storeu_ps(y + r * ldy + 16 * j, m, acc[r][j]);
   }
 }
