@@ -29,10 +29,12 @@ int fail(const char* cmd, const Status& status) {
 
 namespace {
 
-core::Result<std::unique_ptr<ranker::SearchService>> open_service(const Args& args, size_t cache_entries = 0) {
+core::Result<std::unique_ptr<ranker::SearchService>> open_service(const Args& args, size_t cache_entries = 0,
+                                                                   int64_t persistent_entries = 0) {
   KB_ASSIGN_OR_RETURN(std::string dir, args.require("--index"));
   KB_ASSIGN_OR_RETURN(auto opts, service_options_from_args(args));
   opts.result_cache_entries = cache_entries;
+  opts.persistent_cache_entries = persistent_entries;
   return ranker::SearchService::open(dir, opts);
 }
 
@@ -131,8 +133,9 @@ void on_hangup(int) { g_reload_asked = true; }
 // re-ranker that fails here is the warning every re-ranked answer would
 // carry, not a reason to stop.
 core::Result<std::shared_ptr<ranker::SearchService>> open_warm_service(const Args& args, size_t cache_entries,
+                                                                      int64_t persistent_entries,
                                                                       const std::string& rerank_model) {
-  KB_ASSIGN_OR_RETURN(auto service, open_service(args, cache_entries));
+  KB_ASSIGN_OR_RETURN(auto service, open_service(args, cache_entries, persistent_entries));
   if (!rerank_model.empty()) {
     auto warm = service->rerank_texts(rerank_model, "warm-up", {"warm-up"}, 0);
     if (!warm.is_ok()) {
@@ -147,7 +150,8 @@ core::Result<std::shared_ptr<ranker::SearchService>> open_warm_service(const Arg
 int cmd_serve(int argc, char** argv) {
   auto args = Args::parse(
       argc, argv,
-      with_service_flags({"--index", "--host", "--port", "--anonymous-principals", "--principals-header", "--cache-entries"}),
+      with_service_flags({"--index", "--host", "--port", "--anonymous-principals", "--principals-header", "--cache-entries",
+                          "--persistent-cache-entries"}),
       {"--auth", "--no-access-log", "--writable", "--fixed-weights"});
   if (!args.is_ok()) return fail("serve", args.status());
   auto port = args->get_int("--port", 8080);
@@ -156,9 +160,16 @@ int cmd_serve(int argc, char** argv) {
   auto cache = args->get_int("--cache-entries", 1024);
   if (!cache.is_ok()) return fail("serve", cache.status());
   if (cache.value() < 0) return fail("serve", Status::invalid_argument("--cache-entries expects a number >= 0"));
+  // And behind it, in the index folder, answers that outlive a restart and
+  // are shared by replicas of the folder (100,000 by default).
+  auto persistent = args->get_int("--persistent-cache-entries", 100000);
+  if (!persistent.is_ok()) return fail("serve", persistent.status());
+  if (persistent.value() < 0)
+    return fail("serve", Status::invalid_argument("--persistent-cache-entries expects a number >= 0"));
   web::ServerOptions opts;
   if (Status st = rerank_from_args(args.value(), &opts.defaults); !st.is_ok()) return fail("serve", st);
-  auto service = open_warm_service(args.value(), static_cast<size_t>(cache.value()), opts.defaults.rerank_model);
+  auto service = open_warm_service(args.value(), static_cast<size_t>(cache.value()), persistent.value(),
+                                   opts.defaults.rerank_model);
   if (!service.is_ok()) return fail("serve", service.status());
   // Who a request is (storage/access.h): the trusted gateway's header when
   // one is configured and sent, else the anonymous principals (none: public
@@ -206,7 +217,8 @@ int cmd_serve(int argc, char** argv) {
       return Status::failed_precondition("a --writable server writes to " + started_at +
                                          "; it cannot switch to another folder (restart it instead)");
     }
-    auto fresh = open_warm_service(args.value(), static_cast<size_t>(cache.value()), opts.defaults.rerank_model);
+    auto fresh = open_warm_service(args.value(), static_cast<size_t>(cache.value()), persistent.value(),
+                                   opts.defaults.rerank_model);
     if (!fresh.is_ok()) return fresh.status();
     std::fprintf(stderr, "kbseek serve: reloaded %s: %lld documents\n", args->get("--index").c_str(),
                  static_cast<long long>(fresh.value()->index().document_count()));

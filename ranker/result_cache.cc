@@ -1,11 +1,20 @@
-// LRU bookkeeping and the request key.
+// LRU bookkeeping, the request key, and the persistent level's encoding.
 #include "ranker/result_cache.h"
 
 #include <algorithm>
 
 #include <nlohmann/json.hpp>
 
+#include "core/logging.h"
+#include "core/sha256.h"
+
 namespace kbseek::ranker {
+
+using nlohmann::json;
+
+ResultCache::ResultCache(size_t capacity, std::unique_ptr<storage::CacheStore> disk, std::string fingerprint)
+    : capacity_(capacity), disk_(std::move(disk)), fingerprint_(std::move(fingerprint)) {}
+ResultCache::~ResultCache() = default;
 
 std::string ResultCache::key_of(const SearchRequest& r) {
   std::string query;
@@ -65,6 +74,96 @@ void ResultCache::put(const std::string& key, const std::string& version, const 
     index_.erase(lru_.back().key);
     lru_.pop_back();
   }
+}
+
+// Field names are one letter: an answer is stored once per key, and read
+// back whole.
+std::string ResultCache::encode(const SearchResponse& r) {
+  json results = json::array();
+  for (const auto& x : r.results) {
+    json explain = json::array();
+    for (const auto& e : x.explanation) explain.push_back({e.source, e.rank, e.score, e.weight});
+    json highlights = json::array();
+    for (const auto& [a, b] : x.highlights) highlights.push_back({a, b});
+    results.push_back({{"i", x.id}, {"t", x.title}, {"s", x.snippet}, {"v", x.score}, {"e", explain},
+                       {"h", highlights}});
+  }
+  const LlmRerankReport& k = r.rerank;
+  const json doc = {{"r", results},
+                    {"ms", r.took_ms},
+                    {"tuned", r.tuned},
+                    {"reranked", r.reranked},
+                    {"rerank", {k.model, k.candidates, k.reranked, k.took_ms, k.warning, k.weight, k.note}}};
+  const std::vector<uint8_t> bytes = json::to_cbor(doc);
+  return std::string(bytes.begin(), bytes.end());
+}
+
+core::Result<SearchResponse> ResultCache::decode(std::string_view bytes) {
+  const json doc = json::from_cbor(bytes.begin(), bytes.end(), /*strict=*/true, /*allow_exceptions=*/false);
+  if (doc.is_discarded() || !doc.is_object()) return core::Status::corruption("a cached answer is not CBOR");
+  try {
+    SearchResponse r;
+    for (const auto& x : doc.at("r")) {
+      SearchResult out{x.at("i").get<std::string>(), x.at("t").get<std::string>(), x.at("s").get<std::string>(),
+                       x.at("v").get<double>(), {}, {}};
+      for (const auto& e : x.at("e"))
+        out.explanation.push_back({e.at(0).get<std::string>(), e.at(1).get<int>(), e.at(2).get<double>(),
+                                   e.at(3).get<double>()});
+      for (const auto& h : x.at("h")) out.highlights.emplace_back(h.at(0).get<int>(), h.at(1).get<int>());
+      r.results.push_back(std::move(out));
+    }
+    r.took_ms = doc.at("ms").get<double>();
+    r.tuned = doc.at("tuned").get<bool>();
+    r.reranked = doc.at("reranked").get<bool>();
+    const json& k = doc.at("rerank");
+    r.rerank = LlmRerankReport{k.at(0).get<std::string>(), k.at(1).get<int>(),    k.at(2).get<int>(),
+                               k.at(3).get<double>(),      k.at(4).get<std::string>(), k.at(5).get<double>(),
+                               k.at(6).get<std::string>()};
+    return r;
+  } catch (const json::exception& e) {
+    return core::Status::corruption(std::string("a cached answer is malformed: ") + e.what());
+  }
+}
+
+std::string ResultCache::disk_key(const std::string& key) const {
+  // The digest's hex: fixed size, and no query text in the file's keys.
+  return core::sha256_hex(fingerprint_ + '\n' + key);
+}
+
+void ResultCache::disk_failed(const core::Status& status) {
+  const uint64_t n = disk_errors_++;
+  if (n % 1000 == 0) {
+    core::log_warn("cache", "persistent result cache " + disk_->path() + ": " + status.to_string() + " (" +
+                                std::to_string(n + 1) + " errors so far; answers are computed instead)");
+  }
+}
+
+std::optional<SearchResponse> ResultCache::get_durable(const std::string& key, const std::string& durable_version) {
+  if (!disk_) return std::nullopt;
+  auto bytes = disk_->get(disk_key(key), durable_version);
+  if (!bytes.is_ok()) {
+    disk_failed(bytes.status());
+    disk_misses_++;
+    return std::nullopt;
+  }
+  if (!bytes->has_value()) {
+    disk_misses_++;
+    return std::nullopt;
+  }
+  auto answer = decode(**bytes);
+  if (!answer.is_ok()) {
+    disk_failed(answer.status());
+    disk_misses_++;
+    return std::nullopt;
+  }
+  disk_hits_++;
+  return std::move(answer).value();
+}
+
+void ResultCache::put_durable(const std::string& key, const std::string& durable_version,
+                              const SearchResponse& response) {
+  if (!disk_) return;
+  if (core::Status st = disk_->put(disk_key(key), durable_version, encode(response)); !st.is_ok()) disk_failed(st);
 }
 
 }  // namespace kbseek::ranker

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 
 #include <nlohmann/json.hpp>
@@ -12,6 +13,7 @@
 #include "encoder/model_folder.h"
 #include "query/snippet.h"
 #include "ranker/result_cache.h"
+#include "storage/manifest.h"
 
 namespace kbseek::ranker {
 
@@ -48,6 +50,8 @@ SearchService::~SearchService() = default;
 
 uint64_t SearchService::cache_hits() const { return cache_ ? cache_->hits() : 0; }
 uint64_t SearchService::cache_misses() const { return cache_ ? cache_->misses() : 0; }
+uint64_t SearchService::disk_cache_hits() const { return cache_ ? cache_->disk_hits() : 0; }
+uint64_t SearchService::disk_cache_misses() const { return cache_ ? cache_->disk_misses() : 0; }
 uint64_t SearchService::embedding_cache_hits() const {
   uint64_t n = 0;
   for (const auto& d : dense_) n += d->cache_hits();
@@ -106,8 +110,45 @@ Result<std::unique_ptr<SearchService>> SearchService::open(const std::string& in
   // An unknown name in options.models is a usage error: say so now.
   KB_RETURN_IF_ERROR(s->parts(SearchRequest{"", 1, SearchMode::kHybrid}).status());
   s->ranker_ = std::make_unique<BestChunkRanker>(s->index_.get());
-  if (options.result_cache_entries > 0) s->cache_ = std::make_unique<ResultCache>(options.result_cache_entries);
+  if (options.result_cache_entries > 0) {
+    std::unique_ptr<storage::CacheStore> disk;
+    if (options.persistent_cache_entries > 0) {
+      const std::string path = index_dir + "/" + storage::CacheStore::kFileName;
+      auto opened = storage::CacheStore::open(path, options.persistent_cache_entries);
+      if (!opened.is_ok()) {
+        core::log_warn("ranker", "no persistent result cache: " + opened.status().to_string());
+      } else {
+        if (!opened.value()->reset_reason().empty())
+          core::log_warn("ranker", path + " started afresh: " + opened.value()->reset_reason());
+        disk = std::move(opened).value();
+      }
+    }
+    s->cache_ = std::make_unique<ResultCache>(options.result_cache_entries, std::move(disk), s->fingerprint());
+  }
   return s;
+}
+
+std::string SearchService::fingerprint() const {
+  nlohmann::json j;
+  j["writer"] = storage::writer_string();
+  std::error_code ec;
+  const auto exe = std::filesystem::path("/proc/self/exe");
+  const auto size = std::filesystem::file_size(exe, ec);
+  const auto mtime = std::filesystem::last_write_time(exe, ec);
+  j["exe"] = {ec ? 0 : static_cast<uint64_t>(size), ec ? 0 : mtime.time_since_epoch().count()};
+  j["models_dir"] = options_.models_dir;
+  j["models"] = options_.models;
+  j["weights"] = options_.weights;
+  j["fusion"] = {static_cast<int>(options_.fusion.method), options_.fusion.rrf_k, options_.fusion.weights,
+                 options_.fusion.confidence_exponent};
+  j["llm"] = {options_.llm_weight, options_.rerank_passage_tokens};
+  j["ranking"] = ranking_to_json(ranking_);
+  j["fusion_model"] = fusion_model_ ? query::to_json(*fusion_model_) : nlohmann::json();
+  for (const char* var : {"KBSEEK_PRECISION", "KBSEEK_LLM_PRECISION", "KBSEEK_DEVICE"}) {
+    const char* v = std::getenv(var);
+    j["env"][var] = v ? v : "";
+  }
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 Result<std::vector<const query::Retriever*>> SearchService::parts(const SearchRequest& request) const {
@@ -145,16 +186,39 @@ Result<SearchResponse> SearchService::search(const SearchRequest& request) const
   auto version = index_->version_token();
   if (!version.is_ok()) return search_uncached(request);
   const std::string key = ResultCache::key_of(request);
+  auto elapsed_ms = [&] {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  };
   if (auto hit = cache_->get(key, version.value())) {
     hit->cached = true;
-    hit->took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    hit->took_ms = elapsed_ms();
     return std::move(hit).value();
+  }
+  // Read before the answer is computed, as the memory level's version is:
+  // a commit meanwhile makes the entry older than its label, never newer.
+  std::optional<std::string> durable;
+  if (cache_->has_disk()) {
+    if (auto v = index_->durable_version(); v.is_ok()) durable = std::move(v).value();
+  }
+  if (durable) {
+    if (auto hit = cache_->get_durable(key, *durable)) {
+      // Only the query's parse is not stored: it is a function of the text
+      // and the index, as it was when the answer was made.
+      if (auto parsed = query::parse_query(request.query, index_.get()); parsed.is_ok()) {
+        hit->query = std::move(parsed).value();
+        cache_->put(key, version.value(), *hit);
+        hit->cached = true;
+        hit->took_ms = elapsed_ms();
+        return std::move(hit).value();
+      }
+    }
   }
   KB_ASSIGN_OR_RETURN(SearchResponse resp, search_uncached(request));
   // An answer the LLM stage gave up on or cut short (a warning, the budget)
   // is not kept: the next request may get the whole stage.
   if (!resp.reranked || (resp.rerank.warning.empty() && resp.rerank.reranked == resp.rerank.candidates)) {
     cache_->put(key, version.value(), resp);
+    if (durable) cache_->put_durable(key, *durable, resp);
   }
   return resp;
 }

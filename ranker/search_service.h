@@ -122,6 +122,10 @@ struct SearchServiceOptions {
   // Answers kept in the in-memory result cache (ranker/result_cache.h);
   // 0: none (the command line, which asks once).
   size_t result_cache_entries = 0;
+  // Answers kept in the persistent level behind it (<index>/cache.sqlite,
+  // storage/cache_store.h); 0: none. Only with result_cache_entries > 0. A
+  // folder where the file cannot be written serves without it (a warning).
+  int64_t persistent_cache_entries = 0;
   // Ranking options (ranker/objectives.h's JSON form) set over the index's
   // own, which its folder's ranking.json holds (RankingOptions{} without).
   std::string ranking_overrides;
@@ -185,6 +189,9 @@ class SearchService {
   // Result cache hits and misses (0 without a cache).
   uint64_t cache_hits() const;
   uint64_t cache_misses() const;
+  // The persistent level's hits and misses (lookups after a memory miss).
+  uint64_t disk_cache_hits() const;
+  uint64_t disk_cache_misses() const;
   // Query embedding cache (query/embedding_cache.h) hits and misses, summed
   // over the models; kept when result_cache_entries > 0, as many entries.
   uint64_t embedding_cache_hits() const;
@@ -193,6 +200,11 @@ class SearchService {
   ~SearchService();
 
  private:
+  // What an answer depends on besides the request and the index's data
+  // (the persistent cache's keys, ranker/result_cache.h): the options, the
+  // index's ranking and fusion files as loaded, the precision and device
+  // settings, and the build (version and executable).
+  std::string fingerprint() const;
   SearchService();
   // search() after the vector refresh and cache lookup.
   core::Result<SearchResponse> search_uncached(const SearchRequest& request) const;

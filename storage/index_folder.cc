@@ -420,6 +420,11 @@ core::Result<std::string> IndexFolder::version_token() const {
   return std::to_string(dv) + "/" + std::to_string(manifest_seen);
 }
 
+core::Result<std::string> IndexFolder::durable_version() const {
+  KB_ASSIGN_OR_RETURN(const std::optional<std::string> generation, store_->get_state(kGenerationKey));
+  return manifest_.created_at + "/" + generation.value_or("0");
+}
+
 core::Result<std::vector<Hit>> IndexFolder::search_any(const std::vector<std::string>& terms, int k,
                                                        const std::vector<Condition>& must,
                                                        const ChunkFilter* allow) const {

@@ -155,6 +155,12 @@ class IndexFolder {
   // and the MANIFEST as refresh_vectors() last saw it): answers derived
   // under one token are current as long as the token is. Cheap.
   core::Result<std::string> version_token() const;
+  // The same state named so that it means the same after a restart, for
+  // caches that outlive the process (storage/cache_store.h): the folder's
+  // creation time and docs.sqlite's commit counter (state.generation). A
+  // reader sees a writer's commit here once docs.sqlite shows it. One
+  // indexed lookup.
+  core::Result<std::string> durable_version() const;
 
   // LexicalIndex::search_any over the folder's lexical index.
   core::Result<std::vector<Hit>> search_any(const std::vector<std::string>& terms, int k,

@@ -52,6 +52,10 @@ std::string Metrics::render(const Gauges& g) const {
   out += "# TYPE kbseek_cache_requests_total counter\n";
   out += "kbseek_cache_requests_total{cache=\"results\",outcome=\"hit\"} " + std::to_string(g.cache_hits) + "\n";
   out += "kbseek_cache_requests_total{cache=\"results\",outcome=\"miss\"} " + std::to_string(g.cache_misses) + "\n";
+  out += "kbseek_cache_requests_total{cache=\"results_persistent\",outcome=\"hit\"} " +
+         std::to_string(g.disk_cache_hits) + "\n";
+  out += "kbseek_cache_requests_total{cache=\"results_persistent\",outcome=\"miss\"} " +
+         std::to_string(g.disk_cache_misses) + "\n";
   out += "kbseek_cache_requests_total{cache=\"query_embeddings\",outcome=\"hit\"} " + std::to_string(g.embedding_hits) + "\n";
   out += "kbseek_cache_requests_total{cache=\"query_embeddings\",outcome=\"miss\"} " +
          std::to_string(g.embedding_misses) + "\n";

@@ -4,8 +4,9 @@
 //   kbseek_http_request_duration_seconds{route}           histogram
 //   kbseek_http_refused_total{reason}                      counter: busy (503),
 //                                                          timeout (408), too_large (413/414/431)
-//   kbseek_cache_requests_total{cache="results"|"query_embeddings",outcome}
-//                                                          counter: hit, miss
+//   kbseek_cache_requests_total{cache="results"|"results_persistent"|"query_embeddings",outcome}
+//                                                          counter: hit, miss (the persistent
+//                                                          level is asked after a memory miss)
 //   kbseek_index_documents, kbseek_index_chunks            gauges
 // `route` is a registered path or "unmatched", so arbitrary client paths
 // cannot grow the label set. Thread-safe.
@@ -32,6 +33,7 @@ class Metrics {
     int64_t documents = 0, chunks = 0;
     uint64_t refused_busy = 0, refused_timeout = 0, refused_too_large = 0;
     uint64_t cache_hits = 0, cache_misses = 0;
+    uint64_t disk_cache_hits = 0, disk_cache_misses = 0;
     uint64_t embedding_hits = 0, embedding_misses = 0;
   };
   std::string render(const Gauges& gauges) const;

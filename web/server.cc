@@ -360,6 +360,8 @@ Server::Server(const ranker::SearchService* initial, ServerOptions options)
     g.refused_too_large = st.too_large.load();
     g.cache_hits = service()->cache_hits();
     g.cache_misses = service()->cache_misses();
+    g.disk_cache_hits = service()->disk_cache_hits();
+    g.disk_cache_misses = service()->disk_cache_misses();
     g.embedding_hits = service()->embedding_cache_hits();
     g.embedding_misses = service()->embedding_cache_misses();
     res.set_content(metrics_.render(g), "text/plain; version=0.0.4; charset=utf-8");

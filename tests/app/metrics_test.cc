@@ -13,6 +13,7 @@
 #include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -181,6 +182,69 @@ TEST_F(MetricsTest, ReadyGetSearchAndPrometheusScrapesMetrics) {
   ::waitpid(prom, nullptr, 0);
   EXPECT_GE(value, 1) << "Prometheus never scraped kbseek: " << read_text_file(dir + "/prometheus.log").substr(0, 2000);
   EXPECT_EQ(server.stop(), 0);
+}
+
+// The persistent result cache (<index>/cache.sqlite): a restarted server
+// answers a question asked before its restart from it, with the same
+// results; a commit ends those answers; it can be turned off; a damaged
+// file is started afresh with a warning, never an error.
+TEST_F(MetricsTest, AnswersOutliveARestartUntilTheNextCommit) {
+  const std::string dir = temp_dir("persistent-cache") + "/index";
+  ASSERT_EQ(run_kbseek({"index", "--index", dir, KBSEEK_SOURCE_DIR "/app/sample/bilingual_sample.jsonl"}).exit_code, 0);
+  const std::string q = json{{"query", "bicycle parking rules 自行车"}, {"k", 5}, {"explain", true}}.dump();
+  auto ask = [&](const std::vector<std::string>& extra, json* metrics_out = nullptr) {
+    std::vector<std::string> args = {"serve", "--index", dir, "--port", "0"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    ServerProcess server(args);
+    EXPECT_GT(server.port(), 0) << server.stderr_text();
+    httplib::Client cli("127.0.0.1", server.port());
+    cli.set_read_timeout(60, 0);
+    auto res = cli.Post("/v1/search", q, "application/json");
+    EXPECT_TRUE(res);
+    if (!res) return json();
+    EXPECT_EQ(res->status, 200) << res->body;
+    if (metrics_out) *metrics_out = json(cli.Get("/metrics")->body);
+    EXPECT_EQ(server.stop(), 0);
+    return json::parse(res->body);
+  };
+  const json first = ask({});
+  EXPECT_FALSE(first.contains("cached")) << first.dump();
+  json metrics;
+  const json again = ask({}, &metrics);
+  EXPECT_TRUE(again.value("cached", false)) << again.dump();
+  EXPECT_EQ(result_ids(again), result_ids(first));
+  // The whole answer, explanations and the parsed query included, not only the ids.
+  json a = again, f = first;
+  a.erase("took_ms"), a.erase("cached"), f.erase("took_ms");
+  EXPECT_EQ(a, f);
+  const std::string m = metrics.get<std::string>();
+  EXPECT_NE(m.find(R"(kbseek_cache_requests_total{cache="results_persistent",outcome="hit"} 1)"), std::string::npos) << m;
+  EXPECT_FALSE(ask({"--persistent-cache-entries", "0"}).contains("cached")) << "turned off";
+
+  // A commit (a writer indexes a document) ends every earlier answer.
+  const std::string extra = temp_dir("persistent-cache-extra") + "/more.jsonl";
+  std::ofstream(extra) << json{{"id", "bike-1"}, {"title", "Bicycle parking"},
+                               {"text", "Bicycle parking rules: bicycles park in the basement racks. 自行车停放规则。"}}
+                              .dump()
+                       << "\n";
+  ASSERT_EQ(run_kbseek({"index", "--index", dir, extra}).exit_code, 0);
+  const json after = ask({});
+  EXPECT_FALSE(after.contains("cached")) << after.dump();
+  ASSERT_FALSE(after["results"].empty());
+  EXPECT_EQ(after["results"][0]["id"], "bike-1") << after.dump();
+
+  // A damaged file: served without the old answers, and said so.
+  { std::ofstream(dir + "/cache.sqlite", std::ios::trunc) << std::string(8192, 'x'); }
+  for (const char* suffix : {"-wal", "-shm"}) std::filesystem::remove(dir + "/cache.sqlite" + suffix);
+  ServerProcess damaged({"serve", "--index", dir, "--port", "0"});
+  ASSERT_GT(damaged.port(), 0) << damaged.stderr_text();
+  EXPECT_NE(damaged.stderr_with("started afresh").find("started afresh"), std::string::npos)
+      << damaged.stderr_text();
+  httplib::Client cli("127.0.0.1", damaged.port());
+  auto res = cli.Post("/v1/search", q, "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200) << res->body;
+  EXPECT_FALSE(json::parse(res->body).contains("cached"));
 }
 
 }  // namespace
