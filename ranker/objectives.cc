@@ -9,18 +9,10 @@
 #include <nlohmann/json.hpp>
 
 #include "core/ascii.h"
-#include "storage/chunk_fields.h"
+#include "ranker/facets.h"
 
 namespace kbseek::ranker {
 namespace {
-
-// field -> its values, lower-cased, as the lexical index reads metadata.
-std::multimap<std::string, std::string> metadata_values(const std::string& metadata_json) {
-  std::multimap<std::string, std::string> out;
-  for (auto& [name, value] : storage::chunk_fields({}, "", std::nullopt, metadata_json).values)
-    out.emplace(name, core::ascii_lower(value));
-  return out;
-}
 
 // Scores min-max normalised over the list: 1 best, 0 worst (all 1 if equal).
 std::vector<double> normalised(const std::vector<RankedDocument>& docs) {

@@ -35,6 +35,8 @@ std::string ResultCache::key_of(const SearchRequest& r) {
   // JSON keeps every field unambiguous whatever bytes the strings hold.
   const nlohmann::json key = {query,
                               r.k,
+                              r.offset,
+                              r.facets,
                               search_mode_name(r.mode),
                               r.models,
                               r.rerank_model,
@@ -89,7 +91,15 @@ std::string ResultCache::encode(const SearchResponse& r) {
                        {"h", highlights}});
   }
   const LlmRerankReport& k = r.rerank;
+  json facets = json::object();
+  for (const auto& [field, counts] : r.facets) {
+    json list = json::array();
+    for (const auto& c : counts) list.push_back({c.value, c.count});
+    facets[field] = std::move(list);
+  }
   const json doc = {{"r", results},
+                    {"more", r.more},
+                    {"f", facets},
                     {"ms", r.took_ms},
                     {"tuned", r.tuned},
                     {"reranked", r.reranked},
@@ -112,6 +122,9 @@ core::Result<SearchResponse> ResultCache::decode(std::string_view bytes) {
       for (const auto& h : x.at("h")) out.highlights.emplace_back(h.at(0).get<int>(), h.at(1).get<int>());
       r.results.push_back(std::move(out));
     }
+    r.more = doc.at("more").get<bool>();
+    for (const auto& [field, list] : doc.at("f").items())
+      for (const auto& c : list) r.facets[field].push_back({c.at(0).get<std::string>(), c.at(1).get<int>()});
     r.took_ms = doc.at("ms").get<double>();
     r.tuned = doc.at("tuned").get<bool>();
     r.reranked = doc.at("reranked").get<bool>();

@@ -230,13 +230,21 @@ Result<SearchResponse> SearchService::search_uncached(const SearchRequest& reque
   if (request.k < 1 || request.k > options_.max_k)
     return Status::invalid_argument("k = " + std::to_string(request.k) + " is outside [1, " +
                                     std::to_string(options_.max_k) + "]");
+  if (request.offset < 0 || request.offset > options_.max_k - request.k)
+    return Status::invalid_argument("offset = " + std::to_string(request.offset) + " must be >= 0 and offset + k <= " +
+                                    std::to_string(options_.max_k));
+  KB_RETURN_IF_ERROR(validate_facets(request.facets));
+  // The ranking is made to the end of this page, and one more to tell
+  // whether another page follows; facets count deeper.
+  const int page_end = request.offset + request.k;
   // Parsed once: nothing below looks at the string again (query/query.h).
   KB_ASSIGN_OR_RETURN(const query::Query parsed, query::parse_query(request.query, index_.get()));
   const RankingOptions& ranking = request.ranking ? *request.ranking : ranking_;
   KB_RETURN_IF_ERROR(validate(ranking));
   // Diversity, freshness and caps choose among more documents than they return.
   const bool objectives = ranking.active(parsed);
-  const int pool = objectives ? std::max(request.k * 3, 30) : request.k;
+  const int pool = std::max(objectives ? std::max(page_end * 3, 30) : page_end + 1,
+                            request.facets.empty() ? 0 : kFacetDepth);
   const bool rerank = !request.rerank_model.empty();
   if (rerank && (request.rerank.k < 1 || request.rerank.k > options_.max_k || request.rerank.budget_ms < 0)) {
     return Status::invalid_argument("rerank_k = " + std::to_string(request.rerank.k) + " must be in [1, " +
@@ -315,10 +323,14 @@ Result<SearchResponse> SearchService::search_uncached(const SearchRequest& reque
       *dim = index_->manifest().models[model].dimension;
       return index_->chunk_vectors(model, ids);
     };
-    KB_ASSIGN_OR_RETURN(docs, apply_objectives(parsed, std::move(docs), ranking, vectors, request.k,
+    KB_ASSIGN_OR_RETURN(docs, apply_objectives(parsed, std::move(docs), ranking, vectors,
+                                               std::max(page_end + 1, request.facets.empty() ? 0 : kFacetDepth),
                                                &resp.query.warnings));
   }
-  if (static_cast<int>(docs.size()) > request.k) docs.resize(request.k);
+  for (const auto& f : request.facets) resp.facets[f] = count_facet(docs, f, kFacetDepth);
+  resp.more = static_cast<int>(docs.size()) > page_end;
+  if (static_cast<int>(docs.size()) > page_end) docs.resize(page_end);
+  docs.erase(docs.begin(), docs.begin() + std::min<size_t>(request.offset, docs.size()));
   for (auto& d : docs) {
     SearchResult r;
     r.id = std::move(d.doc_id);
@@ -443,7 +455,16 @@ nlohmann::json to_json(const SearchResponse& response, bool explain) {
     }
     results.push_back(std::move(j));
   }
-  nlohmann::json out = {{"results", std::move(results)}, {"took_ms", response.took_ms}};
+  nlohmann::json out = {{"results", std::move(results)}, {"took_ms", response.took_ms}, {"more", response.more}};
+  if (!response.facets.empty()) {
+    nlohmann::json facets = nlohmann::json::object();
+    for (const auto& [field, counts] : response.facets) {
+      nlohmann::json list = nlohmann::json::array();
+      for (const auto& c : counts) list.push_back({{"value", c.value}, {"count", c.count}});
+      facets[field] = std::move(list);
+    }
+    out["facets"] = std::move(facets);
+  }
   if (response.cached) out["cached"] = true;
   const query::Query& q = response.query;
   if (!q.warnings.empty()) out["warnings"] = q.warnings;

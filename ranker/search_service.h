@@ -29,6 +29,7 @@
 #include "query/hybrid_retriever.h"
 #include "query/lexical_retriever.h"
 #include "ranker/best_chunk_ranker.h"
+#include "ranker/facets.h"
 #include "ranker/llm_reranker.h"
 #include "ranker/objectives.h"
 #include "storage/index_folder.h"
@@ -64,6 +65,15 @@ struct SearchRequest {
   // principals may read, and k of them when the index has k. The default
   // reads public documents only; operators pass Principals::everyone_allowed().
   storage::Principals principals = {};
+  // Pagination: the results from rank offset + 1 to offset + k (offset + k
+  // <= max_k). SearchResponse::more says whether the ranking goes on.
+  int offset = 0;
+  // Counts of the values of these fields over the first kFacetDepth
+  // documents of the ranking (the caller's permitted ones, as ranked for
+  // this request): a metadata field's values lower-cased, as `field:value`
+  // matches them; "lang", the language of each document's best chunk;
+  // "year", its timestamp's year (UTC). At most kMaxFacets fields.
+  std::vector<std::string> facets = {};
 };
 
 struct SearchResult {
@@ -77,6 +87,10 @@ struct SearchResult {
 
 struct SearchResponse {
   std::vector<SearchResult> results;
+  bool more = false;  // the ranking holds documents after these (the next page, offset + k)
+  // Field -> its values by count (largest first, then by value), for the
+  // fields SearchRequest::facets asked for (a field no document has: empty).
+  std::map<std::string, std::vector<FacetCount>> facets;
   // The query as parsed (query/query.h): what was not understood and how
   // it was searched instead (warnings), and for explanations, its text,
   // conditions and features.
@@ -231,7 +245,8 @@ class SearchService {
   mutable std::map<std::pair<std::string, int>, std::unique_ptr<encoder::Encoder>> embedders_;
 };
 
-// {"results":[{"id","title","snippet","highlights":[[start,end]...],"score"[,"explain"]}...],"took_ms":...[,"cached":true]
+// {"results":[{"id","title","snippet","highlights":[[start,end]...],"score"[,"explain"]}...],"took_ms":...,
+//  "more":bool[,"facets":{"field":[{"value","count"}...]}][,"cached":true]
 //  [,"warnings":[...]][,"rerank":{"model","candidates","reranked","took_ms"[,"warning"]}]
 //  [,"query":{"text","conditions","languages","question","recent","years","identifiers",
 //             "numbers","entities"} with explain]}

@@ -34,6 +34,7 @@ PACKAGES=(
   curl                                # end-to-end checks in scripts
   prometheus                          # tests: a real Prometheus scrapes /metrics
   nginx                               # tests: replicas behind a real nginx
+  chromium chromium-driver python3-selenium   # tests: the search page in a headless browser
 )
 
 SUDO=""

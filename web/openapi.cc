@@ -25,8 +25,11 @@ const nlohmann::json& openapi_document() {
       "SearchRequest": {
         "type": "object", "required": ["query"],
         "properties": {
-          "query": {"type": "string", "description": "text, with optional filters entity:X, type:T"},
+          "query": {"type": "string", "description": "text in the query language (query/query_syntax.h): words, \"phrases\", +must -not, field:value, lang:zh, time:2024-01..2024-06, entity:X, type:T, AND/OR/NOT"},
           "k": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 10},
+          "offset": {"type": "integer", "minimum": 0, "default": 0, "description": "pagination: results from rank offset+1; offset + k <= 1000"},
+          "facets": {"type": "array", "maxItems": 8, "items": {"type": "string"},
+            "description": "fields whose values to count over the first 100 documents: metadata fields, lang, year"},
           "mode": {"type": "string", "enum": ["hybrid", "dense", "bm25"], "default": "hybrid"},
           "models": {"type": "array", "items": {"type": "string"}},
           "explain": {"type": "boolean", "default": false},
@@ -51,6 +54,17 @@ const nlohmann::json& openapi_document() {
             "properties": {"field": {"type": "string"}, "value": {"type": "string"}, "factor": {"type": "number", "minimum": 0}}}}
         }
       },
+      "Stats": {
+        "type": "object", "required": ["documents", "chunks", "models", "fields", "facets"],
+        "properties": {
+          "documents": {"type": "integer"}, "chunks": {"type": "integer"},
+          "models": {"type": "array", "items": {"type": "object", "required": ["name", "dimension"],
+            "properties": {"name": {"type": "string"}, "dimension": {"type": "integer"}}}},
+          "fields": {"type": "object", "description": "metadata fields the query language filters on (field:value, field:1..2)",
+            "additionalProperties": {"type": "string", "enum": ["text", "number"]}},
+          "facets": {"type": "array", "items": {"type": "string"}, "description": "fields a search can count (facets): lang, year and the text fields"}
+        }
+      },
       "SearchResponse": {
         "type": "object", "required": ["results", "took_ms"],
         "properties": {
@@ -66,6 +80,10 @@ const nlohmann::json& openapi_document() {
                   "score": {"type": "number"}, "weight": {"type": "number"}}}}
             }}},
           "took_ms": {"type": "number"},
+          "more": {"type": "boolean", "description": "the ranking goes on after this page (ask again with offset + k)"},
+          "facets": {"type": "object", "description": "field -> its values by count over the first 100 documents",
+            "additionalProperties": {"type": "array", "items": {"type": "object", "required": ["value", "count"],
+              "properties": {"value": {"type": "string"}, "count": {"type": "integer", "minimum": 1}}}}},
           "cached": {"type": "boolean", "description": "answered from the server's result cache"},
           "warnings": {"type": "array", "items": {"type": "string"},
             "description": "parts of the query not understood, and how they were searched instead"},
@@ -127,6 +145,12 @@ const nlohmann::json& openapi_document() {
       "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Ready"}}}}}}},
     "/metrics": {"get": {"summary": "Prometheus metrics (text format 0.0.4)", "responses": {"200": {"description": "metrics",
       "content": {"text/plain": {}}}}}},
+    "/v1/stats": {"get": {"summary": "What the index holds, and the fields it filters and counts on",
+      "security": [{"bearer": []}, {"apiKey": []}, {}],
+      "responses": {"200": {"description": "stats",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Stats"}}}},
+        "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"},
+        "500": {"$ref": "#/components/responses/Error"}}}},
     "/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3",
       "content": {"application/json": {}}}}}},
     "/v1/search": {
@@ -145,6 +169,8 @@ const nlohmann::json& openapi_document() {
         "parameters": [
           {"name": "q", "in": "query", "required": true, "schema": {"type": "string"}},
           {"name": "k", "in": "query", "schema": {"type": "integer"}},
+          {"name": "offset", "in": "query", "schema": {"type": "integer"}},
+          {"name": "facets", "in": "query", "schema": {"type": "string"}, "description": "comma-separated"},
           {"name": "mode", "in": "query", "schema": {"type": "string", "enum": ["hybrid", "dense", "bm25"]}},
           {"name": "models", "in": "query", "schema": {"type": "string"}, "description": "comma-separated"},
           {"name": "explain", "in": "query", "schema": {"type": "boolean"}},

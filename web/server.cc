@@ -58,6 +58,16 @@ core::Result<std::pair<ranker::SearchRequest, bool>> parse_search_body(const std
     if (!k->is_number_integer()) return Status::invalid_argument("field \"k\" must be an integer");
     req.k = k->get<int>();
   }
+  if (auto o = j.find("offset"); o != j.end()) {
+    if (!o->is_number_integer()) return Status::invalid_argument("field \"offset\" must be an integer");
+    req.offset = o->get<int>();
+  }
+  if (auto f = j.find("facets"); f != j.end()) {
+    bool ok = f->is_array();
+    for (const auto& x : ok ? *f : json::array()) ok = ok && x.is_string();
+    if (!ok) return Status::invalid_argument("field \"facets\" must be an array of field names");
+    for (const auto& x : *f) req.facets.push_back(x.get<std::string>());
+  }
   if (auto m = j.find("mode"); m != j.end()) {
     if (!m->is_string()) return Status::invalid_argument("field \"mode\" must be a string");
     KB_ASSIGN_OR_RETURN(req.mode, ranker::parse_search_mode(m->get<std::string>()));
@@ -149,8 +159,8 @@ std::optional<storage::Principals> caller(const HttpRequest& req, HttpResponse& 
   return storage::Principals{false, k.principals};
 }
 
-// GET /v1/search's parameters as the POST body: q (or query), k, mode,
-// models (comma-separated), explain, rerank, rerank_k, rerank_budget_ms,
+// GET /v1/search's parameters as the POST body: q (or query), k, offset,
+// mode, models and facets (comma-separated), explain, rerank, rerank_k, rerank_budget_ms,
 // rerank_weight, and the ranking options (freshness_weight, recent_weight,
 // half_life_days, mmr_lambda, group_field, max_per_group,
 // other_chunks_weight; boosts need the
@@ -166,7 +176,7 @@ core::Result<std::string> search_params_to_body(const HttpRequest& req) {
     j[name] = parsed;
     return Status::ok();
   };
-  for (const char* n : {"k", "rerank_k", "rerank_budget_ms", "rerank_weight"}) KB_RETURN_IF_ERROR(number(n));
+  for (const char* n : {"k", "offset", "rerank_k", "rerank_budget_ms", "rerank_weight"}) KB_RETURN_IF_ERROR(number(n));
   // Ranking options as parameters of their own: freshness_weight=0.3&mmr_lambda=0.7&group_field=dept&max_per_group=2.
   json ranking = json::object();
   for (const char* n :
@@ -180,18 +190,19 @@ core::Result<std::string> search_params_to_body(const HttpRequest& req) {
   if (req.has_query_param("group_field")) ranking["group_field"] = req.query_param("group_field");
   if (!ranking.empty()) j["ranking"] = ranking;
   if (req.has_query_param("mode")) j["mode"] = req.query_param("mode");
-  if (req.has_query_param("models")) {
-    json models = json::array();
+  for (const char* list : {"models", "facets"}) {
+    if (!req.has_query_param(list)) continue;
+    json items = json::array();
     std::string item;
-    for (char ch : req.query_param("models") + ",") {
+    for (char ch : req.query_param(list) + ",") {
       if (ch != ',') {
         item += ch;
       } else if (!item.empty()) {
-        models.push_back(item);
+        items.push_back(item);
         item.clear();
       }
     }
-    j["models"] = models;
+    j[list] = items;
   }
   if (req.has_query_param("explain")) {
     const std::string e = req.query_param("explain");
@@ -229,6 +240,31 @@ Server::Server(const ranker::SearchService* initial, ServerOptions options)
               {"documents", service()->index().document_count()},
               {"chunks", service()->index().chunk_count()}};
     res.set_content(j.dump(), "application/json");
+  });
+
+  // What the index holds and can filter and count on: the page builds its
+  // filters from it. A reader's route (field names describe the data).
+  http.route("GET", "/v1/stats", [this](const HttpRequest& req, HttpResponse& res) {
+    if (!caller(req, res, options_, storage::Role::kReader)) return;
+    const auto svc = service();
+    const storage::IndexFolder& index = svc->index();
+    auto fields = index.indexed_fields();
+    if (!fields.is_ok()) {
+      core::log_error("web", "stats failed: " + fields.status().to_string());
+      return send_error(res, 500, "the index's fields cannot be read");
+    }
+    json models = json::array();
+    for (const auto& m : index.manifest().models) models.push_back({{"name", m.name}, {"dimension", m.dimension}});
+    json field_types = json::object();
+    json facets = {"lang", "year"};
+    for (const auto& [name, numeric] : fields->fields) {
+      field_types[name] = numeric ? "number" : "text";
+      if (!numeric) facets.push_back(name);
+    }
+    json j = {{"documents", index.document_count()}, {"chunks", index.chunk_count()},
+              {"models", models},
+              {"fields", field_types}, {"facets", facets}};
+    res.set_content(j.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
   });
 
   http.route("GET", "/openapi.json", [](const HttpRequest&, HttpResponse& res) {
