@@ -151,7 +151,7 @@ int cmd_serve(int argc, char** argv) {
   auto args = Args::parse(
       argc, argv,
       with_service_flags({"--index", "--host", "--port", "--anonymous-principals", "--principals-header", "--cache-entries",
-                          "--persistent-cache-entries"}),
+                          "--persistent-cache-entries", "--log-queries"}),
       {"--auth", "--no-access-log", "--writable", "--fixed-weights"});
   if (!args.is_ok()) return fail("serve", args.status());
   auto port = args->get_int("--port", 8080);
@@ -179,6 +179,19 @@ int cmd_serve(int argc, char** argv) {
   opts.host = args->get("--host", "127.0.0.1");
   opts.port = port.value();
   opts.access_log = !args->has("--no-access-log");
+  // A search's access record carries its query: masked (e-mail addresses,
+  // phone and ID numbers; core/personal_data.h) unless told otherwise.
+  const std::string query_log = args->get("--log-queries", "masked");
+  if (query_log == "masked") {
+    opts.query_log = web::ServerOptions::QueryLog::kMasked;
+  } else if (query_log == "plain") {
+    opts.query_log = web::ServerOptions::QueryLog::kPlain;
+  } else if (query_log == "off") {
+    opts.query_log = web::ServerOptions::QueryLog::kOff;
+  } else {
+    return fail("serve", Status::invalid_argument("--log-queries expects masked, plain or off, not \"" + query_log +
+                                                  "\""));
+  }
   // API keys: asked for, or implied by listening beyond this machine. Then
   // principals come from keys alone.
   std::unique_ptr<storage::KeyStore> keys;

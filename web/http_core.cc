@@ -417,7 +417,7 @@ struct HttpServer::Impl {
     // Counted before the answer is written, so that a client that has its
     // answer can count on the metrics holding it.
     if (on_answered) {
-      on_answered(req, route_name, res.status, std::chrono::duration<double>(Clock::now() - t0).count());
+      on_answered(req, route_name, res, std::chrono::duration<double>(Clock::now() - t0).count());
     }
     const bool keep = c.keep_alive && !stopping.load();
     const bool written = write_all(c.fd, serialize(res, keep), limits.write_timeout_ms);

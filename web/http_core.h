@@ -72,6 +72,9 @@ struct HttpResponse {
     content_type = std::move(type);
   }
   void set_header(std::string name, std::string value) { headers.emplace_back(std::move(name), std::move(value)); }
+  // Fields a handler adds to the access record of this answer (not sent):
+  // core::LogFields, values as JSON text.
+  std::vector<std::pair<std::string, std::string>> log_fields;
 };
 
 struct HttpLimits {
@@ -112,9 +115,10 @@ class HttpServer {
   // Called for anything a handler throws (then 500 is answered).
   void on_exception(std::function<void(const HttpRequest&, const std::string& what)> fn);
   // Called for each answer a worker gives, just before writing it: the
-  // registered path (or "unmatched"), the status and the seconds from
+  // registered path (or "unmatched"), the answer and the seconds from
   // complete request to answer ready. Register before listen().
-  using AnsweredFn = std::function<void(const HttpRequest&, const std::string& route, int status, double seconds)>;
+  using AnsweredFn =
+      std::function<void(const HttpRequest&, const std::string& route, const HttpResponse& res, double seconds)>;
   void on_answered(AnsweredFn fn);
 
   // Binds host:port (0: a free port). Unavailable naming the address.

@@ -11,6 +11,7 @@
 #include "core/ascii.h"
 #include "core/json_escape.h"
 #include "core/logging.h"
+#include "core/personal_data.h"
 #include "indexer/jsonl_reader.h"
 #include "web/embeddings_api.h"
 #include "web/openapi.h"
@@ -402,7 +403,8 @@ Server::Server(const ranker::SearchService* initial, ServerOptions options)
     g.embedding_misses = service()->embedding_cache_misses();
     res.set_content(metrics_.render(g), "text/plain; version=0.0.4; charset=utf-8");
   });
-  http.on_answered([this](const HttpRequest& req, const std::string& route, int status, double seconds) {
+  http.on_answered([this](const HttpRequest& req, const std::string& route, const HttpResponse& res, double seconds) {
+    const int status = res.status;
     metrics_.observe(route, req.method, status, seconds);
     // The access log: what a log pipeline (ELK) filters on. The route, not
     // the path or query string (they hold what users search for and
@@ -410,12 +412,13 @@ Server::Server(const ranker::SearchService* initial, ServerOptions options)
     if (options_.access_log) {
       char ms[32];
       std::snprintf(ms, sizeof ms, "%.3f", seconds * 1000);
-      core::log(core::LogLevel::kInfo, "access", req.method + " " + route + " " + std::to_string(status),
-                {{"method", "\"" + core::json_escape(req.method) + "\""},
-                 {"route", "\"" + core::json_escape(route) + "\""},
-                 {"status", std::to_string(status)},
-                 {"ms", ms},
-                 {"bytes_in", std::to_string(req.body.size())}});
+      core::LogFields fields = {{"method", "\"" + core::json_escape(req.method) + "\""},
+                                {"route", "\"" + core::json_escape(route) + "\""},
+                                {"status", std::to_string(status)},
+                                {"ms", ms},
+                                {"bytes_in", std::to_string(req.body.size())}};
+      fields.insert(fields.end(), res.log_fields.begin(), res.log_fields.end());
+      core::log(core::LogLevel::kInfo, "access", req.method + " " + route + " " + std::to_string(status), fields);
     }
   });
 
@@ -435,6 +438,17 @@ Server::Server(const ranker::SearchService* initial, ServerOptions options)
       return send_error(res, code, resp.status().message());
     }
     res.set_content(ranker::to_json(resp.value(), explain).dump(), "application/json");
+    if (options_.access_log) {
+      res.log_fields = {{"results", std::to_string(resp->results.size())},
+                        {"cached", resp->cached ? "true" : "false"},
+                        {"mode", std::string("\"") + ranker::search_mode_name(search_req.mode) + "\""}};
+      if (options_.query_log != ServerOptions::QueryLog::kOff) {
+        const std::string text = options_.query_log == ServerOptions::QueryLog::kPlain
+                                     ? search_req.query
+                                     : core::mask_personal_data(search_req.query);
+        res.log_fields.emplace_back("query", "\"" + core::json_escape(text) + "\"");
+      }
+    }
   };
   http.route("POST", "/v1/search", [search](const HttpRequest& req, HttpResponse& res) { search(req, res, req.body); });
   http.route("GET", "/v1/search", [search](const HttpRequest& req, HttpResponse& res) {

@@ -76,8 +76,13 @@ struct ServerOptions {
   // null: those routes answer 403. Must outlive the server.
   indexer::LiveWriter* writer = nullptr;
   // One log record per answered request (core/logging.h: JSON lines when
-  // stderr is not a terminal) with method, route, status, ms, bytes_in.
+  // stderr is not a terminal) with method, route, status, ms, bytes_in;
+  // a search's also has results, cached, mode and its query as
+  // query_log says: kMasked (the default: e-mail addresses and long
+  // numbers masked, core/personal_data.h), kPlain, or kOff (no query text).
   bool access_log = true;
+  enum class QueryLog { kOff, kMasked, kPlain };
+  QueryLog query_log = QueryLog::kMasked;
 };
 
 // Maps a Status code to an HTTP status (the one place this mapping lives).

@@ -146,8 +146,19 @@ TEST_F(MetricsTest, ReadyGetSearchAndPrometheusScrapesMetrics) {
   EXPECT_NE(log.find(R"("component":"access")"), std::string::npos) << log.substr(0, 2000);
   EXPECT_NE(log.find(R"("route":"/v1/search","status":200)"), std::string::npos) << log.substr(0, 2000);
   EXPECT_NE(log.find(R"("route":"unmatched","status":404)"), std::string::npos) << log.substr(0, 2000);
-  EXPECT_EQ(log.find("bicycle"), std::string::npos) << "no query text in the log";
-  EXPECT_EQ(log.find("%E5%B7%AE"), std::string::npos) << "no query string in the log";
+  EXPECT_EQ(log.find("%E5%B7%AE"), std::string::npos) << "no raw query string in the log";
+  // A search's record: its result count, and its query with what identifies
+  // a person masked.
+  EXPECT_NE(log.find(R"("results":5,"cached":false,"mode":"hybrid","query":"bicycle parking rules 自行车")"),
+            std::string::npos)
+      << log.substr(0, 3000);
+  auto personal = cli.Post("/v1/search", json{{"query", "VPN for zhang.san@corp.example.com 13800138000"}}.dump(),
+                           "application/json");
+  ASSERT_TRUE(personal);
+  const std::string masked = server.stderr_with("VPN for <email> <number>");
+  EXPECT_NE(masked.find(R"("query":"VPN for <email> <number>")"), std::string::npos) << masked.substr(0, 3000);
+  EXPECT_EQ(masked.find("13800138000"), std::string::npos);
+  EXPECT_EQ(masked.find("zhang.san"), std::string::npos);
 
   // A real Prometheus scrapes it and answers a query about it.
   if (::access("/usr/bin/prometheus", X_OK) != 0) {
@@ -245,6 +256,21 @@ TEST_F(MetricsTest, AnswersOutliveARestartUntilTheNextCommit) {
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200) << res->body;
   EXPECT_FALSE(json::parse(res->body).contains("cached"));
+}
+
+// --log-queries off keeps query text out of the access log (the count stays).
+TEST_F(MetricsTest, QueryTextCanBeKeptOutOfTheLog) {
+  EXPECT_EQ(run_kbseek({"serve", "--index", index_dir_, "--port", "0", "--log-queries", "some"}).exit_code, 2);
+  ServerProcess server({"serve", "--index", index_dir_, "--port", "0", "--log-queries", "off"});
+  ASSERT_GT(server.port(), 0) << server.stderr_text();
+  httplib::Client cli("127.0.0.1", server.port());
+  auto res = cli.Post("/v1/search", json{{"query", "bicycle parking"}, {"k", 3}}.dump(), "application/json");
+  ASSERT_TRUE(res);
+  const std::string log = server.stderr_with(R"("results":)");
+  EXPECT_NE(log.find(R"("route":"/v1/search","status":200)"), std::string::npos) << log.substr(0, 2000);
+  EXPECT_NE(log.find(R"("results":)"), std::string::npos) << log.substr(0, 2000);
+  EXPECT_EQ(log.find("bicycle"), std::string::npos) << log.substr(0, 2000);
+  EXPECT_EQ(log.find(R"("query")"), std::string::npos);
 }
 
 }  // namespace
