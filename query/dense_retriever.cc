@@ -3,6 +3,7 @@
 
 #include <unordered_set>
 
+#include "core/stage_times.h"
 #include "query/query_language.h"
 
 namespace kbseek::query {
@@ -49,9 +50,12 @@ Result<std::vector<Candidate>> DenseRetriever::retrieve(const Query& parsed, int
                                                         const storage::ChunkFilter* allow) const {
   if (parsed.text.empty()) return std::vector<Candidate>{};  // filters alone: nothing to embed
   std::vector<float> q(encoder_->dimension());
-  if (!cache_ || !cache_->get(parsed.text, q.data(), encoder_->dimension())) {
-    KB_RETURN_IF_ERROR(encoder_->encode({parsed.text}, encoder::InputKind::kQuery, q.data()));
-    if (cache_) cache_->put(parsed.text, q.data(), encoder_->dimension());
+  {
+    core::StageTimer timer(core::Stage::kEncode);
+    if (!cache_ || !cache_->get(parsed.text, q.data(), encoder_->dimension())) {
+      KB_RETURN_IF_ERROR(encoder_->encode({parsed.text}, encoder::InputKind::kQuery, q.data()));
+      if (cache_) cache_->put(parsed.text, q.data(), encoder_->dimension());
+    }
   }
   std::vector<storage::Hit> hits;
   if (parsed.must.empty()) {

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "core/stage_times.h"
+
 namespace kbseek::query {
 
 HybridRetriever::HybridRetriever(std::vector<const Retriever*> parts, FusionOptions options, int depth)
@@ -25,6 +27,7 @@ core::Result<std::vector<Candidate>> HybridRetriever::retrieve(const Query& quer
     KB_ASSIGN_OR_RETURN(auto list, parts_[i]->retrieve(query, depth, allow));
     lists.push_back(std::move(list));
   }
+  core::StageTimer timer(core::Stage::kFuse);
   return fuse(lists, opts, k);
 }
 

@@ -237,8 +237,13 @@ Result<SearchResponse> SearchService::search_uncached(const SearchRequest& reque
   // The ranking is made to the end of this page, and one more to tell
   // whether another page follows; facets count deeper.
   const int page_end = request.offset + request.k;
+  // Where the time goes (core/stage_times.h; the retrievers add encode and fuse).
+  core::StageTimes stages;
+  core::ScopedStageTimes stage_scope(&stages);
+  core::StageTimer parse_timer(core::Stage::kParse);
   // Parsed once: nothing below looks at the string again (query/query.h).
   KB_ASSIGN_OR_RETURN(const query::Query parsed, query::parse_query(request.query, index_.get()));
+  parse_timer.stop();
   const RankingOptions& ranking = request.ranking ? *request.ranking : ranking_;
   KB_RETURN_IF_ERROR(validate(ranking));
   // Diversity, freshness and caps choose among more documents than they return.
@@ -271,8 +276,12 @@ Result<SearchResponse> SearchService::search_uncached(const SearchRequest& reque
   // few documents (long documents fill a list with their own chunks).
   std::vector<RankedDocument> docs;
   for (int chunk_k = std::max(pool * 3, 100);; chunk_k = std::min(chunk_k * 4, kMaxChunkDepth)) {
+    core::StageTimer retrieve_timer(core::Stage::kRetrieve);
     KB_ASSIGN_OR_RETURN(std::vector<query::Candidate> candidates, retriever.retrieve(parsed, chunk_k, allow.get()));
+    retrieve_timer.stop();
+    core::StageTimer rank_timer(core::Stage::kRank);
     KB_ASSIGN_OR_RETURN(docs, ranker_->rank(parsed, candidates, wanted, request.principals, grouping));
+    rank_timer.stop();
     if (static_cast<int>(docs.size()) >= wanted || static_cast<int>(candidates.size()) < chunk_k ||
         chunk_k >= kMaxChunkDepth) {
       break;
@@ -282,7 +291,9 @@ Result<SearchResponse> SearchService::search_uncached(const SearchRequest& reque
   resp.query = parsed;
   resp.tuned = fusion_model_.has_value() && parts.size() > 1;
   const std::string& text = parsed.text;
+  std::optional<core::StageTimer> stage_timer;  // stages that run only when asked for
   if (rerank) {
+    stage_timer.emplace(core::Stage::kRerank);
     LlmRerankOptions o = request.rerank;
     std::string note;
     if (o.llm_weight < 0) {
@@ -312,7 +323,9 @@ Result<SearchResponse> SearchService::search_uncached(const SearchRequest& reque
     resp.rerank.weight = o.llm_weight;
     resp.rerank.note = note;
   }
+  stage_timer.reset();
   if (objectives) {
+    stage_timer.emplace(core::Stage::kObjectives);
     // MMR compares best chunks in the first dense list the request uses.
     size_t model = dense_.size();
     for (const query::Retriever* p : parts)
@@ -326,8 +339,10 @@ Result<SearchResponse> SearchService::search_uncached(const SearchRequest& reque
     KB_ASSIGN_OR_RETURN(docs, apply_objectives(parsed, std::move(docs), ranking, vectors,
                                                std::max(page_end + 1, request.facets.empty() ? 0 : kFacetDepth),
                                                &resp.query.warnings));
+    stage_timer.reset();
   }
   for (const auto& f : request.facets) resp.facets[f] = count_facet(docs, f, kFacetDepth);
+  core::StageTimer snippets_timer(core::Stage::kSnippets);
   resp.more = static_cast<int>(docs.size()) > page_end;
   if (static_cast<int>(docs.size()) > page_end) docs.resize(page_end);
   docs.erase(docs.begin(), docs.begin() + std::min<size_t>(request.offset, docs.size()));
@@ -342,6 +357,8 @@ Result<SearchResponse> SearchService::search_uncached(const SearchRequest& reque
     r.explanation = std::move(d.explanation);
     resp.results.push_back(std::move(r));
   }
+  snippets_timer.stop();
+  resp.stages = stages;
   resp.took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   return resp;
 }
@@ -480,6 +497,12 @@ nlohmann::json to_json(const SearchResponse& response, bool explain) {
                     {"identifiers", q.identifiers},
                     {"numbers", q.numbers},
                     {"entities", q.entity_terms.size()}};
+    // Where this answer's time went (none for a cached one).
+    nlohmann::json timings = nlohmann::json::object();
+    for (int i = 0; i < core::kStageCount; ++i)
+      if (response.stages.seconds[i] > 0)
+        timings[core::stage_name(static_cast<core::Stage>(i))] = response.stages.seconds[i] * 1000;
+    out["timings_ms"] = std::move(timings);
   }
   if (response.reranked) {
     const LlmRerankReport& r = response.rerank;

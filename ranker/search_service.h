@@ -20,6 +20,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "core/stage_times.h"
 #include "core/status.h"
 #include "encoder/encoder.h"
 #include "query/dense_retriever.h"
@@ -100,6 +101,9 @@ struct SearchResponse {
   bool tuned = false;   // fused with learned weights (query/fusion_model.h), not the fixed rules
   bool reranked = false;  // the LLM stage ran (rerank_model set); see report
   LlmRerankReport rerank;
+  // Seconds in each stage of the query path (core/stage_times.h); all 0 for
+  // an answer from the cache.
+  core::StageTimes stages;
 };
 
 struct SearchServiceOptions {
@@ -249,7 +253,7 @@ class SearchService {
 //  "more":bool[,"facets":{"field":[{"value","count"}...]}][,"cached":true]
 //  [,"warnings":[...]][,"rerank":{"model","candidates","reranked","took_ms"[,"warning"]}]
 //  [,"query":{"text","conditions","languages","question","recent","years","identifiers",
-//             "numbers","entities"} with explain]}
+//             "numbers","entities"},"timings_ms":{stage: ms} with explain]}
 nlohmann::json to_json(const SearchResponse& response, bool explain = false);
 
 }  // namespace kbseek::ranker

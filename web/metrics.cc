@@ -12,16 +12,37 @@ std::string number(double v) {
   return buf;
 }
 
+template <typename H>
+void add(H& h, const std::array<double, 12>& buckets, double seconds) {
+  for (size_t i = 0; i < buckets.size(); ++i)
+    if (seconds <= buckets[i]) h.le[i]++;
+  h.count++;
+  h.sum += seconds;
+}
+
+// One histogram's lines: name_bucket{label,le}, name_sum{label}, name_count{label}.
+template <typename H>
+void render_histogram(std::string& out, const std::string& name, const std::string& label, const H& h,
+                      const std::array<double, 12>& buckets) {
+  const std::string bucket = name + "_bucket{" + label + ",le=\"";
+  for (size_t i = 0; i < buckets.size(); ++i) out += bucket + number(buckets[i]) + "\"} " + std::to_string(h.le[i]) + "\n";
+  out += bucket + "+Inf\"} " + std::to_string(h.count) + "\n";
+  out += name + "_sum{" + label + "} " + number(h.sum) + "\n";
+  out += name + "_count{" + label + "} " + std::to_string(h.count) + "\n";
+}
+
 }  // namespace
+
+void Metrics::observe_stages(const core::StageTimes& times) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (int i = 0; i < core::kStageCount; ++i)
+    if (times.seconds[i] > 0) add(stages_[i], kStageBuckets, times.seconds[i]);
+}
 
 void Metrics::observe(const std::string& route, const std::string& method, int code, double seconds) {
   std::lock_guard<std::mutex> lock(mu_);
   requests_[{route, method, code}]++;
-  Histogram& h = durations_[route];
-  for (size_t i = 0; i < kBuckets.size(); ++i)
-    if (seconds <= kBuckets[i]) h.le[i]++;
-  h.count++;
-  h.sum += seconds;
+  add(durations_[route], kBuckets, seconds);
 }
 
 std::string Metrics::render(const Gauges& g) const {
@@ -36,12 +57,14 @@ std::string Metrics::render(const Gauges& g) const {
   }
   out += "# HELP kbseek_http_request_duration_seconds Time from a complete request to its answer being ready.\n";
   out += "# TYPE kbseek_http_request_duration_seconds histogram\n";
-  for (const auto& [route, h] : durations_) {
-    const std::string label = "kbseek_http_request_duration_seconds_bucket{route=\"" + route + "\",le=\"";
-    for (size_t i = 0; i < kBuckets.size(); ++i) out += label + number(kBuckets[i]) + "\"} " + std::to_string(h.le[i]) + "\n";
-    out += label + "+Inf\"} " + std::to_string(h.count) + "\n";
-    out += "kbseek_http_request_duration_seconds_sum{route=\"" + route + "\"} " + number(h.sum) + "\n";
-    out += "kbseek_http_request_duration_seconds_count{route=\"" + route + "\"} " + std::to_string(h.count) + "\n";
+  for (const auto& [route, h] : durations_)
+    render_histogram(out, "kbseek_http_request_duration_seconds", "route=\"" + route + "\"", h, kBuckets);
+  out += "# HELP kbseek_search_stage_duration_seconds Time a computed search spent in each stage of the query path.\n";
+  out += "# TYPE kbseek_search_stage_duration_seconds histogram\n";
+  for (int i = 0; i < core::kStageCount; ++i) {
+    render_histogram(out, "kbseek_search_stage_duration_seconds",
+                     std::string("stage=\"") + core::stage_name(static_cast<core::Stage>(i)) + "\"", stages_[i],
+                     kStageBuckets);
   }
   out += "# HELP kbseek_http_refused_total Requests the server answered itself: busy (503), timeout (408), too_large.\n";
   out += "# TYPE kbseek_http_refused_total counter\n";

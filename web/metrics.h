@@ -2,6 +2,8 @@
 // (version 0.0.4) served at GET /metrics:
 //   kbseek_http_requests_total{route,method,code}        counter
 //   kbseek_http_request_duration_seconds{route}           histogram
+//   kbseek_search_stage_duration_seconds{stage}           histogram: parse, encode, retrieve,
+//                                                          fuse, rank, rerank, objectives, snippets
 //   kbseek_http_refused_total{reason}                      counter: busy (503),
 //                                                          timeout (408), too_large (413/414/431)
 //   kbseek_cache_requests_total{cache="results"|"results_persistent"|"query_embeddings",outcome}
@@ -19,6 +21,8 @@
 #include <string>
 #include <tuple>
 
+#include "core/stage_times.h"
+
 namespace kbseek::web {
 
 class Metrics {
@@ -27,7 +31,14 @@ class Metrics {
   static constexpr std::array<double, 12> kBuckets = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
                                                       0.1,   0.25,   0.5,   1,    2.5,   10};
 
+  // The query path's stages (core/stage_times.h) are shorter: finer buckets.
+  static constexpr std::array<double, 12> kStageBuckets = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
+                                                           0.01,   0.025,   0.1,    0.5,   2.5,    10};
+
   void observe(const std::string& route, const std::string& method, int code, double seconds);
+  // One observation per stage that took time in a computed search (a cached
+  // answer has none).
+  void observe_stages(const core::StageTimes& times);
 
   struct Gauges {
     int64_t documents = 0, chunks = 0;
@@ -47,6 +58,7 @@ class Metrics {
   mutable std::mutex mu_;
   std::map<std::tuple<std::string, std::string, int>, uint64_t> requests_;
   std::map<std::string, Histogram> durations_;
+  std::array<Histogram, core::kStageCount> stages_{};
 };
 
 }  // namespace kbseek::web

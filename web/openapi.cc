@@ -85,6 +85,8 @@ const nlohmann::json& openapi_document() {
             "additionalProperties": {"type": "array", "items": {"type": "object", "required": ["value", "count"],
               "properties": {"value": {"type": "string"}, "count": {"type": "integer", "minimum": 1}}}}},
           "cached": {"type": "boolean", "description": "answered from the server's result cache"},
+          "timings_ms": {"type": "object", "description": "with explain: milliseconds in each stage of the query path (parse, encode, retrieve, fuse, rank, rerank, objectives, snippets); empty for a cached answer",
+            "additionalProperties": {"type": "number", "minimum": 0}},
           "warnings": {"type": "array", "items": {"type": "string"},
             "description": "parts of the query not understood, and how they were searched instead"},
           "query": {"type": "object", "description": "with explain: the query as parsed",

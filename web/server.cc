@@ -438,6 +438,7 @@ Server::Server(const ranker::SearchService* initial, ServerOptions options)
       return send_error(res, code, resp.status().message());
     }
     res.set_content(ranker::to_json(resp.value(), explain).dump(), "application/json");
+    metrics_.observe_stages(resp->stages);
     if (options_.access_log) {
       res.log_fields = {{"results", std::to_string(resp->results.size())},
                         {"cached", resp->cached ? "true" : "false"},

@@ -100,6 +100,17 @@ TEST_F(MetricsTest, ReadyGetSearchAndPrometheusScrapesMetrics) {
   EXPECT_EQ(m.find("/no/such/route"), std::string::npos) << "client paths are not labels";
   EXPECT_NE(m.find(R"(kbseek_http_request_duration_seconds_count{route="/v1/search"} 3)"), std::string::npos) << m;
   EXPECT_NE(m.find("kbseek_index_documents 30"), std::string::npos) << m;
+  // Per stage of the query path: the three searches so far were computed
+  // (GET, then POST with other fields... the POST hit the cache: two).
+  for (const char* stage : {"parse", "encode", "retrieve", "fuse", "rank", "snippets"}) {
+    const std::string series = std::string("kbseek_search_stage_duration_seconds_count{stage=\"") + stage + "\"} ";
+    const size_t at = m.find(series);
+    ASSERT_NE(at, std::string::npos) << series << "\n" << m;
+    EXPECT_GE(std::stoi(m.substr(at + series.size())), 1) << series;
+  }
+  EXPECT_NE(m.find(R"(kbseek_search_stage_duration_seconds_count{stage="rerank"} 0)"), std::string::npos)
+      << "no LLM stage ran";
+  EXPECT_TRUE(g["timings_ms"].contains("encode") && g["timings_ms"]["retrieve"].get<double>() > 0) << get->body;
 
   // The result cache: the same question again is answered from it, with
   // the same results; a document indexed meanwhile by a writer is seen by
@@ -189,6 +200,31 @@ TEST_F(MetricsTest, ReadyGetSearchAndPrometheusScrapesMetrics) {
     if (j.is_discarded() || j["data"]["result"].empty()) continue;
     value = std::stod(j["data"]["result"][0]["value"][1].get<std::string>());
   }
+  // The Grafana dashboard (docs/grafana-dashboard.json): every panel's
+  // query is one this Prometheus accepts, over series kbseek exports.
+  const json dashboard = json::parse(read_text_file(KBSEEK_SOURCE_DIR "/docs/grafana-dashboard.json"));
+  const std::string exported = cli.Get("/metrics")->body;
+  int queries = 0;
+  for (const auto& panel : dashboard["panels"]) {
+    for (const auto& target : panel["targets"]) {
+      const std::string expr = target["expr"];
+      auto r = pc.Get("/api/v1/query?query=" + percent_encode(expr));
+      ASSERT_TRUE(r) << expr;
+      EXPECT_EQ(r->status, 200) << expr << "\n" << r->body;
+      EXPECT_EQ(json::parse(r->body, nullptr, false).value("status", ""), "success") << expr << "\n" << r->body;
+      for (size_t at = expr.find("kbseek_"); at != std::string::npos; at = expr.find("kbseek_", at + 1)) {
+        size_t end = at;
+        while (end < expr.size() && (std::isalnum(static_cast<unsigned char>(expr[end])) || expr[end] == '_')) ++end;
+        const std::string name = expr.substr(at, end - at);
+        EXPECT_TRUE(exported.find("\n" + name + "{") != std::string::npos ||
+                    exported.find("\n" + name + " ") != std::string::npos)
+            << name << " is not exported";
+        at = end;
+      }
+      ++queries;
+    }
+  }
+  EXPECT_GE(queries, 8);
   ::kill(prom, SIGTERM);
   ::waitpid(prom, nullptr, 0);
   EXPECT_GE(value, 1) << "Prometheus never scraped kbseek: " << read_text_file(dir + "/prometheus.log").substr(0, 2000);
@@ -204,7 +240,8 @@ TEST_F(MetricsTest, AnswersOutliveARestartUntilTheNextCommit) {
   ASSERT_EQ(run_kbseek({"index", "--index", dir, KBSEEK_SOURCE_DIR "/app/sample/bilingual_sample.jsonl"}).exit_code, 0);
   const std::string q = json{{"query", "bicycle parking rules 自行车"}, {"k", 5}, {"explain", true}}.dump();
   auto ask = [&](const std::vector<std::string>& extra, json* metrics_out = nullptr) {
-    std::vector<std::string> args = {"serve", "--index", dir, "--port", "0"};
+    // The sample's documents are all-staff's.
+    std::vector<std::string> args = {"serve", "--index", dir, "--port", "0", "--anonymous-principals", "all-staff"};
     args.insert(args.end(), extra.begin(), extra.end());
     ServerProcess server(args);
     EXPECT_GT(server.port(), 0) << server.stderr_text();
@@ -220,6 +257,7 @@ TEST_F(MetricsTest, AnswersOutliveARestartUntilTheNextCommit) {
   };
   const json first = ask({});
   EXPECT_FALSE(first.contains("cached")) << first.dump();
+  ASSERT_EQ(first["results"].size(), 5u) << first.dump();
   json metrics;
   const json again = ask({}, &metrics);
   EXPECT_TRUE(again.value("cached", false)) << again.dump();
@@ -227,6 +265,8 @@ TEST_F(MetricsTest, AnswersOutliveARestartUntilTheNextCommit) {
   // The whole answer, explanations and the parsed query included, not only the ids.
   json a = again, f = first;
   a.erase("took_ms"), a.erase("cached"), f.erase("took_ms");
+  EXPECT_TRUE(a["timings_ms"].empty()) << "no stage ran";
+  a.erase("timings_ms"), f.erase("timings_ms");
   EXPECT_EQ(a, f);
   const std::string m = metrics.get<std::string>();
   EXPECT_NE(m.find(R"(kbseek_cache_requests_total{cache="results_persistent",outcome="hit"} 1)"), std::string::npos) << m;
@@ -247,7 +287,7 @@ TEST_F(MetricsTest, AnswersOutliveARestartUntilTheNextCommit) {
   // A damaged file: served without the old answers, and said so.
   { std::ofstream(dir + "/cache.sqlite", std::ios::trunc) << std::string(8192, 'x'); }
   for (const char* suffix : {"-wal", "-shm"}) std::filesystem::remove(dir + "/cache.sqlite" + suffix);
-  ServerProcess damaged({"serve", "--index", dir, "--port", "0"});
+  ServerProcess damaged({"serve", "--index", dir, "--port", "0", "--anonymous-principals", "all-staff"});
   ASSERT_GT(damaged.port(), 0) << damaged.stderr_text();
   EXPECT_NE(damaged.stderr_with("started afresh").find("started afresh"), std::string::npos)
       << damaged.stderr_text();
