@@ -356,6 +356,7 @@ struct HttpServer::Impl {
       if (queue.size() < limits.queue) {
         queue.push_back(std::move(c));
         ++in_flight;
+        stats->queued++;
         work_cv.notify_one();
         return;
       }
@@ -433,10 +434,13 @@ struct HttpServer::Impl {
         if (queue.empty()) return;
         c = std::move(queue.front());
         queue.pop_front();
+        stats->queued--;
+        stats->answering++;
       }
       answer(*c);
       std::lock_guard<std::mutex> lock(mu);
       --in_flight;
+      stats->answering--;
       if (c->keep_alive) {
         returned.push_back(std::move(c));
         wake_reader();

@@ -133,6 +133,8 @@ class HttpServer {
   // Counters for metrics.
   struct Stats {
     std::atomic<uint64_t> requests{0}, rejected_busy{0}, timed_out{0}, too_large{0};
+    // Now: complete requests waiting for a worker, and requests being answered.
+    std::atomic<int64_t> queued{0}, answering{0};
   };
   const Stats& stats() const { return stats_; }
 

@@ -82,6 +82,11 @@ std::string Metrics::render(const Gauges& g) const {
   out += "kbseek_cache_requests_total{cache=\"query_embeddings\",outcome=\"hit\"} " + std::to_string(g.embedding_hits) + "\n";
   out += "kbseek_cache_requests_total{cache=\"query_embeddings\",outcome=\"miss\"} " +
          std::to_string(g.embedding_misses) + "\n";
+  out += "# HELP kbseek_http_queue_depth Complete requests waiting for a worker.\n# TYPE kbseek_http_queue_depth gauge\n";
+  out += "kbseek_http_queue_depth " + std::to_string(g.queued) + "\n";
+  out += "# HELP kbseek_http_requests_in_progress Requests being answered by a worker.\n"
+         "# TYPE kbseek_http_requests_in_progress gauge\n";
+  out += "kbseek_http_requests_in_progress " + std::to_string(g.answering) + "\n";
   out += "# HELP kbseek_index_documents Documents in the served index.\n# TYPE kbseek_index_documents gauge\n";
   out += "kbseek_index_documents " + std::to_string(g.documents) + "\n";
   out += "# HELP kbseek_index_chunks Chunks in the served index.\n# TYPE kbseek_index_chunks gauge\n";

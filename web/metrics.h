@@ -9,6 +9,8 @@
 //   kbseek_cache_requests_total{cache="results"|"results_persistent"|"query_embeddings",outcome}
 //                                                          counter: hit, miss (the persistent
 //                                                          level is asked after a memory miss)
+//   kbseek_http_queue_depth, kbseek_http_requests_in_progress  gauges: waiting for a
+//                                                          worker, being answered
 //   kbseek_index_documents, kbseek_index_chunks            gauges
 // `route` is a registered path or "unmatched", so arbitrary client paths
 // cannot grow the label set. Thread-safe.
@@ -43,6 +45,7 @@ class Metrics {
   struct Gauges {
     int64_t documents = 0, chunks = 0;
     uint64_t refused_busy = 0, refused_timeout = 0, refused_too_large = 0;
+    int64_t queued = 0, answering = 0;
     uint64_t cache_hits = 0, cache_misses = 0;
     uint64_t disk_cache_hits = 0, disk_cache_misses = 0;
     uint64_t embedding_hits = 0, embedding_misses = 0;

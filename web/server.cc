@@ -395,6 +395,8 @@ Server::Server(const ranker::SearchService* initial, ServerOptions options)
     g.refused_busy = st.rejected_busy.load();
     g.refused_timeout = st.timed_out.load();
     g.refused_too_large = st.too_large.load();
+    g.queued = st.queued.load();
+    g.answering = st.answering.load();
     g.cache_hits = service()->cache_hits();
     g.cache_misses = service()->cache_misses();
     g.disk_cache_hits = service()->disk_cache_hits();

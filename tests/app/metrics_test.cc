@@ -100,6 +100,9 @@ TEST_F(MetricsTest, ReadyGetSearchAndPrometheusScrapesMetrics) {
   EXPECT_EQ(m.find("/no/such/route"), std::string::npos) << "client paths are not labels";
   EXPECT_NE(m.find(R"(kbseek_http_request_duration_seconds_count{route="/v1/search"} 3)"), std::string::npos) << m;
   EXPECT_NE(m.find("kbseek_index_documents 30"), std::string::npos) << m;
+  // The /metrics request itself is the one being answered; none waits.
+  EXPECT_NE(m.find("kbseek_http_requests_in_progress 1\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("kbseek_http_queue_depth 0\n"), std::string::npos) << m;
   // Per stage of the query path: the three searches so far were computed
   // (GET, then POST with other fields... the POST hit the cache: two).
   for (const char* stage : {"parse", "encode", "retrieve", "fuse", "rank", "snippets"}) {
