@@ -151,7 +151,8 @@ int cmd_serve(int argc, char** argv) {
   auto args = Args::parse(
       argc, argv,
       with_service_flags({"--index", "--host", "--port", "--anonymous-principals", "--principals-header", "--cache-entries",
-                          "--persistent-cache-entries", "--log-queries"}),
+                          "--persistent-cache-entries", "--log-queries",
+                          "--tls-cert", "--tls-key"}),
       {"--auth", "--no-access-log", "--writable", "--fixed-weights"});
   if (!args.is_ok()) return fail("serve", args.status());
   auto port = args->get_int("--port", 8080);
@@ -179,6 +180,8 @@ int cmd_serve(int argc, char** argv) {
   opts.host = args->get("--host", "127.0.0.1");
   opts.port = port.value();
   opts.access_log = !args->has("--no-access-log");
+  opts.tls_cert = args->get("--tls-cert");
+  opts.tls_key = args->get("--tls-key");
   // A search's access record carries its query: masked (e-mail addresses,
   // phone and ID numbers; core/personal_data.h) unless told otherwise.
   const std::string query_log = args->get("--log-queries", "masked");
@@ -266,8 +269,9 @@ int cmd_serve(int argc, char** argv) {
       }
     }
   });
-  std::fprintf(stderr, "kbseek serving %lld documents on http://%s:%d/ (%s)\n",
-               static_cast<long long>(service.value()->index().document_count()), opts.host.c_str(), server.port(),
+  std::fprintf(stderr, "kbseek serving %lld documents on %s://%s:%d/ (%s)\n",
+               static_cast<long long>(service.value()->index().document_count()),
+               opts.tls_cert.empty() ? "http" : "https", opts.host.c_str(), server.port(),
                keys ? "API keys required" : ("callers without a key read as: " + opts.anonymous.describe()).c_str());
   st = server.listen();
   g_server = nullptr;

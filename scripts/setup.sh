@@ -27,7 +27,8 @@ PACKAGES=(
   libcmark-dev                        # CommonMark parsing (indexer/clean)
   libopencc-dev                       # traditional/simplified folding with phrase tables
   libsqlite3-dev                      # metadata
-  libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev   # HTTP (and what its pkg-config asks for)
+  libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev   # HTTP (and what its pkg-config asks for); TLS
+  openssl                             # tests: a certificate for the HTTPS test
   nlohmann-json3-dev
   libgtest-dev                        # tests
   python3 python3-pip python3-venv    # model download from PyPI; the tests' client venv

@@ -24,6 +24,9 @@
 #include <thread>
 #include <unordered_map>
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
 #include "core/ascii.h"
 
 namespace kbseek::web {
@@ -99,7 +102,15 @@ void for_each_param(std::string_view query, Fn fn) {
 // One client connection; owned by the reader while a request arrives and
 // by a worker while it is answered.
 struct Conn {
+  Conn() = default;
+  Conn(const Conn&) = delete;
+  Conn& operator=(const Conn&) = delete;
+  ~Conn() {
+    if (ssl != nullptr) SSL_free(ssl);
+  }
   int fd = -1;
+  SSL* ssl = nullptr;        // TLS: the session (null for plain HTTP)
+  bool tls_ready = false;    // the handshake is done
   std::string in;            // bytes received and not yet consumed
   bool head_done = false;
   size_t body_bytes = 0;     // Content-Length of the current request
@@ -151,6 +162,83 @@ bool write_all(int fd, const std::string& data, int timeout_ms) {
     return false;
   }
   return true;
+}
+
+// OpenSSL's reasons for the last failure on this thread, for messages.
+std::string openssl_errors() {
+  std::string out;
+  char buf[256];
+  while (const unsigned long e = ERR_get_error()) {
+    ERR_error_string_n(e, buf, sizeof buf);
+    out += (out.empty() ? "" : "; ") + std::string(buf);
+  }
+  return out.empty() ? "unknown OpenSSL error" : out;
+}
+
+// recv() for a plain or TLS connection: bytes, 0 at the end of input, or -1
+// with errno (EAGAIN: nothing more now; EINTR: call again). Runs the TLS
+// handshake first.
+ssize_t conn_recv(Conn& c, char* buf, size_t n) {
+  if (c.ssl == nullptr) return ::recv(c.fd, buf, n, 0);
+  ERR_clear_error();
+  if (!c.tls_ready) {
+    const int r = SSL_do_handshake(c.ssl);
+    if (r != 1) {
+      const int e = SSL_get_error(c.ssl, r);
+      if (e == SSL_ERROR_WANT_READ) {
+        errno = EAGAIN;
+      } else if (e == SSL_ERROR_WANT_WRITE) {
+        pollfd p{c.fd, POLLOUT, 0};  // the kernel's buffer is full: rare, and brief
+        errno = ::poll(&p, 1, 1000) > 0 ? EINTR : ETIMEDOUT;
+      } else {
+        errno = ECONNRESET;  // not TLS (plain HTTP, say), or a failed handshake
+      }
+      return -1;
+    }
+    c.tls_ready = true;
+  }
+  const int r = SSL_read(c.ssl, buf, static_cast<int>(std::min<size_t>(n, 1 << 30)));
+  if (r > 0) return r;
+  const int e = SSL_get_error(c.ssl, r);
+  if (e == SSL_ERROR_ZERO_RETURN) return 0;
+  if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+    errno = EAGAIN;
+    return -1;
+  }
+  errno = ECONNRESET;
+  return -1;
+}
+
+// write_all() for a plain or TLS connection.
+bool conn_write(Conn& c, const std::string& data, int timeout_ms) {
+  if (c.ssl == nullptr) return write_all(c.fd, data, timeout_ms);
+  if (!c.tls_ready) return false;  // nothing can be said before the handshake
+  const int64_t deadline = now_ms() + timeout_ms;
+  size_t sent = 0;
+  while (sent < data.size()) {
+    ERR_clear_error();
+    const int r = SSL_write(c.ssl, data.data() + sent, static_cast<int>(std::min<size_t>(data.size() - sent, 1 << 30)));
+    if (r > 0) {
+      sent += static_cast<size_t>(r);
+      continue;
+    }
+    const int e = SSL_get_error(c.ssl, r);
+    const short wait = e == SSL_ERROR_WANT_WRITE ? POLLOUT : e == SSL_ERROR_WANT_READ ? POLLIN : 0;
+    const int64_t left = deadline - now_ms();
+    if (wait == 0 || left <= 0) return false;
+    pollfd p{c.fd, wait, 0};
+    if (::poll(&p, 1, static_cast<int>(left)) <= 0) return false;
+  }
+  return true;
+}
+
+// Closes the socket (a TLS session says close_notify first, without waiting).
+void close_socket(Conn& c) {
+  if (c.ssl != nullptr && c.tls_ready) {
+    ERR_clear_error();
+    SSL_shutdown(c.ssl);
+  }
+  ::close(c.fd);
 }
 
 }  // namespace
@@ -215,6 +303,7 @@ struct HttpServer::Impl {
   int listen_fd = -1, epoll_fd = -1, wake[2] = {-1, -1};
   std::atomic<bool> stopping{false};
   Stats* stats = nullptr;
+  SSL_CTX* tls = nullptr;  // use_tls(): every accepted connection speaks TLS
 
   std::mutex mu;
   std::condition_variable work_cv, idle_cv;
@@ -232,8 +321,12 @@ struct HttpServer::Impl {
 
   void close_conn(int fd) {
     ::epoll_ctl(epoll_fd, EPOLL_CTL_DEL, fd, nullptr);
-    ::close(fd);
-    conns.erase(fd);
+    if (auto it = conns.find(fd); it != conns.end()) {
+      close_socket(*it->second);
+      conns.erase(it);
+    } else {
+      ::close(fd);
+    }
   }
 
   // An answer the reader gives itself (errors), then the connection
@@ -245,8 +338,9 @@ struct HttpServer::Impl {
   void refuse(Conn& c, int status, const std::string& message) {
     HttpResponse res;
     set_http_error(res, status, message);
-    write_all(c.fd, serialize(res, false), 1000);
+    conn_write(c, serialize(res, false), 1000);
     if (c.peer_closed) return close_conn(c.fd);
+    if (c.ssl != nullptr && c.tls_ready) SSL_shutdown(c.ssl);  // close_notify, then the TCP half-close
     ::shutdown(c.fd, SHUT_WR);
     c.in.clear();
     c.draining = true;
@@ -276,7 +370,7 @@ struct HttpServer::Impl {
       // curl and others wait (about a second) for this before sending a
       // body over 1 KiB: the head is acceptable, so say so at once.
       if (core::ascii_lower(c.req.header("expect")) == "100-continue" && c.in.size() < c.body_bytes) {
-        write_all(c.fd, "HTTP/1.1 100 Continue\r\n\r\n", 1000);
+        conn_write(c, "HTTP/1.1 100 Continue\r\n\r\n", 1000);
       }
     }
     if (c.in.size() < c.body_bytes) {
@@ -365,8 +459,8 @@ struct HttpServer::Impl {
     HttpResponse res;
     set_http_error(res, 503, "server busy: every worker is taken and the queue is full; retry");
     res.set_header("Retry-After", "1");
-    write_all(c->fd, serialize(res, false), 1000);
-    ::close(c->fd);
+    conn_write(*c, serialize(res, false), 1000);
+    close_socket(*c);
   }
 
   // The routes of `req`'s path (exact, else the longest matching prefix,
@@ -421,7 +515,7 @@ struct HttpServer::Impl {
       on_answered(req, route_name, res, std::chrono::duration<double>(Clock::now() - t0).count());
     }
     const bool keep = c.keep_alive && !stopping.load();
-    const bool written = write_all(c.fd, serialize(res, keep), limits.write_timeout_ms);
+    const bool written = conn_write(c, serialize(res, keep), limits.write_timeout_ms);
     c.keep_alive = keep && written;
   }
 
@@ -445,7 +539,7 @@ struct HttpServer::Impl {
         returned.push_back(std::move(c));
         wake_reader();
       } else {
-        ::close(c->fd);
+        close_socket(*c);
       }
       idle_cv.notify_all();
     }
@@ -459,6 +553,14 @@ struct HttpServer::Impl {
       ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
       auto c = std::make_unique<Conn>();
       c->fd = fd;
+      if (tls != nullptr) {
+        c->ssl = SSL_new(tls);
+        if (c->ssl == nullptr || SSL_set_fd(c->ssl, fd) != 1) {
+          ::close(fd);
+          continue;
+        }
+        SSL_set_accept_state(c->ssl);
+      }
       c->deadline = now_ms() + limits.keep_alive_ms;
       watch(std::move(c));
     }
@@ -470,7 +572,7 @@ struct HttpServer::Impl {
     ev.events = EPOLLIN | EPOLLRDHUP;
     ev.data.fd = c->fd;
     if (::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, c->fd, &ev) != 0) {
-      ::close(c->fd);
+      close_socket(*c);
       return nullptr;
     }
     Conn* raw = c.get();
@@ -481,7 +583,7 @@ struct HttpServer::Impl {
   void read_from(Conn& c) {
     char buf[16384];
     for (;;) {
-      const ssize_t n = ::recv(c.fd, buf, sizeof buf, 0);
+      const ssize_t n = conn_recv(c, buf, sizeof buf);
       if (n > 0 && c.draining) continue;
       if (n == 0 && c.draining) return close_conn(c.fd);
       if (n > 0) {
@@ -519,9 +621,8 @@ struct HttpServer::Impl {
       back.swap(returned);
     }
     for (auto& c : back) {
-      const int fd = c->fd;
       if (stopping.load()) {
-        ::close(fd);
+        close_socket(*c);
         continue;
       }
       c->next_request(now_ms() + (c->in.empty() ? limits.keep_alive_ms : limits.read_timeout_ms));
@@ -591,6 +692,7 @@ HttpServer::HttpServer(HttpLimits limits) : impl_(std::make_unique<Impl>()) {
 
 HttpServer::~HttpServer() {
   stop();
+  if (impl_->tls != nullptr) SSL_CTX_free(impl_->tls);
   if (impl_->listen_fd >= 0) ::close(impl_->listen_fd);
   if (impl_->epoll_fd >= 0) ::close(impl_->epoll_fd);
   for (int fd : impl_->wake)
@@ -613,6 +715,33 @@ std::vector<std::pair<std::string, std::string>> HttpServer::routes() const {
 void HttpServer::route_prefix(const std::string& method, const std::string& prefix, Handler handler) {
   impl_->prefixes[prefix][method] = std::move(handler);
 }
+
+core::Status HttpServer::use_tls(const std::string& cert_chain_file, const std::string& key_file) {
+  ERR_clear_error();
+  SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
+  if (ctx == nullptr) return core::Status::internal("TLS: " + openssl_errors());
+  SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+  SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF | SSL_OP_NO_RENEGOTIATION);
+  SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  core::Status st = core::Status::ok();
+  if (SSL_CTX_use_certificate_chain_file(ctx, cert_chain_file.c_str()) != 1) {
+    st = core::Status::invalid_argument(cert_chain_file + ": not a PEM certificate chain (" + openssl_errors() + ")");
+  } else if (SSL_CTX_use_PrivateKey_file(ctx, key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
+    st = core::Status::invalid_argument(key_file + ": not a PEM private key (" + openssl_errors() + ")");
+  } else if (SSL_CTX_check_private_key(ctx) != 1) {
+    st = core::Status::invalid_argument(key_file + " is not the key of the certificate in " + cert_chain_file + " (" +
+                                        openssl_errors() + ")");
+  }
+  if (!st.is_ok()) {
+    SSL_CTX_free(ctx);
+    return st;
+  }
+  if (impl_->tls != nullptr) SSL_CTX_free(impl_->tls);
+  impl_->tls = ctx;
+  return core::Status::ok();
+}
+
+bool HttpServer::tls() const { return impl_->tls != nullptr; }
 
 void HttpServer::on_answered(AnsweredFn fn) { impl_->on_answered = std::move(fn); }
 

@@ -25,7 +25,11 @@
 //     closed; "Connection: close" (or HTTP/1.0 without keep-alive) closes
 //     after the answer;
 //   * stop() stops accepting, answers every request already complete
-//     (queued or running), and then returns: a graceful drain.
+//     (queued or running), and then returns: a graceful drain;
+//   * TLS when use_tls() names a certificate and key (OpenSSL, TLS 1.2 and
+//     1.3): the handshake runs in the reader like any other input, so a
+//     client that never finishes it holds no worker either, and is closed
+//     at the idle timeout; a client speaking plain HTTP to it is closed.
 // Answers the core writes itself have a JSON body {"error": {"code",
 // "message"}}.
 //
@@ -120,6 +124,12 @@ class HttpServer {
   using AnsweredFn =
       std::function<void(const HttpRequest&, const std::string& route, const HttpResponse& res, double seconds)>;
   void on_answered(AnsweredFn fn);
+
+  // Serves HTTPS: `cert_chain_file` (PEM, the server's certificate first)
+  // and `key_file` (PEM). InvalidArgument naming the file and OpenSSL's
+  // reason when either cannot be read or they do not match. Before listen().
+  core::Status use_tls(const std::string& cert_chain_file, const std::string& key_file);
+  bool tls() const;
 
   // Binds host:port (0: a free port). Unavailable naming the address.
   core::Status bind(const std::string& host, int port);

@@ -506,6 +506,9 @@ void Server::set_service(std::shared_ptr<const ranker::SearchService> service) {
 }
 
 Status Server::bind() {
+  if (options_.tls_cert.empty() != options_.tls_key.empty())
+    return Status::invalid_argument("TLS needs both a certificate (--tls-cert) and its key (--tls-key)");
+  if (!options_.tls_cert.empty()) KB_RETURN_IF_ERROR(http_->use_tls(options_.tls_cert, options_.tls_key));
   KB_RETURN_IF_ERROR(http_->bind(options_.host, options_.port));
   bound_port_ = http_->port();
   return Status::ok();

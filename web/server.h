@@ -81,6 +81,9 @@ struct ServerOptions {
   // query_log says: kMasked (the default: e-mail addresses and long
   // numbers masked, core/personal_data.h), kPlain, or kOff (no query text).
   bool access_log = true;
+  // HTTPS (web/http_core.h's use_tls): PEM files of the certificate chain
+  // and its key; both empty: plain HTTP.
+  std::string tls_cert = {}, tls_key = {};
   enum class QueryLog { kOff, kMasked, kPlain };
   QueryLog query_log = QueryLog::kMasked;
 };

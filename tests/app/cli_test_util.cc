@@ -84,8 +84,9 @@ ServerProcess::ServerProcess(const std::vector<std::string>& args, double timeou
   while (std::chrono::steady_clock::now() < deadline) {
     std::string err = slurp(err_path_);
     auto p = err.find("on http://");
+    if (p == std::string::npos) p = err.find("on https://");
     if (p != std::string::npos) {
-      auto colon = err.find(':', p + 10);
+      auto colon = err.find(':', err.find("://", p) + 3);
       auto slash = err.find('/', colon);
       if (colon != std::string::npos && slash != std::string::npos) {
         port_ = std::stoi(err.substr(colon + 1, slash - colon - 1));
