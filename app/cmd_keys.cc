@@ -64,8 +64,7 @@ int cmd_keys(int argc, char** argv) {
     nlohmann::json all = nlohmann::json::array();
     for (const auto& k : keys.value()) {
       if (args->has("--json")) {
-        all.push_back({{"id", k.id}, {"role", storage::role_name(k.role)}, {"principals", k.principals},
-                       {"created_at", utc(k.created_at)}, {"revoked_at", k.revoked_at ? utc(k.revoked_at) : ""}});
+        all.push_back(nlohmann::json::parse(storage::api_key_json(k)));
       } else {
         std::printf("%s  %-6s  %-20s  created %s%s\n", k.id.c_str(), storage::role_name(k.role),
                     storage::Principals{false, k.principals}.describe().c_str(), utc(k.created_at).c_str(),

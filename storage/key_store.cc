@@ -65,7 +65,25 @@ core::Result<ApiKey> row_to_key(const Statement& st, int first_col) {
   return k;
 }
 
+std::string utc_iso8601(int64_t t) {
+  char buf[32];
+  const std::time_t tt = static_cast<std::time_t>(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
 }  // namespace
+
+std::string api_key_json(const ApiKey& k) {
+  return nlohmann::json{{"id", k.id},
+                        {"role", role_name(k.role)},
+                        {"principals", k.principals},
+                        {"created_at", utc_iso8601(k.created_at)},
+                        {"revoked_at", k.revoked_at ? utc_iso8601(k.revoked_at) : ""}}
+      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
 const char* role_name(Role role) {
   switch (role) {

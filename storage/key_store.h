@@ -45,6 +45,11 @@ struct ApiKey {
   int64_t revoked_at = 0;  // 0: active
 };
 
+// A key's record as JSON text, as `keys list --json` and GET /v1/admin/keys
+// show it (never the secret): {"id", "role", "principals", "created_at"
+// (ISO 8601 UTC), "revoked_at" ("" while active)}.
+std::string api_key_json(const ApiKey& key);
+
 class KeyStore {
  public:
   static constexpr const char* kFileName = "keys.sqlite";

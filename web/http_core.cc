@@ -267,6 +267,7 @@ bool HttpRequest::has_query_param(const std::string& name) const {
 const char* http_reason(int status) {
   switch (status) {
     case 200: return "OK";
+    case 201: return "Created";
     case 400: return "Bad Request";
     case 401: return "Unauthorized";
     case 403: return "Forbidden";

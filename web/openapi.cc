@@ -54,6 +54,12 @@ const nlohmann::json& openapi_document() {
             "properties": {"field": {"type": "string"}, "value": {"type": "string"}, "factor": {"type": "number", "minimum": 0}}}}
         }
       },
+      "ApiKey": {
+        "type": "object", "required": ["id", "role", "principals", "created_at", "revoked_at"],
+        "properties": {"id": {"type": "string"}, "role": {"type": "string", "enum": ["reader", "writer", "admin"]},
+          "principals": {"type": "array", "items": {"type": "string"}},
+          "created_at": {"type": "string"}, "revoked_at": {"type": "string", "description": "\"\" while active"}}
+      },
       "Stats": {
         "type": "object", "required": ["documents", "chunks", "models", "fields", "facets"],
         "properties": {
@@ -243,6 +249,41 @@ const nlohmann::json& openapi_document() {
         "responses": {
           "200": {"description": "the document", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Document"}}}},
           "401": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}
+        }
+      }
+    },
+    "/v1/admin/keys": {
+      "get": {
+        "summary": "Every API key, active and revoked (never a secret)", "security": [{"bearer": []}, {"apiKey": []}],
+        "responses": {
+          "200": {"description": "keys", "content": {"application/json": {"schema": {"type": "object", "required": ["keys"],
+            "properties": {"keys": {"type": "array", "items": {"$ref": "#/components/schemas/ApiKey"}}}}}}},
+          "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"},
+          "500": {"$ref": "#/components/responses/Error"}
+        }
+      },
+      "post": {
+        "summary": "Create a key; the answer holds it once (stored hashed)", "security": [{"bearer": []}, {"apiKey": []}],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["role"],
+          "properties": {"role": {"type": "string", "enum": ["reader", "writer", "admin"]},
+            "principals": {"type": "array", "items": {"type": "string"}}}}}}},
+        "responses": {
+          "201": {"description": "created", "content": {"application/json": {"schema": {"allOf": [{"$ref": "#/components/schemas/ApiKey"},
+            {"type": "object", "required": ["key"], "properties": {"key": {"type": "string"}}}]}}}},
+          "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"},
+          "403": {"$ref": "#/components/responses/Error"}, "500": {"$ref": "#/components/responses/Error"}
+        }
+      }
+    },
+    "/v1/admin/keys/{id}": {
+      "delete": {
+        "summary": "Revoke a key (at its next request)", "security": [{"bearer": []}, {"apiKey": []}],
+        "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+        "responses": {
+          "200": {"description": "revoked", "content": {"application/json": {"schema": {"type": "object",
+            "required": ["id", "revoked"], "properties": {"id": {"type": "string"}, "revoked": {"type": "boolean"}}}}}},
+          "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"},
+          "404": {"$ref": "#/components/responses/Error"}
         }
       }
     },

@@ -312,6 +312,57 @@ Server::Server(const ranker::SearchService* initial, ServerOptions options)
     res.set_content(j.dump(), "application/json");
   });
 
+  // Keys over HTTP, an admin's: list (no secrets), create (the key is in
+  // this answer only), revoke (at once). The store is the one the server
+  // authenticates with.
+  auto admin = [this](const HttpRequest& req, HttpResponse& res) -> bool {
+    if (options_.keys == nullptr) {
+      send_error(res, 403, "admin routes need API keys (serve --auth)");
+      return false;
+    }
+    return caller(req, res, options_, storage::Role::kAdmin).has_value();
+  };
+  http.route("GET", "/v1/admin/keys", [this, admin](const HttpRequest& req, HttpResponse& res) {
+    if (!admin(req, res)) return;
+    auto keys = options_.keys->list();
+    if (!keys.is_ok()) return send_error(res, 500, "API keys cannot be read: " + keys.status().message());
+    json all = json::array();
+    for (const auto& k : keys.value()) all.push_back(json::parse(storage::api_key_json(k)));
+    res.set_content(json{{"keys", all}}.dump(), "application/json");
+  });
+  http.route("POST", "/v1/admin/keys", [this, admin](const HttpRequest& req, HttpResponse& res) {
+    if (!admin(req, res)) return;
+    auto body = parse_json_object(req.body);
+    if (!body.is_ok()) return send_error(res, 400, body.status().message());
+    const json& j = body.value();
+    if (!j.contains("role") || !j["role"].is_string()) return send_error(res, 400, "field \"role\" must be a string");
+    auto role = storage::parse_role(j["role"].get<std::string>());
+    if (!role.is_ok()) return send_error(res, 400, role.status().message());
+    std::vector<std::string> principals;
+    if (auto p = j.find("principals"); p != j.end()) {
+      bool ok = p->is_array();
+      for (const auto& x : ok ? *p : json::array()) ok = ok && x.is_string();
+      if (!ok) return send_error(res, 400, "field \"principals\" must be an array of strings");
+      for (const auto& x : *p) principals.push_back(x.get<std::string>());
+    }
+    auto made = options_.keys->create(role.value(), principals);
+    if (!made.is_ok()) {
+      const int code = http_status_for(made.status());
+      return send_error(res, code, made.status().message());
+    }
+    json out = json::parse(storage::api_key_json(made->first));
+    out["key"] = made->second;  // shown this once; stored hashed
+    res.status = 201;
+    res.set_content(out.dump(), "application/json");
+  });
+  http.route_prefix("DELETE", "/v1/admin/keys/", [this, admin](const HttpRequest& req, HttpResponse& res) {
+    if (!admin(req, res)) return;
+    if (Status st = options_.keys->revoke(req.path_rest); !st.is_ok()) {
+      return send_error(res, http_status_for(st), st.message());
+    }
+    res.set_content(json{{"id", req.path_rest}, {"revoked", true}}.dump(), "application/json");
+  });
+
   // Writes (serve --writable), a writer's: one document, a removal, NDJSON.
   auto writable = [this](const HttpRequest& req, HttpResponse& res) -> bool {
     if (options_.writer == nullptr) {

@@ -66,7 +66,7 @@ struct ServerOptions {
   // without one, 403 for a role too low), and a request's principals are
   // the key's (principals_header and anonymous are not used). Must outlive
   // the server.
-  const storage::KeyStore* keys = nullptr;
+  storage::KeyStore* keys = nullptr;
   // POST /v1/admin/reload (admin keys only; refused without keys) calls
   // this: serve re-opens its index folder and models and set_service()s
   // the result. Unset: the route answers 501.

@@ -237,6 +237,40 @@ TEST_F(AccessTest, ApiKeysCarryPrincipalsAndRevocationIsImmediate) {
   EXPECT_EQ(cli.Get("/health")->status, 200);
   EXPECT_NE(cli.Get("/")->body.find("API key"), std::string::npos);
 
+  // Keys over HTTP, an admin's: a reader key is refused there; the admin
+  // lists (no secrets), makes a key that works at once, and revokes it.
+  std::string admin_key = other.out;
+  while (!admin_key.empty() && admin_key.back() == '\n') admin_key.pop_back();
+  admin_key = admin_key.substr(admin_key.rfind('\n') == std::string::npos ? 0 : admin_key.rfind('\n') + 1);
+  const httplib::Headers as_admin = {{"Authorization", "Bearer " + admin_key}};
+  EXPECT_EQ(cli.Get("/v1/admin/keys", {{"X-API-Key", key}})->status, 403);
+  EXPECT_EQ(cli.Get("/v1/admin/keys")->status, 401);
+  auto listed_http = cli.Get("/v1/admin/keys", as_admin);
+  ASSERT_TRUE(listed_http);
+  ASSERT_EQ(listed_http->status, 200) << listed_http->body;
+  EXPECT_EQ(json::parse(listed_http->body)["keys"].size(), 2u);
+  EXPECT_EQ(listed_http->body.find(key.substr(13)), std::string::npos) << "no secret listed";
+  auto made_http = cli.Post("/v1/admin/keys", as_admin, json{{"role", "reader"}, {"principals", {"hr"}}}.dump(),
+                            "application/json");
+  ASSERT_TRUE(made_http);
+  ASSERT_EQ(made_http->status, 201) << made_http->body;
+  const json fresh = json::parse(made_http->body);
+  const std::string hr_key = fresh["key"];
+  EXPECT_EQ(fresh["principals"], json::array({"hr"}));
+  res = cli.Post("/v1/search", {{"X-API-Key", hr_key}}, json{{"query", "salary budget"}, {"k", 3}}.dump(),
+                 "application/json");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  EXPECT_TRUE(only(result_ids(json::parse(res->body)), {"hr-", "pub-"})) << res->body;
+  EXPECT_EQ(cli.Post("/v1/admin/keys", as_admin, json{{"role", "root"}}.dump(), "application/json")->status, 400);
+  EXPECT_EQ(cli.Post("/v1/admin/keys", as_admin, json{{"role", "reader"}, {"principals", {"a,b"}}}.dump(),
+                     "application/json")->status, 400);
+  auto gone = cli.Delete("/v1/admin/keys/" + fresh["id"].get<std::string>(), as_admin);
+  ASSERT_TRUE(gone);
+  EXPECT_EQ(gone->status, 200) << gone->body;
+  EXPECT_EQ(cli.Post("/v1/search", {{"X-API-Key", hr_key}}, body, "application/json")->status, 401);
+  EXPECT_EQ(cli.Delete("/v1/admin/keys/ffffffff", as_admin)->status, 404);
+
   CommandResult revoked = run_kbseek({"keys", "revoke", "--index", index_dir_, id});
   ASSERT_EQ(revoked.exit_code, 0) << revoked.err;
   res = cli.Post("/v1/search", {{"X-API-Key", key}}, body, "application/json");
@@ -245,6 +279,7 @@ TEST_F(AccessTest, ApiKeysCarryPrincipalsAndRevocationIsImmediate) {
   EXPECT_EQ(run_kbseek({"keys", "revoke", "--index", index_dir_, "ffffffff"}).exit_code, 2);
   EXPECT_EQ(server.stop(), 0);
   EXPECT_EQ(server.stderr_text().find(key.substr(13)), std::string::npos) << "no key in the log";
+  EXPECT_EQ(server.stderr_text().find(hr_key.substr(13)), std::string::npos) << "no created key in the log";
 
   // Listening beyond loopback turns keys on without --auth.
   ServerProcess wide({"serve", "--index", index_dir_, "--host", "0.0.0.0", "--port", "0"});
