@@ -10,6 +10,7 @@
 #include "app/commands.h"
 #include "storage/access.h"
 #include "storage/key_store.h"
+#include "storage/manifest.h"
 
 namespace kbseek::app {
 
@@ -22,15 +23,7 @@ constexpr const char* kUsage =
     "       kbseek keys list --index DIR [--json]\n"
     "       kbseek keys revoke --index DIR ID";
 
-std::string utc(int64_t t) {
-  if (t == 0) return "-";
-  char buf[32];
-  const std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
+std::string utc(int64_t t) { return t == 0 ? "-" : storage::utc_iso8601(t); }
 
 }  // namespace
 

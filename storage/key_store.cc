@@ -9,6 +9,7 @@
 
 #include "core/file_util.h"
 #include "core/sha256.h"
+#include "storage/manifest.h"
 #include "storage/sqlite_db.h"
 
 namespace kbseek::storage {
@@ -63,15 +64,6 @@ core::Result<ApiKey> row_to_key(const Statement& st, int first_col) {
   k.created_at = st.column_int64(first_col + 3);
   k.revoked_at = st.column_int64(first_col + 4);
   return k;
-}
-
-std::string utc_iso8601(int64_t t) {
-  char buf[32];
-  const std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 }  // namespace

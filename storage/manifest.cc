@@ -16,14 +16,16 @@ using nlohmann::json;
 
 std::string writer_string() { return std::string("kbseek ") + KBSEEK_VERSION; }
 
-std::string utc_now_iso8601() {
-  std::time_t now = std::time(nullptr);
+std::string utc_iso8601(int64_t unix_seconds) {
+  const std::time_t t = static_cast<std::time_t>(unix_seconds);
   std::tm tm{};
-  gmtime_r(&now, &tm);
+  gmtime_r(&t, &tm);
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
 }
+
+std::string utc_now_iso8601() { return utc_iso8601(std::time(nullptr)); }
 
 std::string field_for_model(const std::string& model_name) {
   std::string field = model_name;

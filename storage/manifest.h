@@ -68,6 +68,8 @@ struct Manifest {
 std::string writer_string();
 // Current UTC time as "2024-05-01T12:00:00Z".
 std::string utc_now_iso8601();
+// The same for a Unix time.
+std::string utc_iso8601(int64_t unix_seconds);
 
 // <dir>/MANIFEST. read: NotFound if absent. write: atomic replace.
 core::Result<Manifest> read_manifest(const std::string& dir);
