@@ -35,6 +35,8 @@ commands:
   embed  --model NAME|DIR [--query|--passage] [--dim N]
                                    one text per stdin line -> one JSON array per stdout line
   keys   create --index DIR --role reader|writer|admin [--principals a,b] | list --index DIR | revoke --index DIR ID
+  snapshot create --index DIR --to ROOT [--name NAME] | list --to ROOT [--json] | restore --from ROOT/NAME --index NEW_DIR
+                                   online, consistent copies of an index (a writer may be committing)
   rerank --model NAME [--budget-ms MS] [--passage-tokens N] QUERY
                                    one passage per stdin line -> one relevance score per stdout line
 
@@ -68,6 +70,7 @@ int main(int argc, char** argv) {
   if (cmd == "embed") return cmd_embed(sub_argc, sub_argv);
   if (cmd == "rerank") return cmd_rerank(sub_argc, sub_argv);
   if (cmd == "keys") return cmd_keys(sub_argc, sub_argv);
+  if (cmd == "snapshot") return cmd_snapshot(sub_argc, sub_argv);
   if (cmd == "tune") return cmd_tune(sub_argc, sub_argv);
   if (cmd == "--version" || cmd == "version") {
     std::printf("kbseek %s\n", KBSEEK_VERSION);

@@ -74,6 +74,42 @@ core::Result<std::unique_ptr<SqliteDb>> SqliteDb::open(const std::string& path, 
   return db;
 }
 
+core::Status SqliteDb::backup_to(const std::string& dest) const {
+  sqlite3* out = nullptr;
+  int rc = sqlite3_open_v2(dest.c_str(), &out, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = dest + ": open: " + (out ? sqlite3_errmsg(out) : sqlite3_errstr(rc));
+    sqlite3_close(out);
+    return core::Status::io_error(msg);
+  }
+  sqlite3_busy_timeout(out, 10000);
+  sqlite3_backup* b = sqlite3_backup_init(out, "main", db_, "main");
+  if (b == nullptr) {
+    std::string msg = dest + ": backup of " + path_ + ": " + sqlite3_errmsg(out);
+    sqlite3_close(out);
+    return core::Status::io_error(msg);
+  }
+  // One step copies every page under one read transaction: one committed
+  // state. A writer holding its lock makes it wait (busy), not fail.
+  for (int tries = 0;; ++tries) {
+    rc = sqlite3_backup_step(b, -1);
+    if ((rc == SQLITE_BUSY || rc == SQLITE_LOCKED) && tries < 100) {
+      sqlite3_sleep(100);
+      continue;
+    }
+    break;
+  }
+  sqlite3_backup_finish(b);
+  if (rc != SQLITE_DONE) {
+    std::string msg = dest + ": backup of " + path_ + ": " + sqlite3_errstr(rc);
+    sqlite3_close(out);
+    return core::Status::io_error(msg);
+  }
+  rc = sqlite3_close(out);
+  if (rc != SQLITE_OK) return core::Status::io_error(dest + ": close after backup: " + sqlite3_errstr(rc));
+  return core::Status::ok();
+}
+
 SqliteDb::~SqliteDb() {
   cache_.clear();  // statements must be finalised before the connection closes
   sqlite3_close(db_);

@@ -72,6 +72,11 @@ class SqliteDb {
   core::Result<Statement*> cached(const char* sql);
 
   const std::string& path() const { return path_; }
+  // Copies the whole database, as one committed state, into a new file
+  // `dest` with SQLite's online backup API: consistent even while other
+  // connections (other processes) write; what is in the WAL is included.
+  core::Status backup_to(const std::string& dest) const;
+
   // Rows changed by the last INSERT/UPDATE/DELETE.
   int64_t changes() const;
   // Rowid of the last successful INSERT on this connection.
