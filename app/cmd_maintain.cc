@@ -13,19 +13,6 @@ namespace kbseek::app {
 
 using core::Status;
 
-namespace {
-
-// Opens an existing index for writing with the models its MANIFEST names
-// (no encoder is needed to delete or to rebuild derived stores).
-core::Result<std::unique_ptr<storage::IndexFolder>> open_existing_writable(const std::string& dir) {
-  KB_ASSIGN_OR_RETURN(storage::Manifest m, storage::read_manifest(dir));
-  storage::IndexOptions opts;
-  for (const auto& model : m.models) opts.models.push_back(storage::model_info(model.name, model.fingerprint, model.dimension));
-  return storage::IndexFolder::create_or_open(dir, opts);
-}
-
-}  // namespace
-
 int cmd_delete(int argc, char** argv) {
   auto args = Args::parse(argc, argv, {"--index"}, {});
   if (!args.is_ok()) return fail("delete", args.status());
@@ -42,7 +29,7 @@ int cmd_delete(int argc, char** argv) {
       if (!line.empty()) ids.push_back(line);
   }
   if (ids.empty()) return fail("delete", Status::invalid_argument("no ids (usage: kbseek delete --index DIR ID...|-)"));
-  auto index = open_existing_writable(dir.value());
+  auto index = storage::IndexFolder::open_existing_writable(dir.value());
   if (!index.is_ok()) return fail("delete", index.status());
   int64_t deleted = 0, missing = 0;
   int64_t orphaned = 0;
@@ -84,7 +71,7 @@ int cmd_check(int argc, char** argv) {
     if (!report.is_ok()) std::printf("found: %s\n", report.status().message().c_str());
     else for (const auto& p : report->problems) std::printf("found: %s\n", p.c_str());
     // A writable open rebuilds every derived store that disagrees with docs.sqlite.
-    auto index = open_existing_writable(dir.value());
+    auto index = storage::IndexFolder::open_existing_writable(dir.value());
     if (!index.is_ok()) return fail("check", index.status());
     index.value().reset();
     report = storage::check_index(dir.value());

@@ -37,6 +37,8 @@ commands:
   keys   create --index DIR --role reader|writer|admin [--principals a,b] | list --index DIR | revoke --index DIR ID
   snapshot create --index DIR --to ROOT [--name NAME] | list --to ROOT [--json] | restore --from ROOT/NAME --index NEW_DIR
                                    online, consistent copies of an index (a writer may be committing)
+  erase  --index DIR --actor WHO [--reason TEXT] [--filter 'dept:hr time:<2020'] [ID...|-]
+                                   GDPR erasure: content gone from every file, caches dropped, audit.jsonl
   rerank --model NAME [--budget-ms MS] [--passage-tokens N] QUERY
                                    one passage per stdin line -> one relevance score per stdout line
 
@@ -71,6 +73,7 @@ int main(int argc, char** argv) {
   if (cmd == "rerank") return cmd_rerank(sub_argc, sub_argv);
   if (cmd == "keys") return cmd_keys(sub_argc, sub_argv);
   if (cmd == "snapshot") return cmd_snapshot(sub_argc, sub_argv);
+  if (cmd == "erase") return cmd_erase(sub_argc, sub_argv);
   if (cmd == "tune") return cmd_tune(sub_argc, sub_argv);
   if (cmd == "--version" || cmd == "version") {
     std::printf("kbseek %s\n", KBSEEK_VERSION);

@@ -120,6 +120,13 @@ core::Result<std::unique_ptr<IndexFolder>> IndexFolder::create_or_open(const std
   return folder;
 }
 
+core::Result<std::unique_ptr<IndexFolder>> IndexFolder::open_existing_writable(const std::string& dir) {
+  KB_ASSIGN_OR_RETURN(const Manifest m, read_manifest(dir));
+  IndexOptions opts;
+  for (const auto& model : m.models) opts.models.push_back(model_info(model.name, model.fingerprint, model.dimension));
+  return create_or_open(dir, opts);
+}
+
 core::Result<std::unique_ptr<IndexFolder>> IndexFolder::open_read_only(const std::string& dir) {
   std::unique_ptr<IndexFolder> folder(new IndexFolder(dir, /*writable=*/false));
   auto manifest = read_manifest(dir);
@@ -276,6 +283,30 @@ core::Status IndexFolder::remove_document(const std::string& id) {
   }
   pending_vector_removals_.insert(pending_vector_removals_.end(), removed.begin(), removed.end());
   return core::Status::ok();
+}
+
+core::Result<std::vector<std::string>> IndexFolder::erase_documents(const std::vector<std::string>& ids) {
+  if (!writable_) return core::Status::failed_precondition(dir_ + ": opened read-only");
+  KB_RETURN_IF_ERROR(store_->set_secure_delete(true));
+  std::vector<std::string> missing;
+  for (const auto& id : ids) {
+    core::Status st = remove_document(id);
+    if (st.code() == core::StatusCode::kNotFound) {
+      missing.push_back(id);
+    } else if (!st.is_ok()) {
+      return st;
+    }
+  }
+  KB_RETURN_IF_ERROR(commit());
+  KB_RETURN_IF_ERROR(store_->checkpoint_truncate());
+  KB_RETURN_IF_ERROR(store_->set_secure_delete(false));
+  // Fresh lexical files: Xapian leaves deleted postings in freed blocks.
+  lexical_.reset();
+  std::error_code ec;
+  std::filesystem::remove_all(dir_ + "/lexical", ec);
+  if (ec) return core::Status::io_error(dir_ + "/lexical: cannot remove: " + ec.message());
+  KB_RETURN_IF_ERROR(rebuild_lexical(manifest_.generation));
+  return missing;
 }
 
 core::Status IndexFolder::commit() {

@@ -82,6 +82,9 @@ class IndexFolder {
   // writes. NotFound if `dir` has no MANIFEST. May be used while a writer
   // has the folder open.
   static core::Result<std::unique_ptr<IndexFolder>> open_read_only(const std::string& dir);
+  // Opens an existing index for writing with the models its MANIFEST names
+  // (delete, check --repair, erase, snapshots). NotFound without MANIFEST.
+  static core::Result<std::unique_ptr<IndexFolder>> open_existing_writable(const std::string& dir);
 
   ~IndexFolder();
 
@@ -106,6 +109,15 @@ class IndexFolder {
   }
   // NotFound naming the id if there is no such document.
   core::Status remove_document(const std::string& id);
+  // Erasure (GDPR): removes `ids` with their chunks, vectors and postings
+  // so that their content is gone from the folder's files, not only
+  // unreachable: SQLite's secure_delete zeroes what the removal frees and
+  // the WAL is checkpointed and truncated; the FAISS files are rewritten
+  // without them; the lexical index is rebuilt from docs.sqlite into fresh
+  // files (Xapian keeps freed blocks otherwise). Commits (with anything
+  // pending). Returns the ids that were not stored. The persistent result
+  // cache is the caller's (it is not the folder's data).
+  core::Result<std::vector<std::string>> erase_documents(const std::vector<std::string>& ids);
   // Durable: SQLite transaction committed, Xapian committed, FAISS saved,
   // MANIFEST rewritten with generation + 1. No-op without changes. If a
   // step after SQLite fails, the data is safe in docs.sqlite, the error

@@ -33,10 +33,7 @@ core::Status backup(const std::string& from, const std::string& to) {
 // Opens `dir` for writing once (recovery rebuilds what disagrees with
 // docs.sqlite) and closes it.
 core::Status settle(const std::string& dir) {
-  KB_ASSIGN_OR_RETURN(Manifest m, read_manifest(dir));
-  IndexOptions opts;
-  for (const auto& model : m.models) opts.models.push_back(model_info(model.name, model.fingerprint, model.dimension));
-  KB_ASSIGN_OR_RETURN(auto folder, IndexFolder::create_or_open(dir, opts));
+  KB_ASSIGN_OR_RETURN(auto folder, IndexFolder::open_existing_writable(dir));
   return core::Status::ok();
 }
 

@@ -247,6 +247,16 @@ core::Result<SqliteStore::Replaced> SqliteStore::replace_document(const Document
   return out;
 }
 
+core::Status SqliteStore::set_secure_delete(bool on) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return db_->exec(on ? "PRAGMA secure_delete=ON" : "PRAGMA secure_delete=OFF");
+}
+
+core::Status SqliteStore::checkpoint_truncate() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return db_->exec("PRAGMA wal_checkpoint(TRUNCATE)");
+}
+
 core::Status SqliteStore::set_state(const std::string& key, const std::string& value) {
   std::lock_guard<std::mutex> lock(mu_);
   KB_ASSIGN_OR_RETURN(Statement * st, db_->cached("INSERT OR REPLACE INTO state(key, value) VALUES(?, ?)"));

@@ -103,6 +103,11 @@ class SqliteStore {
   using SimhashVisitor = std::function<core::Status(const std::string& id, uint64_t simhash, const std::string& dup_of,
                                                     const std::string& norm_hash)>;
   core::Status scan_simhashes(const SimhashVisitor& visit) const;
+  // Erasure (IndexFolder::erase_documents): secure_delete makes SQLite zero
+  // the content a deletion frees; checkpoint_truncate() moves the WAL into
+  // the database and truncates it, so no older page image stays there.
+  core::Status set_secure_delete(bool on);
+  core::Status checkpoint_truncate();
   // SQLite's PRAGMA data_version: changes whenever another connection
   // commits to the file (a writer process), so a reader can tell cheaply
   // that what it derived from the data may be out of date.

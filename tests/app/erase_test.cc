@@ -1,0 +1,109 @@
+// `kbseek erase` (GDPR erasure): documents chosen by id and by a filter are
+// gone from every file of the index folder, bytes and all (docs.sqlite, its
+// WAL, the Xapian files, the persistent result cache that had answered
+// with them), searches and a restarted server no longer show them, the
+// folder stays consistent, and audit.jsonl records who erased what and why.
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+
+#include "tests/app/cli_test_util.h"
+
+namespace kbseek::testing {
+namespace {
+
+using nlohmann::json;
+
+// Files under `dir` whose bytes hold `needle` (case-insensitive ASCII).
+std::vector<std::string> files_holding(const std::string& dir, std::string needle) {
+  for (auto& c : needle) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::vector<std::string> out;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    if (!e.is_regular_file()) continue;
+    std::ifstream f(e.path(), std::ios::binary);
+    std::string bytes{std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
+    for (auto& c : bytes) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (bytes.find(needle) != std::string::npos) out.push_back(e.path().string());
+  }
+  return out;
+}
+
+TEST(EraseTest, ContentIsGoneFromEveryFileAndTheErasureIsAudited) {
+  const std::string dir = temp_dir("erase");
+  const std::string corpus = dir + "/corpus.jsonl", index = dir + "/index";
+  std::filesystem::copy_file(KBSEEK_SOURCE_DIR "/app/sample/bilingual_sample.jsonl", corpus);
+  {
+    std::ofstream f(corpus, std::ios::app);
+    f << json{{"id", "person-1"}, {"title", "Employee record"},
+              {"text", "Qwxzebracorn Lindqvist lives at 12 Elm Road; her badge is qwxzebracorn-7781."},
+              {"metadata", {{"dept", "Security"}}}}
+             .dump()
+      << "\n";
+  }
+  ASSERT_EQ(run_kbseek({"index", "--index", index, corpus}).exit_code, 0);
+  ASSERT_FALSE(files_holding(index, "qwxzebracorn").empty()) << "the test's word is stored before";
+  // A server answers with it, so the persistent cache holds it too.
+  {
+    ServerProcess server({"serve", "--index", index, "--port", "0", "--anonymous-principals", "all-staff"});
+    ASSERT_GT(server.port(), 0) << server.stderr_text();
+    httplib::Client cli("127.0.0.1", server.port());
+    cli.set_read_timeout(60, 0);
+    auto res = cli.Post("/v1/search", json{{"query", "qwxzebracorn badge"}, {"k", 3}}.dump(), "application/json");
+    ASSERT_TRUE(res);
+    ASSERT_EQ(result_ids(json::parse(res->body)).at(0), "person-1") << res->body;
+    EXPECT_EQ(server.stop(), 0);
+  }
+  bool cached = false;
+  for (const auto& f : files_holding(index, "qwxzebracorn")) cached = cached || f.find("cache.sqlite") != std::string::npos;
+  EXPECT_TRUE(cached) << "the persistent cache holds the answer before";
+
+  // A filter with words to score is refused: erasure selects, it does not rank.
+  CommandResult vague = run_kbseek({"erase", "--index", index, "--actor", "dpo", "--filter", "badge dept:security"});
+  EXPECT_EQ(vague.exit_code, 2);
+  EXPECT_NE(vague.err.find("conditions only"), std::string::npos) << vague.err;
+  CommandResult no_actor = run_kbseek({"erase", "--index", index, "person-1"});
+  EXPECT_EQ(no_actor.exit_code, 2);
+
+  // By filter (Finance's 4) and by id, one id unknown (exit 1, still done).
+  CommandResult erased = run_kbseek({"erase", "--index", index, "--actor", "dpo@example.com", "--reason",
+                                     "GDPR art. 17 request #12", "--filter", "dept:finance", "person-1", "no-such"});
+  EXPECT_EQ(erased.exit_code, 1) << erased.err;
+  const auto left = files_holding(index, "qwxzebracorn");
+  EXPECT_TRUE(left.empty()) << "still in " << json(left).dump();
+  EXPECT_TRUE(files_holding(index, "Lindqvist").empty());
+  CommandResult check = run_kbseek({"check", "--index", index});
+  EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+  CommandResult finance = run_kbseek({"search", "--index", index, "--json", "--mode", "bm25", "dept:finance"});
+  ASSERT_EQ(finance.exit_code, 0) << finance.err;
+  EXPECT_TRUE(result_ids(json::parse(finance.out)).empty()) << finance.out;
+  CommandResult stats = run_kbseek({"stats", "--index", index, "--json"});
+  EXPECT_NE(stats.out.find("\"documents\":26"), std::string::npos) << stats.out;
+
+  // A restarted server does not answer from what it cached before.
+  ServerProcess server({"serve", "--index", index, "--port", "0", "--anonymous-principals", "all-staff"});
+  ASSERT_GT(server.port(), 0) << server.stderr_text();
+  httplib::Client cli("127.0.0.1", server.port());
+  auto res = cli.Post("/v1/search", json{{"query", "qwxzebracorn badge"}, {"k", 3}}.dump(), "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->body.find("person-1"), std::string::npos) << res->body;
+  EXPECT_EQ(res->body.find("\"cached\""), std::string::npos) << res->body;
+  EXPECT_EQ(server.stop(), 0);
+
+  // The audit record: who, why, what (ids, never content).
+  const std::string audit = read_text_file(index + "/audit.jsonl");
+  ASSERT_EQ(std::count(audit.begin(), audit.end(), '\n'), 1) << audit;
+  const json rec = json::parse(audit);
+  EXPECT_EQ(rec["actor"], "dpo@example.com");
+  EXPECT_EQ(rec["reason"], "GDPR art. 17 request #12");
+  EXPECT_EQ(rec["filter"], "dept:finance");
+  EXPECT_EQ(rec["erased"].size(), 5u) << audit;
+  EXPECT_EQ(rec["not_found"], json::array({"no-such"}));
+  EXPECT_EQ(audit.find("qwxzebracorn"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace kbseek::testing
