@@ -12,7 +12,7 @@
 
 #include "app/args.h"
 #include "app/commands.h"
-#include "query/query.h"
+#include "query/selection.h"
 #include "storage/audit_log.h"
 #include "storage/cache_store.h"
 #include "storage/index_folder.h"
@@ -26,23 +26,6 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: kbseek erase --index DIR --actor WHO [--reason TEXT] [--filter 'field:value time:..' ] [ID...|-]";
-
-// The documents a filter of conditions only (no words) selects.
-core::Result<std::vector<std::string>> select(const storage::IndexFolder& index, const std::string& filter) {
-  KB_ASSIGN_OR_RETURN(const query::Query q, query::parse_query(filter, &index));
-  if (!q.warnings.empty()) return Status::invalid_argument("--filter \"" + filter + "\": " + q.warnings[0]);
-  if (!q.text.empty() || q.must.empty())
-    return Status::invalid_argument("--filter must hold conditions only (field:value, lang:, time:, +\"phrase\"), "
-                                    "not words to score: \"" + filter + "\"");
-  KB_ASSIGN_OR_RETURN(auto hits, index.search_lexical(storage::LexicalQuery{{}, q.must},
-                                                      static_cast<int>(index.chunk_count() + 1), nullptr));
-  std::vector<int64_t> chunks;
-  for (const auto& h : hits) chunks.push_back(h.chunk_id);
-  KB_ASSIGN_OR_RETURN(auto docs, index.chunk_documents(chunks));
-  std::set<std::string> unique(docs.begin(), docs.end());
-  unique.erase("");
-  return std::vector<std::string>(unique.begin(), unique.end());
-}
 
 }  // namespace
 
@@ -66,7 +49,7 @@ int cmd_erase(int argc, char** argv) {
   auto index = storage::IndexFolder::open_existing_writable(dir.value());
   if (!index.is_ok()) return fail("erase", index.status());
   if (args->has("--filter")) {
-    auto selected = select(*index.value(), args->get("--filter"));
+    auto selected = query::select_documents(*index.value(), args->get("--filter"));
     if (!selected.is_ok()) return fail("erase", selected.status());
     ids.insert(ids.end(), selected->begin(), selected->end());
   }

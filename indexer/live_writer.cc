@@ -68,12 +68,24 @@ core::Status LiveWriter::remove(const std::string& id) {
   KB_RETURN_IF_ERROR(indexer_->finish());  // nothing pending: a no-op commit
   KB_RETURN_IF_ERROR(folder_->remove_document(id));
   KB_RETURN_IF_ERROR(folder_->commit());
-  // The indexer's duplicate fingerprints still hold the removed document: a
-  // fresh one reloads them from the folder at its next add.
+  renew_indexer();
+  return core::Status::ok();
+}
+
+core::Result<std::vector<std::string>> LiveWriter::erase(const std::vector<std::string>& ids) {
+  std::lock_guard<std::mutex> lock(mu_);
+  KB_RETURN_IF_ERROR(indexer_->finish());
+  KB_ASSIGN_OR_RETURN(auto missing, folder_->erase_documents(ids));
+  renew_indexer();
+  return missing;
+}
+
+// The indexer's duplicate fingerprints still hold removed documents: a
+// fresh one reloads them from the folder at its next add.
+void LiveWriter::renew_indexer() {
   std::vector<encoder::Encoder*> encs;
   for (auto& e : encoders_) encs.push_back(e.get());
   indexer_ = std::make_unique<Indexer>(folder_.get(), encs);
-  return core::Status::ok();
 }
 
 }  // namespace kbseek::indexer

@@ -41,9 +41,13 @@ class LiveWriter {
   core::Result<std::vector<Outcome>> put(std::vector<core::Result<storage::Document>> docs);
   // Removes and commits. NotFound naming the id.
   core::Status remove(const std::string& id);
+  // Erasure (storage::IndexFolder::erase_documents): the content gone from
+  // the folder's files; returns the ids that were not stored.
+  core::Result<std::vector<std::string>> erase(const std::vector<std::string>& ids);
 
  private:
   LiveWriter() = default;
+  void renew_indexer();
   std::mutex mu_;
   std::unique_ptr<storage::IndexFolder> folder_;
   std::vector<std::unique_ptr<encoder::Encoder>> encoders_;

@@ -138,6 +138,15 @@ core::Result<SearchResponse> ResultCache::decode(std::string_view bytes) {
   }
 }
 
+core::Status ResultCache::clear() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    lru_.clear();
+    index_.clear();
+  }
+  return disk_ ? disk_->clear() : core::Status::ok();
+}
+
 std::string ResultCache::disk_key(const std::string& key) const {
   // The digest's hex: fixed size, and no query text in the file's keys.
   return core::sha256_hex(fingerprint_ + '\n' + key);

@@ -56,6 +56,10 @@ class ResultCache {
   std::optional<SearchResponse> get_durable(const std::string& key, const std::string& durable_version);
   void put_durable(const std::string& key, const std::string& durable_version, const SearchResponse& response);
 
+  // Both levels emptied (after an erasure). Errors of the persistent level
+  // are returned: the caller must know the erased text may still be there.
+  core::Status clear();
+
   uint64_t hits() const { return hits_.load(); }
   uint64_t misses() const { return misses_.load(); }
   uint64_t disk_hits() const { return disk_hits_.load(); }

@@ -48,6 +48,7 @@ const char* search_mode_name(SearchMode m) {
 SearchService::SearchService() = default;
 SearchService::~SearchService() = default;
 
+core::Status SearchService::clear_result_cache() const { return cache_ ? cache_->clear() : core::Status::ok(); }
 uint64_t SearchService::cache_hits() const { return cache_ ? cache_->hits() : 0; }
 uint64_t SearchService::cache_misses() const { return cache_ ? cache_->misses() : 0; }
 uint64_t SearchService::disk_cache_hits() const { return cache_ ? cache_->disk_hits() : 0; }

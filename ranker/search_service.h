@@ -205,6 +205,8 @@ class SearchService {
   core::Result<std::vector<query::TuneList>> candidate_lists(const std::string& text, int depth,
                                                              query::Query* parsed) const;
   // Result cache hits and misses (0 without a cache).
+  // Empties the result cache, both levels (after an erasure).
+  core::Status clear_result_cache() const;
   uint64_t cache_hits() const;
   uint64_t cache_misses() const;
   // The persistent level's hits and misses (lookups after a memory miss).

@@ -122,6 +122,13 @@ core::Status CacheStore::evict_locked() {
   return core::Status::ok();
 }
 
+core::Status CacheStore::clear() {
+  std::lock_guard<std::mutex> lock(mu_);
+  KB_RETURN_IF_ERROR(db_->exec("PRAGMA secure_delete=ON; DELETE FROM entries; PRAGMA wal_checkpoint(TRUNCATE);"));
+  rows_ = 0;
+  return core::Status::ok();
+}
+
 core::Result<int64_t> CacheStore::size() const {
   std::lock_guard<std::mutex> lock(mu_);
   KB_ASSIGN_OR_RETURN(Statement * count, db_->cached("SELECT count(*) FROM entries"));

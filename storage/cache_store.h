@@ -46,6 +46,9 @@ class CacheStore {
   // Stores (replaces) the value of `key`; may evict (see above).
   core::Status put(std::string_view key, std::string_view version, std::string_view value);
   core::Result<int64_t> size() const;
+  // Every entry gone, from the file too (secure_delete, WAL truncated):
+  // after an erasure, answers that may quote erased text.
+  core::Status clear();
 
   const std::string& path() const;
   int64_t capacity() const { return capacity_; }

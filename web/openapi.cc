@@ -202,6 +202,22 @@ const nlohmann::json& openapi_document() {
       }
     },
     "/v1/documents": {
+      "delete": {
+        "summary": "Erase (GDPR): documents by ids and/or a filter of conditions, their content gone from the index's files; the result cache emptied; recorded in audit.jsonl (serve --writable, admin keys)",
+        "security": [{"bearer": []}, {"apiKey": []}, {}],
+        "parameters": [
+          {"name": "ids", "in": "query", "schema": {"type": "string"}, "description": "comma-separated"},
+          {"name": "filter", "in": "query", "schema": {"type": "string"}, "description": "conditions only: dept:hr time:<2020"},
+          {"name": "reason", "in": "query", "schema": {"type": "string"}}
+        ],
+        "responses": {
+          "200": {"description": "erased", "content": {"application/json": {"schema": {"type": "object",
+            "required": ["erased", "not_found"], "properties": {"erased": {"type": "array", "items": {"type": "string"}},
+            "not_found": {"type": "array", "items": {"type": "string"}}}}}}},
+          "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"},
+          "403": {"$ref": "#/components/responses/Error"}, "500": {"$ref": "#/components/responses/Error"}
+        }
+      },
       "post": {
         "summary": "Write documents, NDJSON (one JSON document a line, the fields of kbseek index); one result per record (serve --writable, writer keys)",
         "security": [{"bearer": []}, {"apiKey": []}, {}],

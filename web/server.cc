@@ -7,11 +7,15 @@
 #include <cctype>
 #include <chrono>
 #include <optional>
+#include <set>
 
 #include "core/ascii.h"
 #include "core/json_escape.h"
 #include "core/logging.h"
 #include "core/personal_data.h"
+#include "query/selection.h"
+#include "storage/audit_log.h"
+#include "storage/manifest.h"
 #include "indexer/jsonl_reader.h"
 #include "web/embeddings_api.h"
 #include "web/openapi.h"
@@ -124,6 +128,14 @@ std::string presented_key(const HttpRequest& req) {
     return auth.substr(7);
   }
   return req.header("x-api-key");
+}
+
+// The id part of the key a request presents ("kbs_<id>_<secret>"), for
+// audit records; "" for none.
+std::string presented_key_id(const HttpRequest& req) {
+  const std::string key = presented_key(req);
+  if (key.rfind("kbs_", 0) != 0 || key.size() < 12) return "";
+  return key.substr(4, 8);
 }
 
 // Who asks, or nullopt after answering 401/403/500 in `res`. With keys: the
@@ -402,6 +414,60 @@ Server::Server(const ranker::SearchService* initial, ServerOptions options)
     if (!st.is_ok()) return send_error(res, http_status_for(st), st.message());
     res.set_content(json{{"id", req.path_rest}, {"status", "deleted"}}.dump(), "application/json");
   });
+  // Erasure (GDPR), an admin's when keys are on: ids=a,b and/or
+  // filter=CONDITIONS (query/selection.h), reason=...; the content goes from
+  // the folder's files (LiveWriter::erase), the result cache is emptied
+  // (both levels), and audit.jsonl records who, why and which ids.
+  http.route("DELETE", "/v1/documents", [this](const HttpRequest& req, HttpResponse& res) {
+    if (options_.writer == nullptr)
+      return send_error(res, 403, "this server is read-only (serve --writable to erase documents)");
+    if (!caller(req, res, options_, storage::Role::kAdmin)) return;
+    const std::string filter = req.query_param("filter"), reason = req.query_param("reason");
+    std::set<std::string> ids;
+    std::string item;
+    for (char ch : req.query_param("ids") + ",") {
+      if (ch != ',') {
+        item += ch;
+      } else if (!item.empty()) {
+        ids.insert(item);
+        item.clear();
+      }
+    }
+    if (ids.empty() && filter.empty()) return send_error(res, 400, "give ids=a,b and/or filter=CONDITIONS");
+    const auto svc = service();
+    if (!filter.empty()) {
+      if (Status st = svc->index().refresh_vectors(); !st.is_ok()) core::log_warn("web", st.to_string());
+      auto selected = query::select_documents(svc->index(), filter);
+      if (!selected.is_ok()) return send_error(res, http_status_for(selected.status()), selected.status().message());
+      ids.insert(selected->begin(), selected->end());
+    }
+    const std::vector<std::string> wanted(ids.begin(), ids.end());
+    auto missing = options_.writer->erase(wanted);
+    if (!missing.is_ok()) {
+      core::log_error("web", "erasure failed: " + missing.status().to_string());
+      return send_error(res, 500, "the erasure failed: " + missing.status().message());
+    }
+    std::vector<std::string> erased;
+    for (const auto& id : wanted)
+      if (std::find(missing->begin(), missing->end(), id) == missing->end()) erased.push_back(id);
+    // Cached answers may quote what was erased.
+    Status cleared = svc->clear_result_cache();
+    const std::string actor = options_.keys == nullptr ? "no keys (loopback)" : "key " + presented_key_id(req);
+    const json record = {{"ts", storage::utc_now_iso8601()}, {"action", "erase"}, {"actor", actor},
+                         {"reason", reason}, {"filter", filter}, {"erased", erased},
+                         {"not_found", missing.value()}, {"via", "http"}};
+    Status audited = storage::append_audit_record(svc->index().dir(),
+                                                  record.dump(-1, ' ', false, json::error_handler_t::replace));
+    if (!audited.is_ok() || !cleared.is_ok()) {
+      const Status& bad = audited.is_ok() ? cleared : audited;
+      core::log_error("web", "erasure done, but: " + bad.to_string());
+      return send_error(res, 500, "the documents are erased, but " + bad.message());
+    }
+    res.set_content(json{{"erased", erased}, {"not_found", missing.value()}}.dump(-1, ' ', false,
+                                                                               json::error_handler_t::replace),
+                    "application/json");
+  });
+
   http.route("POST", "/v1/documents", [writable, write](const HttpRequest& req, HttpResponse& res) {
     if (!writable(req, res)) return;
     std::vector<core::Result<storage::Document>> docs;

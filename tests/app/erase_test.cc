@@ -105,5 +105,55 @@ TEST(EraseTest, ContentIsGoneFromEveryFileAndTheErasureIsAudited) {
   EXPECT_EQ(audit.find("qwxzebracorn"), std::string::npos);
 }
 
+// DELETE /v1/documents on serve --writable: an admin's; by filter and ids;
+// the server's own cached answer is not served again; audited with the key.
+TEST(EraseTest, OverHttpAnAdminErasesAndTheServerForgets) {
+  const std::string index = temp_dir("erase-http") + "/index";
+  ASSERT_EQ(run_kbseek({"index", "--index", index, KBSEEK_SOURCE_DIR "/app/sample/bilingual_sample.jsonl"}).exit_code, 0);
+  auto key_of = [&](const std::string& role) {
+    std::string out = run_kbseek({"keys", "create", "--index", index, "--role", role, "--principals", "all-staff"}).out;
+    while (!out.empty() && out.back() == '\n') out.pop_back();
+    return out.substr(out.rfind('\n') == std::string::npos ? 0 : out.rfind('\n') + 1);
+  };
+  const std::string admin = key_of("admin"), writer = key_of("writer");
+  ServerProcess server({"serve", "--index", index, "--port", "0", "--auth", "--writable"});
+  ASSERT_GT(server.port(), 0) << server.stderr_text();
+  httplib::Client cli("127.0.0.1", server.port());
+  cli.set_read_timeout(120, 0);
+  const httplib::Headers as_admin = {{"X-API-Key", admin}}, as_writer = {{"X-API-Key", writer}};
+  const std::string q = json{{"query", "expense reimbursement 报销"}, {"k", 10}, {"mode", "bm25"}}.dump();
+  auto before = cli.Post("/v1/search", as_admin, q, "application/json");
+  ASSERT_TRUE(before);
+  ASSERT_NE(before->body.find("kb-003"), std::string::npos) << before->body;  // Finance's, and now cached
+
+  auto refused = cli.Delete("/v1/documents?filter=dept%3Afinance", as_writer);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 403) << "a writer may not erase: " << refused->body;
+  auto vague = cli.Delete("/v1/documents?filter=expense", as_admin);
+  ASSERT_TRUE(vague);
+  EXPECT_EQ(vague->status, 400) << vague->body;
+  auto gone = cli.Delete("/v1/documents?filter=dept%3Afinance&ids=kb-001,nope&reason=request%2042", as_admin);
+  ASSERT_TRUE(gone);
+  ASSERT_EQ(gone->status, 200) << gone->body;
+  const json g = json::parse(gone->body);
+  EXPECT_EQ(g["erased"].size(), 5u) << gone->body;
+  EXPECT_EQ(g["not_found"], json::array({"nope"}));
+  auto after = cli.Post("/v1/search", as_admin, q, "application/json");
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->body.find("\"cached\""), std::string::npos) << after->body;
+  for (const auto& id : g["erased"]) EXPECT_EQ(after->body.find(id.get<std::string>()), std::string::npos) << after->body;
+  EXPECT_EQ(cli.Get("/v1/documents/kb-003", as_admin)->status, 404);
+  EXPECT_EQ(server.stop(), 0);
+  const json rec = json::parse(read_text_file(index + "/audit.jsonl"));
+  EXPECT_EQ(rec["actor"], "key " + admin.substr(4, 8));
+  EXPECT_EQ(rec["reason"], "request 42");
+  EXPECT_EQ(rec["via"], "http");
+  EXPECT_EQ(run_kbseek({"check", "--index", index}).exit_code, 0);
+  // Nothing of kb-003's text in any file: docs.sqlite, Xapian, the cache
+  // that had answered with its snippet.
+  const auto left = files_holding(index, "receipts are required");
+  EXPECT_TRUE(left.empty()) << json(left).dump();
+}
+
 }  // namespace
 }  // namespace kbseek::testing
