@@ -41,7 +41,8 @@ core::Result<std::unique_ptr<ranker::SearchService>> open_service(const Args& ar
 }  // namespace
 
 int cmd_search(int argc, char** argv) {
-  auto args = Args::parse(argc, argv, with_service_flags({"--index", "-k", "--mode", "--principals"}), {"--json", "--explain", "--fixed-weights"});
+  auto args = Args::parse(argc, argv, with_service_flags({"--index", "-k", "--mode", "--principals", "--offset", "--facets"}),
+                          {"--json", "--explain", "--fixed-weights"});
   if (!args.is_ok()) return fail("search", args.status());
   if (args->positional().empty()) return fail("search", Status::invalid_argument("no query given"));
   std::string query;
@@ -51,6 +52,10 @@ int cmd_search(int argc, char** argv) {
   auto k = args->get_int("-k", 10);
   if (!k.is_ok()) return fail("search", k.status());
   req.k = k.value();
+  auto offset = args->get_int("--offset", 0);
+  if (!offset.is_ok()) return fail("search", offset.status());
+  req.offset = offset.value();
+  req.facets = args->get_list("--facets");
   auto mode = ranker::parse_search_mode(args->get("--mode", "hybrid"));
   if (!mode.is_ok()) return fail("search", mode.status());
   req.mode = mode.value();
@@ -74,7 +79,7 @@ int cmd_search(int argc, char** argv) {
                 conditions.empty() ? "" : "; conditions ", conditions.c_str(), languages.empty() ? "-" : languages.c_str(),
                 query::question_form_name(q.question), q.time.recent ? "; asks for recent" : "");
   }
-  int i = 0;
+  int i = req.offset;  // ranks, not positions on the page
   for (const auto& r : resp->results) {
     std::printf("%2d. [%.4f] %s  %s\n    %s\n", ++i, r.score, r.id.c_str(), r.title.c_str(), r.snippet.c_str());
     if (args->has("--explain"))
@@ -86,7 +91,13 @@ int cmd_search(int argc, char** argv) {
     std::printf("(LLM %s re-ranked %d of %d in %.0f ms%s%s)\n", r.model.c_str(), r.reranked, r.candidates, r.took_ms,
                 r.warning.empty() ? "" : "; ", r.warning.c_str());
   }
-  std::printf("(%zu results, %.1f ms)\n", resp->results.size(), resp->took_ms);
+  for (const auto& [field, counts] : resp->facets) {
+    std::printf("%s:", field.c_str());
+    for (const auto& c : counts) std::printf(" %s (%d)", c.value.c_str(), c.count);
+    std::printf("\n");
+  }
+  std::printf("(%zu results%s, %.1f ms)\n", resp->results.size(), resp->more ? ", more with --offset" : "",
+              resp->took_ms);
   return 0;
 }
 

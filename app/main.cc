@@ -17,7 +17,7 @@ commands:
   index  --index DIR [--models NAME,...] [--format auto|jsonl|csv|tsv|txt|md|html]
          [--id-col C --title-col C --text-col C --time-col C] [--rejects FILE] [--dry-run]
          FILE|FOLDER|-...          index documents (JSONL, CSV/TSV, folders of txt/md/html; gzip ok)
-  search --index DIR [-k N] [--mode bm25|dense|hybrid] [--models NAME,...] [--json] [--explain] [--principals a,b] QUERY
+  search --index DIR [-k N] [--offset N] [--facets a,b] [--mode bm25|dense|hybrid] [--models NAME,...] [--json] [--explain] [--principals a,b] QUERY
   eval   --index DIR --queries Q.jsonl --qrels QRELS.tsv [--mode M] [--max-queries N] [--json]
   tune   --index DIR --queries Q.jsonl --qrels QRELS.tsv [--test-share 0.3] [--max-queries N] [--dry-run]
                                    learn the index's fusion weights from labels (kept in DIR/fusion.json;
