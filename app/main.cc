@@ -39,6 +39,7 @@ commands:
                                    online, consistent copies of an index (a writer may be committing)
   erase  --index DIR --actor WHO [--reason TEXT] [--filter 'dept:hr time:<2020'] [ID...|-]
                                    GDPR erasure: content gone from every file, caches dropped, audit.jsonl
+  sync   --index DIR --source file:///PATH   a folder, incrementally: changed files re-indexed, removed ones deleted
   rerank --model NAME [--budget-ms MS] [--passage-tokens N] QUERY
                                    one passage per stdin line -> one relevance score per stdout line
 
@@ -59,7 +60,7 @@ int main(int argc, char** argv) {
   using namespace kbseek::app;
   // One-shot commands print results, not the loader's info lines; long-running
   // ones (index, serve) keep them. KBSEEK_LOG overrides either way.
-  if (std::getenv("KBSEEK_LOG") == nullptr && cmd != "index" && cmd != "serve")
+  if (std::getenv("KBSEEK_LOG") == nullptr && cmd != "index" && cmd != "sync" && cmd != "serve")
     kbseek::core::set_log_level(kbseek::core::LogLevel::kWarn);
   if (cmd == "index") return cmd_index(sub_argc, sub_argv);
   if (cmd == "search") return cmd_search(sub_argc, sub_argv);
@@ -74,6 +75,7 @@ int main(int argc, char** argv) {
   if (cmd == "keys") return cmd_keys(sub_argc, sub_argv);
   if (cmd == "snapshot") return cmd_snapshot(sub_argc, sub_argv);
   if (cmd == "erase") return cmd_erase(sub_argc, sub_argv);
+  if (cmd == "sync") return cmd_sync(sub_argc, sub_argv);
   if (cmd == "tune") return cmd_tune(sub_argc, sub_argv);
   if (cmd == "--version" || cmd == "version") {
     std::printf("kbseek %s\n", KBSEEK_VERSION);

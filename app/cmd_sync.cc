@@ -1,0 +1,111 @@
+// `kbseek sync --index DIR --source file:///PATH`: an incremental connector
+// for a folder tree. Each run indexes the folder as `kbseek index` does
+// (documents whose content hash is unchanged are skipped; changed ones are
+// replaced) and then removes the documents the previous run of this source
+// brought in whose files are gone. What a source brought in is kept in
+// <index>/sync/<hash of the source>.json, written only after a run
+// succeeds, so an interrupted run is simply run again (resumable).
+// Documents from other inputs are never touched. A report (JSON on stdout)
+// says how many files, and which ids were deleted.
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "app/args.h"
+#include "app/commands.h"
+#include "core/file_util.h"
+#include "core/sha256.h"
+#include "indexer/document_source.h"
+#include "storage/index_folder.h"
+#include "storage/manifest.h"
+
+namespace kbseek::app {
+
+using core::Status;
+
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kUsage = "usage: kbseek sync --index DIR --source file:///ABSOLUTE/PATH [--models-dir DIR] [--quiet]";
+
+// The ids `kbseek index FOLDER` gives the folder's documents: the relative
+// paths of its txt/md/html files (indexer/document_source.h).
+std::set<std::string> folder_ids(const std::string& root) {
+  std::set<std::string> ids;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(root, fs::directory_options::skip_permission_denied, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (!it->is_regular_file(ec)) continue;
+    const indexer::InputFormat f = indexer::format_of_path(it->path().string());
+    if (f != indexer::InputFormat::kText && f != indexer::InputFormat::kMarkdown && f != indexer::InputFormat::kHtml)
+      continue;
+    ids.insert(fs::relative(it->path(), root, ec).generic_string());
+  }
+  return ids;
+}
+
+}  // namespace
+
+int cmd_sync(int argc, char** argv) {
+  auto args = Args::parse(argc, argv, {"--index", "--source", "--models-dir"}, {"--quiet"});
+  if (!args.is_ok()) return fail("sync", args.status());
+  auto dir = args->require("--index");
+  auto source = args->require("--source");
+  if (!dir.is_ok() || !source.is_ok()) return fail("sync", Status::invalid_argument(kUsage));
+  const std::string uri = source.value();
+  if (uri.rfind("file://", 0) != 0)
+    return fail("sync", Status::invalid_argument("source \"" + uri + "\": only file:///PATH is supported so far"));
+  const std::string root = uri.substr(7);
+  std::error_code ec;
+  if (root.empty() || root[0] != '/' || !fs::is_directory(root, ec))
+    return fail("sync", Status::not_found("source \"" + uri + "\": not an absolute path to a folder"));
+
+  // 1. Index the folder (unchanged documents are skipped by content hash).
+  std::vector<std::string> index_args = {"--index", dir.value(), root};
+  if (args->has("--models-dir")) index_args.insert(index_args.end(), {"--models-dir", args->get("--models-dir")});
+  if (args->has("--quiet")) index_args.push_back("--quiet");
+  std::vector<char*> av;
+  for (auto& a : index_args) av.push_back(a.data());
+  const int indexed = cmd_index(static_cast<int>(av.size()), av.data());
+  if (indexed != 0 && indexed != 1) return indexed;  // 1: some files rejected, the rest are in
+
+  // 2. Remove what this source brought in before and no longer has.
+  const std::set<std::string> now = folder_ids(root);
+  const std::string state_dir = dir.value() + "/sync";
+  const std::string state = state_dir + "/" + core::sha256_hex(uri).substr(0, 16) + ".json";
+  std::set<std::string> before;
+  if (core::path_exists(state)) {
+    auto text = core::read_file(state);
+    if (!text.is_ok()) return fail("sync", text.status());
+    const nlohmann::json j = nlohmann::json::parse(text.value(), nullptr, false);
+    if (!j.is_object() || !j.contains("ids") || !j["ids"].is_array())
+      return fail("sync", Status::corruption(state + ": not a sync state file"));
+    for (const auto& id : j["ids"]) before.insert(id.get<std::string>());
+  }
+  std::vector<std::string> gone;
+  std::set_difference(before.begin(), before.end(), now.begin(), now.end(), std::back_inserter(gone));
+  if (!gone.empty()) {
+    auto index = storage::IndexFolder::open_existing_writable(dir.value());
+    if (!index.is_ok()) return fail("sync", index.status());
+    for (const auto& id : gone) {
+      Status st = index.value()->remove_document(id);
+      if (!st.is_ok() && st.code() != core::StatusCode::kNotFound) return fail("sync", st);
+    }
+    if (Status st = index.value()->commit(); !st.is_ok()) return fail("sync", st);
+  }
+  fs::create_directories(state_dir, ec);
+  const nlohmann::json record = {{"source", uri}, {"synced_at", storage::utc_now_iso8601()},
+                                 {"ids", std::vector<std::string>(now.begin(), now.end())}};
+  if (Status st = core::write_file_atomic(state, record.dump(1) + "\n"); !st.is_ok()) return fail("sync", st);
+  const nlohmann::json report = {{"source", uri}, {"files", now.size()}, {"deleted", gone},
+                                 {"rejected_some", indexed == 1}};
+  std::printf("%s\n", report.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+  std::fprintf(stderr, "sync %s: %zu files, %zu deleted since the last run\n", uri.c_str(), now.size(), gone.size());
+  return indexed;
+}
+
+}  // namespace kbseek::app

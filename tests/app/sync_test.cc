@@ -1,0 +1,72 @@
+// `kbseek sync --source file:///...`: the first run indexes a folder; the
+// next one re-indexes the changed file, adds the new one, skips the
+// unchanged one and deletes the removed one; documents from other inputs
+// stay; only file:// is accepted so far, by name.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "tests/app/cli_test_util.h"
+
+namespace kbseek::testing {
+namespace {
+
+using nlohmann::json;
+
+std::vector<std::string> ids_for(const std::string& index, const std::string& query) {
+  CommandResult r = run_kbseek({"search", "--index", index, "--json", "--mode", "bm25", "-k", "20", query});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return r.exit_code == 0 ? result_ids(json::parse(r.out)) : std::vector<std::string>{};
+}
+
+TEST(SyncTest, AFolderIsFollowedIncrementally) {
+  const std::string dir = temp_dir("sync");
+  const std::string src = dir + "/src", index = dir + "/index";
+  std::filesystem::create_directories(src + "/sub");
+  std::ofstream(src + "/a.md") << "# Aquarium\nClean the aquarium filter every Friday.\n";
+  std::ofstream(src + "/sub/b.txt") << "Bicycle parking rules: racks in the basement.\n";
+  std::ofstream(src + "/c.html") << "<html><head><title>Printer</title></head><body>Toner is in room 4.</body></html>";
+  std::ofstream(src + "/notes.bin") << "not a document";
+  // Documents from another input share the index.
+  ASSERT_EQ(run_kbseek({"index", "--index", index, KBSEEK_SOURCE_DIR "/app/sample/bilingual_sample.jsonl"}).exit_code, 0);
+  const std::string uri = "file://" + src;
+
+  CommandResult first = run_kbseek({"sync", "--index", index, "--source", uri, "--quiet"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  const json r1 = json::parse(first.out);
+  EXPECT_EQ(r1["files"], 3);
+  EXPECT_TRUE(r1["deleted"].empty());
+  EXPECT_EQ(ids_for(index, "toner"), std::vector<std::string>{"c.html"});
+
+  std::filesystem::remove(src + "/c.html");
+  std::ofstream(src + "/sub/b.txt") << "Bicycle parking moved: racks on level 2 now.\n";
+  std::ofstream(src + "/d.txt") << "A memo about the coffee machine.\n";
+  CommandResult second = run_kbseek({"sync", "--index", index, "--source", uri});
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  const json r2 = json::parse(second.out);
+  EXPECT_EQ(r2["files"], 3);
+  EXPECT_EQ(r2["deleted"], json::array({"c.html"}));
+  EXPECT_NE(second.err.find("1 unchanged"), std::string::npos) << "a.md is skipped by its hash: " << second.err;
+  EXPECT_TRUE(ids_for(index, "toner").empty());
+  EXPECT_EQ(ids_for(index, "coffee machine"), std::vector<std::string>{"d.txt"});
+  EXPECT_EQ(ids_for(index, "level racks"), std::vector<std::string>{"sub/b.txt"});
+  CommandResult stats = run_kbseek({"stats", "--index", index, "--json"});
+  EXPECT_NE(stats.out.find("\"documents\":33"), std::string::npos) << "30 sample documents + 3 files: " << stats.out;
+
+  // Run again with nothing changed: nothing deleted, nothing re-indexed.
+  CommandResult third = run_kbseek({"sync", "--index", index, "--source", uri});
+  ASSERT_EQ(third.exit_code, 0) << third.err;
+  EXPECT_TRUE(json::parse(third.out)["deleted"].empty());
+  EXPECT_NE(third.err.find("3 unchanged"), std::string::npos) << third.err;
+
+  CommandResult pg = run_kbseek({"sync", "--index", index, "--source", "postgresql://localhost/db?query=x"});
+  EXPECT_EQ(pg.exit_code, 2);
+  EXPECT_NE(pg.err.find("only file://"), std::string::npos) << pg.err;
+  CommandResult relative = run_kbseek({"sync", "--index", index, "--source", "file://relative/path"});
+  EXPECT_EQ(relative.exit_code, 2);
+}
+
+}  // namespace
+}  // namespace kbseek::testing
