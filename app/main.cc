@@ -39,7 +39,7 @@ commands:
                                    online, consistent copies of an index (a writer may be committing)
   erase  --index DIR --actor WHO [--reason TEXT] [--filter 'dept:hr time:<2020'] [ID...|-]
                                    GDPR erasure: content gone from every file, caches dropped, audit.jsonl
-  sync   --index DIR --source file:///PATH   a folder, incrementally: changed files re-indexed, removed ones deleted
+  sync   --index DIR --source file:///PATH [--watch]   a folder, incrementally: changed files re-indexed, removed ones deleted
   rerank --model NAME [--budget-ms MS] [--passage-tokens N] QUERY
                                    one passage per stdin line -> one relevance score per stdout line
 

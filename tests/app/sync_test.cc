@@ -4,7 +4,12 @@
 // stay; only file:// is accepted so far, by name.
 #include <gtest/gtest.h>
 
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <chrono>
 #include <filesystem>
+#include <thread>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -66,6 +71,36 @@ TEST(SyncTest, AFolderIsFollowedIncrementally) {
   EXPECT_NE(pg.err.find("only file://"), std::string::npos) << pg.err;
   CommandResult relative = run_kbseek({"sync", "--index", index, "--source", "file://relative/path"});
   EXPECT_EQ(relative.exit_code, 2);
+}
+
+// --watch: a file written into the folder is searchable a moment later,
+// and gone a moment after it is removed; SIGTERM ends the watch.
+TEST(SyncTest, WatchFollowsChangesAsTheyHappen) {
+  const std::string dir = temp_dir("sync-watch");
+  const std::string src = dir + "/src", index = dir + "/index";
+  std::filesystem::create_directories(src);
+  std::ofstream(src + "/a.md") << "# Aquarium\nClean the aquarium filter every Friday.\n";
+  const pid_t pid = spawn_kbseek({"sync", "--index", index, "--source", "file://" + src, "--watch", "--quiet"},
+                                 dir + "/out", dir + "/err");
+  auto wait_for = [&](auto done, const char* what) {
+    for (int i = 0; i < 600; ++i) {
+      if (done()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    ADD_FAILURE() << "timed out waiting for " << what << "; sync said: " << read_text_file(dir + "/err");
+    return false;
+  };
+  ASSERT_TRUE(wait_for([&] { return read_text_file(dir + "/err").find("watching") != std::string::npos; }, "the watch"));
+  std::filesystem::create_directories(src + "/new");
+  std::ofstream(src + "/new/memo.txt") << "The coffee machine is descaled on Mondays.\n";
+  EXPECT_TRUE(wait_for([&] { return ids_for(index, "coffee descaled") == std::vector<std::string>{"new/memo.txt"}; },
+                       "the new file in the index"));
+  std::filesystem::remove(src + "/a.md");
+  EXPECT_TRUE(wait_for([&] { return ids_for(index, "aquarium").empty(); }, "the removed file to leave the index"));
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << read_text_file(dir + "/err");
 }
 
 }  // namespace
