@@ -11,7 +11,7 @@ using core::Status;
 
 const std::set<std::string> kServiceFlags = {"--models-dir", "--models", "--weights", "--fusion",
                                              "--confidence-exponent", "--rrf-k", "--rerank", "--rerank-k",
-                                             "--rerank-budget-ms", "--rerank-weight",
+                                             "--rerank-budget-ms", "--rerank-weight", "--rerank-default-weight",
                                              "--rerank-passage-tokens", "--freshness", "--recent-weight",
                                              "--half-life-days", "--mmr-lambda", "--group-by", "--boost",
                                              "--other-chunks-weight"};
@@ -94,6 +94,12 @@ core::Result<ranker::SearchServiceOptions> service_options_from_args(const Args&
     opts.weights[item.substr(0, eq)] = w;
   }
   KB_ASSIGN_OR_RETURN(opts.rerank_passage_tokens, args.get_int("--rerank-passage-tokens", opts.rerank_passage_tokens));
+  // One default LLM weight for every model, in place of the measured ones.
+  if (args.has("--rerank-default-weight")) {
+    KB_ASSIGN_OR_RETURN(opts.llm_weight, get_double(args, "--rerank-default-weight", opts.llm_weight));
+    if (opts.llm_weight > 1) return Status::invalid_argument("--rerank-default-weight expects a number in [0, 1]");
+    opts.llm_weights.clear();
+  }
   if (opts.rerank_passage_tokens <= 0) return Status::invalid_argument("--rerank-passage-tokens expects a number > 0");
   KB_ASSIGN_OR_RETURN(opts.ranking_overrides, ranking_overrides_from_args(args));
   opts.use_fusion_model = !args.has("--fixed-weights");

@@ -142,7 +142,7 @@ std::string SearchService::fingerprint() const {
   j["weights"] = options_.weights;
   j["fusion"] = {static_cast<int>(options_.fusion.method), options_.fusion.rrf_k, options_.fusion.weights,
                  options_.fusion.confidence_exponent};
-  j["llm"] = {options_.llm_weight, options_.rerank_passage_tokens};
+  j["llm"] = {options_.llm_weight, options_.llm_weights, options_.rerank_passage_tokens};
   j["ranking"] = ranking_to_json(ranking_);
   j["fusion_model"] = fusion_model_ ? query::to_json(*fusion_model_) : nlohmann::json();
   for (const char* var : {"KBSEEK_PRECISION", "KBSEEK_LLM_PRECISION", "KBSEEK_DEVICE"}) {
@@ -298,9 +298,13 @@ Result<SearchResponse> SearchService::search_uncached(const SearchRequest& reque
     LlmRerankOptions o = request.rerank;
     std::string note;
     if (o.llm_weight < 0) {
-      o.llm_weight = options_.llm_weight;
+      const auto measured = options_.llm_weights.find(request.rerank_model);
+      o.llm_weight = measured == options_.llm_weights.end() ? options_.llm_weight : measured->second;
+      if (measured != options_.llm_weights.end() && measured->second == 0)
+        note = request.rerank_model + "'s measured default weight is 0 (it lowered nDCG@10 on labelled queries): "
+               "give rerank_weight to use it";
       const double share = query_language_share(parsed, docs, o.k);
-      if (share < 1) {
+      if (share < 1 && o.llm_weight > 0) {
         o.llm_weight *= share;
         note = "the default weight scaled by the share of candidates in the query's language (" +
                std::to_string(share).substr(0, 4) + ")";

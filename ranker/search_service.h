@@ -131,8 +131,16 @@ struct SearchServiceOptions {
   // halves nDCG@10 goes 0.863 -> 0.887, 0.858 -> 0.891 and 1.000 -> 1.000.
   // Heavier weights lost on cmrc2018 (w = 0.5: 1.000 -> 0.975; the LLM's
   // order alone 0.804), where the first stage is already near perfect and
-  // passages are long: bench/results/llm-rerank-*.md.
+  // passages are long: bench/results/llm-rerank-*.md. For a model not in
+  // llm_weights.
   double llm_weight = 0.2;
+  // Measured defaults by model (the same TUNE/TEST protocol, 200 queries):
+  // qwen2.5-0.5b-instruct's TUNE halves chose w = 0 on xquadr_zh and
+  // xquadr_en; at 0.2 it fell below the first stage there (0.884 -> 0.871,
+  // 0.882 -> 0.868), its order alone scoring 0.61-0.63. So by default it
+  // does not move results (and is not run); a request's rerank_weight (or
+  // --rerank-default-weight) still uses it.
+  std::map<std::string, double> llm_weights = {{"qwen2.5-0.5b-instruct", 0.0}};
   // Tokens of each passage the LLM stage reads (encoder::llm::ScorerOptions::
   // max_passage_tokens): one value for the service, as the model is opened
   // once with it.

@@ -31,7 +31,10 @@ class RerankTest : public ::testing::Test {
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
   static json search(std::vector<std::string> extra, const std::string& query) {
-    std::vector<std::string> args = {"search", "--index", index_dir_, "--json", "--explain", "-k", "5"};
+    // The 0.5B model's measured default weight is 0 (SearchServiceOptions::
+    // llm_weights); these tests exercise the stage at the 1.5B's default.
+    std::vector<std::string> args = {"search", "--index", index_dir_, "--json", "--explain", "-k", "5",
+                                     "--rerank-default-weight", "0.2"};
     args.insert(args.end(), extra.begin(), extra.end());
     args.push_back(query);
     CommandResult r = run_kbseek(args);
@@ -97,7 +100,8 @@ TEST_F(RerankTest, AcrossLanguagesTheDefaultWeightFollowsThePassages) {
   CommandResult ix = run_kbseek({"index", "--index", dir + "/index", dir + "/en.jsonl"});
   ASSERT_EQ(ix.exit_code, 0) << ix.err;
   auto run = [&](std::vector<std::string> extra) {
-    std::vector<std::string> args = {"search", "--index", dir + "/index", "--json", "-k", "3"};
+    std::vector<std::string> args = {"search", "--index", dir + "/index", "--json", "-k", "3",
+                                     "--rerank-default-weight", "0.2"};
     args.insert(args.end(), extra.begin(), extra.end());
     args.push_back("如何重置VPN密码");
     CommandResult r = run_kbseek(args);
@@ -117,6 +121,25 @@ TEST_F(RerankTest, AcrossLanguagesTheDefaultWeightFollowsThePassages) {
   // Same language: the default weight as it is.
   const json en = search({"--rerank", kModel, "--rerank-k", "2"}, "how do I reset my VPN password");
   EXPECT_GT(en["rerank"]["weight"].get<double>(), 0) << en.dump();
+}
+
+// Without --rerank-default-weight the 0.5B model's measured default (0)
+// holds: the first stage's order, the model not run, and a note saying why;
+// a request's own weight still runs it.
+TEST_F(RerankTest, TheSmallModelsMeasuredDefaultKeepsTheFirstStage) {
+  const std::string q = "how do I reset my VPN password";
+  CommandResult r = run_kbseek({"search", "--index", index_dir_, "--json", "-k", "5", "--rerank", kModel, q});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json j = json::parse(r.out);
+  EXPECT_EQ(j["rerank"]["weight"], 0.0) << r.out;
+  EXPECT_EQ(j["rerank"]["reranked"], 0) << r.out;
+  EXPECT_NE(j["rerank"]["note"].get<std::string>().find("measured default weight is 0"), std::string::npos) << r.out;
+  CommandResult first = run_kbseek({"search", "--index", index_dir_, "--json", "-k", "5", q});
+  EXPECT_EQ(result_ids(j), result_ids(json::parse(first.out)));
+  CommandResult asked = run_kbseek({"search", "--index", index_dir_, "--json", "-k", "5", "--rerank", kModel,
+                                    "--rerank-weight", "0.3", "--rerank-k", "3", q});
+  ASSERT_EQ(asked.exit_code, 0) << asked.err;
+  EXPECT_EQ(json::parse(asked.out)["rerank"]["reranked"], 3) << asked.out;
 }
 
 TEST_F(RerankTest, TinyBudgetReranksFewAndStillAnswers) {
@@ -153,7 +176,8 @@ TEST_F(RerankTest, BadRerankFlagsAreRefused) {
 }
 
 TEST_F(RerankTest, HttpSearchReranksWithTheServerDefaultAndPerRequestFields) {
-  ServerProcess server({"serve", "--index", index_dir_, "--port", "0", "--anonymous-principals", "all-staff", "--rerank", kModel, "--rerank-k", "6"});
+  ServerProcess server({"serve", "--index", index_dir_, "--port", "0", "--anonymous-principals", "all-staff", "--rerank",
+                        kModel, "--rerank-k", "6", "--rerank-default-weight", "0.2"});
   ASSERT_GT(server.port(), 0) << server.stderr_text();
   httplib::Client cli("127.0.0.1", server.port());
   cli.set_read_timeout(300, 0);
