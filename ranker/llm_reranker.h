@@ -9,7 +9,8 @@
 //   margins, fused = (1 − w) · first + w · llm,
 // and those documents are sorted by fused; the rest keep their first-stage
 // order after them. w = llm_weight; the service's default (0.2,
-// SearchServiceOptions::llm_weight) was chosen on labelled queries that are
+// SearchServiceOptions::llm_weight, and per model llm_weights: 0 for the
+// 0.5B model, which lowered results) was chosen on labelled queries that are
 // not the ones reported (bench/results/llm-rerank-*.md): the LLM's order
 // alone (w = 1) beat the first stage on one set and fell far below it on
 // another, the light blend was never below it, so w is a measured number.
