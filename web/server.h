@@ -8,14 +8,20 @@
 //                     before it listens)
 //   GET  /metrics     Prometheus text format (web/metrics.h)
 //   GET  /openapi.json  the OpenAPI 3 description (web/openapi.h)
-//   GET  /v1/search?q=..&k=..&mode=..&explain=true   the same as POST
+//   GET  /v1/search?q=..&k=..&offset=..&facets=a,b&mode=..&explain=true   the same as POST
+//   GET  /v1/stats    sizes, models, the fields filters and facets can use
 //   POST /v1/embeddings  OpenAI's embeddings shape (web/embeddings_api.h)
+//   POST /v1/rerank      Cohere/Jina and TEI shapes (web/rerank_api.h)
 //   POST /v1/admin/reload   re-open the index and models (admin keys only)
+//   GET/POST /v1/admin/keys, DELETE /v1/admin/keys/{id}   keys (admin keys only)
 //   GET  /v1/documents/{id}  a stored document the caller may read (404 otherwise)
 //   PUT  /v1/documents/{id}  write one (JSON document), DELETE removes one,
 //   POST /v1/documents       NDJSON, one result per record (serve --writable)
+//   DELETE /v1/documents?ids=&filter=&reason=   erasure, audited (admin keys; serve --writable)
+// With ServerOptions::tls_cert/tls_key the same over HTTPS.
 // With ServerOptions::keys, /v1/* needs an API key (reader or above).
-//   POST /v1/search   {"query": str, "k"?: int (10), "mode"?: "bm25"|"dense"|"hybrid", "explain"?: bool}
+//   POST /v1/search   {"query": str, "k"?: int (10), "offset"?: int, "facets"?: [str],
+//                      "mode"?: "bm25"|"dense"|"hybrid", "explain"?: bool, "rerank"...}
 //                     -> the same JSON as `kbseek search --json`, holding only
 //                     documents the caller may read (ServerOptions::anonymous)
 // Errors are {"error": {"code": HTTP status, "message": "..."}} with 400
