@@ -5,13 +5,13 @@
 // who erased what, when and why is appended to <index>/audit.jsonl.
 #include <cstdio>
 #include <filesystem>
-#include <iostream>
 #include <set>
 
 #include <nlohmann/json.hpp>
 
 #include "app/args.h"
 #include "app/commands.h"
+#include "app/stdin_lines.h"
 #include "query/selection.h"
 #include "storage/audit_log.h"
 #include "storage/cache_store.h"
@@ -35,15 +35,7 @@ int cmd_erase(int argc, char** argv) {
   auto dir = args->require("--index");
   auto actor = args->require("--actor");
   if (!dir.is_ok() || !actor.is_ok()) return fail("erase", Status::invalid_argument(kUsage));
-  std::vector<std::string> ids;
-  for (const auto& p : args->positional()) {
-    if (p != "-") {
-      ids.push_back(p);
-      continue;
-    }
-    for (std::string line; std::getline(std::cin, line);)
-      if (!line.empty()) ids.push_back(line);
-  }
+  std::vector<std::string> ids = ids_from_arguments(args->positional());
   if (ids.empty() && !args->has("--filter"))
     return fail("erase", Status::invalid_argument("nothing to erase: give ids or --filter\n" + std::string(kUsage)));
   auto index = storage::IndexFolder::open_existing_writable(dir.value());

@@ -1,11 +1,11 @@
 // `kbseek delete` and `kbseek check`: maintenance of an existing index folder.
 #include <cstdio>
-#include <iostream>
 #include <string>
 #include <vector>
 
 #include "app/args.h"
 #include "app/commands.h"
+#include "app/stdin_lines.h"
 #include "storage/index_check.h"
 #include "storage/index_folder.h"
 
@@ -18,16 +18,7 @@ int cmd_delete(int argc, char** argv) {
   if (!args.is_ok()) return fail("delete", args.status());
   auto dir = args->require("--index");
   if (!dir.is_ok()) return fail("delete", dir.status());
-  std::vector<std::string> ids;
-  for (const auto& p : args->positional()) {
-    if (p != "-") {
-      ids.push_back(p);
-      continue;
-    }
-    std::string line;  // "-": one id per line on standard input
-    while (std::getline(std::cin, line))
-      if (!line.empty()) ids.push_back(line);
-  }
+  const std::vector<std::string> ids = ids_from_arguments(args->positional());
   if (ids.empty()) return fail("delete", Status::invalid_argument("no ids (usage: kbseek delete --index DIR ID...|-)"));
   auto index = storage::IndexFolder::open_existing_writable(dir.value());
   if (!index.is_ok()) return fail("delete", index.status());

@@ -42,22 +42,6 @@ namespace fs = std::filesystem;
 constexpr const char* kUsage =
     "usage: kbseek sync --index DIR --source file:///ABSOLUTE/PATH [--watch] [--models-dir DIR] [--quiet]";
 
-// The ids `kbseek index FOLDER` gives the folder's documents: the relative
-// paths of its txt/md/html files (indexer/document_source.h).
-std::set<std::string> folder_ids(const std::string& root) {
-  std::set<std::string> ids;
-  std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(root, fs::directory_options::skip_permission_denied, ec);
-       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (!it->is_regular_file(ec)) continue;
-    const indexer::InputFormat f = indexer::format_of_path(it->path().string());
-    if (f != indexer::InputFormat::kText && f != indexer::InputFormat::kMarkdown && f != indexer::InputFormat::kHtml)
-      continue;
-    ids.insert(fs::relative(it->path(), root, ec).generic_string());
-  }
-  return ids;
-}
-
 std::atomic<bool> g_stop{false};
 void on_stop(int) { g_stop = true; }
 
@@ -87,7 +71,8 @@ int sync_once(const Args& args, const std::string& dir, const std::string& uri, 
   if (indexed != 0 && indexed != 1) return indexed;  // 1: some files rejected, the rest are in
 
   // 2. Remove what this source brought in before and no longer has.
-  const std::set<std::string> now = folder_ids(root);
+  const std::vector<std::string> listed = indexer::folder_document_ids(root);
+  const std::set<std::string> now(listed.begin(), listed.end());
   const std::string state_dir = dir + "/sync";
   const std::string state = state_dir + "/" + core::sha256_hex(uri).substr(0, 16) + ".json";
   std::set<std::string> before;

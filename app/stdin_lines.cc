@@ -8,6 +8,19 @@
 
 namespace kbseek::app {
 
+std::vector<std::string> ids_from_arguments(const std::vector<std::string>& positional) {
+  std::vector<std::string> ids;
+  for (const auto& p : positional) {
+    if (p != "-") {
+      ids.push_back(p);
+      continue;
+    }
+    for (std::string line; std::getline(std::cin, line);)
+      if (!line.empty()) ids.push_back(line);
+  }
+  return ids;
+}
+
 core::Result<size_t> for_each_stdin_batch(const char* cmd, size_t batch,
                                           const std::function<core::Status(const StdinBatch&)>& on_batch) {
   StdinBatch b;

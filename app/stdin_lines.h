@@ -17,6 +17,10 @@ struct StdinBatch {
   std::vector<size_t> numbers;     // per line of the batch: its 1-based line number
 };
 
+// Document ids given as arguments, "-" standing for one id a line on
+// standard input (delete, erase); empty lines are skipped.
+std::vector<std::string> ids_from_arguments(const std::vector<std::string>& positional);
+
 // Calls on_batch with up to `batch` lines at a time (a CRLF's '\r'
 // dropped), in order, until standard input ends or on_batch fails (its
 // Status is returned). A line that is not UTF-8 is named on stderr as

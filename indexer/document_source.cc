@@ -130,7 +130,22 @@ std::vector<std::string> folder_files(const std::string& dir, ReadStats* stats, 
   return kept;
 }
 
+// A folder's document's id: its path relative to the folder (the path as
+// given if that fails).
+std::string folder_id(const std::string& file, const std::string& dir) {
+  std::error_code ec;
+  const std::string id = fs::relative(file, dir, ec).generic_string();
+  return ec ? file : id;
+}
+
 }  // namespace
+
+std::vector<std::string> folder_document_ids(const std::string& dir) {
+  std::vector<InputFormat> formats;
+  std::vector<std::string> ids;
+  for (const auto& f : folder_files(dir, nullptr, InputFormat::kAuto, &formats)) ids.push_back(folder_id(f, dir));
+  return ids;
+}
 
 InputFormat format_of_path(const std::string& path) {
   const std::string ext = extension_of(path);
@@ -150,8 +165,7 @@ core::Status read_input(const std::string& input, const ReadOptions& options, co
     std::vector<InputFormat> formats;
     const std::vector<std::string> files = folder_files(input, stats, options.format, &formats);
     for (size_t i = 0; i < files.size(); ++i) {
-      const std::string id = fs::relative(files[i], input, ec).generic_string();
-      if (!read_file_document(files[i], ec ? files[i] : id, formats[i], on_document, on_reject, stats))
+      if (!read_file_document(files[i], folder_id(files[i], input), formats[i], on_document, on_reject, stats))
         return core::Status::ok();
     }
     return core::Status::ok();

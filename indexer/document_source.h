@@ -58,6 +58,10 @@ using RejectSink = std::function<bool(const Rejection& r)>;
 core::Status read_input(const std::string& input, const ReadOptions& options, const DocumentSink& on_document,
                         const RejectSink& on_reject, ReadStats* stats);
 
+// The ids read_input gives the documents of folder `dir` (the relative
+// paths of the files it reads), sorted; without reading them.
+std::vector<std::string> folder_document_ids(const std::string& dir);
+
 // Bytes of `input` (a folder: of the files read_input would read), for progress.
 int64_t input_size(const std::string& input, InputFormat format);
 

@@ -108,11 +108,16 @@ core::Status CacheStore::put(std::string_view key, std::string_view version, std
   return core::Status::ok();
 }
 
-core::Status CacheStore::evict_locked() {
+core::Result<int64_t> CacheStore::count_locked() const {
   KB_ASSIGN_OR_RETURN(Statement * count, db_->cached("SELECT count(*) FROM entries"));
   KB_ASSIGN_OR_RETURN(bool row, count->step());
-  rows_ = row ? count->column_int64(0) : 0;
+  const int64_t n = row ? count->column_int64(0) : 0;
   count->reset();
+  return n;
+}
+
+core::Status CacheStore::evict_locked() {
+  KB_ASSIGN_OR_RETURN(rows_, count_locked());
   if (rows_ <= capacity_) return core::Status::ok();
   KB_ASSIGN_OR_RETURN(Statement * del, db_->cached("DELETE FROM entries WHERE key IN "
                                                    "(SELECT key FROM entries ORDER BY used_at LIMIT ?)"));
@@ -131,11 +136,7 @@ core::Status CacheStore::clear() {
 
 core::Result<int64_t> CacheStore::size() const {
   std::lock_guard<std::mutex> lock(mu_);
-  KB_ASSIGN_OR_RETURN(Statement * count, db_->cached("SELECT count(*) FROM entries"));
-  KB_ASSIGN_OR_RETURN(bool row, count->step());
-  const int64_t n = row ? count->column_int64(0) : 0;
-  count->reset();
-  return n;
+  return count_locked();
 }
 
 }  // namespace kbseek::storage

@@ -58,6 +58,7 @@ class CacheStore {
  private:
   CacheStore(std::unique_ptr<SqliteDb> db, int64_t capacity, std::string reset_reason);
   core::Status evict_locked();
+  core::Result<int64_t> count_locked() const;
 
   mutable std::mutex mu_;
   std::unique_ptr<SqliteDb> db_;

@@ -49,6 +49,21 @@ void send_error(HttpResponse& res, int http_status, const std::string& message) 
   set_http_error(res, http_status, message);
 }
 
+// A comma-separated parameter's non-empty items ("a,,b" -> a, b).
+std::vector<std::string> comma_items(const std::string& list) {
+  std::vector<std::string> items;
+  std::string item;
+  for (char ch : list + ",") {
+    if (ch != ',') {
+      item += ch;
+    } else if (!item.empty()) {
+      items.push_back(item);
+      item.clear();
+    }
+  }
+  return items;
+}
+
 // Parses and validates the request body into a SearchRequest.
 core::Result<std::pair<ranker::SearchRequest, bool>> parse_search_body(const std::string& body,
                                                                       const ranker::SearchRequest& defaults,
@@ -203,20 +218,8 @@ core::Result<std::string> search_params_to_body(const HttpRequest& req) {
   if (req.has_query_param("group_field")) ranking["group_field"] = req.query_param("group_field");
   if (!ranking.empty()) j["ranking"] = ranking;
   if (req.has_query_param("mode")) j["mode"] = req.query_param("mode");
-  for (const char* list : {"models", "facets"}) {
-    if (!req.has_query_param(list)) continue;
-    json items = json::array();
-    std::string item;
-    for (char ch : req.query_param(list) + ",") {
-      if (ch != ',') {
-        item += ch;
-      } else if (!item.empty()) {
-        items.push_back(item);
-        item.clear();
-      }
-    }
-    j[list] = items;
-  }
+  for (const char* list : {"models", "facets"})
+    if (req.has_query_param(list)) j[list] = comma_items(req.query_param(list));
   if (req.has_query_param("explain")) {
     const std::string e = req.query_param("explain");
     if (e != "true" && e != "false" && e != "1" && e != "0")
@@ -423,16 +426,8 @@ Server::Server(const ranker::SearchService* initial, ServerOptions options)
       return send_error(res, 403, "this server is read-only (serve --writable to erase documents)");
     if (!caller(req, res, options_, storage::Role::kAdmin)) return;
     const std::string filter = req.query_param("filter"), reason = req.query_param("reason");
-    std::set<std::string> ids;
-    std::string item;
-    for (char ch : req.query_param("ids") + ",") {
-      if (ch != ',') {
-        item += ch;
-      } else if (!item.empty()) {
-        ids.insert(item);
-        item.clear();
-      }
-    }
+    const std::vector<std::string> listed = comma_items(req.query_param("ids"));
+    std::set<std::string> ids(listed.begin(), listed.end());
     if (ids.empty() && filter.empty()) return send_error(res, 400, "give ids=a,b and/or filter=CONDITIONS");
     const auto svc = service();
     if (!filter.empty()) {
