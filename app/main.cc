@@ -40,6 +40,8 @@ commands:
   erase  --index DIR --actor WHO [--reason TEXT] [--filter 'dept:hr time:<2020'] [ID...|-]
                                    GDPR erasure: content gone from every file, caches dropped, audit.jsonl
   sync   --index DIR --source file:///PATH [--watch]   a folder, incrementally: changed files re-indexed, removed ones deleted
+         --index DIR --source 'postgresql://HOST/DB?table=T&updated=COL[&acl=COL]' [--watch [--interval S]]
+                                   a table or query=SELECT..., incrementally on COL; rows gone are deleted
   rerank --model NAME [--budget-ms MS] [--passage-tokens N] QUERY
                                    one passage per stdin line -> one relevance score per stdout line
 

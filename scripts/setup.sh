@@ -37,6 +37,8 @@ PACKAGES=(
   curl                                # end-to-end checks in scripts
   prometheus                          # tests: a real Prometheus scrapes /metrics
   nginx                               # tests: replicas behind a real nginx
+  libpq-dev                           # kbseek sync --source postgresql://
+  postgresql                          # tests: sync from a real PostgreSQL server
 )
 
 # Test clients (scripts/test.sh asks for them): the search page in a

@@ -1,7 +1,7 @@
 // `kbseek sync --source file:///...`: the first run indexes a folder; the
 // next one re-indexes the changed file, adds the new one, skips the
 // unchanged one and deletes the removed one; documents from other inputs
-// stay; only file:// is accepted so far, by name.
+// stay; an unknown scheme is refused by name.
 #include <gtest/gtest.h>
 
 #include <signal.h>
@@ -66,9 +66,9 @@ TEST(SyncTest, AFolderIsFollowedIncrementally) {
   EXPECT_TRUE(json::parse(third.out)["deleted"].empty());
   EXPECT_NE(third.err.find("3 unchanged"), std::string::npos) << third.err;
 
-  CommandResult pg = run_kbseek({"sync", "--index", index, "--source", "postgresql://localhost/db?query=x"});
-  EXPECT_EQ(pg.exit_code, 2);
-  EXPECT_NE(pg.err.find("only file://"), std::string::npos) << pg.err;
+  CommandResult other = run_kbseek({"sync", "--index", index, "--source", "ftp://host/folder"});
+  EXPECT_EQ(other.exit_code, 2);
+  EXPECT_NE(other.err.find("expected file:///PATH or postgresql://"), std::string::npos) << other.err;
   CommandResult relative = run_kbseek({"sync", "--index", index, "--source", "file://relative/path"});
   EXPECT_EQ(relative.exit_code, 2);
 }
