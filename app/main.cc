@@ -23,7 +23,7 @@ commands:
                                    learn the index's fusion weights from labels (kept in DIR/fusion.json;
                                    search, eval and serve use them unless --fixed-weights)
   stats  --index DIR [--json]
-  serve  --index DIR [--host H] [--port P] [--auth] [--anonymous-principals a,b] [--principals-header NAME]
+  serve  --index DIR | --tenants ROOT (one index per tenant, under /t/NAME/) [--host H] [--port P] [--auth] [--anonymous-principals a,b] [--principals-header NAME]
          search, eval and serve take the LLM stage: --rerank NAME [--rerank-k N]
          [--rerank-budget-ms MS] [--rerank-weight W]; and ranking beyond relevance (over the
          index's ranking.json): --freshness W [--half-life-days D] [--recent-weight W]

@@ -16,6 +16,15 @@ const std::set<std::string> kServiceFlags = {"--models-dir", "--models", "--weig
                                              "--half-life-days", "--mmr-lambda", "--group-by", "--boost",
                                              "--other-chunks-weight"};
 
+core::Result<std::unique_ptr<ranker::SearchService>> open_search_service(const Args& args, const std::string& dir,
+                                                                         size_t cache_entries,
+                                                                         int64_t persistent_entries) {
+  KB_ASSIGN_OR_RETURN(auto opts, service_options_from_args(args));
+  opts.result_cache_entries = cache_entries;
+  opts.persistent_cache_entries = persistent_entries;
+  return ranker::SearchService::open(dir, opts);
+}
+
 std::set<std::string> with_service_flags(std::set<std::string> flags) {
   flags.insert(kServiceFlags.begin(), kServiceFlags.end());
   return flags;

@@ -1,6 +1,7 @@
 // Flags shared by every command that opens a SearchService (search, eval, serve).
 #pragma once
 
+#include <memory>
 #include <set>
 #include <string>
 
@@ -35,6 +36,12 @@ core::Status rerank_from_args(const Args& args, ranker::SearchRequest* req);
 // and those whose acl names a or b; "" for public only), else everything
 // (the operator, who can read the index folder anyway).
 void principals_from_args(const Args& args, ranker::SearchRequest* req);
+
+// SearchService::open(dir) with the flags' options and the result cache
+// sizes (serve's; none for one-shot commands).
+core::Result<std::unique_ptr<ranker::SearchService>> open_search_service(const Args& args, const std::string& dir,
+                                                                         size_t cache_entries = 0,
+                                                                         int64_t persistent_entries = 0);
 
 // Adds kServiceFlags to a command's own value flags.
 std::set<std::string> with_service_flags(std::set<std::string> flags);

@@ -112,7 +112,7 @@ function fullQuery(){
   for(const [f,v] of Object.entries(st.picked)) if(!(f==='lang'&&lang)) parts.push(clause(f,v));
   return parts.join(' ');}
 async function loadStats(){
-  try{const r=await fetch('/v1/stats',{headers:headers()});
+  try{const r=await fetch('v1/stats',{headers:headers()});
     if(r.status===401){askKey();return;}
     if(r.ok){const j=await r.json();st.facetFields=j.facets.slice(0,8);}
   }catch(e){}
@@ -124,7 +124,7 @@ async function search(){
     $('prev').disabled=$('next').disabled=true;$('pageno').textContent='';return;}
   const body={query:fullQuery(),k:st.k,offset:st.offset,mode:$('mode').value,explain:$('explain').checked,facets:st.facetFields};
   let r,j;
-  try{r=await fetch('/v1/search',{method:'POST',headers:headers(),body:JSON.stringify(body)});j=await r.json();}
+  try{r=await fetch('v1/search',{method:'POST',headers:headers(),body:JSON.stringify(body)});j=await r.json();}
   catch(e){if(seq===st.seq)$('err').textContent=String(e);return;}
   if(seq!==st.seq) return;  // a newer search has been sent
   if(r.status===401){sessionStorage.removeItem('kbseek_key');askKey();$('err').textContent=t('needKey');return;}
@@ -180,7 +180,7 @@ function select(i){
 }
 function unselect(){st.sel=-1; $('out').querySelectorAll('.r').forEach(r=>r.classList.remove('sel')); $('q').focus();}
 async function openDoc(id){
-  const r=await fetch('/v1/documents/'+encodeURIComponent(id),{headers:headers()});
+  const r=await fetch('v1/documents/'+encodeURIComponent(id),{headers:headers()});
   const j=await r.json();
   if(!r.ok){$('err').textContent=(j.error&&j.error.message)||r.statusText;return;}
   $('doc-title').textContent=j.title||j.id;

@@ -240,29 +240,105 @@ core::Result<std::string> search_params_to_body(const HttpRequest& req) {
 }  // namespace
 
 Server::Server(const ranker::SearchService* initial, ServerOptions options)
-    // Not owned: the caller keeps `initial` alive (set_service() owns).
-    : service_(initial, [](const ranker::SearchService*) {}), options_(std::move(options)) {
+    : Server(std::vector<TenantSite>{{"", initial, options.keys, options.writer, options.reload}}, options) {}
+
+Server::Server(std::vector<TenantSite> sites, ServerOptions options) : options_(std::move(options)) {
   HttpLimits limits = options_.limits;
   limits.max_body_bytes = options_.max_body_bytes;
   http_ = std::make_unique<HttpServer>(limits);
   auto& http = *http_;
+  for (auto& t : sites) {
+    auto site = std::make_unique<Site>();
+    site->name = t.name;
+    site->prefix = t.name.empty() ? "" : "/t/" + t.name;
+    site->options = options_;
+    site->options.keys = t.keys;
+    site->options.writer = t.writer;
+    site->options.reload = std::move(t.reload);
+    // Not owned: the caller keeps it alive (set_service() owns).
+    site->service = std::shared_ptr<const ranker::SearchService>(t.service, [](const ranker::SearchService*) {});
+    add_site_routes(site.get());
+    sites_.push_back(std::move(site));
+  }
 
-  http.route("GET", "/", [](const HttpRequest&, HttpResponse& res) {
-    res.set_content(search_page_html(), "text/html; charset=utf-8");
+  // Alive; the sizes are summed over the sites (tenants).
+  http.route("GET", "/health", [this](const HttpRequest&, HttpResponse& res) {
+    int64_t documents = 0, chunks = 0;
+    for (const auto& site : sites_) {
+      const auto svc = site->current();
+      documents += svc->index().document_count();
+      chunks += svc->index().chunk_count();
+    }
+    json j = {{"status", "ok"}, {"documents", documents}, {"chunks", chunks}};
+    res.set_content(j.dump(), "application/json");
   });
 
-  http.route("GET", "/health", [this](const HttpRequest&, HttpResponse& res) {
-    json j = {{"status", "ok"},
-              {"documents", service()->index().document_count()},
-              {"chunks", service()->index().chunk_count()}};
-    res.set_content(j.dump(), "application/json");
+  http.route("GET", "/openapi.json", [](const HttpRequest&, HttpResponse& res) {
+    res.set_content(openapi_document().dump(), "application/json");
+  });
+
+  http.route("GET", "/ready", [](const HttpRequest&, HttpResponse& res) {
+    res.set_content(R"({"status":"ready"})", "application/json");
+  });
+
+  http.route("GET", "/metrics", [this](const HttpRequest&, HttpResponse& res) {
+    const auto& st = http_->stats();
+    Metrics::Gauges g;
+    for (const auto& site : sites_) {  // summed over the sites (tenants)
+      const auto svc = site->current();
+      g.documents += svc->index().document_count();
+      g.chunks += svc->index().chunk_count();
+      g.cache_hits += svc->cache_hits();
+      g.cache_misses += svc->cache_misses();
+      g.disk_cache_hits += svc->disk_cache_hits();
+      g.disk_cache_misses += svc->disk_cache_misses();
+      g.embedding_hits += svc->embedding_cache_hits();
+      g.embedding_misses += svc->embedding_cache_misses();
+    }
+    g.refused_busy = st.rejected_busy.load();
+    g.refused_timeout = st.timed_out.load();
+    g.refused_too_large = st.too_large.load();
+    g.queued = st.queued.load();
+    g.answering = st.answering.load();
+    res.set_content(metrics_.render(g), "text/plain; version=0.0.4; charset=utf-8");
+  });
+  http.on_answered([this](const HttpRequest& req, const std::string& route, const HttpResponse& res, double seconds) {
+    const int status = res.status;
+    metrics_.observe(route, req.method, status, seconds);
+    // The access log: what a log pipeline (ELK) filters on. The route, not
+    // the path or query string (they hold what users search for and
+    // document ids), and never a key.
+    if (options_.access_log) {
+      char ms[32];
+      std::snprintf(ms, sizeof ms, "%.3f", seconds * 1000);
+      core::LogFields fields = {{"method", "\"" + core::json_escape(req.method) + "\""},
+                                {"route", "\"" + core::json_escape(route) + "\""},
+                                {"status", std::to_string(status)},
+                                {"ms", ms},
+                                {"bytes_in", std::to_string(req.body.size())}};
+      fields.insert(fields.end(), res.log_fields.begin(), res.log_fields.end());
+      core::log(core::LogLevel::kInfo, "access", req.method + " " + route + " " + std::to_string(status), fields);
+    }
+  });
+
+  http.on_exception([](const HttpRequest& req, const std::string& what) {
+    core::log_error("web", req.method + " " + req.path + ": " + what);
+  });
+}
+
+void Server::add_site_routes(Site* site) {
+  auto& http = *http_;
+  const std::string& P = site->prefix;
+
+  http.route("GET", P + "/", [](const HttpRequest&, HttpResponse& res) {
+    res.set_content(search_page_html(), "text/html; charset=utf-8");
   });
 
   // What the index holds and can filter and count on: the page builds its
   // filters from it. A reader's route (field names describe the data).
-  http.route("GET", "/v1/stats", [this](const HttpRequest& req, HttpResponse& res) {
-    if (!caller(req, res, options_, storage::Role::kReader)) return;
-    const auto svc = service();
+  http.route("GET", P + "/v1/stats", [site](const HttpRequest& req, HttpResponse& res) {
+    if (!caller(req, res, site->options, storage::Role::kReader)) return;
+    const auto svc = site->current();
     const storage::IndexFolder& index = svc->index();
     auto fields = index.indexed_fields();
     if (!fields.is_ok()) {
@@ -283,18 +359,15 @@ Server::Server(const ranker::SearchService* initial, ServerOptions options)
     res.set_content(j.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
   });
 
-  http.route("GET", "/openapi.json", [](const HttpRequest&, HttpResponse& res) {
-    res.set_content(openapi_document().dump(), "application/json");
-  });
 
   // One stored document, if the caller may read it; 404 alike for one that
   // does not exist and one the caller may not read, so that ids cannot be
   // probed.
-  http.route_prefix("GET", "/v1/documents/", [this](const HttpRequest& req, HttpResponse& res) {
-    auto who = caller(req, res, options_, storage::Role::kReader);
+  http.route_prefix("GET", P + "/v1/documents/", [site](const HttpRequest& req, HttpResponse& res) {
+    auto who = caller(req, res, site->options, storage::Role::kReader);
     if (!who) return;
     const std::string& id = req.path_rest;
-    auto doc = service()->index().get_document(id);
+    auto doc = site->current()->index().get_document(id);
     if (!doc.is_ok() && doc.status().code() != core::StatusCode::kNotFound) {
       core::log_error("web", "document read failed: " + doc.status().to_string());
       return send_error(res, 500, "the document cannot be read");
@@ -310,19 +383,19 @@ Server::Server(const ranker::SearchService* initial, ServerOptions options)
   });
 
   // Admin: keys required (an admin's), whatever else the server allows.
-  http.route("POST", "/v1/admin/reload", [this](const HttpRequest& req, HttpResponse& res) {
-    if (options_.keys == nullptr) {
+  http.route("POST", P + "/v1/admin/reload", [site](const HttpRequest& req, HttpResponse& res) {
+    if (site->options.keys == nullptr) {
       return send_error(res, 403, "admin routes need API keys (serve --auth); send SIGHUP to reload instead");
     }
-    if (!caller(req, res, options_, storage::Role::kAdmin)) return;
-    if (!options_.reload) return send_error(res, 501, "this server cannot reload");
+    if (!caller(req, res, site->options, storage::Role::kAdmin)) return;
+    if (!site->options.reload) return send_error(res, 501, "this server cannot reload");
     const auto t0 = std::chrono::steady_clock::now();
-    if (Status st = options_.reload(); !st.is_ok()) {
+    if (Status st = site->options.reload(); !st.is_ok()) {
       core::log_error("web", "reload failed, still serving the previous index: " + st.to_string());
       return send_error(res, 500, "reload failed, still serving the previous index: " + st.message());
     }
     json j = {{"status", "reloaded"},
-              {"documents", service()->index().document_count()},
+              {"documents", site->current()->index().document_count()},
               {"took_ms", std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count()}};
     res.set_content(j.dump(), "application/json");
   });
@@ -330,22 +403,22 @@ Server::Server(const ranker::SearchService* initial, ServerOptions options)
   // Keys over HTTP, an admin's: list (no secrets), create (the key is in
   // this answer only), revoke (at once). The store is the one the server
   // authenticates with.
-  auto admin = [this](const HttpRequest& req, HttpResponse& res) -> bool {
-    if (options_.keys == nullptr) {
+  auto admin = [site](const HttpRequest& req, HttpResponse& res) -> bool {
+    if (site->options.keys == nullptr) {
       send_error(res, 403, "admin routes need API keys (serve --auth)");
       return false;
     }
-    return caller(req, res, options_, storage::Role::kAdmin).has_value();
+    return caller(req, res, site->options, storage::Role::kAdmin).has_value();
   };
-  http.route("GET", "/v1/admin/keys", [this, admin](const HttpRequest& req, HttpResponse& res) {
+  http.route("GET", P + "/v1/admin/keys", [site, admin](const HttpRequest& req, HttpResponse& res) {
     if (!admin(req, res)) return;
-    auto keys = options_.keys->list();
+    auto keys = site->options.keys->list();
     if (!keys.is_ok()) return send_error(res, 500, "API keys cannot be read: " + keys.status().message());
     json all = json::array();
     for (const auto& k : keys.value()) all.push_back(json::parse(storage::api_key_json(k)));
     res.set_content(json{{"keys", all}}.dump(), "application/json");
   });
-  http.route("POST", "/v1/admin/keys", [this, admin](const HttpRequest& req, HttpResponse& res) {
+  http.route("POST", P + "/v1/admin/keys", [site, admin](const HttpRequest& req, HttpResponse& res) {
     if (!admin(req, res)) return;
     auto body = parse_json_object(req.body);
     if (!body.is_ok()) return send_error(res, 400, body.status().message());
@@ -360,7 +433,7 @@ Server::Server(const ranker::SearchService* initial, ServerOptions options)
       if (!ok) return send_error(res, 400, "field \"principals\" must be an array of strings");
       for (const auto& x : *p) principals.push_back(x.get<std::string>());
     }
-    auto made = options_.keys->create(role.value(), principals);
+    auto made = site->options.keys->create(role.value(), principals);
     if (!made.is_ok()) {
       const int code = http_status_for(made.status());
       return send_error(res, code, made.status().message());
@@ -370,24 +443,24 @@ Server::Server(const ranker::SearchService* initial, ServerOptions options)
     res.status = 201;
     res.set_content(out.dump(), "application/json");
   });
-  http.route_prefix("DELETE", "/v1/admin/keys/", [this, admin](const HttpRequest& req, HttpResponse& res) {
+  http.route_prefix("DELETE", P + "/v1/admin/keys/", [site, admin](const HttpRequest& req, HttpResponse& res) {
     if (!admin(req, res)) return;
-    if (Status st = options_.keys->revoke(req.path_rest); !st.is_ok()) {
+    if (Status st = site->options.keys->revoke(req.path_rest); !st.is_ok()) {
       return send_error(res, http_status_for(st), st.message());
     }
     res.set_content(json{{"id", req.path_rest}, {"revoked", true}}.dump(), "application/json");
   });
 
   // Writes (serve --writable), a writer's: one document, a removal, NDJSON.
-  auto writable = [this](const HttpRequest& req, HttpResponse& res) -> bool {
-    if (options_.writer == nullptr) {
+  auto writable = [site](const HttpRequest& req, HttpResponse& res) -> bool {
+    if (site->options.writer == nullptr) {
       send_error(res, 403, "this server is read-only (serve --writable to accept documents)");
       return false;
     }
-    return caller(req, res, options_, storage::Role::kWriter).has_value();
+    return caller(req, res, site->options, storage::Role::kWriter).has_value();
   };
-  auto write = [this](HttpResponse& res, std::vector<core::Result<storage::Document>> docs) {
-    auto outcomes = options_.writer->put(std::move(docs));
+  auto write = [site](HttpResponse& res, std::vector<core::Result<storage::Document>> docs) {
+    auto outcomes = site->options.writer->put(std::move(docs));
     if (!outcomes.is_ok()) {
       core::log_error("web", "document write failed: " + outcomes.status().to_string());
       send_error(res, 500, "the write failed and nothing of it was kept: " + outcomes.status().message());
@@ -395,7 +468,7 @@ Server::Server(const ranker::SearchService* initial, ServerOptions options)
     }
     return std::move(outcomes).value();
   };
-  http.route_prefix("PUT", "/v1/documents/", [this, writable, write](const HttpRequest& req, HttpResponse& res) {
+  http.route_prefix("PUT", P + "/v1/documents/", [site, writable, write](const HttpRequest& req, HttpResponse& res) {
     if (!writable(req, res)) return;
     auto doc = indexer::parse_document_line(req.body);
     if (doc.is_ok() && doc->id != req.path_rest) {
@@ -411,9 +484,9 @@ Server::Server(const ranker::SearchService* initial, ServerOptions options)
     if (!o.error.empty()) j["note"] = o.error;
     res.set_content(j.dump(), "application/json");
   });
-  http.route_prefix("DELETE", "/v1/documents/", [this, writable](const HttpRequest& req, HttpResponse& res) {
+  http.route_prefix("DELETE", P + "/v1/documents/", [site, writable](const HttpRequest& req, HttpResponse& res) {
     if (!writable(req, res)) return;
-    Status st = options_.writer->remove(req.path_rest);
+    Status st = site->options.writer->remove(req.path_rest);
     if (!st.is_ok()) return send_error(res, http_status_for(st), st.message());
     res.set_content(json{{"id", req.path_rest}, {"status", "deleted"}}.dump(), "application/json");
   });
@@ -421,15 +494,15 @@ Server::Server(const ranker::SearchService* initial, ServerOptions options)
   // filter=CONDITIONS (query/selection.h), reason=...; the content goes from
   // the folder's files (LiveWriter::erase), the result cache is emptied
   // (both levels), and audit.jsonl records who, why and which ids.
-  http.route("DELETE", "/v1/documents", [this](const HttpRequest& req, HttpResponse& res) {
-    if (options_.writer == nullptr)
+  http.route("DELETE", P + "/v1/documents", [site](const HttpRequest& req, HttpResponse& res) {
+    if (site->options.writer == nullptr)
       return send_error(res, 403, "this server is read-only (serve --writable to erase documents)");
-    if (!caller(req, res, options_, storage::Role::kAdmin)) return;
+    if (!caller(req, res, site->options, storage::Role::kAdmin)) return;
     const std::string filter = req.query_param("filter"), reason = req.query_param("reason");
     const std::vector<std::string> listed = comma_items(req.query_param("ids"));
     std::set<std::string> ids(listed.begin(), listed.end());
     if (ids.empty() && filter.empty()) return send_error(res, 400, "give ids=a,b and/or filter=CONDITIONS");
-    const auto svc = service();
+    const auto svc = site->current();
     if (!filter.empty()) {
       if (Status st = svc->index().refresh_vectors(); !st.is_ok()) core::log_warn("web", st.to_string());
       auto selected = query::select_documents(svc->index(), filter);
@@ -437,7 +510,7 @@ Server::Server(const ranker::SearchService* initial, ServerOptions options)
       ids.insert(selected->begin(), selected->end());
     }
     const std::vector<std::string> wanted(ids.begin(), ids.end());
-    auto missing = options_.writer->erase(wanted);
+    auto missing = site->options.writer->erase(wanted);
     if (!missing.is_ok()) {
       core::log_error("web", "erasure failed: " + missing.status().to_string());
       return send_error(res, 500, "the erasure failed: " + missing.status().message());
@@ -447,7 +520,7 @@ Server::Server(const ranker::SearchService* initial, ServerOptions options)
       if (std::find(missing->begin(), missing->end(), id) == missing->end()) erased.push_back(id);
     // Cached answers may quote what was erased.
     Status cleared = svc->clear_result_cache();
-    const std::string actor = options_.keys == nullptr ? "no keys (loopback)" : "key " + presented_key_id(req);
+    const std::string actor = site->options.keys == nullptr ? "no keys (loopback)" : "key " + presented_key_id(req);
     const json record = {{"ts", storage::utc_now_iso8601()}, {"action", "erase"}, {"actor", actor},
                          {"reason", reason}, {"filter", filter}, {"erased", erased},
                          {"not_found", missing.value()}, {"via", "http"}};
@@ -463,7 +536,7 @@ Server::Server(const ranker::SearchService* initial, ServerOptions options)
                     "application/json");
   });
 
-  http.route("POST", "/v1/documents", [writable, write](const HttpRequest& req, HttpResponse& res) {
+  http.route("POST", P + "/v1/documents", [writable, write](const HttpRequest& req, HttpResponse& res) {
     if (!writable(req, res)) return;
     std::vector<core::Result<storage::Document>> docs;
     std::vector<int> lines;
@@ -495,53 +568,12 @@ Server::Server(const ranker::SearchService* initial, ServerOptions options)
                     "application/json");
   });
 
-  http.route("GET", "/ready", [](const HttpRequest&, HttpResponse& res) {
-    res.set_content(R"({"status":"ready"})", "application/json");
-  });
-
-  http.route("GET", "/metrics", [this](const HttpRequest&, HttpResponse& res) {
-    const auto& st = http_->stats();
-    Metrics::Gauges g;
-    g.documents = service()->index().document_count();
-    g.chunks = service()->index().chunk_count();
-    g.refused_busy = st.rejected_busy.load();
-    g.refused_timeout = st.timed_out.load();
-    g.refused_too_large = st.too_large.load();
-    g.queued = st.queued.load();
-    g.answering = st.answering.load();
-    g.cache_hits = service()->cache_hits();
-    g.cache_misses = service()->cache_misses();
-    g.disk_cache_hits = service()->disk_cache_hits();
-    g.disk_cache_misses = service()->disk_cache_misses();
-    g.embedding_hits = service()->embedding_cache_hits();
-    g.embedding_misses = service()->embedding_cache_misses();
-    res.set_content(metrics_.render(g), "text/plain; version=0.0.4; charset=utf-8");
-  });
-  http.on_answered([this](const HttpRequest& req, const std::string& route, const HttpResponse& res, double seconds) {
-    const int status = res.status;
-    metrics_.observe(route, req.method, status, seconds);
-    // The access log: what a log pipeline (ELK) filters on. The route, not
-    // the path or query string (they hold what users search for and
-    // document ids), and never a key.
-    if (options_.access_log) {
-      char ms[32];
-      std::snprintf(ms, sizeof ms, "%.3f", seconds * 1000);
-      core::LogFields fields = {{"method", "\"" + core::json_escape(req.method) + "\""},
-                                {"route", "\"" + core::json_escape(route) + "\""},
-                                {"status", std::to_string(status)},
-                                {"ms", ms},
-                                {"bytes_in", std::to_string(req.body.size())}};
-      fields.insert(fields.end(), res.log_fields.begin(), res.log_fields.end());
-      core::log(core::LogLevel::kInfo, "access", req.method + " " + route + " " + std::to_string(status), fields);
-    }
-  });
-
   // GET takes the POST body's fields as parameters (q for query).
-  auto search = [this](const HttpRequest& req, HttpResponse& res, const std::string& body) {
-    auto who = caller(req, res, options_, storage::Role::kReader);
+  auto search = [this, site](const HttpRequest& req, HttpResponse& res, const std::string& body) {
+    auto who = caller(req, res, site->options, storage::Role::kReader);
     if (!who) return;
-    const auto svc = service();  // one generation for the whole request
-    auto parsed = parse_search_body(body, options_.defaults, svc->ranking_defaults());
+    const auto svc = site->current();  // one generation for the whole request
+    auto parsed = parse_search_body(body, site->options.defaults, svc->ranking_defaults());
     if (!parsed.is_ok()) return send_error(res, 400, parsed.status().message());
     auto& [search_req, explain] = parsed.value();
     search_req.principals = std::move(who).value();
@@ -553,32 +585,32 @@ Server::Server(const ranker::SearchService* initial, ServerOptions options)
     }
     res.set_content(ranker::to_json(resp.value(), explain).dump(), "application/json");
     metrics_.observe_stages(resp->stages);
-    if (options_.access_log) {
+    if (site->options.access_log) {
       res.log_fields = {{"results", std::to_string(resp->results.size())},
                         {"cached", resp->cached ? "true" : "false"},
                         {"mode", std::string("\"") + ranker::search_mode_name(search_req.mode) + "\""}};
-      if (options_.query_log != ServerOptions::QueryLog::kOff) {
-        const std::string text = options_.query_log == ServerOptions::QueryLog::kPlain
+      if (site->options.query_log != ServerOptions::QueryLog::kOff) {
+        const std::string text = site->options.query_log == ServerOptions::QueryLog::kPlain
                                      ? search_req.query
                                      : core::mask_personal_data(search_req.query);
         res.log_fields.emplace_back("query", "\"" + core::json_escape(text) + "\"");
       }
     }
   };
-  http.route("POST", "/v1/search", [search](const HttpRequest& req, HttpResponse& res) { search(req, res, req.body); });
-  http.route("GET", "/v1/search", [search](const HttpRequest& req, HttpResponse& res) {
+  http.route("POST", P + "/v1/search", [search](const HttpRequest& req, HttpResponse& res) { search(req, res, req.body); });
+  http.route("GET", P + "/v1/search", [search](const HttpRequest& req, HttpResponse& res) {
     auto body = search_params_to_body(req);
     if (!body.is_ok()) return send_error(res, 400, body.status().message());
     search(req, res, body.value());
   });
 
-  http.route("POST", "/v1/embeddings", [this](const HttpRequest& req, HttpResponse& res) {
-    if (!caller(req, res, options_, storage::Role::kReader)) return;
+  http.route("POST", P + "/v1/embeddings", [site](const HttpRequest& req, HttpResponse& res) {
+    if (!caller(req, res, site->options, storage::Role::kReader)) return;
     auto call = parse_embeddings_body(req.body);
     if (!call.is_ok()) return send_error(res, 400, call.status().message());
     int dim = 0;
     long long tokens = 0;
-    auto vectors = service()->embed_texts(call->model, call->dimensions, call->inputs, call->query, &dim, &tokens);
+    auto vectors = site->current()->embed_texts(call->model, call->dimensions, call->inputs, call->query, &dim, &tokens);
     if (!vectors.is_ok()) {
       int code = http_status_for(vectors.status());
       if (code >= 500) core::log_error("web", "embeddings failed: " + vectors.status().to_string());
@@ -587,11 +619,11 @@ Server::Server(const ranker::SearchService* initial, ServerOptions options)
     res.set_content(embeddings_response(call.value(), vectors.value(), dim, tokens).dump(), "application/json");
   });
 
-  http.route("POST", "/v1/rerank", [this](const HttpRequest& req, HttpResponse& res) {
-    if (!caller(req, res, options_, storage::Role::kReader)) return;
-    auto call = parse_rerank_body(req.body, options_.defaults.rerank_model);
+  http.route("POST", P + "/v1/rerank", [site](const HttpRequest& req, HttpResponse& res) {
+    if (!caller(req, res, site->options, storage::Role::kReader)) return;
+    auto call = parse_rerank_body(req.body, site->options.defaults.rerank_model);
     if (!call.is_ok()) return send_error(res, 400, call.status().message());
-    auto scores = service()->rerank_texts(call->model, call->query, call->texts, call->budget_ms);
+    auto scores = site->current()->rerank_texts(call->model, call->query, call->texts, call->budget_ms);
     if (!scores.is_ok()) {
       int code = http_status_for(scores.status());
       if (code >= 500) core::log_error("web", "rerank failed: " + scores.status().to_string());
@@ -600,21 +632,26 @@ Server::Server(const ranker::SearchService* initial, ServerOptions options)
     res.set_content(rerank_response(call.value(), scores.value()).dump(), "application/json");
   });
 
-  http.on_exception([](const HttpRequest& req, const std::string& what) {
-    core::log_error("web", req.method + " " + req.path + ": " + what);
-  });
 }
 
 Server::~Server() { stop(); }
 
-std::shared_ptr<const ranker::SearchService> Server::service() const {
-  std::lock_guard<std::mutex> lock(service_mu_);
-  return service_;
+std::shared_ptr<const ranker::SearchService> Server::Site::current() const {
+  std::lock_guard<std::mutex> lock(mu);
+  return service;
 }
 
 void Server::set_service(std::shared_ptr<const ranker::SearchService> service) {
-  std::lock_guard<std::mutex> lock(service_mu_);
-  service_ = std::move(service);
+  set_service("", std::move(service));
+}
+
+void Server::set_service(const std::string& tenant, std::shared_ptr<const ranker::SearchService> service) {
+  for (auto& site : sites_) {
+    if (site->name != tenant) continue;
+    std::lock_guard<std::mutex> lock(site->mu);
+    site->service = std::move(service);
+    return;
+  }
 }
 
 Status Server::bind() {

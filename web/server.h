@@ -18,6 +18,8 @@
 //   PUT  /v1/documents/{id}  write one (JSON document), DELETE removes one,
 //   POST /v1/documents       NDJSON, one result per record (serve --writable)
 //   DELETE /v1/documents?ids=&filter=&reason=   erasure, audited (admin keys; serve --writable)
+// With tenants (serve --tenants ROOT) each tenant's routes are these under
+// /t/NAME (the page at /t/NAME/); /health, /ready, /metrics, /openapi.json stay.
 // With ServerOptions::tls_cert/tls_key the same over HTTPS.
 // With ServerOptions::keys, /v1/* needs an API key (reader or above).
 //   POST /v1/search   {"query": str, "k"?: int (10), "offset"?: int, "facets"?: [str],
@@ -36,6 +38,7 @@
 #include <mutex>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 #include "ranker/search_service.h"
@@ -97,13 +100,33 @@ struct ServerOptions {
 // Maps a Status code to an HTTP status (the one place this mapping lives).
 int http_status_for(const core::Status& status);
 
+// One tenant's index under a server of several (serve --tenants ROOT).
+struct TenantSite {
+  std::string name;  // [a-z0-9_-]+; its routes are under /t/NAME ("" = at the root, one index)
+  const ranker::SearchService* service = nullptr;  // must outlive the server (or set_service())
+  storage::KeyStore* keys = nullptr;               // the tenant's own keys (its index's keys.sqlite)
+  indexer::LiveWriter* writer = nullptr;           // --writable: the tenant's writer
+  std::function<core::Status()> reload = {};       // POST /t/NAME/v1/admin/reload
+};
+
 class Server {
  public:
-  // `service` must outlive the server (or until set_service() replaces it).
+  // One index at the root. `service` must outlive the server (or until
+  // set_service() replaces it).
   Server(const ranker::SearchService* service, ServerOptions options);
+  // Tenants: each site's routes (the page at /t/NAME/, /t/NAME/v1/search,
+  // documents, stats, keys, reload, embeddings, rerank) run on that
+  // tenant's service, cache, key store and writer alone, so a key is known
+  // to its own tenant only (401 elsewhere), and no query, answer, cache
+  // entry or document crosses tenants. /health, /ready, /metrics and
+  // /openapi.json are the server's (sizes summed; metrics' route label
+  // carries the prefix). options.keys/writer/reload are ignored: each
+  // site's own are used.
+  Server(std::vector<TenantSite> sites, ServerOptions options);
   // Requests that start after this run on `service`; those in flight finish
   // on the one they started with (it lives while they hold it). Thread-safe.
   void set_service(std::shared_ptr<const ranker::SearchService> service);
+  void set_service(const std::string& tenant, std::shared_ptr<const ranker::SearchService> service);
   ~Server();
   // Binds; Unavailable naming host:port if the address is taken.
   core::Status bind();
@@ -115,12 +138,19 @@ class Server {
   void stop();
 
  private:
+  // One index and what serves it, at a path prefix.
+  struct Site {
+    std::string name, prefix;  // "" and "", or NAME and "/t/NAME"
+    ServerOptions options;     // the server's, with this site's keys, writer and reload
+    // The service of new requests; each takes a reference for its duration.
+    std::shared_ptr<const ranker::SearchService> current() const;
+    mutable std::mutex mu;
+    std::shared_ptr<const ranker::SearchService> service;
+  };
+  void add_site_routes(Site* site);
   std::unique_ptr<HttpServer> http_;
   Metrics metrics_;
-  // The service of new requests; each takes a reference for its duration.
-  std::shared_ptr<const ranker::SearchService> service() const;
-  mutable std::mutex service_mu_;
-  std::shared_ptr<const ranker::SearchService> service_;
+  std::vector<std::unique_ptr<Site>> sites_;
   ServerOptions options_;
   int bound_port_ = -1;
 };

@@ -57,6 +57,12 @@ int g_counter = 0;
 
 }  // namespace
 
+std::string key_of(const CommandResult& created) {
+  std::string s = created.out;
+  while (!s.empty() && s.back() == '\n') s.pop_back();
+  return s.substr(s.rfind('\n') == std::string::npos ? 0 : s.rfind('\n') + 1);
+}
+
 std::string temp_dir(const std::string& name) {
   std::string dir = std::filesystem::temp_directory_path().string() + "/kbseek_test_" + std::to_string(getpid()) +
                     "_" + name;

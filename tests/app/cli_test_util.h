@@ -51,6 +51,9 @@ int free_loopback_port();
 // The whole content of a file ("" if it cannot be read).
 std::string read_text_file(const std::string& path);
 
+// The key `kbseek keys create` printed: its output's last line.
+std::string key_of(const CommandResult& created);
+
 // The "id" of every entry of a search response's "results", in order.
 std::vector<std::string> result_ids(const nlohmann::json& response);
 

@@ -14,12 +14,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string key_of(const CommandResult& r) {
-  std::string s = r.out;
-  while (!s.empty() && s.back() == '\n') s.pop_back();
-  return s.substr(s.rfind('\n') == std::string::npos ? 0 : s.rfind('\n') + 1);
-}
-
 TEST(DocumentsApiTest, PutPostDeleteAreSearchableAtOnce) {
   const std::string index = temp_dir("documents") + "/index";
   ASSERT_EQ(run_kbseek({"index", "--index", index, KBSEEK_SOURCE_DIR "/app/sample/bilingual_sample.jsonl"}).exit_code, 0);
