@@ -3,10 +3,11 @@
 // An input is a file, a folder or "-" (standard input). Formats:
 //   jsonl        one JSON document per line (indexer/jsonl_reader.h)
 //   csv, tsv     a header row and a column mapping (indexer/csv_reader.h)
+//   mediawiki    a MediaWiki XML dump, one document per article (indexer/mediawiki_reader.h)
 //   txt, md, html  one document per file (Markdown through cmark, HTML
 //                through gumbo: indexer/markup_text.h)
 // "auto" picks by the file name after stripping ".gz" (.jsonl/.json/.ndjson,
-// .csv, .tsv/.tab, .txt/.text, .md/.markdown, .html/.htm); standard input
+// .csv, .tsv/.tab, .xml, .txt/.text, .md/.markdown, .html/.htm); standard input
 // in auto is JSONL. A folder is walked recursively in sorted order; files
 // of the three document formats are read (their id is the path relative to
 // the folder, their timestamp the file's mtime, the title from <title>, the
@@ -28,9 +29,9 @@
 
 namespace kbseek::indexer {
 
-enum class InputFormat { kAuto, kJsonl, kCsv, kTsv, kText, kMarkdown, kHtml };
+enum class InputFormat { kAuto, kJsonl, kCsv, kTsv, kText, kMarkdown, kHtml, kMediaWiki };
 
-// "auto", "jsonl", "csv", "tsv", "txt", "md", "html"; InvalidArgument otherwise.
+// "auto", "jsonl", "csv", "tsv", "mediawiki", "txt", "md", "html"; InvalidArgument otherwise.
 core::Result<InputFormat> parse_input_format(const std::string& name);
 const char* input_format_name(InputFormat f);
 // The format auto-detection gives `path` (kAuto if its extension is unknown).

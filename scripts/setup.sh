@@ -38,6 +38,7 @@ PACKAGES=(
   prometheus                          # tests: a real Prometheus scrapes /metrics
   nginx                               # tests: replicas behind a real nginx
   libpq-dev                           # kbseek sync --source postgresql://
+  libexpat1-dev                       # MediaWiki XML dumps, streamed
   postgresql                          # tests: sync from a real PostgreSQL server
 )
 
