@@ -78,14 +78,14 @@ bool read_file_document(const std::string& path, const std::string& id, InputFor
     return false;
   storage::Document doc;
   doc.id = id;
-  if (format == InputFormat::kHtml) {
-    MarkupText m = html_to_text(text);
+  std::optional<int64_t> own_time;  // the document's own record of its time beats the file's mtime
+  if (format == InputFormat::kHtml || format == InputFormat::kMarkdown) {
+    MarkupText m = format == InputFormat::kHtml ? html_to_text(text) : markdown_to_text(text);
     doc.title = std::move(m.title);
     doc.text = std::move(m.text);
-  } else if (format == InputFormat::kMarkdown) {
-    MarkupText m = markdown_to_text(text);
-    doc.title = std::move(m.title);
-    doc.text = std::move(m.text);
+    doc.metadata_json = std::move(m.metadata_json);
+    doc.acl = std::move(m.acl);
+    own_time = m.timestamp;
   } else {
     doc.text = std::move(text);
     // A plain file's name is the best title it has ("vpn-reset.txt" -> "vpn-reset").
@@ -97,7 +97,9 @@ bool read_file_document(const std::string& path, const std::string& id, InputFor
   doc.text = normalize_text(doc.text);
   std::error_code ec;
   const auto mtime = fs::last_write_time(path, ec);
-  if (!ec)
+  if (own_time)
+    doc.timestamp = own_time;
+  else if (!ec)
     doc.timestamp = std::chrono::duration_cast<std::chrono::seconds>(
                         (mtime - fs::file_time_type::clock::now()) + std::chrono::system_clock::now().time_since_epoch())
                         .count();

@@ -4,7 +4,15 @@
 #include <cmark.h>
 #include <gumbo.h>
 
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
 #include <memory>
+
+#include <nlohmann/json.hpp>
+
+#include "indexer/front_matter.h"
+#include "indexer/jsonl_reader.h"
 
 namespace kbseek::indexer {
 namespace {
@@ -143,6 +151,63 @@ void walk_html(const GumboNode* node, TextSink* sink, std::string* title, std::s
   for (unsigned i = 0; i < kids->length; ++i) walk_html(static_cast<const GumboNode*>(kids->data[i]), sink, title, first_h1);
 }
 
+const char* attribute(const GumboNode* node, const char* name) {
+  if (node->type != GUMBO_NODE_ELEMENT) return nullptr;
+  const GumboAttribute* a = gumbo_get_attribute(&node->v.element.attributes, name);
+  return a ? a->value : nullptr;
+}
+
+// The first element (document order) whose `attr` is `value` (for "class":
+// one of its classes).
+const GumboNode* find_element(const GumboNode* node, const char* attr, const char* value) {
+  if (node->type == GUMBO_NODE_ELEMENT) {
+    if (const char* v = attribute(node, attr)) {
+      if (std::strcmp(attr, "class") != 0 ? std::strcmp(v, value) == 0 : [&] {
+            const std::string classes = std::string(" ") + v + " ";
+            return classes.find(std::string(" ") + value + " ") != std::string::npos;
+          }())
+        return node;
+    }
+  } else if (node->type != GUMBO_NODE_DOCUMENT) {
+    return nullptr;
+  }
+  const GumboVector& kids = node->type == GUMBO_NODE_DOCUMENT ? node->v.document.children : node->v.element.children;
+  for (unsigned i = 0; i < kids.length; ++i)
+    if (const GumboNode* found = find_element(static_cast<const GumboNode*>(kids.data[i]), attr, value)) return found;
+  return nullptr;
+}
+
+void list_items(const GumboNode* node, std::vector<std::string>* out) {
+  if (node->type != GUMBO_NODE_ELEMENT) return;
+  if (node->v.element.tag == GUMBO_TAG_LI) {
+    std::string t;
+    node_text(node, &t);
+    if (!collapse(t).empty()) out->push_back(collapse(t));
+    return;
+  }
+  const GumboVector& kids = node->v.element.children;
+  for (unsigned i = 0; i < kids.length; ++i) list_items(static_cast<const GumboNode*>(kids.data[i]), out);
+}
+
+// The last "on Mon DD, YYYY" of Confluence's page metadata line, as UTC midnight.
+std::optional<int64_t> confluence_date(const std::string& line) {
+  static const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  std::optional<int64_t> found;
+  for (size_t p = line.find(" on "); p != std::string::npos; p = line.find(" on ", p + 1)) {
+    const std::string rest = line.substr(p + 4);
+    for (int m = 0; m < 12; ++m) {
+      if (rest.compare(0, 3, kMonths[m]) != 0) continue;
+      int day = 0, year = 0;
+      if (std::sscanf(rest.c_str() + 3, " %d, %d", &day, &year) != 2 || day < 1 || day > 31 || year < 1970) continue;
+      char iso[32];
+      std::snprintf(iso, sizeof iso, "%04d-%02d-%02d", year, m + 1, day);
+      auto ts = parse_timestamp(iso);
+      if (ts.is_ok()) found = ts.value();
+    }
+  }
+  return found;
+}
+
 }  // namespace
 
 MarkupText html_to_text(std::string_view html) {
@@ -151,15 +216,78 @@ MarkupText html_to_text(std::string_view html) {
   if (out == nullptr) return r;
   TextSink sink;
   std::string first_h1;
-  walk_html(out->document, &sink, &r.title, &first_h1);
+  // A Confluence export's page: only its content, its own title and record.
+  const GumboNode* main = find_element(out->document, "id", "main-content");
+  nlohmann::json meta = nlohmann::json::object();
+  if (main != nullptr) {
+    std::string ignored;
+    TextSink discard;
+    walk_html(out->document, &discard, &r.title, &first_h1);  // the <title>
+    walk_html(main, &sink, &ignored, &ignored);
+    const size_t sep = r.title.find(" : ");
+    if (sep != std::string::npos) {
+      meta["space"] = r.title.substr(0, sep);
+      r.title = r.title.substr(sep + 3);
+    }
+    if (const GumboNode* crumbs = find_element(out->document, "id", "breadcrumbs")) {
+      std::vector<std::string> items;
+      list_items(crumbs, &items);
+      if (!items.empty()) meta["breadcrumbs"] = items;
+    }
+    if (const GumboNode* record = find_element(out->document, "class", "page-metadata")) {
+      std::string t;
+      node_text(record, &t);
+      r.timestamp = confluence_date(collapse(t));
+    }
+    r.metadata_json = meta.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  } else {
+    walk_html(out->document, &sink, &r.title, &first_h1);
+  }
   gumbo_destroy_output(&kGumboDefaultOptions, out);
   r.text = sink.take();
   if (r.title.empty()) r.title = first_h1;
   return r;
 }
 
-MarkupText markdown_to_text(std::string_view markdown) {
+MarkupText markdown_to_text(std::string_view original) {
   MarkupText r;
+  const FrontMatter fm = split_front_matter(original);
+  const ObsidianText obsidian = obsidian_to_markdown(fm.body);
+  const std::string& markdown = obsidian.markdown;
+  nlohmann::ordered_json fields = nlohmann::ordered_json::parse(fm.fields_json, nullptr, false);
+  if (!fields.is_object()) fields = nlohmann::ordered_json::object();
+  std::string fm_title;
+  if (auto t = fields.find("title"); t != fields.end() && t->is_string()) fm_title = t->get<std::string>();
+  for (const char* key : {"updated", "modified", "lastmod", "last_modified", "date", "created"}) {
+    auto f = fields.find(key);
+    if (f == fields.end() || r.timestamp) continue;
+    if (f->is_number_integer()) {
+      r.timestamp = f->get<int64_t>();
+    } else if (f->is_string()) {
+      std::string v = f->get<std::string>();
+      if (v.size() > 10 && v[10] == ' ') v[10] = 'T';  // "2024-03-05 10:00"
+      if (auto ts = parse_timestamp(v); ts.is_ok()) r.timestamp = ts.value();
+    }
+  }
+  if (auto a = fields.find("acl"); a != fields.end()) {
+    if (a->is_string()) r.acl.push_back(a->get<std::string>());
+    if (a->is_array())
+      for (const auto& x : *a)
+        if (x.is_string()) r.acl.push_back(x.get<std::string>());
+  }
+  fields.erase("title");
+  fields.erase("acl");
+  if (!obsidian.tags.empty()) {
+    nlohmann::ordered_json tags = nlohmann::ordered_json::array();
+    if (auto t = fields.find("tags"); t != fields.end()) {
+      if (t->is_array()) tags = *t;
+      else if (t->is_string()) tags.push_back(*t);
+    }
+    for (const auto& tag : obsidian.tags)
+      if (std::find(tags.begin(), tags.end(), nlohmann::ordered_json(tag)) == tags.end()) tags.push_back(tag);
+    fields["tags"] = tags;
+  }
+  r.metadata_json = fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   std::unique_ptr<cmark_node, decltype(&cmark_node_free)> doc(
       cmark_parse_document(markdown.data(), markdown.size(), CMARK_OPT_DEFAULT), &cmark_node_free);
   if (!doc) return r;
@@ -215,6 +343,7 @@ MarkupText markdown_to_text(std::string_view markdown) {
     }
   }
   r.text = sink.take();
+  if (!fm_title.empty()) r.title = fm_title;
   return r;
 }
 
