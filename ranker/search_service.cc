@@ -10,6 +10,7 @@
 
 #include "core/file_util.h"
 #include "core/logging.h"
+#include "encoder/batching_encoder.h"
 #include "encoder/model_folder.h"
 #include "query/snippet.h"
 #include "ranker/result_cache.h"
@@ -53,6 +54,12 @@ uint64_t SearchService::cache_hits() const { return cache_ ? cache_->hits() : 0;
 uint64_t SearchService::cache_misses() const { return cache_ ? cache_->misses() : 0; }
 uint64_t SearchService::disk_cache_hits() const { return cache_ ? cache_->disk_hits() : 0; }
 uint64_t SearchService::disk_cache_misses() const { return cache_ ? cache_->disk_misses() : 0; }
+std::map<std::string, encoder::BatchSizeCounts> SearchService::encoder_batch_sizes() const {
+  std::map<std::string, encoder::BatchSizeCounts> out;
+  for (const auto* b : batching_) out[b->name()] = b->batch_sizes();
+  return out;
+}
+
 uint64_t SearchService::embedding_cache_hits() const {
   uint64_t n = 0;
   for (const auto& d : dense_) n += d->cache_hits();
@@ -86,6 +93,10 @@ Result<std::unique_ptr<SearchService>> SearchService::open(const std::string& in
       return Status::failed_precondition(index_dir + ": built with model \"" + m.name + "\" fingerprint " +
                                          m.fingerprint + ", but " + model_path + " has fingerprint " +
                                          enc->fingerprint() + " (re-index, or install the original model)");
+    // Queries of concurrent requests are encoded in one pass (encoder/batching_encoder.h).
+    auto batching = std::make_unique<encoder::BatchingEncoder>(std::move(enc));
+    s->batching_.push_back(batching.get());
+    enc = std::move(batching);
     // A server's query embeddings are kept as long as its answers are.
     s->dense_.push_back(
         std::make_unique<query::DenseRetriever>(s->index_.get(), i, enc.get(), options.result_cache_entries));

@@ -22,6 +22,7 @@
 
 #include "core/stage_times.h"
 #include "core/status.h"
+#include "encoder/batching_encoder.h"
 #include "encoder/encoder.h"
 #include "query/dense_retriever.h"
 #include "query/fusion_model.h"
@@ -222,6 +223,9 @@ class SearchService {
   uint64_t disk_cache_misses() const;
   // Query embedding cache (query/embedding_cache.h) hits and misses, summed
   // over the models; kept when result_cache_entries > 0, as many entries.
+  // Forward passes of each model's query encoder by batch size (queries of
+  // concurrent requests share passes: encoder/batching_encoder.h).
+  std::map<std::string, encoder::BatchSizeCounts> encoder_batch_sizes() const;
   uint64_t embedding_cache_hits() const;
   uint64_t embedding_cache_misses() const;
 
@@ -246,6 +250,7 @@ class SearchService {
   double prior_weight(const std::string& key) const;
   std::unique_ptr<storage::IndexFolder> index_;
   std::vector<std::unique_ptr<encoder::Encoder>> encoders_;  // one per manifest model
+  std::vector<const encoder::BatchingEncoder*> batching_;    // the same, as batchers
   std::unique_ptr<query::LexicalRetriever> lexical_;
   std::unique_ptr<query::EntityRetriever> entities_;  // hybrid only
   std::vector<std::unique_ptr<query::DenseRetriever>> dense_;  // pairs with encoders_

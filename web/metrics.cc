@@ -82,6 +82,19 @@ std::string Metrics::render(const Gauges& g) const {
   out += "kbseek_cache_requests_total{cache=\"query_embeddings\",outcome=\"hit\"} " + std::to_string(g.embedding_hits) + "\n";
   out += "kbseek_cache_requests_total{cache=\"query_embeddings\",outcome=\"miss\"} " +
          std::to_string(g.embedding_misses) + "\n";
+  out += "# HELP kbseek_encoder_batch_size Texts per forward pass of a query encoder (concurrent queries share passes).\n";
+  out += "# TYPE kbseek_encoder_batch_size histogram\n";
+  for (const auto& [model, c] : g.encoder_batches) {
+    uint64_t cumulative = 0;
+    for (size_t b = 0; b < encoder::BatchSizeCounts::kBounds.size(); ++b) {
+      cumulative += c.buckets[b];
+      out += "kbseek_encoder_batch_size_bucket{model=\"" + model + "\",le=\"" +
+             std::to_string(encoder::BatchSizeCounts::kBounds[b]) + "\"} " + std::to_string(cumulative) + "\n";
+    }
+    out += "kbseek_encoder_batch_size_bucket{model=\"" + model + "\",le=\"+Inf\"} " + std::to_string(c.passes) + "\n";
+    out += "kbseek_encoder_batch_size_sum{model=\"" + model + "\"} " + std::to_string(c.texts) + "\n";
+    out += "kbseek_encoder_batch_size_count{model=\"" + model + "\"} " + std::to_string(c.passes) + "\n";
+  }
   out += "# HELP kbseek_http_queue_depth Complete requests waiting for a worker.\n# TYPE kbseek_http_queue_depth gauge\n";
   out += "kbseek_http_queue_depth " + std::to_string(g.queued) + "\n";
   out += "# HELP kbseek_http_requests_in_progress Requests being answered by a worker.\n"

@@ -24,6 +24,7 @@
 #include <tuple>
 
 #include "core/stage_times.h"
+#include "encoder/batching_encoder.h"
 
 namespace kbseek::web {
 
@@ -49,6 +50,8 @@ class Metrics {
     uint64_t cache_hits = 0, cache_misses = 0;
     uint64_t disk_cache_hits = 0, disk_cache_misses = 0;
     uint64_t embedding_hits = 0, embedding_misses = 0;
+    // Query encoder passes by batch size, per model (summed over tenants).
+    std::map<std::string, encoder::BatchSizeCounts> encoder_batches;
   };
   std::string render(const Gauges& gauges) const;
 

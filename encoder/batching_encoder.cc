@@ -1,0 +1,87 @@
+#include "encoder/batching_encoder.h"
+
+#include <cstring>
+#include <vector>
+
+namespace kbseek::encoder {
+
+BatchingEncoder::BatchingEncoder(std::unique_ptr<Encoder> inner, int max_texts)
+    : inner_(std::move(inner)), max_texts_(static_cast<size_t>(max_texts > 0 ? max_texts : 1)) {}
+
+void BatchingEncoder::record(size_t texts) {
+  size_t b = 0;
+  while (b < BatchSizeCounts::kBounds.size() && texts > static_cast<size_t>(BatchSizeCounts::kBounds[b])) ++b;
+  ++counts_.buckets[b];
+  ++counts_.passes;
+  counts_.texts += texts;
+}
+
+BatchSizeCounts BatchingEncoder::batch_sizes() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return counts_;
+}
+
+size_t BatchingEncoder::waiting_calls() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return waiting_.size();
+}
+
+core::Status BatchingEncoder::encode(const std::vector<std::string>& texts, InputKind kind, float* out) {
+  if (texts.empty()) return core::Status::ok();
+  Call me{&texts, kind, out, false, core::Status::ok()};
+  std::unique_lock<std::mutex> lock(mu_);
+  waiting_.push_back(&me);
+  for (;;) {
+    if (me.done) return me.status;
+    if (running_) {
+      cv_.wait(lock);
+      continue;
+    }
+    // Lead a pass: the oldest waiting call and every later one of its kind
+    // that fits (the oldest always goes, whatever its size).
+    running_ = true;
+    std::vector<Call*> batch;
+    const InputKind k = waiting_.front()->kind;
+    size_t n = 0;
+    for (auto it = waiting_.begin(); it != waiting_.end();) {
+      Call* c = *it;
+      if (c->kind == k && (batch.empty() || n + c->texts->size() <= max_texts_)) {
+        batch.push_back(c);
+        n += c->texts->size();
+        it = waiting_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    lock.unlock();
+    core::Status st;
+    bool each_alone = batch.size() == 1;
+    if (!each_alone) {
+      std::vector<std::string> all;
+      all.reserve(n);
+      for (const Call* c : batch) all.insert(all.end(), c->texts->begin(), c->texts->end());
+      const size_t d = static_cast<size_t>(inner_->dimension());
+      std::vector<float> vectors(n * d);
+      st = inner_->encode(all, k, vectors.data());
+      if (st.is_ok()) {
+        size_t row = 0;
+        for (Call* c : batch) {
+          std::memcpy(c->out, vectors.data() + row * d, c->texts->size() * d * sizeof(float));
+          row += c->texts->size();
+        }
+        for (Call* c : batch) c->status = core::Status::ok();
+      } else {
+        each_alone = true;  // one call's bad input must not fail the others
+      }
+    }
+    if (each_alone)
+      for (Call* c : batch) c->status = inner_->encode(*c->texts, k, c->out);
+    lock.lock();
+    record(n);
+    for (Call* c : batch) c->done = true;
+    running_ = false;
+    cv_.notify_all();
+  }
+}
+
+}  // namespace kbseek::encoder
