@@ -11,7 +11,8 @@
 #
 #   bash bench/load/run_load.sh            (builds the index first if absent:
 #                                          ~110k chunks, about an hour on 2 cores)
-#   KBSEEK_LOAD_SECONDS=20 KBSEEK_SOAK_SECONDS=600 KBSEEK_LOAD_LLM=qwen2.5-0.5b-instruct (or "" to skip)
+#   KBSEEK_LOAD_SECONDS=20 KBSEEK_SOAK_SECONDS=600 (0: none) KBSEEK_LOAD_LLM=qwen2.5-0.5b-instruct (or "" to skip)
+#   KBSEEK_LOAD_MODES="bm25 hybrid" KBSEEK_LOAD_CACHES="0 8192" KBSEEK_BIN=... KBSEEK_LOAD_OUT=...
 #
 # Queries: real questions of seven evaldata sets in turn (Chinese, English,
 # cross-lingual), so the cache-on runs repeat each question as popular ones
@@ -105,6 +106,7 @@ run_wrk() {  # $1 bodies, $2 connections, $3 seconds, $4 timeout
   echo
   echo "- machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; commit $(git rev-parse --short HEAD); $(date -u +%FT%TZ); load before: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "- index: \`$IDX\`, $docs documents, $chunks chunks (bench/load/make_corpus.py: every shared corpus + generated text), default model set"
+  echo "- server binary: \`$KB\`"
   echo "- command: \`bash bench/load/run_load.sh\` (wrk, 2 threads (1 at 1 connection), ${SECS} s per row, POST /v1/search k = 10, $nq distinct questions of 7 evaldata sets in turn)"
   echo "- cache off: \`serve --cache-entries 0\`; cache on: 8192 entries after one warm pass; persistent level off in both"
   echo "- errors: \"non-2xx\" are answers such as 429/503 (overload is answered, not dropped); \"socket errors\" are wrk's (timeouts are requests unanswered after the wrk timeout)"
@@ -113,10 +115,10 @@ run_wrk() {  # $1 bodies, $2 connections, $3 seconds, $4 timeout
   echo "|---|---:|---:|---:|---:|---:|---:|---|---:|"
 } > "$OUT"
 
-for cache in 0 8192; do
+for cache in ${KBSEEK_LOAD_CACHES:-0 8192}; do
   start_server "$cache"
   label_cache=$([ "$cache" = 0 ] && echo "cache off" || echo "cache on")
-  for mode in bm25 hybrid; do
+  for mode in ${KBSEEK_LOAD_MODES:-bm25 hybrid}; do
     if [ "$cache" = 0 ]; then
       run_wrk "$mode.jsonl" 2 3 10s  # encoders and page cache warm
     else
@@ -147,6 +149,7 @@ PY
 done
 
 # Soak: hybrid, cache off, 8 connections; the server's RSS every 10 s.
+if [ "$SOAK" = 0 ]; then cat "$OUT"; exit 0; fi
 start_server 0
 run_wrk hybrid.jsonl 2 3 10s
 rss0=$(rss_mb "$pid")
