@@ -39,6 +39,8 @@ commands:
                                    online, consistent copies of an index (a writer may be committing)
   erase  --index DIR --actor WHO [--reason TEXT] [--filter 'dept:hr time:<2020'] [ID...|-]
                                    GDPR erasure: content gone from every file, caches dropped, audit.jsonl
+  retention --index DIR [--rules FILE] [--actor WHO] [--dry-run]
+                                   erase what DIR/retention.json's rules say is too old (audited, as erase)
   sync   --index DIR --source file:///PATH [--watch]   a folder, incrementally: changed files re-indexed, removed ones deleted
          --index DIR --source 'postgresql://HOST/DB?table=T&updated=COL[&acl=COL]' [--watch [--interval S]]
                                    a table or query=SELECT..., incrementally on COL; rows gone are deleted
@@ -77,6 +79,7 @@ int main(int argc, char** argv) {
   if (cmd == "keys") return cmd_keys(sub_argc, sub_argv);
   if (cmd == "snapshot") return cmd_snapshot(sub_argc, sub_argv);
   if (cmd == "erase") return cmd_erase(sub_argc, sub_argv);
+  if (cmd == "retention") return cmd_retention(sub_argc, sub_argv);
   if (cmd == "sync") return cmd_sync(sub_argc, sub_argv);
   if (cmd == "tune") return cmd_tune(sub_argc, sub_argv);
   if (cmd == "--version" || cmd == "version") {

@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <algorithm>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -153,6 +155,70 @@ TEST(EraseTest, OverHttpAnAdminErasesAndTheServerForgets) {
   // that had answered with its snippet.
   const auto left = files_holding(index, "receipts are required");
   EXPECT_TRUE(left.empty()) << json(left).dump();
+}
+
+
+// `kbseek retention`: rules kept with the index erase what is too old,
+// each rule audited; --dry-run only lists; a bad rule names itself.
+TEST(RetentionTest, RulesEraseWhatIsTooOldAndAreAudited) {
+  const std::string dir = temp_dir("retention");
+  const std::string corpus = dir + "/corpus.jsonl", index = dir + "/index";
+  const int64_t now = static_cast<int64_t>(std::time(nullptr));
+  const int64_t day = 86400;
+  {
+    std::ofstream f(corpus);
+    auto doc = [&](const std::string& id, const std::string& source, int64_t age_days, const std::string& text) {
+      f << json{{"id", id}, {"text", text}, {"timestamp", now - age_days * day}, {"metadata", {{"source", source}}}}.dump()
+        << "\n";
+    };
+    doc("chat-old", "chat", 200, "Chat transcript about the parking garage, from long ago.");
+    doc("chat-new", "chat", 10, "Chat transcript about the parking garage, from last week.");
+    doc("wiki-old", "wiki", 200, "Wiki page about the parking garage rules.");
+    doc("ancient", "wiki", 4000, "A memo about the parking garage from a decade ago.");
+    f << json{{"id", "undated"}, {"text", "A parking garage note without any date."}, {"metadata", {{"source", "chat"}}}}.dump()
+      << "\n";
+  }
+  ASSERT_EQ(run_kbseek({"index", "--index", index, "--models", "all-minilm-l6-v2", corpus}).exit_code, 0);
+  std::ofstream(index + "/retention.json")
+      << R"({"rules": [{"name": "chat logs", "filter": "source:chat", "max_age_days": 90},
+                       {"name": "ten years", "max_age_days": 3650}]})";
+  auto ids = [&] {
+    CommandResult r = run_kbseek({"search", "--index", index, "--json", "--mode", "bm25", "-k", "10", "parking garage"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    auto v = result_ids(json::parse(r.out));
+    std::sort(v.begin(), v.end());
+    return v;
+  };
+
+  CommandResult dry = run_kbseek({"retention", "--index", index, "--dry-run"});
+  ASSERT_EQ(dry.exit_code, 0) << dry.err;
+  const json planned = json::parse(dry.out);
+  ASSERT_EQ(planned.size(), 2u);
+  EXPECT_EQ(planned[0]["rule"], "chat logs");
+  EXPECT_EQ(planned[0]["ids"], json::array({"chat-old"}));
+  EXPECT_EQ(planned[1]["ids"], json::array({"ancient"}));
+  EXPECT_EQ(ids().size(), 5u) << "a dry run erases nothing";
+  EXPECT_FALSE(std::filesystem::exists(index + "/audit.jsonl"));
+
+  CommandResult run = run_kbseek({"retention", "--index", index, "--actor", "cron"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(ids(), (std::vector<std::string>{"chat-new", "undated", "wiki-old"}));
+  std::ifstream audit(index + "/audit.jsonl");
+  std::vector<json> records;
+  for (std::string line; std::getline(audit, line);) records.push_back(json::parse(line));
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0]["action"], "retention");
+  EXPECT_EQ(records[0]["actor"], "cron");
+  EXPECT_EQ(records[0]["reason"], "chat logs");
+  EXPECT_EQ(records[0]["erased"], json::array({"chat-old"}));
+  EXPECT_EQ(records[1]["erased"], json::array({"ancient"}));
+  EXPECT_TRUE(files_holding(index, "a decade ago").empty());
+
+  std::ofstream(index + "/retention.json") << R"({"rules": [{"name": "x", "filter": "source:chat"}]})";
+  CommandResult bad = run_kbseek({"retention", "--index", index});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("rules[0]"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("max_age_days"), std::string::npos) << bad.err;
 }
 
 }  // namespace
