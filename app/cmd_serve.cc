@@ -16,7 +16,11 @@
 #include "app/commands.h"
 #include "app/service_flags.h"
 #include "core/file_util.h"
+#include "core/logging.h"
+#include "core/sha256.h"
 #include "encoder/model_folder.h"
+#include "indexer/change_feed.h"
+#include "indexer/jsonl_reader.h"
 #include "indexer/live_writer.h"
 #include "ranker/search_service.h"
 #include "storage/key_store.h"
@@ -92,13 +96,58 @@ core::Result<std::vector<std::pair<std::string, std::string>>> tenants_under(con
   return out;
 }
 
+// One fetched batch of the change feed, applied in order through the
+// writer: a run of puts is one commit, a removal its own; each message is
+// acknowledged after its commit. On a failed commit the rest is left
+// unacknowledged (the stream redelivers it) and false is returned.
+bool apply_feed(indexer::FeedConsumer& feed, indexer::LiveWriter& writer, std::vector<indexer::FeedMessage>& msgs) {
+  size_t i = 0;
+  auto release_rest = [&] {
+    for (; i < msgs.size(); ++i) feed.release(msgs[i]);
+  };
+  while (i < msgs.size()) {
+    if (msgs[i].id.empty()) {  // not ours to index: redelivery cannot help
+      core::log_warn("feed", msgs[i].record);
+      (void)feed.ack(msgs[i]);
+      ++i;
+      continue;
+    }
+    if (msgs[i].deleted) {
+      Status st = writer.remove(msgs[i].id);
+      if (!st.is_ok() && st.code() != core::StatusCode::kNotFound) {
+        core::log_error("feed", "removing " + msgs[i].id + ": " + st.to_string());
+        release_rest();
+        return false;
+      }
+      (void)feed.ack(msgs[i]);
+      ++i;
+      continue;
+    }
+    size_t end = i;
+    std::vector<core::Result<storage::Document>> docs;
+    while (end < msgs.size() && !msgs[end].deleted && !msgs[end].id.empty())
+      docs.push_back(indexer::parse_document_line(msgs[end++].record));
+    auto outcomes = writer.put(std::move(docs));
+    if (!outcomes.is_ok()) {
+      core::log_error("feed", "commit failed, the stream will redeliver: " + outcomes.status().to_string());
+      release_rest();
+      return false;
+    }
+    for (const auto& o : outcomes.value())
+      if (o.status == "rejected") core::log_warn("feed", "record " + o.id + " rejected: " + o.error);
+    for (; i < end; ++i) (void)feed.ack(msgs[i]);
+  }
+  return true;
+}
+
 }  // namespace
 
 int cmd_serve(int argc, char** argv) {
   auto args = Args::parse(
       argc, argv,
       with_service_flags({"--index", "--tenants", "--host", "--port", "--anonymous-principals", "--principals-header",
-                          "--cache-entries", "--persistent-cache-entries", "--log-queries", "--tls-cert", "--tls-key"}),
+                          "--cache-entries", "--persistent-cache-entries", "--log-queries", "--tls-cert", "--tls-key",
+                          "--feed", "--shard", "--stream", "--feed-durable"}),
       {"--auth", "--no-access-log", "--writable", "--fixed-weights"});
   if (!args.is_ok()) return fail("serve", args.status());
   const bool tenants = args->has("--tenants");
@@ -192,6 +241,37 @@ int cmd_serve(int argc, char** argv) {
     }
   }
 
+  // --feed: this server is shard I of N and indexes its partition of the
+  // change feed (indexer/change_feed.h) through its writer.
+  std::unique_ptr<indexer::FeedConsumer> feed;
+  if (args->has("--feed")) {
+    if (tenants || !args->has("--writable"))
+      return fail("serve", Status::invalid_argument("--feed needs --writable and one --index"));
+    const std::string shard_arg = args->get("--shard", "0");
+    const int shard = std::atoi(shard_arg.c_str());
+    const size_t slash = shard_arg.find('/');
+    const int of = slash == std::string::npos ? 0 : std::atoi(shard_arg.c_str() + slash + 1);
+    if (shard_arg.empty() || shard_arg.find_first_not_of("0123456789/") != std::string::npos || shard < 0 ||
+        (slash != std::string::npos && of <= shard))
+      return fail("serve", Status::invalid_argument("--shard I or I/N (0 <= I < N), not \"" + shard_arg + "\""));
+    indexer::FeedOptions fo;
+    fo.url = args->get("--feed");
+    fo.stream = args->get("--stream", "kbseek");
+    // Each replica its own durable position: named after its folder.
+    const std::string durable = args->get(
+        "--feed-durable", "kbseek-" + core::sha256_hex(sites[0]->started_at).substr(0, 12) + "-shard" +
+                              std::to_string(shard));
+    auto consumer = indexer::FeedConsumer::open(fo, shard, durable);
+    if (!consumer.is_ok()) return fail("serve", consumer.status());
+    if (of > 0 && of != consumer.value()->shards())
+      return fail("serve", Status::failed_precondition("--shard " + shard_arg + ": the stream \"" + fo.stream +
+                                                       "\" has " + std::to_string(consumer.value()->shards()) +
+                                                       " shards"));
+    feed = std::move(consumer).value();
+    std::fprintf(stderr, "kbseek serve: following %s stream %s, shard %d of %d, as %s\n", fo.url.c_str(),
+                 fo.stream.c_str(), shard, feed->shards(), durable.c_str());
+  }
+
   // Reload (SIGHUP reloads every site; POST [/t/NAME]/v1/admin/reload one):
   // open the folder again (a symlink an operator has switched to a newly
   // built folder, say) with its models, and switch new requests to it;
@@ -245,6 +325,21 @@ int cmd_serve(int argc, char** argv) {
       }
     }
   });
+  std::thread follower;
+  if (feed) {
+    follower = std::thread([&] {
+      while (serving.load()) {
+        auto msgs = feed->fetch(64, 500);
+        if (!msgs.is_ok()) {
+          core::log_warn("feed", msgs.status().to_string());
+          std::this_thread::sleep_for(std::chrono::seconds(1));
+          continue;
+        }
+        if (!msgs->empty() && !apply_feed(*feed, *sites[0]->writer, msgs.value()))
+          std::this_thread::sleep_for(std::chrono::seconds(1));
+      }
+    });
+  }
   std::string serving_what = std::to_string(documents) + " documents";
   if (tenants) serving_what += " of " + std::to_string(sites.size()) + " tenants under /t/NAME/";
   std::fprintf(stderr, "kbseek serving %s on %s://%s:%d/ (%s)\n", serving_what.c_str(),
@@ -254,6 +349,7 @@ int cmd_serve(int argc, char** argv) {
   g_server = nullptr;
   serving = false;
   reloader.join();
+  if (follower.joinable()) follower.join();
   if (!st.is_ok()) return fail("serve", st);
   return 0;
 }

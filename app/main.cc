@@ -44,6 +44,9 @@ commands:
   sync   --index DIR --source file:///PATH [--watch]   a folder, incrementally: changed files re-indexed, removed ones deleted
          --index DIR --source 'postgresql://HOST/DB?table=T&updated=COL[&acl=COL]' [--watch [--interval S]]
                                    a table or query=SELECT..., incrementally on COL; rows gone are deleted
+  publish --nats URL [--stream S] [--shards N] INPUT... | --delete ID...|-
+                                   documents into the NATS JetStream change feed; shards follow it with
+                                   serve --writable --feed URL --shard I/N
   rerank --model NAME [--budget-ms MS] [--passage-tokens N] QUERY
                                    one passage per stdin line -> one relevance score per stdout line
 
@@ -80,6 +83,7 @@ int main(int argc, char** argv) {
   if (cmd == "snapshot") return cmd_snapshot(sub_argc, sub_argv);
   if (cmd == "erase") return cmd_erase(sub_argc, sub_argv);
   if (cmd == "retention") return cmd_retention(sub_argc, sub_argv);
+  if (cmd == "publish") return cmd_publish(sub_argc, sub_argv);
   if (cmd == "sync") return cmd_sync(sub_argc, sub_argv);
   if (cmd == "tune") return cmd_tune(sub_argc, sub_argv);
   if (cmd == "--version" || cmd == "version") {

@@ -39,6 +39,8 @@ PACKAGES=(
   nginx                               # tests: replicas behind a real nginx
   libpq-dev                           # kbseek sync --source postgresql://
   libexpat1-dev                       # MediaWiki XML dumps, streamed
+  libnats-dev                         # the change feed on NATS JetStream
+  nats-server                         # tests: shards following a real JetStream
   postgresql                          # tests: sync from a real PostgreSQL server
 )
 
