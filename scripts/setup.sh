@@ -41,6 +41,7 @@ PACKAGES=(
   libexpat1-dev                       # MediaWiki XML dumps, streamed
   libnats-dev                         # the change feed on NATS JetStream
   nats-server                         # tests: shards following a real JetStream
+  python3-yaml                        # tests: docs/kubernetes.yaml is parsed
   postgresql                          # tests: sync from a real PostgreSQL server
 )
 

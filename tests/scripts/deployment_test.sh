@@ -4,7 +4,9 @@
 #                        binary and a scratch index in its paths), and its
 #                        ExecStart flags start a real server;
 #   docs/Dockerfile      copies and runs files that exist, and its CMD's flags
-#                        start a real server.
+#                        start a real server;
+#   docs/kubernetes.yaml parses and hangs together, and each shard's init
+#                        script and flags run against a real nats-server.
 # (No Docker daemon or systemd PID 1 in CI: these are the checks that can run.)
 #   deployment_test.sh KBSEEK_BINARY SOURCE_DIR
 set -euo pipefail
@@ -68,4 +70,54 @@ mapfile -t dargs < <(python3 -c 'import json,sys; print("\n".join(json.loads(sys
 for i in "${!dargs[@]}"; do [ "${dargs[$i]}" = "--index" ] && dargs[$((i + 1))]="$work/index"; done
 serves "${dargs[@]}"
 echo "ok   the Dockerfile's CMD flags start kbseek"
+# Kubernetes: docs/kubernetes.yaml parses, hangs together (selectors,
+# services, shard numbering), and each shard's init script and serve flags
+# run against a real nats-server here.
+k8s="$SRC/docs/kubernetes.yaml"
+if ! python3 -c 'import yaml' 2>/dev/null || [ ! -x /usr/sbin/nats-server ]; then
+  echo "skip kubernetes.yaml (needs python3-yaml and nats-server; scripts/setup.sh installs them)"
+else
+  python3 - "$k8s" "$work" <<'PY' || fail "docs/kubernetes.yaml does not hang together"
+import os, sys, yaml
+docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
+work = sys.argv[2]
+services = {d["metadata"]["name"]: d for d in docs if d["kind"] == "Service"}
+sets = [d for d in docs if d["kind"] == "StatefulSet"]
+shards = [d for d in sets if d["metadata"]["name"] != "nats"]
+seen = set()
+for d in sets:
+    spec = d["spec"]
+    labels = spec["template"]["metadata"]["labels"]
+    assert spec["selector"]["matchLabels"].items() <= labels.items(), d["metadata"]["name"]
+    svc = services[spec["serviceName"]]
+    assert svc["spec"]["selector"].items() <= labels.items(), spec["serviceName"]
+for d in shards:
+    name = d["metadata"]["name"]
+    pod = d["spec"]["template"]["spec"]
+    args = pod["containers"][0]["args"]
+    i, n = map(int, args[args.index("--shard") + 1].split("/"))
+    assert n == len(shards) and i not in seen, name
+    seen.add(i)
+    assert pod["containers"][0]["readinessProbe"]["httpGet"]["path"] == "/ready"
+    open(os.path.join(work, name + ".init"), "w").write(pod["initContainers"][0]["args"][0])
+    open(os.path.join(work, name + ".args"), "w").write("\n".join(args) + "\n")
+print(len(shards))
+PY
+  nport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  /usr/sbin/nats-server -js -a 127.0.0.1 -p "$nport" -sd "$work/js" > "$work/nats.log" 2>&1 &
+  for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$nport") 2>/dev/null && break; sleep 0.1; done
+  nshards=$(ls "$work"/*.args | wc -l)
+  "$KB" publish --nats "nats://127.0.0.1:$nport" --shards "$nshards" "$SRC/app/sample/bilingual_sample.jsonl" \
+    2> "$work/publish.log" || fail "publish: $(cat "$work/publish.log")"
+  for a in "$work"/*.args; do
+    name=$(basename "$a" .args)
+    mkdir -p "$work/$name"
+    script=$(sed -e "s|/data|$work/$name|g" -e "s|/usr/local/bin/kbseek|$KB|g" "$work/$name.init")
+    sh -c "$script" > "$work/$name.init.log" 2>&1 || fail "$name's init script: $(cat "$work/$name.init.log")"
+    mapfile -t kargs < <(sed -e "s|/data|$work/$name|g" -e "s|nats://nats:4222|nats://127.0.0.1:$nport|" \
+                                -e "s|^0.0.0.0$|127.0.0.1|" "$a")
+    serves "${kargs[@]}"
+    echo "ok   $name: init script and serve flags run (feed from a real nats-server)"
+  done
+fi
 echo "all deployment checks passed"
