@@ -244,6 +244,7 @@ int cmd_serve(int argc, char** argv) {
   // --feed: this server is shard I of N and indexes its partition of the
   // change feed (indexer/change_feed.h) through its writer.
   std::unique_ptr<indexer::FeedConsumer> feed;
+  int feed_shard = 0;
   if (args->has("--feed")) {
     if (tenants || !args->has("--writable"))
       return fail("serve", Status::invalid_argument("--feed needs --writable and one --index"));
@@ -268,6 +269,7 @@ int cmd_serve(int argc, char** argv) {
                                                        "\" has " + std::to_string(consumer.value()->shards()) +
                                                        " shards"));
     feed = std::move(consumer).value();
+    feed_shard = shard;
     std::fprintf(stderr, "kbseek serve: following %s stream %s, shard %d of %d, as %s\n", fo.url.c_str(),
                  fo.stream.c_str(), shard, feed->shards(), durable.c_str());
   }
@@ -308,6 +310,11 @@ int cmd_serve(int argc, char** argv) {
   for (auto& site : sites) server.set_service(site->name, site->service);
   Status st = server.bind();
   if (!st.is_ok()) return fail("serve", st);
+  // A shard also answers the front's searches (kbseek front; web/shard_search.h).
+  if (feed) {
+    st = server.answer_shard_searches(args->get("--feed"), args->get("--stream", "kbseek"), feed_shard);
+    if (!st.is_ok()) return fail("serve", st);
+  }
   g_server = &server;
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);

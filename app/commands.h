@@ -22,6 +22,7 @@ int cmd_snapshot(int argc, char** argv);
 int cmd_erase(int argc, char** argv);
 int cmd_retention(int argc, char** argv);
 int cmd_publish(int argc, char** argv);
+int cmd_front(int argc, char** argv);
 int cmd_sync(int argc, char** argv);
 int cmd_tune(int argc, char** argv);
 

@@ -47,6 +47,8 @@ commands:
   publish --nats URL [--stream S] [--shards N] INPUT... | --delete ID...|-
                                    documents into the NATS JetStream change feed; shards follow it with
                                    serve --writable --feed URL --shard I/N
+  front  --nats URL [--stream S] [--host H] [--port P] [--timeout-ms 1000] [--keys DIR]
+                                   one /v1/search over every shard (NATS request-reply; partial if one is late)
   rerank --model NAME [--budget-ms MS] [--passage-tokens N] QUERY
                                    one passage per stdin line -> one relevance score per stdout line
 
@@ -84,6 +86,7 @@ int main(int argc, char** argv) {
   if (cmd == "erase") return cmd_erase(sub_argc, sub_argv);
   if (cmd == "retention") return cmd_retention(sub_argc, sub_argv);
   if (cmd == "publish") return cmd_publish(sub_argc, sub_argv);
+  if (cmd == "front") return cmd_front(sub_argc, sub_argv);
   if (cmd == "sync") return cmd_sync(sub_argc, sub_argv);
   if (cmd == "tune") return cmd_tune(sub_argc, sub_argv);
   if (cmd == "--version" || cmd == "version") {

@@ -80,6 +80,15 @@ int shard_of(std::string_view id, int shards) {
   return shards <= 1 ? 0 : static_cast<int>(h % static_cast<uint64_t>(shards));
 }
 
+Result<int> stream_shards(const FeedOptions& options) {
+  natsConnection* nc = nullptr;
+  jsCtx* js = nullptr;
+  auto shards = open_stream(options, &nc, &js, 0);
+  if (js) jsCtx_Destroy(js);
+  if (nc) natsConnection_Destroy(nc);
+  return shards;
+}
+
 std::string document_record(const storage::Document& doc) {
   nlohmann::json j = {{"id", doc.id}, {"title", doc.title}, {"text", doc.text}};
   if (doc.timestamp) j["timestamp"] = *doc.timestamp;

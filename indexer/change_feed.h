@@ -35,6 +35,10 @@ struct FeedOptions {
 // The partition of a document id, in [0, shards).
 int shard_of(std::string_view id, int shards);
 
+// The shard count a stream records; NotFound when there is no such stream,
+// Unavailable when the server cannot be reached.
+core::Result<int> stream_shards(const FeedOptions& options);
+
 // A document as the JSONL record that parse_document_line() reads back.
 std::string document_record(const storage::Document& doc);
 

@@ -38,6 +38,7 @@
 #include <mutex>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/status.h"
@@ -97,6 +98,8 @@ struct ServerOptions {
   QueryLog query_log = QueryLog::kMasked;
 };
 
+class ShardResponder;  // web/shard_search.h
+
 // Maps a Status code to an HTTP status (the one place this mapping lives).
 int http_status_for(const core::Status& status);
 
@@ -136,6 +139,9 @@ class Server {
   // Serves until stop() (blocking). Call bind() first.
   core::Status listen();
   void stop();
+  // Also answers searches of shard `shard` over NATS (web/shard_search.h),
+  // on the first site. Unavailable when NATS cannot be reached.
+  core::Status answer_shard_searches(const std::string& url, const std::string& stream, int shard);
 
  private:
   // One index and what serves it, at a path prefix.
@@ -148,11 +154,16 @@ class Server {
     std::shared_ptr<const ranker::SearchService> service;
   };
   void add_site_routes(Site* site);
+  // A search of `site`: (200, the answer's JSON) or (status, message);
+  // fills *request and *response on success (for logs and metrics).
+  std::pair<int, std::string> run_search(Site* site, const std::string& body, storage::Principals who,
+                                         ranker::SearchRequest* request, ranker::SearchResponse* response);
   std::unique_ptr<HttpServer> http_;
   Metrics metrics_;
   std::vector<std::unique_ptr<Site>> sites_;
   ServerOptions options_;
   int bound_port_ = -1;
+  std::unique_ptr<ShardResponder> responder_;  // last: gone first
 };
 
 }  // namespace kbseek::web

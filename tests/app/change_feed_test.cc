@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -200,6 +201,103 @@ TEST(ChangeFeedTest, ShardsFollowTheirPartitionAndCatchUpAfterAKill) {
   CommandResult no_server = run_kbseek({"publish", "--nats", "nats://127.0.0.1:1", dir + "/docs.jsonl"});
   EXPECT_EQ(no_server.exit_code, 2);
   EXPECT_NE(no_server.err.find("cannot connect"), std::string::npos) << no_server.err;
+}
+
+
+// kbseek front: one search over every shard; a shard's replicas share its
+// requests, so losing one replica loses nothing; a shard with no replica
+// left makes answers partial (flagged, never an error page); no shard, 503.
+TEST(ChangeFeedTest, TheFrontSearchesEveryShardAndFlagsAMissingOne) {
+  if (::access("/usr/sbin/nats-server", X_OK) != 0)
+    GTEST_SKIP() << "no /usr/sbin/nats-server (Debian package nats-server; scripts/setup.sh installs it)";
+  const std::string dir = temp_dir("front");
+  NatsServer nats(dir + "/nats");
+  ASSERT_TRUE(nats.ready()) << read_text_file(dir + "/nats/nats.log");
+  std::ofstream(dir + "/seed.jsonl") << json{{"id", "seed"}, {"text", "Seed document of the shard."}}.dump() << "\n";
+  for (const char* s : {"s0a", "s0b", "s1"}) {
+    ASSERT_EQ(run_kbseek({"index", "--index", dir + "/" + s, "--models", "all-minilm-l6-v2", dir + "/seed.jsonl"})
+                  .exit_code,
+              0);
+    ASSERT_EQ(run_kbseek({"delete", "--index", dir + "/" + s, "seed"}).exit_code, 0);
+  }
+  std::map<std::string, int> shard;
+  {
+    std::ofstream f(dir + "/docs.jsonl");
+    for (int i = 0; i < 10; ++i) {
+      const std::string id = "doc-" + std::to_string(i);
+      shard[id] = indexer::shard_of(id, 2);
+      f << json{{"id", id}, {"text", "Boiler room note " + std::to_string(i) + std::string(i, '!') + " pressure."}}.dump()
+        << "\n";
+    }
+  }
+  ASSERT_EQ(run_kbseek({"publish", "--nats", nats.url(), "--shards", "2", dir + "/docs.jsonl"}).exit_code, 0);
+  auto serve = [&](const std::string& folder, int s) {
+    return std::make_unique<ServerProcess>(std::vector<std::string>{"serve", "--index", dir + "/" + folder, "--port", "0",
+                                                                    "--writable", "--feed", nats.url(), "--shard",
+                                                                    std::to_string(s) + "/2"});
+  };
+  auto s0a = serve("s0a", 0), s0b = serve("s0b", 0), s1 = serve("s1", 1);
+  int expected[2] = {0, 0};
+  for (const auto& [id, s] : shard) ++expected[s];
+  for (auto* p : {s0a.get(), s0b.get()})
+    ASSERT_TRUE(eventually([&] { return documents_of(p->port()) == expected[0]; })) << p->stderr_text();
+  ASSERT_TRUE(eventually([&] { return documents_of(s1->port()) == expected[1]; })) << s1->stderr_text();
+
+  ServerProcess front({"front", "--nats", nats.url(), "--port", "0", "--timeout-ms", "2000"});
+  ASSERT_GT(front.port(), 0) << front.stderr_text();
+  httplib::Client cli("127.0.0.1", front.port());
+  cli.set_read_timeout(30, 0);
+  auto ask = [&](int k, int offset) {
+    auto res = cli.Post("/v1/search", json{{"query", "boiler room pressure"}, {"k", k}, {"offset", offset},
+                                           {"mode", "bm25"}}.dump(), "application/json");
+    EXPECT_TRUE(res);
+    return res ? std::make_pair(res->status, json::parse(res->body, nullptr, false)) : std::make_pair(0, json());
+  };
+  auto [status, all] = ask(20, 0);
+  ASSERT_EQ(status, 200) << all.dump();
+  EXPECT_EQ(all["partial"], false);
+  EXPECT_EQ(all["shards"]["answered"], 2);
+  ASSERT_EQ(all["results"].size(), 10u) << all.dump();
+  std::set<std::string> ids;
+  for (size_t i = 0; i < all["results"].size(); ++i) {
+    const json& r = all["results"][i];
+    ids.insert(r["id"].get<std::string>());
+    EXPECT_EQ(r["shard"], shard[r["id"].get<std::string>()]);
+    if (i > 0) {
+      EXPECT_GE(all["results"][i - 1]["score"].get<double>(), r["score"].get<double>());
+    }
+  }
+  EXPECT_EQ(ids.size(), 10u);
+  // Pages of the merged order.
+  auto [page_status, page] = ask(3, 3);
+  ASSERT_EQ(page_status, 200);
+  ASSERT_EQ(page["results"].size(), 3u);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(page["results"][i]["id"], all["results"][3 + i]["id"]);
+  EXPECT_EQ(page["more"], true);
+
+  // One replica of shard 0 dies: the other answers for the shard.
+  ::kill(s0a->pid(), SIGKILL);
+  s0a->stop();
+  ASSERT_TRUE(eventually([&] { return ask(20, 0).second.value("partial", true) == false; }));
+  for (int i = 0; i < 5; ++i) {
+    auto [st, a] = ask(20, 0);
+    EXPECT_EQ(st, 200);
+    EXPECT_EQ(a["partial"], false) << a.dump();
+    EXPECT_EQ(a["results"].size(), 10u);
+  }
+  // Shard 1 has no replica left: partial answers, shard 0's results.
+  ::kill(s1->pid(), SIGKILL);
+  s1->stop();
+  auto [partial_status, partial] = ask(20, 0);
+  ASSERT_EQ(partial_status, 200) << partial.dump();
+  EXPECT_EQ(partial["partial"], true);
+  EXPECT_EQ(partial["missing_shards"], json::array({1}));
+  EXPECT_EQ(partial["results"].size(), static_cast<size_t>(expected[0]));
+  // No shard at all: 503, an error body.
+  s0b->stop();
+  auto [none_status, none] = ask(20, 0);
+  EXPECT_EQ(none_status, 503) << none.dump();
+  EXPECT_TRUE(none.contains("error"));
 }
 
 }  // namespace
