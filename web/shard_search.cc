@@ -176,8 +176,14 @@ std::pair<int, json> ShardedSearch::search(const json& body, const storage::Prin
     pending.push_back(std::async(std::launch::async, [this, i, &payload, timeout_ms]() -> json {
       natsMsg* reply = nullptr;
       const std::string subject = search_subject(impl_->stream, i);
-      const natsStatus s = natsConnection_Request(&reply, impl_->nc, subject.c_str(), payload.data(),
-                                                  static_cast<int>(payload.size()), timeout_ms);
+      // Half the deadline, then the other half: a request that reached a
+      // replica which then died is asked again, and the queue group gives
+      // it to a live replica.
+      natsStatus s = natsConnection_Request(&reply, impl_->nc, subject.c_str(), payload.data(),
+                                            static_cast<int>(payload.size()), std::max(1, timeout_ms / 2));
+      if (s == NATS_TIMEOUT)
+        s = natsConnection_Request(&reply, impl_->nc, subject.c_str(), payload.data(), static_cast<int>(payload.size()),
+                                   std::max(1, timeout_ms - timeout_ms / 2));
       if (s != NATS_OK) return json();  // late, or no replica (NATS_NO_RESPONDERS)
       json j = json::parse(std::string(natsMsg_GetData(reply), natsMsg_GetDataLength(reply)), nullptr, false);
       natsMsg_Destroy(reply);

@@ -12,7 +12,9 @@
 // thread, so a replica answers several at once.
 //
 // Front side (ShardedSearch, behind `kbseek front`): asks every shard at
-// once with one deadline and merges: each shard is asked for offset + k,
+// once with one deadline (a shard silent for half of it is asked again:
+// a replica that died holding the request is replaced by a live one) and
+// merges: each shard is asked for offset + k,
 // the results are ordered by score (every shard scores with the same
 // models, fusion and ranking; BM25's statistics are each shard's own, as in
 // every sharded engine) and cut to [offset, offset + k). A shard that does
