@@ -98,6 +98,7 @@ core::Result<IndexInputs> inputs_from_args(const Args& args) {
   if (args.has("--title-col")) c.title = args.get("--title-col"), c.title_explicit = true;
   if (args.has("--text-col")) c.text = args.get("--text-col");
   if (args.has("--time-col")) c.time = args.get("--time-col"), c.time_explicit = true;
+  in.read.acl_from_owner = args.has("--acl-from-owner");
   return in;
 }
 
@@ -151,7 +152,7 @@ int cmd_index(int argc, char** argv) {
                           {"--index", "--model", "--models", "--models-dir", "--rejects", "--batch", "--commit-every", "--entities",
                            "--near-dup-threshold", "--quality-report",
                            "--format", "--id-col", "--title-col", "--text-col", "--time-col"},
-                          {"--quiet", "--dry-run", "--keep-duplicates", "--no-dedup"});
+                          {"--quiet", "--dry-run", "--keep-duplicates", "--no-dedup", "--acl-from-owner"});
   if (!args.is_ok()) return fail("index", args.status());
   auto in = inputs_from_args(args.value());
   if (!in.is_ok()) return fail("index", in.status());

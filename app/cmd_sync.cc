@@ -73,8 +73,10 @@ int watch_tree(const std::string& root) {
 
 // `kbseek index --index DIR INPUT` in this process: 0, 1 (some records
 // rejected, the rest are in) or an error's exit status.
-int index_input(const Args& args, const std::string& dir, const std::string& input, const char* format = "auto") {
+int index_input(const Args& args, const std::string& dir, const std::string& input, const char* format = "auto",
+                bool acl_from_owner = false) {
   std::vector<std::string> index_args = {"--index", dir, "--format", format, input};
+  if (acl_from_owner) index_args.push_back("--acl-from-owner");
   if (args.has("--models-dir")) index_args.insert(index_args.end(), {"--models-dir", args.get("--models-dir")});
   if (args.has("--quiet")) index_args.push_back("--quiet");
   std::vector<char*> av;
@@ -186,9 +188,10 @@ int sync_postgres_once(const Args& args, const std::string& dir, const indexer::
   return (indexed == 1 || !rejected.empty()) ? 1 : 0;
 }
 
-int sync_once(const Args& args, const std::string& dir, const std::string& uri, const std::string& root) {
+int sync_once(const Args& args, const std::string& dir, const std::string& uri, const std::string& root,
+              bool acl_from_owner) {
   // 1. Index the folder (unchanged documents are skipped by content hash).
-  const int indexed = index_input(args, dir, root);
+  const int indexed = index_input(args, dir, root, "auto", acl_from_owner);
   if (indexed != 0 && indexed != 1) return indexed;  // 1: some files rejected, the rest are in
 
   // 2. Remove what this source brought in before and no longer has.
@@ -237,11 +240,20 @@ int cmd_sync(int argc, char** argv) {
   }
   if (uri.rfind("file://", 0) != 0)
     return fail("sync", Status::invalid_argument("source \"" + uri + "\": expected file:///PATH or postgresql://..."));
-  const std::string root = uri.substr(7);
+  // file:///PATH[?acl=owner]: the files' Unix permissions as their acl.
+  std::string root = uri.substr(7);
+  bool acl_from_owner = false;
+  if (const size_t q = root.find('?'); q != std::string::npos) {
+    const std::string params = root.substr(q + 1);
+    root.resize(q);
+    if (params != "acl=owner")
+      return fail("sync", Status::invalid_argument("source \"" + uri + "\": the one parameter of file:// is acl=owner"));
+    acl_from_owner = true;
+  }
   std::error_code ec;
   if (root.empty() || root[0] != '/' || !fs::is_directory(root, ec))
     return fail("sync", Status::not_found("source \"" + uri + "\": not an absolute path to a folder"));
-  int rc = sync_once(args.value(), dir.value(), uri, root);
+  int rc = sync_once(args.value(), dir.value(), uri, root, acl_from_owner);
   if (!args->has("--watch") || (rc != 0 && rc != 1)) return rc;
   // --watch: again one second after the last change, until SIGTERM/SIGINT.
   std::signal(SIGTERM, on_stop);
@@ -261,7 +273,7 @@ int cmd_sync(int argc, char** argv) {
     if (changed) last_change = now;
     if (last_change >= 0 && now - last_change >= 1000) {
       last_change = -1;
-      rc = sync_once(args.value(), dir.value(), uri, root);
+      rc = sync_once(args.value(), dir.value(), uri, root, acl_from_owner);
       if (rc != 0 && rc != 1) break;
       ::close(fd);  // new folders get watches too
       fd = watch_tree(root);

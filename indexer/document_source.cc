@@ -1,6 +1,10 @@
 // Dispatch by format; the folder walk; whole-file documents.
 #include "indexer/document_source.h"
 
+#include <grp.h>
+#include <pwd.h>
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <system_error>
@@ -59,7 +63,20 @@ bool whole_file_format(InputFormat f) {
 }
 
 // One txt/md/html file as one document; id as given.
-bool read_file_document(const std::string& path, const std::string& id, InputFormat format,
+// The acl a file's Unix permissions give: public when others may read it,
+// else its group's name and "user:<owner>".
+std::vector<std::string> owner_acl(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || (st.st_mode & S_IROTH)) return {};
+  std::vector<std::string> acl;
+  if (const group* g = ::getgrgid(st.st_gid)) acl.emplace_back(g->gr_name);
+  else acl.push_back("gid:" + std::to_string(st.st_gid));
+  if (const passwd* u = ::getpwuid(st.st_uid)) acl.push_back(std::string("user:") + u->pw_name);
+  else acl.push_back("uid:" + std::to_string(st.st_uid));
+  return acl;
+}
+
+bool read_file_document(const std::string& path, const std::string& id, InputFormat format, bool acl_from_owner,
                         const DocumentSink& on_document, const RejectSink& on_reject, ReadStats* stats) {
   auto input = InputFile::open(path);
   if (!input.is_ok()) return on_reject(Rejection{path, 0, input.status().message()});
@@ -103,6 +120,7 @@ bool read_file_document(const std::string& path, const std::string& id, InputFor
     doc.timestamp = std::chrono::duration_cast<std::chrono::seconds>(
                         (mtime - fs::file_time_type::clock::now()) + std::chrono::system_clock::now().time_since_epoch())
                         .count();
+  if (acl_from_owner && doc.acl.empty()) doc.acl = owner_acl(path);
   if (stats) stats->input_bytes += static_cast<int64_t>(raw.size());
   if (doc.text.find_first_not_of(" \n") == std::string::npos && doc.title.empty())
     return on_reject(Rejection{path, 0, "empty document: no text after cleaning"});
@@ -172,7 +190,8 @@ core::Status read_input(const std::string& input, const ReadOptions& options, co
     std::vector<InputFormat> formats;
     const std::vector<std::string> files = folder_files(input, stats, options.format, &formats);
     for (size_t i = 0; i < files.size(); ++i) {
-      if (!read_file_document(files[i], folder_id(files[i], input), formats[i], on_document, on_reject, stats))
+      if (!read_file_document(files[i], folder_id(files[i], input), formats[i], options.acl_from_owner, on_document,
+                              on_reject, stats))
         return core::Status::ok();
     }
     return core::Status::ok();
@@ -186,7 +205,7 @@ core::Status read_input(const std::string& input, const ReadOptions& options, co
   }
   if (whole_file_format(fmt)) {
     const std::string id = input == "-" ? "stdin" : fs::path(input).filename().string();
-    read_file_document(input, id, fmt, on_document, on_reject, stats);
+    read_file_document(input, id, fmt, options.acl_from_owner, on_document, on_reject, stats);
     return core::Status::ok();
   }
   const char* name = input_format_name(fmt);

@@ -40,6 +40,11 @@ InputFormat format_of_path(const std::string& path);
 struct ReadOptions {
   InputFormat format = InputFormat::kAuto;
   CsvColumns columns;
+  // Whole-file documents (folders, txt/md/html) carry the file's Unix
+  // permissions as their acl: a file others may read is public; any other
+  // is readable by its group's name and "user:<owner>" (a front matter acl
+  // wins). `kbseek index --acl-from-owner`, `sync --source file:///P?acl=owner`.
+  bool acl_from_owner = false;
 };
 
 struct ReadStats {

@@ -4,9 +4,13 @@
 // stay; an unknown scheme is refused by name.
 #include <gtest/gtest.h>
 
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <thread>
@@ -20,8 +24,12 @@ namespace {
 
 using nlohmann::json;
 
-std::vector<std::string> ids_for(const std::string& index, const std::string& query) {
-  CommandResult r = run_kbseek({"search", "--index", index, "--json", "--mode", "bm25", "-k", "20", query});
+std::vector<std::string> ids_for(const std::string& index, const std::string& query,
+                                 const std::vector<std::string>& extra = {}) {
+  std::vector<std::string> args = {"search", "--index", index, "--json", "--mode", "bm25", "-k", "20"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  args.push_back(query);
+  CommandResult r = run_kbseek(args);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   return r.exit_code == 0 ? result_ids(json::parse(r.out)) : std::vector<std::string>{};
 }
@@ -101,6 +109,46 @@ TEST(SyncTest, WatchFollowsChangesAsTheyHappen) {
   int status = 0;
   ::waitpid(pid, &status, 0);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << read_text_file(dir + "/err");
+}
+
+
+// file:///PATH?acl=owner: a file others may read is public; any other is
+// readable by its group and its owner ("user:NAME"); a front matter acl wins.
+TEST(SyncTest, FilePermissionsBecomeTheAcl) {
+  const std::string dir = temp_dir("sync-acl");
+  const std::string src = dir + "/src", index = dir + "/index";
+  std::filesystem::create_directories(src);
+  std::ofstream(src + "/open.txt") << "Canteen menu: noodles on Tuesday.\n";
+  std::ofstream(src + "/closed.txt") << "Salary review notes: noodles budget.\n";
+  std::ofstream(src + "/marked.md") << "---\nacl: [board]\n---\nBoard minutes about the noodles supplier.\n";
+  std::filesystem::permissions(src + "/open.txt", std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
+                                                      std::filesystem::perms::group_read | std::filesystem::perms::others_read);
+  for (const char* f : {"/closed.txt", "/marked.md"})
+    std::filesystem::permissions(src + f, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
+                                              std::filesystem::perms::group_read);
+  struct stat st {};
+  ASSERT_EQ(::stat((src + "/closed.txt").c_str(), &st), 0);
+  const group* g = ::getgrgid(st.st_gid);
+  const passwd* u = ::getpwuid(st.st_uid);
+  ASSERT_TRUE(g && u);
+  const std::string group_name = g->gr_name, user = std::string("user:") + u->pw_name;
+
+  CommandResult r = run_kbseek({"sync", "--index", index, "--source", "file://" + src + "?acl=owner", "--quiet"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto sorted_ids = [&](const std::string& principals) {
+    std::vector<std::string> ids =
+        ids_for(index, "noodles", principals.empty() ? std::vector<std::string>{"--principals", ""}
+                                                     : std::vector<std::string>{"--principals", principals});
+    std::sort(ids.begin(), ids.end());
+    return ids;
+  };
+  EXPECT_EQ(sorted_ids(""), std::vector<std::string>{"open.txt"});
+  EXPECT_EQ(sorted_ids(group_name), (std::vector<std::string>{"closed.txt", "open.txt"}));
+  EXPECT_EQ(sorted_ids(user), (std::vector<std::string>{"closed.txt", "open.txt"}));
+  EXPECT_EQ(sorted_ids("board"), (std::vector<std::string>{"marked.md", "open.txt"}));
+  CommandResult bad = run_kbseek({"sync", "--index", index, "--source", "file://" + src + "?acl=mode"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("acl=owner"), std::string::npos) << bad.err;
 }
 
 }  // namespace
