@@ -1,6 +1,8 @@
 // fork/exec plumbing for the end-to-end tests.
 #include "tests/app/cli_test_util.h"
 
+#include <gtest/gtest.h>
+
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -56,6 +58,16 @@ int wait_exit(pid_t pid) {
 int g_counter = 0;
 
 }  // namespace
+
+std::vector<std::string> bm25_ids(const std::string& index, const std::string& query,
+                                  const std::vector<std::string>& extra) {
+  std::vector<std::string> args = {"search", "--index", index, "--json", "--mode", "bm25", "-k", "20"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  args.push_back(query);
+  CommandResult r = run_kbseek(args);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return r.exit_code == 0 ? result_ids(nlohmann::json::parse(r.out)) : std::vector<std::string>{};
+}
 
 std::string key_of(const CommandResult& created) {
   std::string s = created.out;

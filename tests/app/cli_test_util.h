@@ -54,6 +54,11 @@ std::string read_text_file(const std::string& path);
 // The key `kbseek keys create` printed: its output's last line.
 std::string key_of(const CommandResult& created);
 
+// The ids `kbseek search --json --mode bm25 -k 20 [extra...] QUERY` finds
+// in `index`, in order (a failed search fails the calling test).
+std::vector<std::string> bm25_ids(const std::string& index, const std::string& query,
+                                  const std::vector<std::string>& extra = {});
+
 // The "id" of every entry of a search response's "results", in order.
 std::vector<std::string> result_ids(const nlohmann::json& response);
 

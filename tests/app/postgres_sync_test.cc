@@ -85,15 +85,6 @@ class PostgresServer {
   bool started_ = false;
 };
 
-std::vector<std::string> ids_for(const std::string& index, const std::string& query,
-                                 const std::vector<std::string>& extra = {}) {
-  std::vector<std::string> args = {"search", "--index", index, "--json", "--mode", "bm25", "-k", "20"};
-  args.insert(args.end(), extra.begin(), extra.end());
-  args.push_back(query);
-  CommandResult r = run_kbseek(args);
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  return r.exit_code == 0 ? result_ids(json::parse(r.out)) : std::vector<std::string>{};
-}
 
 TEST(PostgresSyncTest, ATableIsFollowedIncrementallyWithItsPermissions) {
   const std::string dir = temp_dir("pgsync");
@@ -123,20 +114,20 @@ INSERT INTO docs VALUES
   EXPECT_EQ(r1["rejected"][0]["id"], "3");
   EXPECT_NE(r1["rejected"][0]["error"].get<std::string>().find("body"), std::string::npos);
   EXPECT_EQ(r1["watermark"], "2024-01-03 10:00:00+00");
-  EXPECT_EQ(ids_for(index, "aquarium filter"), std::vector<std::string>{"1"});
+  EXPECT_EQ(bm25_ids(index, "aquarium filter"), std::vector<std::string>{"1"});
   // The acl column is applied: finance's row is not shown to others.
-  EXPECT_TRUE(ids_for(index, "预算 审批", {"--principals", "staff"}).empty());
-  EXPECT_EQ(ids_for(index, "预算 审批", {"--principals", "finance"}), std::vector<std::string>{"2"});
+  EXPECT_TRUE(bm25_ids(index, "预算 审批", {"--principals", "staff"}).empty());
+  EXPECT_EQ(bm25_ids(index, "预算 审批", {"--principals", "finance"}), std::vector<std::string>{"2"});
   // An empty array is public.
-  EXPECT_EQ(ids_for(index, "bicycle parking", {"--principals", "staff"}), std::vector<std::string>{"5"});
+  EXPECT_EQ(bm25_ids(index, "bicycle parking", {"--principals", "staff"}), std::vector<std::string>{"5"});
   // The other columns are metadata: the query language filters on them.
-  EXPECT_EQ(ids_for(index, "dept:facilities parking"), std::vector<std::string>{"5"});
-  EXPECT_TRUE(ids_for(index, "dept:finance parking").empty());
-  EXPECT_EQ(ids_for(index, "pages:1..2 aquarium"), std::vector<std::string>{"1"});  // integers stay numbers
-  EXPECT_TRUE(ids_for(index, "pages:>=3 aquarium").empty());
+  EXPECT_EQ(bm25_ids(index, "dept:facilities parking"), std::vector<std::string>{"5"});
+  EXPECT_TRUE(bm25_ids(index, "dept:finance parking").empty());
+  EXPECT_EQ(bm25_ids(index, "pages:1..2 aquarium"), std::vector<std::string>{"1"});  // integers stay numbers
+  EXPECT_TRUE(bm25_ids(index, "pages:>=3 aquarium").empty());
   // The time column is the documents' timestamp.
-  EXPECT_EQ(ids_for(index, "time:2024-01-01 aquarium"), std::vector<std::string>{"1"});
-  EXPECT_TRUE(ids_for(index, "time:2023 aquarium").empty());
+  EXPECT_EQ(bm25_ids(index, "time:2024-01-01 aquarium"), std::vector<std::string>{"1"});
+  EXPECT_TRUE(bm25_ids(index, "time:2023 aquarium").empty());
 
   // Changes: row 1 edited (its time moves), row 2 deleted, row 4 added.
   ASSERT_TRUE(pg.sql(R"(
@@ -153,10 +144,10 @@ INSERT INTO docs VALUES (4, 'Coffee', 'The coffee machine is descaled monthly.',
   EXPECT_EQ(r2["changed"], 2);
   EXPECT_EQ(r2["deleted"], json::array({"2"}));
   EXPECT_EQ(r2["watermark"], "2024-02-02 09:00:00+00");
-  EXPECT_EQ(ids_for(index, "aquarium pump monday"), std::vector<std::string>{"1"});
-  EXPECT_TRUE(ids_for(index, "friday").empty());
-  EXPECT_EQ(ids_for(index, "coffee machine"), std::vector<std::string>{"4"});
-  EXPECT_TRUE(ids_for(index, "预算 审批", {"--principals", "finance"}).empty());
+  EXPECT_EQ(bm25_ids(index, "aquarium pump monday"), std::vector<std::string>{"1"});
+  EXPECT_TRUE(bm25_ids(index, "friday").empty());
+  EXPECT_EQ(bm25_ids(index, "coffee machine"), std::vector<std::string>{"4"});
+  EXPECT_TRUE(bm25_ids(index, "预算 审批", {"--principals", "finance"}).empty());
 
   // Nothing changed: only the row at the watermark is read, and skipped by its hash.
   CommandResult third = run_kbseek({"sync", "--index", index, "--source", uri});
@@ -188,8 +179,8 @@ INSERT INTO notes VALUES ('n1', 'Printer', 'Toner is in room 4.', true, 'it, off
   EXPECT_EQ(r["rows"], 1);
   EXPECT_EQ(r["source"].get<std::string>().find("sekret"), std::string::npos) << r.dump();
   EXPECT_NE(r["source"].get<std::string>().find("kbseek:***@"), std::string::npos) << r.dump();
-  EXPECT_EQ(ids_for(index, "toner", {"--principals", "office"}), std::vector<std::string>{"n1"});
-  EXPECT_TRUE(ids_for(index, "toner", {"--principals", "sales"}).empty());
+  EXPECT_EQ(bm25_ids(index, "toner", {"--principals", "office"}), std::vector<std::string>{"n1"});
+  EXPECT_TRUE(bm25_ids(index, "toner", {"--principals", "sales"}).empty());
   for (const auto& e : fs::directory_iterator(index + "/sync"))
     EXPECT_EQ(read_text_file(e.path().string()).find("sekret"), std::string::npos) << e.path();
   // Rows leaving the query's result are deleted, without any watermark.

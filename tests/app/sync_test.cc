@@ -24,15 +24,6 @@ namespace {
 
 using nlohmann::json;
 
-std::vector<std::string> ids_for(const std::string& index, const std::string& query,
-                                 const std::vector<std::string>& extra = {}) {
-  std::vector<std::string> args = {"search", "--index", index, "--json", "--mode", "bm25", "-k", "20"};
-  args.insert(args.end(), extra.begin(), extra.end());
-  args.push_back(query);
-  CommandResult r = run_kbseek(args);
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  return r.exit_code == 0 ? result_ids(json::parse(r.out)) : std::vector<std::string>{};
-}
 
 TEST(SyncTest, AFolderIsFollowedIncrementally) {
   const std::string dir = temp_dir("sync");
@@ -51,7 +42,7 @@ TEST(SyncTest, AFolderIsFollowedIncrementally) {
   const json r1 = json::parse(first.out);
   EXPECT_EQ(r1["files"], 3);
   EXPECT_TRUE(r1["deleted"].empty());
-  EXPECT_EQ(ids_for(index, "toner"), std::vector<std::string>{"c.html"});
+  EXPECT_EQ(bm25_ids(index, "toner"), std::vector<std::string>{"c.html"});
 
   std::filesystem::remove(src + "/c.html");
   std::ofstream(src + "/sub/b.txt") << "Bicycle parking moved: racks on level 2 now.\n";
@@ -62,9 +53,9 @@ TEST(SyncTest, AFolderIsFollowedIncrementally) {
   EXPECT_EQ(r2["files"], 3);
   EXPECT_EQ(r2["deleted"], json::array({"c.html"}));
   EXPECT_NE(second.err.find("1 unchanged"), std::string::npos) << "a.md is skipped by its hash: " << second.err;
-  EXPECT_TRUE(ids_for(index, "toner").empty());
-  EXPECT_EQ(ids_for(index, "coffee machine"), std::vector<std::string>{"d.txt"});
-  EXPECT_EQ(ids_for(index, "level racks"), std::vector<std::string>{"sub/b.txt"});
+  EXPECT_TRUE(bm25_ids(index, "toner").empty());
+  EXPECT_EQ(bm25_ids(index, "coffee machine"), std::vector<std::string>{"d.txt"});
+  EXPECT_EQ(bm25_ids(index, "level racks"), std::vector<std::string>{"sub/b.txt"});
   CommandResult stats = run_kbseek({"stats", "--index", index, "--json"});
   EXPECT_NE(stats.out.find("\"documents\":33"), std::string::npos) << "30 sample documents + 3 files: " << stats.out;
 
@@ -101,10 +92,10 @@ TEST(SyncTest, WatchFollowsChangesAsTheyHappen) {
   ASSERT_TRUE(wait_for([&] { return read_text_file(dir + "/err").find("watching") != std::string::npos; }, "the watch"));
   std::filesystem::create_directories(src + "/new");
   std::ofstream(src + "/new/memo.txt") << "The coffee machine is descaled on Mondays.\n";
-  EXPECT_TRUE(wait_for([&] { return ids_for(index, "coffee descaled") == std::vector<std::string>{"new/memo.txt"}; },
+  EXPECT_TRUE(wait_for([&] { return bm25_ids(index, "coffee descaled") == std::vector<std::string>{"new/memo.txt"}; },
                        "the new file in the index"));
   std::filesystem::remove(src + "/a.md");
-  EXPECT_TRUE(wait_for([&] { return ids_for(index, "aquarium").empty(); }, "the removed file to leave the index"));
+  EXPECT_TRUE(wait_for([&] { return bm25_ids(index, "aquarium").empty(); }, "the removed file to leave the index"));
   ::kill(pid, SIGTERM);
   int status = 0;
   ::waitpid(pid, &status, 0);
@@ -137,7 +128,7 @@ TEST(SyncTest, FilePermissionsBecomeTheAcl) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto sorted_ids = [&](const std::string& principals) {
     std::vector<std::string> ids =
-        ids_for(index, "noodles", principals.empty() ? std::vector<std::string>{"--principals", ""}
+        bm25_ids(index, "noodles", principals.empty() ? std::vector<std::string>{"--principals", ""}
                                                      : std::vector<std::string>{"--principals", principals});
     std::sort(ids.begin(), ids.end());
     return ids;
