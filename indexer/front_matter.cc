@@ -96,6 +96,17 @@ FrontMatter split_front_matter(std::string_view markdown) {
     fm.body = std::string(markdown);
     return fm;
   }
+  // Every line must read as YAML (key: value, an indented or "- " line, a
+  // comment): a document that merely opens with a "---" rule keeps its text.
+  for (size_t i = 1; i < end; ++i) {
+    const std::string t = trim(lines[i]);
+    const bool yaml = t.empty() || t[0] == '#' || lines[i][0] == ' ' || lines[i][0] == '\t' || t[0] == '-' ||
+                      (t.find(':') != std::string::npos && t.find(':') > 0);
+    if (!yaml) {
+      fm.body = std::string(markdown);
+      return fm;
+    }
+  }
   ojson fields = ojson::object();
   for (size_t i = 1; i < end; ++i) {
     const std::string& line = lines[i];

@@ -6,7 +6,9 @@
 // quoted values, `key: [a, b]`, `key:` followed by `- item` lines, `key: |`
 // or `>` followed by indented lines, `#` comments. Other YAML (nested maps,
 // anchors) is kept as its text. Values that read as integers, decimals or
-// true/false become JSON numbers and booleans. No block: fields empty.
+// true/false become JSON numbers and booleans. No block (or one with a line
+// that is not YAML-like: a document opening with a "---" rule): fields
+// empty, the whole text the body.
 //
 // obsidian_to_markdown(): [[target]] -> target, [[target|alias]] -> alias,
 // [[target#heading]] -> "target heading", ![[embed]] and %%comments%% go,

@@ -162,6 +162,9 @@ Result<std::unique_ptr<ShardedSearch>> ShardedSearch::connect(const std::string&
 
 std::pair<int, json> ShardedSearch::search(const json& body, const storage::Principals& who, int timeout_ms) const {
   const auto t0 = std::chrono::steady_clock::now();
+  for (const char* n : {"k", "offset"})
+    if (body.contains(n) && (!body[n].is_number_integer() || body[n].get<int64_t>() < 0))
+      return {400, {{"error", {{"code", 400}, {"message", std::string("field \"") + n + "\" must be an integer >= 0"}}}}};
   const int k = body.value("k", 10);
   const int offset = body.value("offset", 0);
   json asked = body;

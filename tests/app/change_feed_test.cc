@@ -274,6 +274,9 @@ TEST(ChangeFeedTest, TheFrontSearchesEveryShardAndFlagsAMissingOne) {
   ASSERT_EQ(page["results"].size(), 3u);
   for (int i = 0; i < 3; ++i) EXPECT_EQ(page["results"][i]["id"], all["results"][3 + i]["id"]);
   EXPECT_EQ(page["more"], true);
+  auto bad = cli.Post("/v1/search", R"({"query": "boiler", "k": "many"})", "application/json");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400) << bad->body;
 
   // One replica of shard 0 dies: the other answers for the shard.
   ::kill(s0a->pid(), SIGKILL);

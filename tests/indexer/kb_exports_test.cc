@@ -54,6 +54,10 @@ TEST(FrontMatterTest, TheYamlPeopleWrite) {
   // No closing line: not front matter; and none at all.
   EXPECT_EQ(split_front_matter("---\ntitle: x\nno end").body, "---\ntitle: x\nno end");
   EXPECT_EQ(split_front_matter("Plain *text*.").fields_json, "{}");
+  // A document that opens with a rule is not front matter.
+  const std::string ruled = "---\nA paragraph between two rules.\n---\nMore text.\n";
+  EXPECT_EQ(split_front_matter(ruled).body, ruled);
+  EXPECT_EQ(split_front_matter(ruled).fields_json, "{}");
 }
 
 TEST(ObsidianTest, LinksEmbedsCommentsAndTags) {
