@@ -1,6 +1,7 @@
 #include "encoder/batching_encoder.h"
 
 #include <cstring>
+#include <exception>
 #include <vector>
 
 namespace kbseek::encoder {
@@ -24,6 +25,16 @@ BatchSizeCounts BatchingEncoder::batch_sizes() const {
 size_t BatchingEncoder::waiting_calls() const {
   std::lock_guard<std::mutex> lock(mu_);
   return waiting_.size();
+}
+
+// The inner encoder, with anything it throws (bad_alloc) as a status: a
+// leader must always hand the model back, or every later call would wait.
+core::Status BatchingEncoder::guarded_encode(const std::vector<std::string>& texts, InputKind kind, float* out) {
+  try {
+    return inner_->encode(texts, kind, out);
+  } catch (const std::exception& e) {
+    return core::Status::internal(std::string("encoder ") + inner_->name() + ": " + e.what());
+  }
 }
 
 core::Status BatchingEncoder::encode(const std::vector<std::string>& texts, InputKind kind, float* out) {
@@ -62,7 +73,7 @@ core::Status BatchingEncoder::encode(const std::vector<std::string>& texts, Inpu
       for (const Call* c : batch) all.insert(all.end(), c->texts->begin(), c->texts->end());
       const size_t d = static_cast<size_t>(inner_->dimension());
       std::vector<float> vectors(n * d);
-      st = inner_->encode(all, k, vectors.data());
+      st = guarded_encode(all, k, vectors.data());
       if (st.is_ok()) {
         size_t row = 0;
         for (Call* c : batch) {
@@ -75,7 +86,7 @@ core::Status BatchingEncoder::encode(const std::vector<std::string>& texts, Inpu
       }
     }
     if (each_alone)
-      for (Call* c : batch) c->status = inner_->encode(*c->texts, k, c->out);
+      for (Call* c : batch) c->status = guarded_encode(*c->texts, k, c->out);
     lock.lock();
     record(n);
     for (Call* c : batch) c->done = true;

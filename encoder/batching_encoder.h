@@ -65,6 +65,7 @@ class BatchingEncoder : public Encoder {
     core::Status status;
   };
   void record(size_t texts);
+  core::Status guarded_encode(const std::vector<std::string>& texts, InputKind kind, float* out);
   std::unique_ptr<Encoder> inner_;
   const size_t max_texts_;
   mutable std::mutex mu_;
