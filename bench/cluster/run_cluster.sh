@@ -110,20 +110,7 @@ phase() {  # label; runs wrk for SECS seconds, calling $2 (a function) after SEC
   sleep $((SECS / 3))
   $action
   wait $w || true
-  python3 - "$work/wrk.txt" "$label" >> "$out" <<'PY'
-import re, sys
-t = open(sys.argv[1]).read()
-def ms(label):
-    m = re.search(r"^\s*%s%%\s+([\d.]+)(us|ms|s)" % label, t, re.M)
-    v, u = float(m.group(1)), m.group(2)
-    return v / 1000 if u == "us" else v * 1000 if u == "s" else v
-total = int(re.search(r"(\d+) requests in", t).group(1))
-partial = int(re.search(r"^partial (\d+)", t, re.M).group(1))
-non200 = int(re.search(r"^non200 (\d+)", t, re.M).group(1))
-sock = re.search(r"Socket errors: (.*)", t)
-print("| %s | %d | %.0f | %.1f | %.1f | %d | %d | %s |" % (sys.argv[2], total, float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1)),
-      ms("50"), ms("99"), non200, partial, sock.group(1).strip() if sock else "none"))
-PY
+  python3 bench/http/wrk_row.py "$work/wrk.txt" "=$label" requests rps p50 p99 non200 partial sockets >> "$out"
   tail -1 "$out"
 }
 out="bench/results/cluster.md"

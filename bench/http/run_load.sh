@@ -50,19 +50,7 @@ for cache in 0 4096; do
   wrk -t2 -c"$CONNS" -d"${SECS}s" --latency -s bench/http/search.lua "http://127.0.0.1:$port" -- "$work/bodies.jsonl" 0 \
     > "$work/wrk.txt"
   kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
-  python3 - "$work/wrk.txt" "$cache" >> "$out" <<'PY'
-import re, sys
-t = open(sys.argv[1]).read()
-def ms(label):
-    m = re.search(r"^\s*%s%%\s+([\d.]+)(us|ms|s)" % label, t, re.M)
-    v, u = float(m.group(1)), m.group(2)
-    return v / 1000 if u == "us" else v * 1000 if u == "s" else v
-rps = float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1))
-non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", t)
-sock = re.search(r"Socket errors: (.*)", t)
-name = "result cache off" if sys.argv[2] == "0" else "result cache on (%s entries)" % sys.argv[2]
-print("| %s | %.0f | %.1f | %.1f | %.1f | %s | %s |" % (name, rps, ms("50"), ms("90"), ms("99"),
-      non2xx.group(1) if non2xx else "0", sock.group(1) if sock else "none"))
-PY
+  name="result cache off"; [ "$cache" = 0 ] || name="result cache on ($cache entries)"
+  python3 bench/http/wrk_row.py "$work/wrk.txt" "=$name" rps p50 p90 p99 non2xx sockets >> "$out"
 done
 cat "$out"

@@ -81,22 +81,7 @@ start_server() {  # $1: cache entries
 stop_server() { kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""; }
 
 row() {  # $1 label, $2 wrk output; prints a table row
-  python3 - "$2" "$1" "$(rss_mb "$pid")" <<'PY' || { cat "$2" >&2; exit 1; }
-import re, sys
-t = open(sys.argv[1]).read()
-def ms(label):
-    m = re.search(r"^\s*%s%%\s+([\d.]+)(us|ms|s)" % label, t, re.M)
-    if not m:
-        return float("nan")
-    v, u = float(m.group(1)), m.group(2)
-    return v / 1000 if u == "us" else v * 1000 if u == "s" else v
-rps = float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1))
-total = int(re.search(r"(\d+) requests in", t).group(1))
-non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", t)
-sock = re.search(r"Socket errors: (.*)", t)
-print("| %s | %d | %.1f | %.1f | %.1f | %.1f | %s | %s | %s |" % (sys.argv[2], total, rps, ms("50"), ms("90"), ms("99"),
-      non2xx.group(1) if non2xx else "0", sock.group(1).strip() if sock else "none", sys.argv[3]))
-PY
+  python3 bench/http/wrk_row.py "$2" "=$1" requests rps1 p50 p90 p99 non2xx sockets "=$(rss_mb "$pid")"
 }
 
 run_wrk() {  # $1 bodies, $2 connections, $3 seconds, $4 timeout
