@@ -12,6 +12,7 @@
 
 #include "app/args.h"
 #include "app/commands.h"
+#include "app/service_flags.h"
 #include "storage/key_store.h"
 #include "web/http_core.h"
 #include "web/request_common.h"
@@ -50,7 +51,7 @@ int cmd_front(int argc, char** argv) {
   who.anonymous = storage::Principals::parse(args->get("--anonymous-principals"));
   who.principals_header = args->get("--principals-header");
   std::unique_ptr<storage::KeyStore> keys;
-  const bool loopback = who.host == "localhost" || who.host == "::1" || who.host.rfind("127.", 0) == 0;
+  const bool loopback = is_loopback(who.host);
   if (args->has("--keys")) {
     auto store = storage::KeyStore::open(args->get("--keys"), /*create=*/false);
     if (!store.is_ok()) return fail("front", store.status());

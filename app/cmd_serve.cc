@@ -34,10 +34,6 @@ namespace {
 
 web::Server* g_server = nullptr;
 
-// 127.0.0.0/8, ::1 and localhost: reachable from this machine only.
-bool is_loopback(const std::string& host) {
-  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
-}
 void on_signal(int) {
   if (g_server) g_server->stop();
 }

@@ -25,6 +25,10 @@ core::Result<std::unique_ptr<ranker::SearchService>> open_search_service(const A
   return ranker::SearchService::open(dir, opts);
 }
 
+bool is_loopback(const std::string& host) {
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
 std::set<std::string> with_service_flags(std::set<std::string> flags) {
   flags.insert(kServiceFlags.begin(), kServiceFlags.end());
   return flags;

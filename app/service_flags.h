@@ -43,6 +43,10 @@ core::Result<std::unique_ptr<ranker::SearchService>> open_search_service(const A
                                                                          size_t cache_entries = 0,
                                                                          int64_t persistent_entries = 0);
 
+// 127.0.0.0/8, ::1 and localhost: reachable from this machine only (serve
+// and front require keys on any other --host).
+bool is_loopback(const std::string& host);
+
 // Adds kServiceFlags to a command's own value flags.
 std::set<std::string> with_service_flags(std::set<std::string> flags);
 

@@ -6,17 +6,12 @@
 #include <nlohmann/ordered_map.hpp>
 #include <nlohmann/json.hpp>
 
+#include "core/ascii.h"
+
 namespace kbseek::indexer {
 namespace {
 
 using ojson = nlohmann::ordered_json;
-
-std::string trim(std::string_view s) {
-  const size_t b = s.find_first_not_of(" \t\r");
-  if (b == std::string_view::npos) return "";
-  const size_t e = s.find_last_not_of(" \t\r");
-  return std::string(s.substr(b, e - b + 1));
-}
 
 std::vector<std::string> split_lines(std::string_view s) {
   std::vector<std::string> lines;
@@ -67,13 +62,13 @@ ojson flow_list(const std::string& v) {
       quote = c;
       item += c;
     } else if (c == ',') {
-      if (!trim(item).empty()) arr.push_back(scalar(trim(item)));
+      if (!core::trim_ascii_blanks(item).empty()) arr.push_back(scalar(core::trim_ascii_blanks(item)));
       item.clear();
     } else {
       item += c;
     }
   }
-  if (!trim(item).empty()) arr.push_back(scalar(trim(item)));
+  if (!core::trim_ascii_blanks(item).empty()) arr.push_back(scalar(core::trim_ascii_blanks(item)));
   return arr;
 }
 
@@ -86,12 +81,12 @@ FrontMatter split_front_matter(std::string_view markdown) {
   std::string_view md = markdown;
   if (md.substr(0, 3) == "\xEF\xBB\xBF") md.remove_prefix(3);
   const std::vector<std::string> lines = split_lines(md);
-  if (lines.empty() || trim(lines[0]) != "---") {
+  if (lines.empty() || core::trim_ascii_blanks(lines[0]) != "---") {
     fm.body = std::string(markdown);
     return fm;
   }
   size_t end = 1;
-  while (end < lines.size() && trim(lines[end]) != "---" && trim(lines[end]) != "...") ++end;
+  while (end < lines.size() && core::trim_ascii_blanks(lines[end]) != "---" && core::trim_ascii_blanks(lines[end]) != "...") ++end;
   if (end >= lines.size()) {  // no closing line: not front matter
     fm.body = std::string(markdown);
     return fm;
@@ -99,7 +94,7 @@ FrontMatter split_front_matter(std::string_view markdown) {
   // Every line must read as YAML (key: value, an indented or "- " line, a
   // comment): a document that merely opens with a "---" rule keeps its text.
   for (size_t i = 1; i < end; ++i) {
-    const std::string t = trim(lines[i]);
+    const std::string t = core::trim_ascii_blanks(lines[i]);
     const bool yaml = t.empty() || t[0] == '#' || lines[i][0] == ' ' || lines[i][0] == '\t' || t[0] == '-' ||
                       (t.find(':') != std::string::npos && t.find(':') > 0);
     if (!yaml) {
@@ -110,12 +105,12 @@ FrontMatter split_front_matter(std::string_view markdown) {
   ojson fields = ojson::object();
   for (size_t i = 1; i < end; ++i) {
     const std::string& line = lines[i];
-    if (trim(line).empty() || trim(line)[0] == '#') continue;
+    if (core::trim_ascii_blanks(line).empty() || core::trim_ascii_blanks(line)[0] == '#') continue;
     if (line[0] == ' ' || line[0] == '\t' || line[0] == '-') continue;  // belongs to a key above
     const size_t colon = line.find(':');
     if (colon == std::string::npos) continue;
-    const std::string key = trim(line.substr(0, colon));
-    const std::string value = trim(line.substr(colon + 1));
+    const std::string key = core::trim_ascii_blanks(line.substr(0, colon));
+    const std::string value = core::trim_ascii_blanks(line.substr(colon + 1));
     if (key.empty()) continue;
     if (value.empty()) {
       // "- item" lines, or nested YAML kept as text.
@@ -123,10 +118,10 @@ FrontMatter split_front_matter(std::string_view markdown) {
       std::string nested;
       size_t j = i + 1;
       for (; j < end && (lines[j].empty() || lines[j][0] == ' ' || lines[j][0] == '\t' || lines[j][0] == '-'); ++j) {
-        const std::string t = trim(lines[j]);
+        const std::string t = core::trim_ascii_blanks(lines[j]);
         if (t.empty()) continue;
         if (t[0] == '-') {
-          items.push_back(scalar(trim(t.substr(1))));
+          items.push_back(scalar(core::trim_ascii_blanks(t.substr(1))));
         } else {
           nested += (nested.empty() ? "" : "\n") + t;
         }
@@ -138,7 +133,7 @@ FrontMatter split_front_matter(std::string_view markdown) {
       std::string text;
       size_t j = i + 1;
       for (; j < end && (lines[j].empty() || lines[j][0] == ' ' || lines[j][0] == '\t'); ++j)
-        text += (text.empty() ? "" : (value[0] == '|' ? "\n" : " ")) + trim(lines[j]);
+        text += (text.empty() ? "" : (value[0] == '|' ? "\n" : " ")) + core::trim_ascii_blanks(lines[j]);
       fields[key] = text;
       i = j - 1;
     } else if (value.front() == '[' && value.back() == ']') {
@@ -207,7 +202,7 @@ ObsidianText obsidian_to_markdown(std::string_view md) {
         if (bar == std::string_view::npos)
           for (char& ch : shown)
             if (ch == '#' || ch == '^') ch = ' ';
-        r += trim(shown);
+        r += core::trim_ascii_blanks(shown);
         i = close + 2;
         line_start = false;
         continue;

@@ -22,13 +22,6 @@ bool starts_with_ci(std::string_view s, std::string_view prefix) {
   return core::ascii_lower(std::string(s.substr(0, prefix.size()))) == core::ascii_lower(std::string(prefix));
 }
 
-std::string trim(std::string_view s) {
-  const size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string_view::npos) return "";
-  const size_t e = s.find_last_not_of(" \t\r\n");
-  return std::string(s.substr(b, e - b + 1));
-}
-
 // Removes every `open ... close` span (case-insensitive open), nested ones
 // of the same kind included when `nested`.
 std::string remove_spans(std::string_view s, std::string_view open, std::string_view close, bool nested) {
@@ -95,7 +88,7 @@ std::string category_of(std::string_view inner) {
   for (std::string_view p : {"Category:", "分类:", "分類:", "Kategorie:", "Catégorie:"}) {
     if (starts_with_ci(inner, p)) {
       std::string_view rest = inner.substr(p.size());
-      return trim(rest.substr(0, rest.find('|')));
+      return core::trim_ascii_blanks(rest.substr(0, rest.find('|')));
     }
   }
   return "";
@@ -155,7 +148,7 @@ std::string replace_external_links(std::string_view s) {
       if (close != std::string_view::npos && (nl == std::string_view::npos || close < nl)) {
         std::string_view inner = s.substr(i + 1, close - i - 1);
         const size_t sp = inner.find(' ');
-        if (sp != std::string_view::npos) out += trim(inner.substr(sp + 1));
+        if (sp != std::string_view::npos) out += core::trim_ascii_blanks(inner.substr(sp + 1));
         i = close + 1;
         continue;
       }
@@ -228,7 +221,7 @@ std::string table_cells(std::string_view line) {
       if (cell[k] == '|' && depth == 0) bar = k;
     }
     if (bar != std::string_view::npos) cell = cell.substr(bar + 1);
-    const std::string t = trim(cell);
+    const std::string t = core::trim_ascii_blanks(cell);
     if (!t.empty()) out += (out.empty() ? "" : " · ") + t;
     p = q + 2;
   }
@@ -253,7 +246,7 @@ WikiText wikitext_to_text(std::string_view wikitext) {
   while (pos <= s.size()) {
     size_t nl = s.find('\n', pos);
     if (nl == std::string::npos) nl = s.size();
-    std::string line = trim(std::string_view(s).substr(pos, nl - pos));
+    std::string line = core::trim_ascii_blanks(std::string_view(s).substr(pos, nl - pos));
     pos = nl + 1;
     if (line.empty() || line.rfind("----", 0) == 0) {
       end_paragraph();
@@ -265,7 +258,7 @@ WikiText wikitext_to_text(std::string_view wikitext) {
     }
     if (line.rfind("|+", 0) == 0) {
       end_paragraph();
-      lines_out += trim(line.substr(2)) + "\n\n";
+      lines_out += core::trim_ascii_blanks(line.substr(2)) + "\n\n";
       continue;
     }
     if (line[0] == '|' || line[0] == '!') {
@@ -277,13 +270,13 @@ WikiText wikitext_to_text(std::string_view wikitext) {
     if (line.size() >= 2 && line[0] == '=' && line.back() == '=') {
       end_paragraph();
       const size_t b = line.find_first_not_of('='), e = line.find_last_not_of('=');
-      if (b != std::string::npos) lines_out += trim(line.substr(b, e - b + 1)) + "\n\n";
+      if (b != std::string::npos) lines_out += core::trim_ascii_blanks(line.substr(b, e - b + 1)) + "\n\n";
       continue;
     }
     if (line[0] == '*' || line[0] == '#' || line[0] == ':' || line[0] == ';') {
       if (in_paragraph) end_paragraph();  // items of one list: one line each
       const size_t b = line.find_first_not_of("*#:;");
-      if (b != std::string::npos) lines_out += trim(line.substr(b)) + "\n";
+      if (b != std::string::npos) lines_out += core::trim_ascii_blanks(line.substr(b)) + "\n";
       in_list = true;
       continue;
     }
@@ -301,7 +294,7 @@ WikiText wikitext_to_text(std::string_view wikitext) {
   while (pos <= s.size()) {
     size_t nl = s.find('\n', pos);
     if (nl == std::string::npos) nl = s.size();
-    const std::string line = trim(std::string_view(s).substr(pos, nl - pos));
+    const std::string line = core::trim_ascii_blanks(std::string_view(s).substr(pos, nl - pos));
     pos = nl + 1;
     if (line.empty()) {
       ++blank;
@@ -385,7 +378,7 @@ struct DumpParser {
 
   void finish_page() {
     ++stats->pages;
-    if (!ns.empty() && trim(ns) != "0") {
+    if (!ns.empty() && core::trim_ascii_blanks(ns) != "0") {
       ++stats->other_namespace;
       return;
     }
@@ -393,9 +386,9 @@ struct DumpParser {
       ++stats->redirects;
       return;
     }
-    const std::string t = trim(title);
+    const std::string t = core::trim_ascii_blanks(title);
     WikiText w = wikitext_to_text(text);
-    if (t.empty() || !has_text || trim(w.text).empty()) {
+    if (t.empty() || !has_text || core::trim_ascii_blanks(w.text).empty()) {
       if (!(*on_reject)(Rejection{path, page_line,
                                   "page \"" + t + "\": " + (t.empty() ? "no <title>" : "no text after cleaning")}))
         stop = true;
@@ -406,12 +399,12 @@ struct DumpParser {
     doc.title = t;
     doc.text = std::move(w.text);
     if (!timestamp.empty()) {
-      auto ts = parse_timestamp(trim(timestamp));
+      auto ts = parse_timestamp(core::trim_ascii_blanks(timestamp));
       if (ts.is_ok()) doc.timestamp = ts.value();
     }
     nlohmann::json meta = nlohmann::json::object();
     if (!w.categories.empty()) meta["categories"] = w.categories;
-    if (!page_id.empty()) meta["page_id"] = trim(page_id);
+    if (!page_id.empty()) meta["page_id"] = core::trim_ascii_blanks(page_id);
     doc.metadata_json = meta.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     ++stats->indexed;
     if (!(*on_document)(std::move(doc), page_line)) stop = true;
