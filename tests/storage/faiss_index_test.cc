@@ -1,5 +1,8 @@
 #include "storage/faiss_index.h"
 
+#include <faiss/IndexIVF.h>
+#include <faiss/impl/IDSelector.h>
+#include <faiss/index_io.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -136,6 +139,58 @@ TEST(FaissIndexTest, SwitchesToIvfAndStillFindsExactNeighbours) {
   EXPECT_EQ(loaded.value()->spec(), index->spec());
   EXPECT_EQ(loaded.value()->size(), static_cast<int64_t>(n - 1));
   EXPECT_EQ(top1(*loaded.value(), &v[1234 * kDim]), ids[1234]);
+}
+
+// The IVF's lists are scanned by kbseek (storage/faiss_index.cc), not by
+// FAISS's scanner: the same file searched by FAISS itself, with the same
+// nprobe, is the reference, filtered (an IDSelector) and not.
+TEST(FaissIndexTest, IvfScanAgreesWithFaissOwnSearch) {
+  ScratchDir dir;
+  FaissOptions options;
+  options.ivf_threshold = 1000;
+  auto index = make_index(options);
+  const size_t n = 4000;
+  const auto v = random_unit_vectors(n, kDim, 11);
+  const auto ids = ids_from(100, n);
+  ASSERT_TRUE(index->add(ids.data(), v.data(), n).is_ok());
+  ASSERT_EQ(index->spec().rfind("IVF", 0), 0u) << index->spec();
+  ASSERT_TRUE(index->save(dir / "ivf.faiss").is_ok());
+  std::unique_ptr<faiss::Index> reference(faiss::read_index((dir / "ivf.faiss").c_str()));
+  auto* ivf = dynamic_cast<faiss::IndexIVF*>(reference.get());
+  ASSERT_NE(ivf, nullptr);
+  struct OddIds : ChunkFilter {
+    bool allows(int64_t id) const override { return id % 2 == 1; }
+  } odd;
+  struct OddSelector : faiss::IDSelector {
+    bool is_member(faiss::Index::idx_t id) const override { return id % 2 == 1; }
+  } odd_selector;
+  const int k = 10;
+  for (int nprobe : {1, 5, 0}) {
+    index->set_nprobe(nprobe);
+    for (size_t qi = 0; qi < 40; ++qi) {
+      const auto q = nudge(&v[(qi * 89) % n * kDim], kDim, 7 + qi, 0.3f);
+      for (bool filtered : {false, true}) {
+        faiss::SearchParametersIVF params;
+        params.nprobe = static_cast<size_t>(index->nprobe());
+        if (filtered) params.sel = &odd_selector;
+        std::vector<float> want_scores(k);
+        std::vector<faiss::Index::idx_t> want_ids(k);
+        ivf->search(1, q.data(), k, want_scores.data(), want_ids.data(), &params);
+        auto got = index->search(q.data(), k, filtered ? &odd : nullptr);
+        ASSERT_TRUE(got.is_ok()) << got.status().to_string();
+        size_t want_n = 0;
+        while (want_n < static_cast<size_t>(k) && want_ids[want_n] >= 0) ++want_n;
+        ASSERT_EQ(got.value().size(), want_n) << "nprobe " << nprobe << " query " << qi;
+        for (size_t i = 0; i < want_n; ++i) {
+          EXPECT_EQ(got.value()[i].chunk_id, want_ids[i]) << "nprobe " << nprobe << " query " << qi << " rank " << i;
+          EXPECT_NEAR(got.value()[i].score, want_scores[i], 1e-5f);
+          if (filtered) {
+            EXPECT_EQ(got.value()[i].chunk_id % 2, 1);
+          }
+        }
+      }
+    }
+  }
 }
 
 TEST(FaissIndexTest, ShrinksBackToFlatBelowHalfTheThreshold) {
