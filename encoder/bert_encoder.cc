@@ -9,6 +9,7 @@
 #include "core/utf8.h"
 #include "encoder/packed_batches.h"
 #include "encoder/pooling.h"
+#include "encoder/precision.h"
 #include "encoder/safetensors.h"
 #include "kernels/device.h"
 
@@ -35,11 +36,12 @@ core::Result<std::unique_ptr<Encoder>> open_bert_encoder(const ModelSource& src,
                                                {kernels::Op::kLinear, kernels::Op::kBiasGelu, kernels::Op::kLayerNorm,
                                                 kernels::Op::kAttention},
                                                /*cuda_validated=*/true}));
-  KB_ASSIGN_OR_RETURN(std::unique_ptr<BertModel> model, BertModel::load(*weights, config, backend));
+  KB_ASSIGN_OR_RETURN(kernels::WeightFormat format, choose_weight_format(opts.precision, *backend));
+  KB_ASSIGN_OR_RETURN(std::unique_ptr<BertModel> model, BertModel::load(*weights, config, backend, format));
   core::log_info("encoder", "opened " + src.name + " (" + std::to_string(config.num_layers) + " layers, dim " +
                                 std::to_string(config.hidden_size) + ", " + pooling_name(sentence.pooling) +
-                                " pooling, max " + std::to_string(sentence.max_seq_length) + " tokens) on " +
-                                backend->device_name());
+                                " pooling, max " + std::to_string(sentence.max_seq_length) + " tokens, " +
+                                kernels::weight_format_name(format) + " products) on " + backend->device_name());
   return std::unique_ptr<Encoder>(
       new BertEncoder(src, std::move(sentence), std::move(tokenizer), std::move(model)));
 }

@@ -5,6 +5,7 @@
 
 #include <cstring>
 
+#include "encoder/precision.h"
 #include "encoder/safetensors.h"
 
 namespace kbseek::encoder {
@@ -30,13 +31,32 @@ struct Loader {
     return device(data);
   }
   // Concatenates same-width tensors row-wise (query|key|value into one matrix).
-  core::Result<Buffer> concat(const std::vector<std::string>& names, std::vector<int64_t> shape) const {
+  core::Result<std::vector<float>> concat_host(const std::vector<std::string>& names, std::vector<int64_t> shape) const {
     std::vector<float> all;
     for (const std::string& n : names) {
       KB_ASSIGN_OR_RETURN(std::vector<float> part, host(n, shape));
       all.insert(all.end(), part.begin(), part.end());
     }
+    return all;
+  }
+  core::Result<Buffer> concat(const std::vector<std::string>& names, std::vector<int64_t> shape) const {
+    KB_ASSIGN_OR_RETURN(std::vector<float> all, concat_host(names, std::move(shape)));
     return device(all);
+  }
+  // A projection [out x in] in `format`; names are concatenated row-wise.
+  core::Result<BertModel::Projection> projection(const std::vector<std::string>& names, int64_t out, int64_t in,
+                                                 kernels::WeightFormat format) const {
+    KB_ASSIGN_OR_RETURN(std::vector<float> w,
+                        concat_host(names, {out / static_cast<int64_t>(names.size()), in}));
+    BertModel::Projection p;
+    if (format == kernels::WeightFormat::kF32) {
+      KB_ASSIGN_OR_RETURN(p.fp32, device(w));
+    } else {
+      auto prepared = prepare_matrix(backend, w, static_cast<int>(out), static_cast<int>(in), format);
+      if (!prepared.is_ok()) return prepared.status().with_context(file.path() + ": " + prefix + names[0]);
+      p.prepared = std::move(prepared).value();
+    }
+    return p;
   }
 };
 
@@ -44,10 +64,12 @@ struct Loader {
 
 core::Result<std::unique_ptr<BertModel>> BertModel::load(const SafetensorsFile& weights,
                                                          const BertConfig& config,
-                                                         kernels::Backend* backend) {
+                                                         kernels::Backend* backend,
+                                                         kernels::WeightFormat format) {
   std::unique_ptr<BertModel> m(new BertModel());
   m->config_ = config;
   m->backend_ = backend;
+  m->format_ = format;
   Loader ld{weights, backend, weights.contains("bert.embeddings.word_embeddings.weight") ? "bert." : ""};
   const int64_t h = config.hidden_size, inter = config.intermediate_size;
   KB_ASSIGN_OR_RETURN(m->word_emb_, ld.host("embeddings.word_embeddings.weight", {config.vocab_size, h}));
@@ -59,15 +81,16 @@ core::Result<std::unique_ptr<BertModel>> BertModel::load(const SafetensorsFile& 
     const std::string p = "encoder.layer." + std::to_string(i) + ".";
     const std::string att = p + "attention.self.";
     Layer l;
-    KB_ASSIGN_OR_RETURN(l.w_qkv, ld.concat({att + "query.weight", att + "key.weight", att + "value.weight"}, {h, h}));
+    KB_ASSIGN_OR_RETURN(l.w_qkv,
+                        ld.projection({att + "query.weight", att + "key.weight", att + "value.weight"}, 3 * h, h, format));
     KB_ASSIGN_OR_RETURN(l.b_qkv, ld.concat({att + "query.bias", att + "key.bias", att + "value.bias"}, {h}));
-    KB_ASSIGN_OR_RETURN(l.w_out, ld.device(p + "attention.output.dense.weight", {h, h}));
+    KB_ASSIGN_OR_RETURN(l.w_out, ld.projection({p + "attention.output.dense.weight"}, h, h, format));
     KB_ASSIGN_OR_RETURN(l.b_out, ld.device(p + "attention.output.dense.bias", {h}));
     KB_ASSIGN_OR_RETURN(l.ln1_gamma, ld.device(p + "attention.output.LayerNorm.weight", {h}));
     KB_ASSIGN_OR_RETURN(l.ln1_beta, ld.device(p + "attention.output.LayerNorm.bias", {h}));
-    KB_ASSIGN_OR_RETURN(l.w_up, ld.device(p + "intermediate.dense.weight", {inter, h}));
+    KB_ASSIGN_OR_RETURN(l.w_up, ld.projection({p + "intermediate.dense.weight"}, inter, h, format));
     KB_ASSIGN_OR_RETURN(l.b_up, ld.device(p + "intermediate.dense.bias", {inter}));
-    KB_ASSIGN_OR_RETURN(l.w_down, ld.device(p + "output.dense.weight", {h, inter}));
+    KB_ASSIGN_OR_RETURN(l.w_down, ld.projection({p + "output.dense.weight"}, h, inter, format));
     KB_ASSIGN_OR_RETURN(l.b_down, ld.device(p + "output.dense.bias", {h}));
     KB_ASSIGN_OR_RETURN(l.ln2_gamma, ld.device(p + "output.LayerNorm.weight", {h}));
     KB_ASSIGN_OR_RETURN(l.ln2_beta, ld.device(p + "output.LayerNorm.bias", {h}));
@@ -101,18 +124,25 @@ core::Status BertModel::embed(const int32_t* ids, const int* offsets, int num_se
   return core::Status::ok();
 }
 
+core::Status BertModel::project(const float* x, int rows, int in, const Projection& w, const float* bias, float* y,
+                               int out) const {
+  if (w.prepared == nullptr) return backend_->linear(x, rows, in, w.fp32.data(), bias, y, out);
+  KB_RETURN_IF_ERROR(backend_->linear_prepared(x, rows, *w.prepared, y));
+  return bias != nullptr ? backend_->add_bias(y, rows, out, bias) : core::Status::ok();
+}
+
 core::Status BertModel::run_layer(const Layer& l, int tokens, const int* offsets, int num_seqs,
                                   float* x, float* qkv, float* ctx, float* tmp, float* up) const {
   kernels::Backend* be = backend_;
   const int h = config_.hidden_size, inter = config_.intermediate_size;
   const float eps = config_.layer_norm_eps;
-  KB_RETURN_IF_ERROR(be->linear(x, tokens, h, l.w_qkv.data(), l.b_qkv.data(), qkv, 3 * h));
+  KB_RETURN_IF_ERROR(project(x, tokens, h, l.w_qkv, l.b_qkv.data(), qkv, 3 * h));
   KB_RETURN_IF_ERROR(be->attention(qkv, ctx, num_seqs, offsets, config_.num_heads, config_.head_dim()));
-  KB_RETURN_IF_ERROR(be->linear(ctx, tokens, h, l.w_out.data(), l.b_out.data(), tmp, h));
+  KB_RETURN_IF_ERROR(project(ctx, tokens, h, l.w_out, l.b_out.data(), tmp, h));
   KB_RETURN_IF_ERROR(be->layernorm(tmp, x, x, tokens, h, l.ln1_gamma.data(), l.ln1_beta.data(), eps));
-  KB_RETURN_IF_ERROR(be->linear(x, tokens, h, l.w_up.data(), nullptr, up, inter));
+  KB_RETURN_IF_ERROR(project(x, tokens, h, l.w_up, nullptr, up, inter));
   KB_RETURN_IF_ERROR(be->bias_gelu(up, tokens, inter, l.b_up.data()));
-  KB_RETURN_IF_ERROR(be->linear(up, tokens, inter, l.w_down.data(), l.b_down.data(), tmp, h));
+  KB_RETURN_IF_ERROR(project(up, tokens, inter, l.w_down, l.b_down.data(), tmp, h));
   return be->layernorm(tmp, x, x, tokens, h, l.ln2_gamma.data(), l.ln2_beta.data(), eps);
 }
 

@@ -22,19 +22,23 @@ namespace kbseek::encoder {
 // config_sentence_transformers.json); all-MiniLM treats both the same.
 enum class InputKind { kQuery, kPassage };
 
-// Arithmetic of a model's matrix products. kAuto: the fastest path measured
-// within the model's accuracy bar (cosine 0.999 to the reference on every
-// golden vector). For EmbeddingGemma that is int8 where the backend has
-// kernels::WeightFormat::kInt8 (CPUs with AVX512-VNNI): 3.7 long passages/s
-// at batch 32 against fp32's 2.0, PyTorch fp32's 1.3 and bf16's 1.3, query
-// p50 21 ms against 60 (bench/results/encoder-embeddinggemma-300m.md); fp32
-// elsewhere. KBSEEK_PRECISION=fp32|bf16|int8 overrides kAuto. kInt8: the
-// backend's own int8 weights where it has them (kernels/cpu/int8_gemm.h,
-// worst golden cosine 0.99940), else the weights quantized at load to ggml's
-// Q8_0 blocks and run by the LLM stage's quantized kernels (VNNI / AVX2 /
-// CUDA); a quarter of fp32's bytes either way. kBf16 where the backend lacks
-// it is InvalidArgument. Read by the Gemma family; BERT runs fp32 and use-m3
-// picks its own (KBSEEK_USE_M3_MATMUL).
+// Arithmetic of a model's matrix products, chosen the same way for BERT and
+// Gemma (encoder/precision.h). kAuto: the fastest path measured within the
+// model's accuracy bar (cosine 0.999 to the reference on every golden vector
+// of a non-blank text): int8 where the backend has
+// kernels::WeightFormat::kInt8 (CPUs with AVX512-VNNI), fp32 elsewhere.
+//   * EmbeddingGemma: 3.7 long passages/s at batch 32 against fp32's 2.0,
+//     PyTorch fp32's 1.3 and bf16's 1.3, query p50 21 ms against 60
+//     (bench/results/encoder-embeddinggemma-300m.md); worst golden cosine 0.99940.
+//   * all-MiniLM-L6-v2: worst golden cosine 0.99902 (blank text 0.9983);
+//     hybrid query p50 15.2 -> 9.7 ms on xquadr_en with nDCG@10 0.8930 ->
+//     0.8929 (bench/results/linear-rows.md).
+// KBSEEK_PRECISION=fp32|bf16|int8 overrides kAuto. kInt8: the backend's own
+// int8 weights where it has them (kernels/cpu/int8_gemm.h), else the weights
+// quantized at load to ggml's Q8_0 blocks and run by the LLM stage's
+// quantized kernels (VNNI / AVX2 / CUDA); a quarter of fp32's bytes either
+// way. kBf16 where the backend lacks it is InvalidArgument. use-m3 picks its
+// own (KBSEEK_USE_M3_MATMUL).
 enum class Precision { kAuto, kFp32, kBf16, kInt8 };
 
 struct EncoderOptions {

@@ -2,56 +2,15 @@
 #include "encoder/gemma/gemma_encoder.h"
 
 #include <algorithm>
-#include <cstdlib>
 
 #include "core/file_util.h"
 #include "core/logging.h"
 #include "encoder/packed_batches.h"
+#include "encoder/precision.h"
 #include "kernels/backend.h"
 #include "kernels/device.h"
 
 namespace kbseek::encoder {
-
-namespace {
-
-// The projections' format: the caller's choice, else KBSEEK_PRECISION, else
-// the fastest measured within the 0.999 bar (encoder.h): int8 where the
-// backend has the VNNI kernel, fp32 elsewhere; bf16 and int8 keep cosine ≥
-// 0.999 to the reference (tests/encoder/gemma) in half and a quarter of the
-// bytes.
-core::Result<kernels::WeightFormat> weight_format(Precision asked, const kernels::Backend& backend) {
-  if (asked == Precision::kAuto) {
-    const char* env = std::getenv("KBSEEK_PRECISION");
-    const std::string v = env != nullptr ? env : "";
-    if (v == "fp32") asked = Precision::kFp32;
-    else if (v == "bf16") asked = Precision::kBf16;
-    else if (v == "int8") asked = Precision::kInt8;
-    else if (!v.empty()) return core::Status::invalid_argument("KBSEEK_PRECISION=" + v + ": expected fp32, bf16 or int8");
-  }
-  switch (asked) {
-    case Precision::kFp32: return kernels::WeightFormat::kF32;
-    case Precision::kBf16:
-      if (!backend.supports_weights(kernels::WeightFormat::kBF16)) {
-        return core::Status::invalid_argument(backend.device_name() + " has no bf16 path (the CPU lacks AVX512-BF16)");
-      }
-      return kernels::WeightFormat::kBF16;
-    case Precision::kInt8:
-      // The VNNI kernel (32-value blocks, kernels/cpu/int8_gemm.h) where the
-      // backend has it: 2.4-3× OpenBLAS sgemm on Gemma's products, where the
-      // Q8_0 kernels ran at half sgemm's speed (bench_quant_gemm). Elsewhere
-      // the weights go to Q8_0 blocks for the quantized kernels.
-      if (backend.supports_weights(kernels::WeightFormat::kInt8)) return kernels::WeightFormat::kInt8;
-      if (!backend.supports_quantized(kernels::quant::QuantType::kQ8_0)) {
-        return core::Status::invalid_argument(backend.device_name() + " has no int8 products");
-      }
-      return kernels::WeightFormat::kQuantized;
-    case Precision::kAuto: break;
-  }
-  return backend.supports_weights(kernels::WeightFormat::kInt8) ? kernels::WeightFormat::kInt8
-                                                                 : kernels::WeightFormat::kF32;
-}
-
-}  // namespace
 
 core::Result<std::unique_ptr<Encoder>> open_gemma_encoder(const ModelSource& src, const EncoderOptions& opts) {
   const std::string config_path = src.dir + "/config.json";
@@ -87,7 +46,7 @@ core::Result<std::unique_ptr<Encoder>> open_gemma_encoder(const ModelSource& src
                                                {kernels::Op::kLinear, kernels::Op::kRmsNorm, kernels::Op::kRope,
                                                 kernels::Op::kGqaAttention, kernels::Op::kGeglu},
                                                /*cuda_validated=*/false}));
-  KB_ASSIGN_OR_RETURN(kernels::WeightFormat format, weight_format(opts.precision, *backend));
+  KB_ASSIGN_OR_RETURN(kernels::WeightFormat format, choose_weight_format(opts.precision, *backend));
   KB_ASSIGN_OR_RETURN(std::unique_ptr<GemmaModel> model,
                       GemmaModel::load(std::move(weights), config, backend, format));
   core::log_info("encoder", "opened " + src.name + " (Gemma 3, " + std::to_string(config.num_layers) + " layers, dim " +

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <string>
 
+#include "encoder/precision.h"
 #include "kernels/quant/quant_types.h"
 
 namespace kbseek::encoder {
@@ -30,25 +31,9 @@ struct Loader {
   core::Result<std::unique_ptr<kernels::PreparedWeights>> prepare(const std::vector<float>& data,
                                                                    const std::vector<int64_t>& shape) const {
     const int out = static_cast<int>(shape[0]), in = static_cast<int>(shape[1]);
-    auto w = format == kernels::WeightFormat::kQuantized ? prepare_q8_0(data, out, in)
-                                                         : backend->prepare_weights(data.data(), out, in, format);
+    auto w = prepare_matrix(backend, data, out, in, format);
     if (!w.is_ok()) return w.status().with_context(file.path());
     return w;
-  }
-  // The int8 path: each row quantized as ggml's quantize_row_q8_0 does, then
-  // handed to the quantized kernels the LLM stage runs its GGUF weights on.
-  core::Result<std::unique_ptr<kernels::PreparedWeights>> prepare_q8_0(const std::vector<float>& data, int out,
-                                                                        int in) const {
-    if (in % kernels::quant::kQK8_0 != 0) {
-      return core::Status::invalid_argument("int8 weights need rows of a multiple of " +
-                                            std::to_string(kernels::quant::kQK8_0) + " values, got " + std::to_string(in));
-    }
-    const size_t row = kernels::quant::row_bytes(kernels::quant::QuantType::kQ8_0, in);
-    std::vector<uint8_t> blocks(row * static_cast<size_t>(out));
-    for (int r = 0; r < out; ++r) {
-      kernels::quant::quantize_row_q8_0(data.data() + static_cast<size_t>(r) * in, blocks.data() + row * r, in);
-    }
-    return backend->prepare_quantized(blocks.data(), kernels::quant::QuantType::kQ8_0, out, in);
   }
   // Gemma's RMSNorm multiplies by (1 + w), computed in fp32 as transformers does.
   core::Result<Buffer> norm(const std::string& name, int64_t width) const {
