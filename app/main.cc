@@ -28,7 +28,8 @@ commands:
          [--rerank-budget-ms MS] [--rerank-weight W]; and ranking beyond relevance (over the
          index's ranking.json): --freshness W [--half-life-days D] [--recent-weight W]
          [--mmr-lambda L] [--group-by FIELD:N] [--boost FIELD:VALUE=FACTOR,...]
-         [--other-chunks-weight W]
+         [--other-chunks-weight W]; and --nprobe N (IVF lists probed per dense search, over
+         the index's rule: fewer is faster, with less recall: storage/README.md)
   delete --index DIR ID...|-       remove documents (ids from stdin with -)
   check  --index DIR [--repair]     verify SQLite, FAISS and Xapian agree (repair rebuilds from SQLite)
   model  list | verify NAME|DIR | import DIR [--name NAME]

@@ -14,7 +14,7 @@ const std::set<std::string> kServiceFlags = {"--models-dir", "--models", "--weig
                                              "--rerank-budget-ms", "--rerank-weight", "--rerank-default-weight",
                                              "--rerank-passage-tokens", "--freshness", "--recent-weight",
                                              "--half-life-days", "--mmr-lambda", "--group-by", "--boost",
-                                             "--other-chunks-weight"};
+                                             "--other-chunks-weight", "--nprobe"};
 
 core::Result<std::unique_ptr<ranker::SearchService>> open_search_service(const Args& args, const std::string& dir,
                                                                          size_t cache_entries,
@@ -107,6 +107,8 @@ core::Result<ranker::SearchServiceOptions> service_options_from_args(const Args&
     opts.weights[item.substr(0, eq)] = w;
   }
   KB_ASSIGN_OR_RETURN(opts.rerank_passage_tokens, args.get_int("--rerank-passage-tokens", opts.rerank_passage_tokens));
+  KB_ASSIGN_OR_RETURN(opts.nprobe, args.get_int("--nprobe", 0));
+  if (opts.nprobe < 0) return Status::invalid_argument("--nprobe expects a positive number of IVF lists");
   // One default LLM weight for every model, in place of the measured ones.
   if (args.has("--rerank-default-weight")) {
     KB_ASSIGN_OR_RETURN(opts.llm_weight, get_double(args, "--rerank-default-weight", opts.llm_weight));

@@ -76,6 +76,7 @@ Result<std::unique_ptr<SearchService>> SearchService::open(const std::string& in
   std::unique_ptr<SearchService> s(new SearchService());
   s->options_ = options;
   KB_ASSIGN_OR_RETURN(s->index_, storage::IndexFolder::open_read_only(index_dir));
+  if (options.nprobe > 0) s->index_->set_nprobe(options.nprobe);
   const auto& models = s->index_->manifest().models;
   if (models.empty()) return Status::corruption(index_dir + "/MANIFEST: names no embedding model");
   std::string models_dir = options.models_dir.empty() ? encoder::default_models_dir() : options.models_dir;

@@ -125,6 +125,8 @@ struct SearchServiceOptions {
   // hybrid gained slightly on drcd_dev and scifact over leaving them out.
   std::map<std::string, double> weights = {{"use-m3", 0.3}, {"entities", 0.1}};
   int max_k = 1000;
+  // Probes per IVF search (storage/faiss_index.h); 0: the index's rule.
+  int nprobe = 0;
   // The LLM stage's fusion weight when a request gives none (w in
   // ranker/llm_reranker.h). 0.2, chosen on the TUNE halves of xquadr_zh,
   // xquadr_en and cmrc2018_dev_lite with qwen2.5-1.5b-instruct: the largest

@@ -504,6 +504,14 @@ std::shared_ptr<FaissIndex> IndexFolder::current_vectors(size_t model) const {
   return vectors_.at(model);
 }
 
+void IndexFolder::set_nprobe(int nprobe) {
+  std::lock_guard<std::mutex> lock(vectors_mu_);
+  faiss_options_.nprobe = std::max(0, nprobe);
+  for (const auto& v : vectors_) {
+    if (v != nullptr) v->set_nprobe(faiss_options_.nprobe);
+  }
+}
+
 void IndexFolder::set_vectors(size_t model, std::shared_ptr<FaissIndex> vectors) const {
   std::lock_guard<std::mutex> lock(vectors_mu_);
   if (vectors_.size() <= model) vectors_.resize(manifest_.models.size());

@@ -82,6 +82,11 @@ class IndexFolder {
   // writes. NotFound if `dir` has no MANIFEST. May be used while a writer
   // has the folder open.
   static core::Result<std::unique_ptr<IndexFolder>> open_read_only(const std::string& dir);
+
+  // Probes per IVF search for every model's vectors, now and after reloads
+  // (FaissIndex::set_nprobe; 0 restores the rule of storage/faiss_index.h).
+  // Call before searches start.
+  void set_nprobe(int nprobe);
   // Opens an existing index for writing with the models its MANIFEST names
   // (delete, check --repair, erase, snapshots). NotFound without MANIFEST.
   static core::Result<std::unique_ptr<IndexFolder>> open_existing_writable(const std::string& dir);

@@ -214,6 +214,14 @@ TEST_F(EndToEndTest, UsageErrorsNameTheProblem) {
   CommandResult missing = run_kbseek({"stats", "--index", "/nonexistent/index", "--json"});
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_NE(missing.err.find("/nonexistent/index"), std::string::npos) << missing.err;
+  CommandResult nprobe = run_kbseek({"search", "--index", index_dir_, "--nprobe", "-3", "vpn"});
+  EXPECT_NE(nprobe.exit_code, 0);
+  EXPECT_NE(nprobe.err.find("--nprobe"), std::string::npos) << nprobe.err;
+  // Accepted on a flat index (it has no lists to probe), answering as before.
+  CommandResult ok = run_kbseek({"search", "--index", index_dir_, "--json", "-k", "5", "--nprobe", "8",
+                                 "how do I reset my VPN password"});
+  ASSERT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_EQ(json::parse(ok.out)["results"][0]["id"], "kb-001");
 }
 
 }  // namespace

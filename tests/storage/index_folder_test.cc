@@ -272,6 +272,16 @@ TEST_F(IndexFolderTest, VectorIndexTurnsIvfPastTheThreshold) {
     ASSERT_FALSE(hits.value().empty());
     EXPECT_EQ(reader->get_chunk(hits.value()[0].chunk_id).value().doc_id, "doc" + std::to_string(i));
   }
+  // --nprobe (set_nprobe): one list holds ~n/nlist vectors, so a search
+  // probing one list finds fewer than 200; probing all finds 200.
+  reader->set_nprobe(1);
+  auto one_list = reader->search_dense(vectors.data(), 200);
+  ASSERT_TRUE(one_list.is_ok());
+  EXPECT_LT(one_list.value().size(), 200u);
+  reader->set_nprobe(1 << 20);
+  auto every_list = reader->search_dense(vectors.data(), 200);
+  ASSERT_TRUE(every_list.is_ok());
+  EXPECT_EQ(every_list.value().size(), 200u);
 }
 
 TEST_F(IndexFolderTest, ConcurrentSearchesOnAReadOnlyFolder) {
