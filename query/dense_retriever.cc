@@ -24,6 +24,7 @@ DenseRetriever::DenseRetriever(const storage::IndexFolder* index, size_t model, 
       model_name_(encoder->name()),
       // A text in every script the model reads: if that is all of them, nothing is ever dropped.
       drop_unreadable_(readable_share("文 text текст 한 かな نص", encoder->languages()) < 1.0),
+      readable_(drop_unreadable_ ? std::make_unique<ReadableChunks>() : nullptr),
       cache_(cache_entries > 0 ? std::make_unique<EmbeddingCache>(cache_entries) : nullptr) {}
 
 // With conditions, dense search keeps to the chunks that meet them (up to
@@ -68,9 +69,15 @@ Result<std::vector<Candidate>> DenseRetriever::retrieve(const Query& parsed, int
   if (drop_unreadable_) {
     std::vector<storage::Hit> kept;
     for (const auto& h : hits) {
-      auto chunk = index_->get_chunk(h.chunk_id);
-      if (chunk.is_ok() && readable_share(chunk.value().text, encoder_->languages()) >= kReadableChunkShare)
-        kept.push_back(h);
+      ReadableChunks::Known known = readable_->lookup(h.chunk_id);
+      if (known == ReadableChunks::Known::kUnknown) {
+        auto chunk = index_->get_chunk(h.chunk_id);
+        if (!chunk.is_ok()) continue;  // replaced since the vectors were loaded: stale
+        const bool readable = readable_share(chunk.value().text, encoder_->languages()) >= kReadableChunkShare;
+        readable_->remember(h.chunk_id, readable);
+        known = readable ? ReadableChunks::Known::kReadable : ReadableChunks::Known::kUnreadable;
+      }
+      if (known == ReadableChunks::Known::kReadable) kept.push_back(h);
     }
     hits = std::move(kept);
   }

@@ -5,6 +5,7 @@
 
 #include "encoder/encoder.h"
 #include "query/embedding_cache.h"
+#include "query/readable_chunks.h"
 #include "query/retriever.h"
 #include "storage/index_folder.h"
 
@@ -46,6 +47,7 @@ class DenseRetriever : public Retriever {
   std::string name_;
   std::string model_name_;
   bool drop_unreadable_;
+  std::unique_ptr<ReadableChunks> readable_;  // with drop_unreadable_
   std::unique_ptr<EmbeddingCache> cache_;
 };
 

@@ -13,6 +13,7 @@
 #                                          ~110k chunks, about an hour on 2 cores)
 #   KBSEEK_LOAD_SECONDS=20 KBSEEK_SOAK_SECONDS=600 (0: none) KBSEEK_LOAD_LLM=qwen2.5-0.5b-instruct (or "" to skip)
 #   KBSEEK_LOAD_MODES="bm25 hybrid" KBSEEK_LOAD_CACHES="0 8192" KBSEEK_BIN=... KBSEEK_LOAD_OUT=...
+#   KBSEEK_SERVE_FLAGS="--nprobe 48" (added to every serve command)
 #
 # Queries: real questions of seven evaldata sets in turn (Chinese, English,
 # cross-lingual), so the cache-on runs repeat each question as popular ones
@@ -73,7 +74,9 @@ rss_mb() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$1/status" 2>/dev/null 
 
 start_server() {  # $1: cache entries
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  "$KB" serve --index "$IDX" --port "$port" --cache-entries "$1" --persistent-cache-entries 0 2> "$work/serve.log" &
+  # shellcheck disable=SC2086 # KBSEEK_SERVE_FLAGS is a list of flags
+  "$KB" serve --index "$IDX" --port "$port" --cache-entries "$1" --persistent-cache-entries 0 ${KBSEEK_SERVE_FLAGS:-} \
+    2> "$work/serve.log" &
   pid=$!
   for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$port/ready" >/dev/null && return 0; sleep 0.2; done
   echo "run_load: the server did not become ready" >&2; cat "$work/serve.log" >&2; exit 1
@@ -94,7 +97,7 @@ run_wrk() {  # $1 bodies, $2 connections, $3 seconds, $4 timeout
   echo
   echo "- machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; commit $(git rev-parse --short HEAD); $(date -u +%FT%TZ); load before: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "- index: \`$IDX\`, $docs documents, $chunks chunks (bench/load/make_corpus.py: every shared corpus + generated text), default model set"
-  echo "- server binary: \`$KB\`"
+  echo "- server binary: \`$KB\`${KBSEEK_SERVE_FLAGS:+, serve flags \`$KBSEEK_SERVE_FLAGS\`}"
   echo "- command: \`bash bench/load/run_load.sh\` (wrk, 2 threads (1 at 1 connection), ${SECS} s per row, POST /v1/search k = 10, $nq distinct questions of 7 evaldata sets in turn)"
   echo "- cache off: \`serve --cache-entries 0\`; cache on: 8192 entries after one warm pass; persistent level off in both"
   echo "- errors: \"non-2xx\" are answers such as 429/503 (overload is answered, not dropped); \"socket errors\" are wrk's (timeouts are requests unanswered after the wrk timeout)"
