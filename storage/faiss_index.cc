@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "core/file_util.h"
+#include "storage/ivf_scan.h"
 
 namespace kbseek::storage {
 namespace {
@@ -107,76 +108,6 @@ void flat_search(const faiss::IndexIDMap2& map, const float* query, int64_t k, c
   }
 }
 
-// The nprobe lists of an IVF nearest the query, scanned without FAISS's
-// scanner: Debian's FAISS scans lists with fvec_inner_product_ref too, which
-// took 39% of the server's CPU (perf; hybrid, 8 connections, result cache
-// off, 116,633 chunks in two IVF indexes). The centroid scores and each
-// probed list's are one OpenBLAS sgemv each, and the best k are kept in a
-// heap. Equal scores keep the lower id. Ids `allow` rejects are skipped;
-// the filter is asked only about a hit good enough to enter the heap.
-// False (nothing written) for a layout this does not know: a quantizer other
-// than a flat inner-product one; FAISS searches those.
-bool ivf_search(const faiss::IndexIVFFlat& ivf, const float* query, int64_t k, const ChunkFilter* allow,
-                std::vector<float>* scores, std::vector<faiss::Index::idx_t>* labels) {
-  const auto* quantizer = dynamic_cast<const faiss::IndexFlat*>(ivf.quantizer);
-  if (quantizer == nullptr || quantizer->metric_type != faiss::METRIC_INNER_PRODUCT ||
-      ivf.metric_type != faiss::METRIC_INNER_PRODUCT || quantizer->ntotal != static_cast<int64_t>(ivf.nlist) ||
-      ivf.code_size != sizeof(float) * static_cast<size_t>(ivf.d)) {
-    return false;
-  }
-  const int d = static_cast<int>(ivf.d);
-  const size_t nlist = ivf.nlist;
-  thread_local std::vector<float> centroid_scores;
-  thread_local std::vector<size_t> lists;
-  thread_local std::vector<float> row_scores;
-  centroid_scores.resize(nlist);
-  cblas_sgemv(CblasRowMajor, CblasNoTrans, static_cast<int>(nlist), d, 1.0f, quantizer->get_xb(), d, query, 1,
-              0.0f, centroid_scores.data(), 1);
-  lists.resize(nlist);
-  for (size_t l = 0; l < nlist; ++l) lists[l] = l;
-  const size_t probes = std::min(nlist, ivf.nprobe);
-  std::partial_sort(lists.begin(), lists.begin() + probes, lists.end(), [&](size_t a, size_t b) {
-    return centroid_scores[a] > centroid_scores[b] || (centroid_scores[a] == centroid_scores[b] && a < b);
-  });
-  using Entry = std::pair<float, faiss::Index::idx_t>;
-  // The heap's top is the worst kept hit: the lower score, then the higher id.
-  auto worse_first = [](const Entry& a, const Entry& b) {
-    return a.first > b.first || (a.first == b.first && a.second < b.second);
-  };
-  std::vector<Entry> heap;
-  heap.reserve(static_cast<size_t>(k));
-  for (size_t p = 0; p < probes; ++p) {
-    const size_t l = lists[p];
-    const size_t n = ivf.invlists->list_size(l);
-    if (n == 0) continue;
-    faiss::InvertedLists::ScopedCodes codes(ivf.invlists, l);
-    faiss::InvertedLists::ScopedIds ids(ivf.invlists, l);
-    row_scores.resize(n);
-    cblas_sgemv(CblasRowMajor, CblasNoTrans, static_cast<int>(n), d, 1.0f,
-                reinterpret_cast<const float*>(codes.get()), d, query, 1, 0.0f, row_scores.data(), 1);
-    for (size_t i = 0; i < n; ++i) {
-      const Entry e{row_scores[i], ids[i]};
-      const bool full = heap.size() == static_cast<size_t>(k);
-      if (full && !worse_first(e, heap.front())) continue;
-      if (allow != nullptr && !allow->allows(e.second)) continue;
-      if (full) {
-        std::pop_heap(heap.begin(), heap.end(), worse_first);
-        heap.back() = e;
-      } else {
-        heap.push_back(e);
-      }
-      std::push_heap(heap.begin(), heap.end(), worse_first);
-    }
-  }
-  std::sort_heap(heap.begin(), heap.end(), worse_first);  // best first
-  for (int64_t i = 0; i < k; ++i) {
-    const bool have = i < static_cast<int64_t>(heap.size());
-    (*scores)[i] = have ? heap[i].first : -std::numeric_limits<float>::infinity();
-    (*labels)[i] = have ? heap[i].second : -1;
-  }
-  return true;
-}
-
 faiss::Index* new_flat(int d) {
   auto* map = new faiss::IndexIDMap2(new faiss::IndexFlatIP(d));
   map->own_fields = true;
@@ -191,6 +122,7 @@ FaissIndex::~FaissIndex() = default;
 void FaissIndex::adopt(faiss::Index* index) {
   index_.reset(index);
   ivf_ = dynamic_cast<faiss::IndexIVFFlat*>(index);
+  forget_int8_lists();
   if (ivf_ != nullptr) trained_size_ = trained_size_for(ivf_->nlist);
   apply_nprobe();
 }
@@ -328,6 +260,7 @@ core::Status FaissIndex::add(const int64_t* ids, const float* vectors, size_t n)
         return core::Status::invalid_argument(where + ": component " + std::to_string(j) + " is not finite");
     }
   }
+  forget_int8_lists();
   KB_RETURN_IF_ERROR(guarded("add " + std::to_string(n) + " vectors", [&] {
     index_->add_with_ids(static_cast<int64_t>(n), vectors, ids);
     return core::Status::ok();
@@ -345,6 +278,7 @@ core::Status FaissIndex::remove(const int64_t* ids, size_t n) {
   if (present.empty()) return core::Status::ok();
   // One pass over the index for the whole batch: removal from a flat index
   // compacts all vectors, so callers should batch removals.
+  forget_int8_lists();
   KB_RETURN_IF_ERROR(guarded("remove " + std::to_string(present.size()) + " vectors", [&] {
     faiss::IDSelectorBatch selector(present.size(), present.data());
     index_->remove_ids(selector);
@@ -353,6 +287,18 @@ core::Status FaissIndex::remove(const int64_t* ids, size_t n) {
   for (int64_t id : present) ids_.erase(id);
   return rebalance().with_context("vector index: " + std::to_string(present.size()) +
                                   " vectors removed, but re-layout failed");
+}
+
+void FaissIndex::forget_int8_lists() {
+  std::lock_guard<std::mutex> lock(int8_mu_);
+  int8_.reset();
+}
+
+std::shared_ptr<const IvfInt8Lists> FaissIndex::int8_lists() const {
+  if (ivf_ == nullptr || !options_.int8_scan) return nullptr;
+  std::lock_guard<std::mutex> lock(int8_mu_);
+  if (int8_ == nullptr) int8_ = IvfInt8Lists::build(*ivf_);
+  return int8_;
 }
 
 core::Result<std::vector<Hit>> FaissIndex::search(const float* query, int k, const ChunkFilter* allow) const {
@@ -367,7 +313,7 @@ core::Result<std::vector<Hit>> FaissIndex::search(const float* query, int k, con
     SingleOmpThread single;
     if (ivf_ == nullptr) {
       flat_search(static_cast<const faiss::IndexIDMap2&>(*index_), query, kk, allow, &scores, &labels);
-    } else if (ivf_search(*ivf_, query, kk, allow, &scores, &labels)) {
+    } else if (ivf_search(*ivf_, int8_lists().get(), query, kk, allow, &scores, &labels)) {
       // scanned here
     } else if (allow == nullptr) {
       index_->search(1, query, kk, scores.data(), labels.data());
