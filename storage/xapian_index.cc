@@ -127,25 +127,40 @@ core::Status guarded(const std::string& op, const std::string& path, Fn&& fn) {
   }
 }
 
-Xapian::Query build_query(const std::vector<std::string>& terms) {
+// OR of the terms, each weighted by its count in the query. On a large
+// collection (XapianOptions::common_terms_from) the terms in more than
+// common_term_share of the chunks only add weight to chunks a rarer term
+// matched (OP_AND_MAYBE), so their long posting lists are skipped through,
+// not walked.
+Xapian::Query build_query(const std::vector<std::string>& terms, const Xapian::Database& db, const XapianOptions& o) {
   std::map<std::string, Xapian::termcount> wqf;
   for (const auto& t : terms) ++wqf[t];
-  std::vector<Xapian::Query> parts;
-  parts.reserve(wqf.size());
-  for (const auto& [term, count] : wqf) parts.emplace_back(term, count);
-  return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
+  const Xapian::doccount n = db.get_doccount();
+  const double limit = static_cast<int64_t>(n) >= o.common_terms_from && o.common_term_share > 0 ? o.common_term_share * n : 0;
+  std::vector<Xapian::Query> rare, common;
+  for (const auto& [term, count] : wqf) {
+    if (limit > 0 && db.get_termfreq(term) > limit) common.emplace_back(term, count);
+    else rare.emplace_back(term, count);
+  }
+  if (rare.empty() || common.empty()) {
+    rare.insert(rare.end(), common.begin(), common.end());
+    return Xapian::Query(Xapian::Query::OP_OR, rare.begin(), rare.end());
+  }
+  return Xapian::Query(Xapian::Query::OP_AND_MAYBE, Xapian::Query(Xapian::Query::OP_OR, rare.begin(), rare.end()),
+                       Xapian::Query(Xapian::Query::OP_OR, common.begin(), common.end()));
 }
 
 // Scored terms among the chunks where every condition holds.
 Xapian::Query build_query(const std::vector<std::string>& terms, const std::vector<Condition>& must,
-                          const std::map<std::string, unsigned>& slots) {
-  if (must.empty()) return build_query(terms);
+                          const std::map<std::string, unsigned>& slots, const Xapian::Database& db,
+                          const XapianOptions& o) {
+  if (must.empty()) return build_query(terms, db, o);
   Condition all;
   all.kind = Condition::Kind::kAll;
   all.children = must;
   const Xapian::Query filter = compile(all, slots);
   if (terms.empty()) return Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, filter, 0);
-  return Xapian::Query(Xapian::Query::OP_FILTER, build_query(terms), filter);
+  return Xapian::Query(Xapian::Query::OP_FILTER, build_query(terms, db, o), filter);
 }
 
 // A ChunkFilter as Xapian's MatchDecider: it reads each candidate's chunk
@@ -327,7 +342,7 @@ core::Result<std::vector<Hit>> XapianIndex::search(const LexicalQuery& query, in
   core::Status st = guarded(op, path_, [&]() -> core::Status {
     if (writer_) {
       std::lock_guard<std::mutex> lock(mu_);
-      KB_ASSIGN_OR_RETURN(hits, run_query(*writer_, build_query(terms, query.must, slots_), options_, k, allow));
+      KB_ASSIGN_OR_RETURN(hits, run_query(*writer_, build_query(terms, query.must, slots_, *writer_, options_), options_, k, allow));
       return core::Status::ok();
     }
     std::unique_ptr<Xapian::Database> db = take_reader();
@@ -338,7 +353,7 @@ core::Result<std::vector<Hit>> XapianIndex::search(const LexicalQuery& query, in
         db->reopen();
         const std::map<std::string, unsigned> slots =
             query.must.empty() ? std::map<std::string, unsigned>{} : parse_registry(db->get_metadata(kFieldsKey)).slots;
-        KB_ASSIGN_OR_RETURN(hits, run_query(*db, build_query(terms, query.must, slots), options_, k, allow));
+        KB_ASSIGN_OR_RETURN(hits, run_query(*db, build_query(terms, query.must, slots, *db, options_), options_, k, allow));
         break;
       } catch (const Xapian::DatabaseModifiedError&) {
         if (attempt == 1) throw;

@@ -170,6 +170,33 @@ TEST_F(XapianIndexTest, StopWordOptionKeepsStopWordOnlyQueriesWorking) {
   EXPECT_EQ(ids_of(r.value()->search("the", 10)), (std::vector<int64_t>{3}));  // only stop words: kept
 }
 
+// On a large collection, a term in most chunks only adds weight to chunks a
+// rarer query term matched; a query of common terms alone still matches.
+TEST_F(XapianIndexTest, CommonTermsOnlyAddWeightOnLargeCollections) {
+  for (bool large : {true, false}) {
+    XapianOptions o;
+    o.common_term_share = 0.5;
+    o.common_terms_from = large ? 1 : 1000;  // 4 chunks: "large" only when the floor is 1
+    const std::string path = dir_ / (large ? "large" : "small");
+    auto r = XapianIndex::open(path, Mode::kWritable, o);
+    ASSERT_TRUE(r.is_ok());
+    XapianIndex& index = *r.value();
+    ASSERT_TRUE(index.add(1, "", "apple banana").is_ok());
+    ASSERT_TRUE(index.add(2, "", "banana cherry").is_ok());
+    ASSERT_TRUE(index.add(3, "", "banana").is_ok());
+    ASSERT_TRUE(index.add(4, "", "durian banana").is_ok());
+    ASSERT_TRUE(index.add(5, "", "durian").is_ok());
+    ASSERT_TRUE(index.commit().is_ok());
+    auto both = ids_of(index.search("banana durian", 10));
+    std::sort(both.begin(), both.end());
+    // Large: durian's chunks only (banana, in 4 of 5, only adds weight).
+    EXPECT_EQ(both, large ? (std::vector<int64_t>{4, 5}) : (std::vector<int64_t>{1, 2, 3, 4, 5}));
+    auto common = ids_of(index.search("banana", 10));  // nothing rarer: all of banana's chunks
+    std::sort(common.begin(), common.end());
+    EXPECT_EQ(common, (std::vector<int64_t>{1, 2, 3, 4}));
+  }
+}
+
 TEST_F(XapianIndexTest, EmptyAnalysisGivesEmptyResultAndBadKIsAnError) {
   auto index = open_index(dir_ / "lex", Mode::kWritable);
   fill(index.get());
