@@ -51,7 +51,7 @@ core::Result<std::vector<RankedDocument>> BestChunkRanker::rank(const query::Que
     if (!found.is_ok() && found.status().code() == core::StatusCode::kNotFound) continue;  // replaced meanwhile
     if (!found.is_ok()) return found.status();
     storage::Chunk chunk = std::move(found).value();
-    KB_ASSIGN_OR_RETURN(storage::Document doc, index_->get_document(chunk.doc_id));
+    KB_ASSIGN_OR_RETURN(storage::Document doc, index_->get_document(chunk.doc_id, /*with_text=*/false));
     if (!storage::may_read(doc.acl, who)) continue;  // the last word on access
     RankedDocument d;
     d.doc_id = chunk.doc_id;

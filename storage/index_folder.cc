@@ -483,7 +483,9 @@ core::Result<std::vector<float>> IndexFolder::chunk_vectors(size_t model, const 
   return store_->get_vectors(manifest_.models[model].field, manifest_.models[model].dimension, chunk_ids);
 }
 
-core::Result<Document> IndexFolder::get_document(const std::string& id) const { return store_->get_document(id); }
+core::Result<Document> IndexFolder::get_document(const std::string& id, bool with_text) const {
+  return store_->get_document(id, with_text);
+}
 
 core::Result<std::optional<std::string>> IndexFolder::content_hash(const std::string& doc_id) const {
   return store_->content_hash(doc_id);

@@ -194,7 +194,8 @@ class IndexFolder {
   // The stored vectors of manifest().models[model] for `chunk_ids`, its
   // dimension floats each, in order. NotFound naming a chunk without one.
   core::Result<std::vector<float>> chunk_vectors(size_t model, const std::vector<int64_t>& chunk_ids) const;
-  core::Result<Document> get_document(const std::string& id) const;  // NotFound when absent
+  // NotFound when absent. Without `with_text`, Document::text is left empty.
+  core::Result<Document> get_document(const std::string& id, bool with_text = true) const;
   // The hash stored by the last put_document of `doc_id` (see
   // document_content_hash()), or nullopt if there is no such document.
   core::Result<std::optional<std::string>> content_hash(const std::string& doc_id) const;

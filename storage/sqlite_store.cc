@@ -319,12 +319,14 @@ core::Result<std::vector<std::string>> SqliteStore::chunk_documents(const std::v
   return out;
 }
 
-core::Result<Document> SqliteStore::get_document(const std::string& id) const {
+core::Result<Document> SqliteStore::get_document(const std::string& id, bool with_text) const {
   std::lock_guard<std::mutex> lock(mu_);
   KB_ASSIGN_OR_RETURN(
       Statement * st,
-      db_->cached("SELECT title, text, timestamp, metadata_json, acl_json, simhash, duplicate_of, duplicate_kind, "
-                  "norm_hash FROM documents WHERE id = ?"));
+      db_->cached(with_text ? "SELECT title, text, timestamp, metadata_json, acl_json, simhash, duplicate_of, "
+                              "duplicate_kind, norm_hash FROM documents WHERE id = ?"
+                            : "SELECT title, '', timestamp, metadata_json, acl_json, simhash, duplicate_of, "
+                              "duplicate_kind, norm_hash FROM documents WHERE id = ?"));
   KB_RETURN_IF_ERROR(st->bind_text(1, id));
   KB_ASSIGN_OR_RETURN(bool row, st->step());
   if (!row) return core::Status::not_found("document \"" + id + "\" not found in " + path());

@@ -77,7 +77,9 @@ class SqliteStore {
   // The document of each chunk, in order; "" for a chunk not stored (replaced
   // since a vector index was loaded). One lock and one statement for all.
   core::Result<std::vector<std::string>> chunk_documents(const std::vector<int64_t>& chunk_ids) const;
-  core::Result<Document> get_document(const std::string& id) const;
+  // Without `with_text`, Document::text is left empty (a whole document can
+  // be long; the ranker needs its title, time, metadata and acl).
+  core::Result<Document> get_document(const std::string& id, bool with_text = true) const;
   core::Result<std::optional<std::string>> content_hash(const std::string& doc_id) const;
 
   core::Result<int64_t> document_count() const;

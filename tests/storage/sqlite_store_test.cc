@@ -59,6 +59,14 @@ TEST_F(SqliteStoreTest, DocumentsChunksAndVectorsRoundTrip) {
   EXPECT_EQ(got.value().timestamp, d.timestamp);
   EXPECT_EQ(got.value().metadata_json, d.metadata_json);
   EXPECT_EQ(got.value().acl, d.acl);
+  auto header = store_->get_document("a", /*with_text=*/false);  // what the ranker reads
+  ASSERT_TRUE(header.is_ok());
+  EXPECT_EQ(header.value().text, "");
+  EXPECT_EQ(header.value().title, d.title);
+  EXPECT_EQ(header.value().timestamp, d.timestamp);
+  EXPECT_EQ(header.value().metadata_json, d.metadata_json);
+  EXPECT_EQ(header.value().acl, d.acl);
+  EXPECT_EQ(store_->get_document("zzz", false).status().code(), core::StatusCode::kNotFound);
   auto chunk = store_->get_chunk(r.value().new_chunk_ids[1]);
   ASSERT_TRUE(chunk.is_ok());
   EXPECT_EQ(chunk.value().doc_id, "a");
