@@ -260,11 +260,13 @@ core::Status FaissIndex::add(const int64_t* ids, const float* vectors, size_t n)
         return core::Status::invalid_argument(where + ": component " + std::to_string(j) + " is not finite");
     }
   }
-  forget_int8_lists();
-  KB_RETURN_IF_ERROR(guarded("add " + std::to_string(n) + " vectors", [&] {
+  const std::vector<size_t> sizes = list_sizes();
+  core::Status added = guarded("add " + std::to_string(n) + " vectors", [&] {
     index_->add_with_ids(static_cast<int64_t>(n), vectors, ids);
     return core::Status::ok();
-  }));
+  });
+  update_int8_lists(sizes, added.is_ok());
+  KB_RETURN_IF_ERROR(added);
   ids_.insert(batch.begin(), batch.end());
   return rebalance().with_context("vector index: " + std::to_string(n) + " vectors added, but re-layout failed");
 }
@@ -278,12 +280,14 @@ core::Status FaissIndex::remove(const int64_t* ids, size_t n) {
   if (present.empty()) return core::Status::ok();
   // One pass over the index for the whole batch: removal from a flat index
   // compacts all vectors, so callers should batch removals.
-  forget_int8_lists();
-  KB_RETURN_IF_ERROR(guarded("remove " + std::to_string(present.size()) + " vectors", [&] {
+  const std::vector<size_t> sizes = list_sizes();
+  core::Status removed = guarded("remove " + std::to_string(present.size()) + " vectors", [&] {
     faiss::IDSelectorBatch selector(present.size(), present.data());
     index_->remove_ids(selector);
     return core::Status::ok();
-  }));
+  });
+  update_int8_lists(sizes, removed.is_ok());
+  KB_RETURN_IF_ERROR(removed);
   for (int64_t id : present) ids_.erase(id);
   return rebalance().with_context("vector index: " + std::to_string(present.size()) +
                                   " vectors removed, but re-layout failed");
@@ -292,6 +296,30 @@ core::Status FaissIndex::remove(const int64_t* ids, size_t n) {
 void FaissIndex::forget_int8_lists() {
   std::lock_guard<std::mutex> lock(int8_mu_);
   int8_.reset();
+}
+
+std::vector<size_t> FaissIndex::list_sizes() const {
+  std::vector<size_t> sizes;
+  if (ivf_ == nullptr) return sizes;
+  sizes.resize(ivf_->nlist);
+  for (size_t l = 0; l < ivf_->nlist; ++l) sizes[l] = ivf_->invlists->list_size(l);
+  return sizes;
+}
+
+void FaissIndex::update_int8_lists(const std::vector<size_t>& sizes_before, bool succeeded) {
+  std::lock_guard<std::mutex> lock(int8_mu_);
+  if (int8_ == nullptr || ivf_ == nullptr) return;
+  if (!succeeded || sizes_before.size() != ivf_->nlist) {
+    int8_.reset();  // rebuilt by the next search
+    return;
+  }
+  // One call either adds or removes, and either changes a list's size:
+  // the lists whose size moved are the ones it touched.
+  std::vector<size_t> touched;
+  for (size_t l = 0; l < ivf_->nlist; ++l) {
+    if (ivf_->invlists->list_size(l) != sizes_before[l]) touched.push_back(l);
+  }
+  if (!touched.empty()) int8_ = int8_->updated(*ivf_, touched);
 }
 
 std::shared_ptr<const IvfInt8Lists> FaissIndex::int8_lists() const {

@@ -90,11 +90,15 @@ class FaissIndex final : public VectorIndex {
   void adopt(faiss::Index* index);
   void apply_nprobe();
   // The int8 copy of the IVF's lists (null for a flat index or with
-  // int8_scan off), built by the first search after a change. Callers hold
-  // mu_ (shared is enough); forget_int8_lists() is called under exclusive mu_
-  // before any change.
+  // int8_scan off), built by the first search, so an index only written
+  // (bulk indexing) never pays for it. Callers hold mu_ (shared is enough).
   std::shared_ptr<const IvfInt8Lists> int8_lists() const;
+  // Under exclusive mu_: a new layout forgets the copy; an add or remove
+  // re-reads only the lists whose size it changed (from sizes_before, a
+  // list_sizes() taken just before it), or forgets the copy if it failed.
   void forget_int8_lists();
+  std::vector<size_t> list_sizes() const;
+  void update_int8_lists(const std::vector<size_t>& sizes_before, bool succeeded);
 
   const int dimension_;
   FaissOptions options_;

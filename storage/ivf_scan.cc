@@ -118,35 +118,44 @@ struct Kept {
 
 }  // namespace
 
+std::shared_ptr<const IvfInt8Lists::List> IvfInt8Lists::read_list(const faiss::IndexIVFFlat& ivf, size_t list) {
+  auto out = std::make_shared<List>();
+  const size_t n = ivf.invlists->list_size(list);
+  if (n == 0) return out;
+  const int d = static_cast<int>(ivf.d);
+  faiss::InvertedLists::ScopedCodes codes(ivf.invlists, list);
+  const float* x = reinterpret_cast<const float*>(codes.get());
+  out->codes.resize(n * static_cast<size_t>(d));
+  out->scales.resize(n);
+  out->sums.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    int8_t* c = out->codes.data() + i * static_cast<size_t>(d);
+    out->scales[i] = quantize(x + i * static_cast<size_t>(d), d, c);
+    int32_t sum = 0;
+    for (int j = 0; j < d; ++j) sum += c[j];
+    out->sums[i] = sum;
+  }
+  return out;
+}
+
 std::unique_ptr<IvfInt8Lists> IvfInt8Lists::build(const faiss::IndexIVFFlat& ivf) {
   std::unique_ptr<IvfInt8Lists> out(new IvfInt8Lists());
-  const int d = static_cast<int>(ivf.d);
-  out->d_ = d;
-  out->codes_.resize(ivf.nlist);
-  out->scales_.resize(ivf.nlist);
-  out->sums_.resize(ivf.nlist);
-  for (size_t l = 0; l < ivf.nlist; ++l) {
-    const size_t n = ivf.invlists->list_size(l);
-    if (n == 0) continue;
-    faiss::InvertedLists::ScopedCodes codes(ivf.invlists, l);
-    const float* x = reinterpret_cast<const float*>(codes.get());
-    out->codes_[l].resize(n * static_cast<size_t>(d));
-    out->scales_[l].resize(n);
-    out->sums_[l].resize(n);
-    for (size_t i = 0; i < n; ++i) {
-      int8_t* c = out->codes_[l].data() + i * static_cast<size_t>(d);
-      out->scales_[l][i] = quantize(x + i * static_cast<size_t>(d), d, c);
-      int32_t sum = 0;
-      for (int j = 0; j < d; ++j) sum += c[j];
-      out->sums_[l][i] = sum;
-    }
-  }
+  out->d_ = static_cast<int>(ivf.d);
+  out->lists_.resize(ivf.nlist);
+  for (size_t l = 0; l < ivf.nlist; ++l) out->lists_[l] = read_list(ivf, l);
+  return out;
+}
+
+std::unique_ptr<IvfInt8Lists> IvfInt8Lists::updated(const faiss::IndexIVFFlat& ivf,
+                                                    const std::vector<size_t>& lists) const {
+  std::unique_ptr<IvfInt8Lists> out(new IvfInt8Lists(*this));
+  for (size_t l : lists) out->lists_.at(l) = read_list(ivf, l);
   return out;
 }
 
 size_t IvfInt8Lists::bytes() const {
   size_t b = 0;
-  for (size_t l = 0; l < codes_.size(); ++l) b += codes_[l].size() + scales_[l].size() * (sizeof(float) + sizeof(int32_t));
+  for (const auto& l : lists_) b += l->codes.size() + l->scales.size() * (sizeof(float) + sizeof(int32_t));
   return b;
 }
 

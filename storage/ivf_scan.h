@@ -32,25 +32,34 @@ namespace kbseek::storage {
 
 // Int8 copies of an IVF-Flat's inverted lists: each vector v as
 // round(v / s * 127) with s = max |v_j|, plus s. Immutable once built;
-// FaissIndex builds one after any change, on the first search.
+// updated() makes a new one sharing the unchanged lists, so a FaissIndex
+// keeps its copy current after add()/remove() at the cost of the lists
+// those touched.
 class IvfInt8Lists {
  public:
   // Reads every list of `ivf` (caller holds it unchanged meanwhile).
   static std::unique_ptr<IvfInt8Lists> build(const faiss::IndexIVFFlat& ivf);
+  // This copy with `lists` read again from `ivf` (same nlist and dimension).
+  std::unique_ptr<IvfInt8Lists> updated(const faiss::IndexIVFFlat& ivf, const std::vector<size_t>& lists) const;
 
   int dimension() const { return d_; }
-  size_t list_size(size_t list) const { return scales_[list].size(); }
-  const int8_t* codes(size_t list) const { return codes_[list].data(); }
-  const float* scales(size_t list) const { return scales_[list].data(); }
+  size_t list_size(size_t list) const { return lists_[list]->scales.size(); }
+  const int8_t* codes(size_t list) const { return lists_[list]->codes.data(); }
+  const float* scales(size_t list) const { return lists_[list]->scales.data(); }
   // Σ_j codes of each vector (the VNNI product needs it: ivf_scan.cc).
-  const int32_t* code_sums(size_t list) const { return sums_[list].data(); }
+  const int32_t* code_sums(size_t list) const { return lists_[list]->sums.data(); }
   size_t bytes() const;
 
  private:
+  struct List {
+    std::vector<int8_t> codes;
+    std::vector<float> scales;
+    std::vector<int32_t> sums;
+  };
+  static std::shared_ptr<const List> read_list(const faiss::IndexIVFFlat& ivf, size_t list);
+
   int d_ = 0;
-  std::vector<std::vector<int8_t>> codes_;
-  std::vector<std::vector<float>> scales_;
-  std::vector<std::vector<int32_t>> sums_;
+  std::vector<std::shared_ptr<const List>> lists_;
 };
 
 // Exact scores of the int8 estimate's best refine_factor*k: enough that the
