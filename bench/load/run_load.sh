@@ -12,7 +12,7 @@
 #   bash bench/load/run_load.sh            (builds the index first if absent:
 #                                          ~110k chunks, about an hour on 2 cores)
 #   KBSEEK_LOAD_SECONDS=20 KBSEEK_SOAK_SECONDS=600 (0: none) KBSEEK_LOAD_LLM=qwen2.5-0.5b-instruct (or "" to skip)
-#   KBSEEK_LOAD_MODES="bm25 hybrid" KBSEEK_LOAD_CACHES="0 8192" KBSEEK_BIN=... KBSEEK_LOAD_OUT=...
+#   KBSEEK_LOAD_MODES="bm25 hybrid" KBSEEK_LOAD_CACHES="0 8192" ("" for none: a soak alone) KBSEEK_BIN=... KBSEEK_LOAD_OUT=...
 #   KBSEEK_SERVE_FLAGS="--nprobe 48" (added to every serve command)
 #
 # Queries: real questions of seven evaldata sets in turn (Chinese, English,
@@ -106,7 +106,7 @@ run_wrk() {  # $1 bodies, $2 connections, $3 seconds, $4 timeout
   echo "|---|---:|---:|---:|---:|---:|---:|---|---:|"
 } > "$OUT"
 
-for cache in ${KBSEEK_LOAD_CACHES:-0 8192}; do
+for cache in ${KBSEEK_LOAD_CACHES-0 8192}; do
   start_server "$cache"
   label_cache=$([ "$cache" = 0 ] && echo "cache off" || echo "cache on")
   for mode in ${KBSEEK_LOAD_MODES-bm25 hybrid}; do
