@@ -46,7 +46,7 @@ bool is_date_or_years(std::string_view run) {
       groups[2].size() <= 2)
     return true;
   for (const auto& g : groups)
-    if (g.size() != 4 || !(g[0] == '1' && g[1] == '9') && !(g[0] == '2' && g[1] == '0')) return false;
+    if (g.size() != 4 || (!(g[0] == '1' && g[1] == '9') && !(g[0] == '2' && g[1] == '0'))) return false;
   return true;
 }
 
