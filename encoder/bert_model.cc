@@ -69,7 +69,6 @@ core::Result<std::unique_ptr<BertModel>> BertModel::load(const SafetensorsFile& 
   std::unique_ptr<BertModel> m(new BertModel());
   m->config_ = config;
   m->backend_ = backend;
-  m->format_ = format;
   Loader ld{weights, backend, weights.contains("bert.embeddings.word_embeddings.weight") ? "bert." : ""};
   const int64_t h = config.hidden_size, inter = config.intermediate_size;
   KB_ASSIGN_OR_RETURN(m->word_emb_, ld.host("embeddings.word_embeddings.weight", {config.vocab_size, h}));

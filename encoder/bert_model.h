@@ -44,7 +44,6 @@ class BertModel {
                                                        kernels::WeightFormat format = kernels::WeightFormat::kF32);
 
   const BertConfig& config() const { return config_; }
-  kernels::WeightFormat weight_format() const { return format_; }
 
   // A projection's weights: fp32 on the backend, or prepared (one of the two).
   struct Projection {
@@ -83,7 +82,6 @@ class BertModel {
 
   BertConfig config_;
   kernels::Backend* backend_ = nullptr;
-  kernels::WeightFormat format_ = kernels::WeightFormat::kF32;
   std::vector<float> word_emb_, pos_emb_, type_emb_;  // host
   kernels::Buffer emb_ln_gamma_, emb_ln_beta_;
   std::vector<Layer> layers_;

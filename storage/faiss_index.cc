@@ -341,16 +341,17 @@ core::Result<std::vector<Hit>> FaissIndex::search(const float* query, int k, con
     SingleOmpThread single;
     if (ivf_ == nullptr) {
       flat_search(static_cast<const faiss::IndexIDMap2&>(*index_), query, kk, allow, &scores, &labels);
-    } else if (ivf_search(*ivf_, int8_lists().get(), query, kk, allow, &scores, &labels)) {
-      // scanned here
-    } else if (allow == nullptr) {
-      index_->search(1, query, kk, scores.data(), labels.data());
-    } else {
-      AllowSelector sel(allow);
-      faiss::SearchParametersIVF params;
-      params.sel = &sel;
-      params.nprobe = ivf_->nprobe;  // the parameters replace the index's own
-      ivf_->search(1, query, kk, scores.data(), labels.data(), &params);
+    } else if (!ivf_search(*ivf_, int8_lists().get(), query, kk, allow, &scores, &labels)) {
+      // A layout ivf_search does not handle: FAISS searches it.
+      if (allow == nullptr) {
+        index_->search(1, query, kk, scores.data(), labels.data());
+      } else {
+        AllowSelector sel(allow);
+        faiss::SearchParametersIVF params;
+        params.sel = &sel;
+        params.nprobe = ivf_->nprobe;  // the parameters replace the index's own
+        ivf_->search(1, query, kk, scores.data(), labels.data(), &params);
+      }
     }
     return core::Status::ok();
   }));

@@ -153,12 +153,6 @@ std::unique_ptr<IvfInt8Lists> IvfInt8Lists::updated(const faiss::IndexIVFFlat& i
   return out;
 }
 
-size_t IvfInt8Lists::bytes() const {
-  size_t b = 0;
-  for (const auto& l : lists_) b += l->codes.size() + l->scales.size() * (sizeof(float) + sizeof(int32_t));
-  return b;
-}
-
 bool ivf_search(const faiss::IndexIVFFlat& ivf, const IvfInt8Lists* int8, const float* query, int64_t k,
                 const ChunkFilter* allow, std::vector<float>* scores, std::vector<int64_t>* labels) {
   const auto* quantizer = dynamic_cast<const faiss::IndexFlat*>(ivf.quantizer);

@@ -48,7 +48,6 @@ class IvfInt8Lists {
   const float* scales(size_t list) const { return lists_[list]->scales.data(); }
   // Σ_j codes of each vector (the VNNI product needs it: ivf_scan.cc).
   const int32_t* code_sums(size_t list) const { return lists_[list]->sums.data(); }
-  size_t bytes() const;
 
  private:
   struct List {

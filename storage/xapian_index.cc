@@ -136,7 +136,8 @@ Xapian::Query build_query(const std::vector<std::string>& terms, const Xapian::D
   std::map<std::string, Xapian::termcount> wqf;
   for (const auto& t : terms) ++wqf[t];
   const Xapian::doccount n = db.get_doccount();
-  const double limit = static_cast<int64_t>(n) >= o.common_terms_from && o.common_term_share > 0 ? o.common_term_share * n : 0;
+  const bool large = static_cast<int64_t>(n) >= o.common_terms_from && o.common_term_share > 0;
+  const double limit = large ? o.common_term_share * n : 0;
   std::vector<Xapian::Query> rare, common;
   for (const auto& [term, count] : wqf) {
     if (limit > 0 && db.get_termfreq(term) > limit) common.emplace_back(term, count);
@@ -342,7 +343,8 @@ core::Result<std::vector<Hit>> XapianIndex::search(const LexicalQuery& query, in
   core::Status st = guarded(op, path_, [&]() -> core::Status {
     if (writer_) {
       std::lock_guard<std::mutex> lock(mu_);
-      KB_ASSIGN_OR_RETURN(hits, run_query(*writer_, build_query(terms, query.must, slots_, *writer_, options_), options_, k, allow));
+      const Xapian::Query q = build_query(terms, query.must, slots_, *writer_, options_);
+      KB_ASSIGN_OR_RETURN(hits, run_query(*writer_, q, options_, k, allow));
       return core::Status::ok();
     }
     std::unique_ptr<Xapian::Database> db = take_reader();
@@ -353,7 +355,8 @@ core::Result<std::vector<Hit>> XapianIndex::search(const LexicalQuery& query, in
         db->reopen();
         const std::map<std::string, unsigned> slots =
             query.must.empty() ? std::map<std::string, unsigned>{} : parse_registry(db->get_metadata(kFieldsKey)).slots;
-        KB_ASSIGN_OR_RETURN(hits, run_query(*db, build_query(terms, query.must, slots, *db, options_), options_, k, allow));
+        const Xapian::Query q = build_query(terms, query.must, slots, *db, options_);
+        KB_ASSIGN_OR_RETURN(hits, run_query(*db, q, options_, k, allow));
         break;
       } catch (const Xapian::DatabaseModifiedError&) {
         if (attempt == 1) throw;

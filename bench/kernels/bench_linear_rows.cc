@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "kernels/backend.h"
@@ -72,14 +73,13 @@ int main(int argc, char** argv) {
       const double h = bf16 ? ms_per_call([&] { (void)be->linear_prepared(x.data(), rows, *wb, y.data()); }) : 0;
       const double q = int8 ? ms_per_call([&] { (void)be->linear_prepared(x.data(), rows, *wi, y.data()); }) : 0;
       auto cell = [](bool have, double v) {
-        static char buf[4][32];
-        static int i = 0;
-        char* out = buf[i++ % 4];
-        if (have) std::snprintf(out, 32, "%.3f", v); else std::snprintf(out, 32, "-");
-        return out;
+        char out[32] = "-";
+        if (have) std::snprintf(out, sizeof out, "%.3f", v);
+        return std::string(out);
       };
-      std::printf("| %s | %d x %d | %d | %.3f | %s | %s | %s | %s |\n", s.name, s.in, s.out, rows, f, cell(bf16, h),
-                  cell(int8, q), cell(bf16, f / (h > 0 ? h : 1)), cell(int8, f / (q > 0 ? q : 1)));
+      std::printf("| %s | %d x %d | %d | %.3f | %s | %s | %s | %s |\n", s.name, s.in, s.out, rows, f,
+                  cell(bf16, h).c_str(), cell(int8, q).c_str(), cell(bf16, f / (h > 0 ? h : 1)).c_str(),
+                  cell(int8, f / (q > 0 ? q : 1)).c_str());
       std::fflush(stdout);
     }
   }

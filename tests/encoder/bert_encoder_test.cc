@@ -89,13 +89,20 @@ double worst_golden_cosine(Encoder* enc, double bar, double blank_bar) {
   return worst;
 }
 
+// The model opened with `precision` asked for by name.
+std::unique_ptr<Encoder> open_at(Precision precision) {
+  EncoderOptions opts;
+  opts.precision = precision;
+  auto enc = open_encoder(testing::model_dir(), opts);
+  EXPECT_TRUE(enc.is_ok()) << enc.status().to_string();
+  return enc.is_ok() ? std::move(enc).value() : nullptr;
+}
+
 // The fp32 path: the reference's own arithmetic, to 1e-4 in cosine.
 TEST_F(MiniLmEncoder, Fp32MatchesSentenceTransformersGolden) {
-  EncoderOptions opts;
-  opts.precision = Precision::kFp32;
-  auto enc = open_encoder(testing::model_dir(), opts);
-  ASSERT_TRUE(enc.is_ok()) << enc.status().to_string();
-  const double worst = worst_golden_cosine(enc.value().get(), 0.9999, 0.9999);
+  const auto enc = open_at(Precision::kFp32);
+  ASSERT_NE(enc, nullptr);
+  const double worst = worst_golden_cosine(enc.get(), 0.9999, 0.9999);
   RecordProperty("worst_cosine", std::to_string(worst));
   std::printf("fp32: worst cosine to sentence-transformers: 1 - %.2e\n", 1.0 - worst);
 }
@@ -108,11 +115,9 @@ TEST_F(MiniLmEncoder, Fp32MatchesSentenceTransformersGolden) {
 // no chunk), so they are held to 0.998.
 TEST_F(MiniLmEncoder, DefaultAndInt8PathsStayWithinTheBar) {
   const double worst_default = worst_golden_cosine(encoder_, 0.999, 0.998);
-  EncoderOptions opts;
-  opts.precision = Precision::kInt8;
-  auto enc = open_encoder(testing::model_dir(), opts);
-  ASSERT_TRUE(enc.is_ok()) << enc.status().to_string();
-  const double worst_int8 = worst_golden_cosine(enc.value().get(), 0.999, 0.998);
+  const auto enc = open_at(Precision::kInt8);
+  ASSERT_NE(enc, nullptr);
+  const double worst_int8 = worst_golden_cosine(enc.get(), 0.999, 0.998);
   RecordProperty("worst_cosine_int8", std::to_string(worst_int8));
   std::printf("default: worst cosine 1 - %.2e; int8: 1 - %.2e\n", 1.0 - worst_default, 1.0 - worst_int8);
 }
