@@ -170,6 +170,7 @@ int cmd_index(int argc, char** argv) {
     if (!model_path.is_ok()) return fail("index", model_path.status());
     encoder::EncoderOptions eopts;
     eopts.dimension = model.dimension;
+    eopts.bulk = true;  // batches of hundreds of chunks (EncoderOptions::bulk)
     auto enc = encoder::open_encoder(model_path.value(), eopts);
     if (!enc.is_ok()) return fail("index", enc.status());
     iopts.models.push_back(storage::model_info(enc.value()->name(), enc.value()->fingerprint(), enc.value()->dimension()));

@@ -36,7 +36,7 @@ core::Result<std::unique_ptr<Encoder>> open_bert_encoder(const ModelSource& src,
                                                {kernels::Op::kLinear, kernels::Op::kBiasGelu, kernels::Op::kLayerNorm,
                                                 kernels::Op::kAttention},
                                                /*cuda_validated=*/true}));
-  KB_ASSIGN_OR_RETURN(kernels::WeightFormat format, choose_weight_format(opts.precision, *backend));
+  KB_ASSIGN_OR_RETURN(kernels::WeightFormat format, choose_weight_format(opts.precision, *backend, opts.bulk));
   KB_ASSIGN_OR_RETURN(std::unique_ptr<BertModel> model, BertModel::load(*weights, config, backend, format));
   core::log_info("encoder", "opened " + src.name + " (" + std::to_string(config.num_layers) + " layers, dim " +
                                 std::to_string(config.hidden_size) + ", " + pooling_name(sentence.pooling) +

@@ -26,7 +26,10 @@ enum class InputKind { kQuery, kPassage };
 // Gemma (encoder/precision.h). kAuto: the fastest path measured within the
 // model's accuracy bar (cosine 0.999 to the reference on every golden vector
 // of a non-blank text): int8 where the backend has
-// kernels::WeightFormat::kInt8 (CPUs with AVX512-VNNI), fp32 elsewhere.
+// kernels::WeightFormat::kInt8 (CPUs with AVX512-VNNI or AVX2), fp32
+// elsewhere; and fp32 for bulk work (EncoderOptions::bulk) on CPUs whose int8
+// products run on AVX2 alone, where int8 wins on a query's few rows and loses
+// on hundreds (bench/results/linear-rows-avx2.md).
 //   * EmbeddingGemma: 3.7 long passages/s at batch 32 against fp32's 2.0,
 //     PyTorch fp32's 1.3 and bf16's 1.3, query p50 21 ms against 60
 //     (bench/results/encoder-embeddinggemma-300m.md); worst golden cosine 0.99940.
@@ -54,6 +57,12 @@ struct EncoderOptions {
   // model or size. An index records the dimension it was built with.
   int dimension = 0;
   Precision precision = Precision::kAuto;
+  // Bulk indexing: batches of hundreds of rows, not single queries. Only
+  // kAuto's choice reads it: on CPUs whose int8 products run on AVX2 alone
+  // it picks fp32 (OpenBLAS: about even with int8 at 128 rows, 1.3-1.7× it
+  // at 512); int8 stays the choice for queries (1.2-13× fp32 at 1-16 rows;
+  // bench/results/linear-rows-avx2.md).
+  bool bulk = false;
 };
 
 class Encoder {

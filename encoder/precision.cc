@@ -3,11 +3,12 @@
 #include <cstdlib>
 #include <string>
 
+#include "kernels/cpu/int8_gemm.h"
 #include "kernels/quant/quant_types.h"
 
 namespace kbseek::encoder {
 
-core::Result<kernels::WeightFormat> choose_weight_format(Precision asked, const kernels::Backend& backend) {
+core::Result<kernels::WeightFormat> choose_weight_format(Precision asked, const kernels::Backend& backend, bool bulk) {
   if (asked == Precision::kAuto) {
     const char* env = std::getenv("KBSEEK_PRECISION");
     const std::string v = env != nullptr ? env : "";
@@ -35,8 +36,13 @@ core::Result<kernels::WeightFormat> choose_weight_format(Precision asked, const 
       return kernels::WeightFormat::kQuantized;
     case Precision::kAuto: break;
   }
-  return backend.supports_weights(kernels::WeightFormat::kInt8) ? kernels::WeightFormat::kInt8
-                                                                 : kernels::WeightFormat::kF32;
+  if (!backend.supports_weights(kernels::WeightFormat::kInt8)) return kernels::WeightFormat::kF32;
+  // AVX2 has no fused int8 dot product: VPMADDWD + VPADDD retire as many
+  // products per instruction as an fp32 FMA, so int8 wins only where reading
+  // W (and OpenBLAS packing it on every call) dominates: on few rows.
+  const bool avx2_only =
+      backend.is_host_memory() && kernels::cpu::int8::best_isa() == kernels::cpu::int8::Isa::kAvx2;
+  return bulk && avx2_only ? kernels::WeightFormat::kF32 : kernels::WeightFormat::kInt8;
 }
 
 core::Result<std::unique_ptr<kernels::PreparedWeights>> prepare_matrix(kernels::Backend* backend,

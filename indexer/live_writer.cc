@@ -16,6 +16,7 @@ core::Result<std::unique_ptr<LiveWriter>> LiveWriter::open(const std::string& di
     KB_ASSIGN_OR_RETURN(std::string path, encoder::resolve_model(m.name, models_dir));
     encoder::EncoderOptions eopts;
     eopts.dimension = m.dimension;
+    eopts.bulk = true;  // documents' chunks, embedded in batches (EncoderOptions::bulk)
     KB_ASSIGN_OR_RETURN(auto enc, encoder::open_encoder(path, eopts));
     iopts.models.push_back(storage::model_info(enc->name(), enc->fingerprint(), enc->dimension()));
     w->encoders_.push_back(std::move(enc));

@@ -1,7 +1,7 @@
 // bench_linear_rows: the CPU backend's products for a linear layer by row
 // count (a search query is ~10-40 tokens; a batch of passages thousands):
 // fp32 linear() (OpenBLAS sgemm on W as given) against prepared bf16
-// (AVX512-BF16) and int8 (AVX512-VNNI) weights where the CPU has them, on
+// (AVX512-BF16) and int8 (AVX512-VNNI, else AVX2) weights where the CPU has them, on
 // all-MiniLM-L6-v2's and EmbeddingGemma's layer shapes, same run, one thread.
 // Small row counts are bound by reading W from memory: fewer bytes per weight
 // is what helps there.
@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "kernels/backend.h"
+#include "kernels/cpu/int8_gemm.h"
 
 namespace {
 
@@ -53,10 +54,10 @@ int main(int argc, char** argv) {
   };
   const Shape shapes[] = {{"MiniLM qkv", 384, 1152}, {"MiniLM up", 384, 1536}, {"MiniLM down", 1536, 384},
                           {"Gemma gate_up", 768, 2 * 1152}, {"Gemma down", 1152, 768}};
-  std::printf("threads %d; ms per call (\"-\": the CPU lacks the instructions)\n\n"
+  std::printf("threads %d; int8 on %s; ms per call (\"-\": the CPU lacks the instructions)\n\n"
               "| shape | in x out | rows | fp32 sgemm | bf16 | int8 | fp32/bf16 | fp32/int8 |\n"
               "|---|---|---:|---:|---:|---:|---:|---:|\n",
-              threads);
+              threads, kbseek::kernels::cpu::int8::isa_name(kbseek::kernels::cpu::int8::best_isa()));
   std::mt19937 rng(1);
   std::uniform_real_distribution<float> u(-1.f, 1.f);
   for (const Shape& s : shapes) {

@@ -46,7 +46,7 @@ core::Result<std::unique_ptr<Encoder>> open_gemma_encoder(const ModelSource& src
                                                {kernels::Op::kLinear, kernels::Op::kRmsNorm, kernels::Op::kRope,
                                                 kernels::Op::kGqaAttention, kernels::Op::kGeglu},
                                                /*cuda_validated=*/false}));
-  KB_ASSIGN_OR_RETURN(kernels::WeightFormat format, choose_weight_format(opts.precision, *backend));
+  KB_ASSIGN_OR_RETURN(kernels::WeightFormat format, choose_weight_format(opts.precision, *backend, opts.bulk));
   KB_ASSIGN_OR_RETURN(std::unique_ptr<GemmaModel> model,
                       GemmaModel::load(std::move(weights), config, backend, format));
   core::log_info("encoder", "opened " + src.name + " (Gemma 3, " + std::to_string(config.num_layers) + " layers, dim " +

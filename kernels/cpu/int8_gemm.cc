@@ -19,6 +19,7 @@
 #include <cstring>
 
 #include "kernels/cpu/cpu_ops.h"
+#include "kernels/cpu/int8_gemm_avx2.h"
 #include "kernels/cpu/quant_gemm.h"
 
 #define KB_VNNI __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx2,fma")))
@@ -154,11 +155,103 @@ void run(const uint8_t* xq, const float* xs, int rows, const PackedW& w, int p0,
   }
 }
 
+// The VNNI kernel as the driver below wants it: codes + 128 in bytes.
+struct Vnni {
+  using Code = uint8_t;
+  static void quantize(const float* x, int in, int blocks, Code* q, float* s) { quantize_row(x, in, blocks, q, s); }
+  static void kernel(const Code* xq, const float* xs, int rows, const PackedW& w, int p0, int p1, float* y) {
+    run(xq, xs, rows, w, p0, p1, y);
+  }
+};
+// The AVX2 kernel: int16 codes.
+struct Avx2 {
+  using Code = int16_t;
+  static void quantize(const float* x, int in, int blocks, Code* q, float* s) {
+    avx2::quantize_row(x, in, blocks, q, s);
+  }
+  static void kernel(const Code* xq, const float* xs, int rows, const PackedW& w, int p0, int p1, float* y) {
+    avx2::run(xq, xs, rows, w, p0, p1, y);
+  }
+};
+
+// Fewer rows than two tiles: quantize once, split the panels. Otherwise each
+// thread takes a range of row tiles and quantizes its own rows, a chunk at a
+// time, into its own scratch.
+template <class K>
+void gemm_on(const float* x, int rows, const PackedW& w, float* y) {
+  using Code = typename K::Code;
+  const int in = w.in(), blocks = w.blocks();
+  const size_t lda = static_cast<size_t>(w.padded_in());
+  const double macs_per_row = static_cast<double>(w.padded_in()) * w.out();
+  if (rows < 2 * kRows) {
+    thread_local std::vector<Code> xq;
+    thread_local std::vector<float> xs;
+    xq.resize(static_cast<size_t>(rows) * lda);
+    xs.resize(static_cast<size_t>(rows) * blocks);
+    for (int r = 0; r < rows; ++r)
+      K::quantize(x + static_cast<size_t>(r) * in, in, blocks, &xq[r * lda], &xs[r * blocks]);
+    // By pointer: inside the lambda the thread_locals would name the worker's own.
+    const Code* qp = xq.data();
+    const float* sp = xs.data();
+    parallel_for(static_cast<size_t>(w.panels()), 2.0 * rows * w.padded_in() * kPanel, [&](size_t pb, size_t pe) {
+      K::kernel(qp, sp, rows, w, static_cast<int>(pb), static_cast<int>(pe), y);
+    });
+    return;
+  }
+  const size_t tiles = (static_cast<size_t>(rows) + kRows - 1) / kRows;
+  parallel_for(tiles, 2.0 * kRows * macs_per_row, [&](size_t tb, size_t te) {
+    thread_local std::vector<Code> xq;
+    thread_local std::vector<float> xs;
+    xq.resize(static_cast<size_t>(kChunkRows) * lda);
+    xs.resize(static_cast<size_t>(kChunkRows) * blocks);
+    const int end = std::min(rows, static_cast<int>(te * kRows));
+    for (int r0 = static_cast<int>(tb * kRows); r0 < end; r0 += kChunkRows) {
+      const int n = std::min(kChunkRows, end - r0);
+      for (int r = 0; r < n; ++r) {
+        K::quantize(x + static_cast<size_t>(r0 + r) * in, in, blocks, &xq[r * lda],
+                    &xs[static_cast<size_t>(r) * blocks]);
+      }
+      K::kernel(xq.data(), xs.data(), n, w, 0, w.panels(), y + static_cast<size_t>(r0) * w.out());
+    }
+  });
+}
+
+// quantize_block plus the sum of the codes, for CPUs without AVX-512.
+float quantize_weight_block_scalar(const float* v, int n, int8_t* q, int32_t* sum) {
+  std::fill(q, q + kWeightBlock, int8_t{0});
+  const float scale = quantize_block(v, n, q);
+  *sum = 0;
+  for (int i = 0; i < kWeightBlock; ++i) *sum += q[i];
+  return scale;
+}
+
+Isa detect_isa() {
+  // The quantized kernels' check (quant_gemm.h) is the same one for VNNI:
+  // AVX-512 F/BW/VL/DQ + VNNI with the zmm state saved by the OS.
+  if (best_quant_isa() == QuantIsa::kAvx512Vnni) return Isa::kAvx512Vnni;
+  return avx2::available() ? Isa::kAvx2 : Isa::kNone;
+}
+
 }  // namespace
 
-// The quantized kernels' check (quant_gemm.h) is the same one: AVX-512
-// F/BW/VL/DQ + VNNI with the zmm state saved by the OS.
-bool available() { return best_quant_isa() == QuantIsa::kAvx512Vnni; }
+const char* isa_name(Isa isa) {
+  switch (isa) {
+    case Isa::kAvx512Vnni:
+      return "avx512-vnni";
+    case Isa::kAvx2:
+      return "avx2";
+    case Isa::kNone:
+      break;
+  }
+  return "none";
+}
+
+Isa best_isa() {
+  static const Isa isa = detect_isa();
+  return isa;
+}
+
+bool available() { return best_isa() != Isa::kNone; }
 
 float quantize_block(const float* v, int n, int8_t* q) {
   float mx = 0.0f;
@@ -175,6 +268,7 @@ PackedW::PackedW(const float* w, int out, int in) : out_(out), in_(in), blocks_(
   codes_.assign(static_cast<size_t>(panels) * kPanel * padded_in(), 0);
   scales_.assign(static_cast<size_t>(panels) * kPanel * wblocks, 0.0f);
   starts_.assign(static_cast<size_t>(panels) * kPanel * wblocks, 0);
+  const bool vnni = best_isa() == Isa::kAvx512Vnni;
   // Panels are disjoint in all three arrays: split them across the team (a
   // 1.5B decoder's 1.3 G weights took 13 s to pack on one core, scalar).
   parallel_for(static_cast<size_t>(panels), 8.0 * kPanel * in, [&](size_t pb, size_t pe) {
@@ -184,9 +278,9 @@ PackedW::PackedW(const float* w, int out, int in) : out_(out), in_(in), blocks_(
       int8_t* codes = codes_.data() + static_cast<size_t>(p) * kPanel * padded_in();
       for (int b = 0; b < wblocks; ++b) {
         const int n = std::max(0, std::min(kWeightBlock, in - b * kWeightBlock));
+        const float* v = w + static_cast<size_t>(o) * in + static_cast<size_t>(b) * kWeightBlock;
         int32_t sum = 0;
-        const float s = quantize_weight_block(w + static_cast<size_t>(o) * in + static_cast<size_t>(b) * kWeightBlock,
-                                              n, q, &sum);
+        const float s = vnni ? quantize_weight_block(v, n, q, &sum) : quantize_weight_block_scalar(v, n, q, &sum);
         int8_t* dst = codes + static_cast<size_t>(b) * kWeightBlock * wd + static_cast<size_t>(j) * 4;
         for (int g = 0; g < kWeightBlock / 4; ++g) std::memcpy(dst + static_cast<size_t>(g) * wd * 4, q + 4 * g, 4);
         const size_t at = static_cast<size_t>(p) * kPanel * wblocks + static_cast<size_t>(b) * kPanel + j;
@@ -197,43 +291,12 @@ PackedW::PackedW(const float* w, int out, int in) : out_(out), in_(in), blocks_(
   });
 }
 
-void gemm(const float* x, int rows, const PackedW& w, float* y) {
+void gemm(const float* x, int rows, const PackedW& w, float* y) { gemm(x, rows, w, y, best_isa()); }
+
+void gemm(const float* x, int rows, const PackedW& w, float* y, Isa isa) {
   if (rows <= 0) return;
-  const int in = w.in(), blocks = w.blocks();
-  const size_t lda = static_cast<size_t>(w.padded_in());
-  const double macs_per_row = static_cast<double>(w.padded_in()) * w.out();
-  // Fewer rows than two tiles: quantize once, split the panels.
-  if (rows < 2 * kRows) {
-    thread_local std::vector<uint8_t> xq;
-    thread_local std::vector<float> xs;
-    xq.resize(static_cast<size_t>(rows) * lda);
-    xs.resize(static_cast<size_t>(rows) * blocks);
-    for (int r = 0; r < rows; ++r) quantize_row(x + static_cast<size_t>(r) * in, in, blocks, &xq[r * lda], &xs[r * blocks]);
-    // By pointer: inside the lambda the thread_locals would name the worker's own.
-    const uint8_t* qp = xq.data();
-    const float* sp = xs.data();
-    parallel_for(static_cast<size_t>(w.panels()), 2.0 * rows * w.padded_in() * kPanel, [&](size_t pb, size_t pe) {
-      run(qp, sp, rows, w, static_cast<int>(pb), static_cast<int>(pe), y);
-    });
-    return;
-  }
-  // Otherwise each thread takes a range of row tiles and quantizes its own
-  // rows, a chunk at a time, into its own scratch.
-  const size_t tiles = (static_cast<size_t>(rows) + kRows - 1) / kRows;
-  parallel_for(tiles, 2.0 * kRows * macs_per_row, [&](size_t tb, size_t te) {
-    thread_local std::vector<uint8_t> xq;
-    thread_local std::vector<float> xs;
-    xq.resize(static_cast<size_t>(kChunkRows) * lda);
-    xs.resize(static_cast<size_t>(kChunkRows) * blocks);
-    const int end = std::min(rows, static_cast<int>(te * kRows));
-    for (int r0 = static_cast<int>(tb * kRows); r0 < end; r0 += kChunkRows) {
-      const int n = std::min(kChunkRows, end - r0);
-      for (int r = 0; r < n; ++r) {
-        quantize_row(x + static_cast<size_t>(r0 + r) * in, in, blocks, &xq[r * lda], &xs[static_cast<size_t>(r) * blocks]);
-      }
-      run(xq.data(), xs.data(), n, w, 0, w.panels(), y + static_cast<size_t>(r0) * w.out());
-    }
-  });
+  if (isa == Isa::kAvx512Vnni) return gemm_on<Vnni>(x, rows, w, y);
+  gemm_on<Avx2>(x, rows, w, y);
 }
 
 }  // namespace kbseek::kernels::cpu::int8

@@ -1,6 +1,7 @@
-// Int8 matrix products with AVX-512 VNNI (VPDPBUSD): the CPU backend's
-// WeightFormat::kInt8 (kernels/backend.h), used by EmbeddingGemma's int8
-// precision.
+// Int8 matrix products with AVX-512 VNNI (VPDPBUSD), or with AVX2 where the
+// CPU lacks VNNI (int8_gemm_avx2.h: the same sums, bit for bit): the CPU
+// backend's WeightFormat::kInt8 (kernels/backend.h), used by the encoders'
+// int8 precision (encoder/precision.h) and the LLM stage.
 //
 // Why: measured on this machine's CPU (Intel family 6 model 207, 2 cores of a
 // VM; /tmp micro-benchmark of independent chains, 2026-12-07): one core
@@ -42,10 +43,16 @@ namespace kbseek::kernels::cpu::int8 {
 
 constexpr int kBlock = 32;        // values per scale of x (a multiple of kWeightBlock)
 constexpr int kWeightBlock = 32;  // values per scale of W
-constexpr int kPanel = 32;   // outputs per packed panel (two zmm of int32)
+constexpr int kPanel = 32;        // outputs per packed panel (two zmm of int32)
 
-// True when the CPU has AVX512-F/BW/VL and VNNI, with the zmm state saved by
-// the OS. Thread-safe.
+// The instruction sets gemm() can run on, best last.
+enum class Isa { kNone, kAvx2, kAvx512Vnni };
+const char* isa_name(Isa isa);
+// kAvx512Vnni when the CPU has AVX512-F/BW/VL and VNNI with the zmm state
+// saved by the OS, else kAvx2 when it has AVX2 and FMA, else kNone.
+// Thread-safe.
+Isa best_isa();
+// best_isa() != kNone.
 bool available();
 
 class PackedW {
@@ -84,9 +91,12 @@ class PackedW {
 // the scale max|v| / 127 (0 and all-zero codes for an all-zero block).
 float quantize_block(const float* v, int n, int8_t* q);
 
-// y[rows × out] (ldy = out) = x[rows × in] (ldx = in) · Wᵀ. Requires
-// available(). Splits rows (or, for a few rows, panels) across the CPU
-// backend's team.
+// y[rows × out] (ldy = out) = x[rows × in] (ldx = in) · Wᵀ on best_isa().
+// Requires available(). Splits rows (or, for a few rows, panels) across the
+// CPU backend's team.
 void gemm(const float* x, int rows, const PackedW& w, float* y);
+// The same on `isa` (tests and benchmarks compare the two kernels): isa must
+// be neither kNone nor better than best_isa().
+void gemm(const float* x, int rows, const PackedW& w, float* y, Isa isa);
 
 }  // namespace kbseek::kernels::cpu::int8

@@ -65,7 +65,7 @@ core::Result<std::unique_ptr<PreparedWeights>> prepare_weights(const float* w, i
   if (f == WeightFormat::kF32) return std::unique_ptr<PreparedWeights>(new F32Weights(w, out, in));
   if (f == WeightFormat::kInt8) {
     if (!int8::available()) {
-      return core::Status::invalid_argument("prepare_weights: int8 needs AVX512-VNNI, which this CPU lacks");
+      return core::Status::invalid_argument("prepare_weights: int8 needs AVX2 (or AVX512-VNNI), which this CPU lacks");
     }
     return std::unique_ptr<PreparedWeights>(new Int8Weights(w, out, in));
   }
