@@ -44,17 +44,26 @@ struct UseM3Model::Scratch {
   std::vector<int> offsets;
 };
 
-core::Status UseM3Model::load_matrix(const std::string& name, int64_t k, int64_t n, Matrix* m) {
+core::Status UseM3Model::load_matrix(const std::string& name, int64_t k, int64_t n, Matrix* m, bool fp32_only) {
   KB_ASSIGN_OR_RETURN(m->w, file_->read_f32(name, {k, n}));
   m->k = static_cast<int>(k);
   m->n = static_cast<int>(n);
-  pack(m);
+  pack(m, fp32_only);
   return core::Status::ok();
 }
 
-void UseM3Model::pack(Matrix* m) const {
+void UseM3Model::pack(Matrix* m, bool fp32_only) const {
+  if ((fp32_only || products_ == UseProducts::kFp32) && kernels::cpu::sgemm_small_available()) {
+    m->strips = kernels::cpu::PackedStrips(m->w.data(), m->k, m->n, m->n);
+  }
+  if (fp32_only) return;
   if (products_ == UseProducts::kAmxBf16) m->packed = use_amx::PackedB(m->w.data(), m->k, m->n);
   if (products_ == UseProducts::kAvx512Bf16) m->packed_dp = kernels::cpu::bf16::PackedB(m->w.data(), m->k, m->n);
+}
+
+void UseM3Model::matmul_fp32(int m, const float* a, int lda, const Matrix& w, float* c, int ldc, bool accumulate,
+                             int ways) const {
+  use_ops::sgemm(m, w.n, w.k, a, lda, w.w.data(), c, ldc, accumulate, ways, &w.strips);
 }
 
 const char* UseM3Model::products_name() const {
@@ -79,7 +88,7 @@ void UseM3Model::matmul(int m, const float* a, int lda, const Matrix& w, float* 
     case UseProducts::kFp32:
       break;
   }
-  use_ops::sgemm(m, w.n, w.k, a, lda, w.w.data(), c, ldc, accumulate, ways);
+  matmul_fp32(m, a, lda, w, c, ldc, accumulate, ways);
 }
 
 void UseM3Model::matmul_bf16(int m, const uint16_t* a, int lda, const Matrix& w, float* c, int ldc, bool accumulate,
@@ -147,12 +156,12 @@ core::Result<std::unique_ptr<UseM3Model>> UseM3Model::load(const std::string& pa
   KB_ASSIGN_OR_RETURN(m->feat_beta_, f.read_f32("features.ln_beta", {F}));
   KB_RETURN_IF_ERROR(m->load_matrix("pooled.weight", F, H, &m->pool_w_));
   KB_ASSIGN_OR_RETURN(m->pool_b_, f.read_f32("pooled.bias", {H}));
-  KB_ASSIGN_OR_RETURN(m->d0_, f.read_f32("dnn.d0", {H, D}));
-  KB_ASSIGN_OR_RETURN(m->p1_, f.read_f32("dnn.p1", {H, D}));
-  KB_ASSIGN_OR_RETURN(m->d1_, f.read_f32("dnn.d1", {D, D}));
-  KB_ASSIGN_OR_RETURN(m->d2_, f.read_f32("dnn.d2", {D, H}));
-  KB_ASSIGN_OR_RETURN(m->p3_, f.read_f32("dnn.p3", {D, H}));
-  KB_ASSIGN_OR_RETURN(m->d3_, f.read_f32("dnn.d3", {H, H}));
+  KB_RETURN_IF_ERROR(m->load_matrix("dnn.d0", H, D, &m->d0_, /*fp32_only=*/true));
+  KB_RETURN_IF_ERROR(m->load_matrix("dnn.p1", H, D, &m->p1_, true));
+  KB_RETURN_IF_ERROR(m->load_matrix("dnn.d1", D, D, &m->d1_, true));
+  KB_RETURN_IF_ERROR(m->load_matrix("dnn.d2", D, H, &m->d2_, true));
+  KB_RETURN_IF_ERROR(m->load_matrix("dnn.p3", D, H, &m->p3_, true));
+  KB_RETURN_IF_ERROR(m->load_matrix("dnn.d3", H, H, &m->d3_, true));
   kernels::configure_cpu_blas();
   return m;
 }
@@ -257,15 +266,15 @@ void UseM3Model::sentence_stage(const float* sums, const int* lengths, int n, in
   const auto relu = [](std::vector<float>& v) {
     for (float& x : v) x = std::max(x, 0.0f);
   };
-  use_ops::sgemm(n, D, H, m.data(), H, d0_.data(), y0.data(), D, false, ways);
+  matmul_fp32(n, m.data(), H, d0_, y0.data(), D, false, ways);
   relu(y0);
-  use_ops::sgemm(n, D, H, m.data(), H, p1_.data(), y1.data(), D, false, ways);
-  use_ops::sgemm(n, D, D, y0.data(), D, d1_.data(), y1.data(), D, true, ways);
+  matmul_fp32(n, m.data(), H, p1_, y1.data(), D, false, ways);
+  matmul_fp32(n, y0.data(), D, d1_, y1.data(), D, true, ways);
   relu(y1);
-  use_ops::sgemm(n, H, D, y1.data(), D, d2_.data(), y2.data(), H, false, ways);
+  matmul_fp32(n, y1.data(), D, d2_, y2.data(), H, false, ways);
   relu(y2);
-  use_ops::sgemm(n, H, D, y1.data(), D, p3_.data(), out, H, false, ways);
-  use_ops::sgemm(n, H, H, y2.data(), H, d3_.data(), out, H, true, ways);
+  matmul_fp32(n, y1.data(), D, p3_, out, H, false, ways);
+  matmul_fp32(n, y2.data(), H, d3_, out, H, true, ways);
   for (int b = 0; b < n; ++b) {
     float* z = out + static_cast<size_t>(b) * H;
     double sq = 0;

@@ -26,26 +26,28 @@ constexpr double kMinSplitFlops = 1.0e7;
 
 }  // namespace
 
-void sgemm(int m, int n, int k, const float* a, int lda, const float* b, float* c, int ldc, bool accumulate, int ways) {
+void sgemm(int m, int n, int k, const float* a, int lda, const float* b, float* c, int ldc, bool accumulate, int ways,
+           const kernels::cpu::PackedStrips* strips) {
   if (m == 0 || n == 0) return;
   const float beta = accumulate ? 1.0f : 0.0f;
+  const bool small = strips != nullptr && !strips->empty() && m <= kernels::cpu::kSgemmSmallMaxRows;
+  const auto product = [&](int begin, int end) {
+    if (small) return kernels::cpu::sgemm_small(m, a, lda, *strips, begin, end, c, ldc, accumulate);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, end - begin, k, 1.0f, a, lda, b + begin, n, beta,
+                c + begin, ldc);
+  };
   const double flops = 2.0 * m * n * k;
-  if (ways <= 1 || flops < kMinSplitFlops || n < 32) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0f, a, lda, b, n, beta, c, ldc);
-    return;
-  }
+  if (ways <= 1 || flops < kMinSplitFlops || n < 32) return product(0, n);
   const int parts = std::min(ways, n / 16);
   core::ThreadPool::global().parallel_for(static_cast<size_t>(parts), [&](size_t pb, size_t pe) {
     for (size_t p = pb; p < pe; ++p) {
-      // Column ranges on 16-float boundaries keep each part's loads aligned.
+      // Column ranges on 16-float boundaries keep each part's loads aligned
+      // (and start a strip).
       const int begin = static_cast<int>(((static_cast<int64_t>(n) * p / parts) / 16) * 16);
       const int end = p + 1 == static_cast<size_t>(parts)
                           ? n
                           : static_cast<int>(((static_cast<int64_t>(n) * (p + 1) / parts) / 16) * 16);
-      if (begin < end) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, end - begin, k, 1.0f, a, lda, b + begin, n, beta,
-                    c + begin, ldc);
-      }
+      if (begin < end) product(begin, end);
     }
   });
 }

@@ -1,6 +1,7 @@
 // The small dense ops of the use-m3 forward pass, on row-major float
 // matrices with explicit leading dimensions (ld = floats between rows).
-// sgemm goes to OpenBLAS pinned to one thread per call
+// sgemm goes to OpenBLAS pinned to one thread per call, or for a few rows to
+// kernels/cpu/sgemm_small.h when B comes packed in strips as well
 // (kernels::configure_cpu_blas, which use_model calls before any product); callers parallelise
 // by splitting columns (sgemm's `ways`) or by running chunks on different
 // threads. All functions are thread-safe on disjoint outputs.
@@ -8,12 +9,16 @@
 
 #include <cstdint>
 
+#include "kernels/cpu/sgemm_small.h"
+
 namespace kbseek::encoder::use_ops {
 
 // C[m×n] (ldc) = A[m×k] (lda) · B[k×n] (row-major, ld n) + (accumulate ? C : 0).
 // With ways > 1 and enough work, the columns are split across
-// core::ThreadPool::global() (nested calls run inline).
-void sgemm(int m, int n, int k, const float* a, int lda, const float* b, float* c, int ldc, bool accumulate, int ways);
+// core::ThreadPool::global() (nested calls run inline). `strips`: B packed
+// (or null, or empty), used for up to kernels::cpu::kSgemmSmallMaxRows rows.
+void sgemm(int m, int n, int k, const float* a, int lda, const float* b, float* c, int ldc, bool accumulate, int ways,
+           const kernels::cpu::PackedStrips* strips = nullptr);
 
 // Per row of x (rows × cols, ld): x = (x - mean) / sqrt(var + eps) * gamma + beta.
 void layer_norm_rows(float* x, int rows, int cols, int ld, const float* gamma, const float* beta, float eps);
