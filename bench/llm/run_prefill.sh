@@ -3,8 +3,9 @@
 # driver tests/encoder/llm/gen_llama_golden.sh builds in $LLAMA_CACHE, never
 # in the repo) on the same 68 golden prompts, one after the other in this
 # run, 2 threads each: ours with the re-ranker's default int8 weights
-# (CPUs with AVX512-VNNI) and with the file's quantized blocks (llama.cpp's
-# arithmetic). Writes bench/results/llm-prefill-MODEL.md.
+# (CPUs with AVX512-VNNI or AVX2) and with the file's quantized blocks
+# (llama.cpp's arithmetic). Writes bench/results/llm-prefill-MODEL.md, or
+# KBSEEK_PREFILL_OUT.
 #   bash bench/llm/run_prefill.sh [MODEL]        default qwen2.5-0.5b-instruct
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -12,8 +13,8 @@ MODEL=${1:-qwen2.5-0.5b-instruct}
 GGUF=models/$MODEL/model.gguf
 GOLDEN=tests/data/encoder/llm/qwen2.5-0.5b-rerank-golden.jsonl
 PEER=${LLAMA_CACHE:-/work/llmcache}/llama-build/llama_golden
-OUT=bench/results/llm-prefill-$MODEL.md
-ours=$(./build/bench/llm/bench_prefill "$GGUF" "$GOLDEN" int8 2>/dev/null || echo "(int8 weights unavailable: the CPU lacks AVX512-VNNI)")
+OUT=${KBSEEK_PREFILL_OUT:-bench/results/llm-prefill-$MODEL.md}
+ours=$(./build/bench/llm/bench_prefill "$GGUF" "$GOLDEN" int8 2>/dev/null || echo "(int8 weights unavailable: the CPU lacks AVX2 and AVX512-VNNI)")
 ours="$ours
 
 $(./build/bench/llm/bench_prefill "$GGUF" "$GOLDEN" quantized)"
