@@ -68,7 +68,9 @@ PackedStrips::PackedStrips(const float* b, int k, int n, int ldb) : k_(k), n_(n)
   const int strips = (n + 15) / 16;
   data_.assign(static_cast<size_t>(strips) * k * 16, 0.0f);
   for (int p = 0; p < k; ++p) {
-    for (int j = 0; j < n; ++j) data_[(static_cast<size_t>(j / 16) * k + p) * 16 + j % 16] = b[static_cast<size_t>(p) * ldb + j];
+    for (int j = 0; j < n; ++j) {
+      data_[(static_cast<size_t>(j / 16) * k + p) * 16 + j % 16] = b[static_cast<size_t>(p) * ldb + j];
+    }
   }
 }
 
@@ -79,8 +81,8 @@ void sgemm_small(int m, const float* a, int lda, const PackedStrips& b, int begi
     const Tile* tiles = width == 16 ? kFullTiles : kTailTiles;
     for (int r0 = 0; r0 < m; r0 += kRows) {
       const int mr = std::min(kRows, m - r0);
-      tiles[mr - 1](b.k(), a + static_cast<size_t>(r0) * lda, lda, b.strip(j / 16), c + static_cast<size_t>(r0) * ldc + j,
-                    ldc, accumulate, width);
+      tiles[mr - 1](b.k(), a + static_cast<size_t>(r0) * lda, lda, b.strip(j / 16),
+                    c + static_cast<size_t>(r0) * ldc + j, ldc, accumulate, width);
     }
   }
 }

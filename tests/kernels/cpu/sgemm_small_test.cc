@@ -45,7 +45,8 @@ TEST(SgemmSmall, MatchesDoubleReferenceOnEveryTail) {
               }
               double want = accumulate ? before[at] : 0.0, mag = std::fabs(want);
               for (int p = 0; p < k; ++p) {
-                const double t = static_cast<double>(a[static_cast<size_t>(r) * lda + p]) * b[static_cast<size_t>(p) * ldb + j];
+                const double t =
+                    static_cast<double>(a[static_cast<size_t>(r) * lda + p]) * b[static_cast<size_t>(p) * ldb + j];
                 want += t;
                 mag += std::fabs(t);
               }
