@@ -200,7 +200,8 @@ TEST(FaissIndexTest, IvfScanAgreesWithFaissOwnSearch) {
 // exact fp32 one. 64-d takes the VNNI kernel where the CPU has it; 32-d the
 // portable loop.
 TEST(FaissIndexTest, Int8ScanFindsWhatTheFp32ScanFinds) {
-  for (int dim : {64, 32}) {
+  // 64: VNNI's blocks (or AVX2's); 32: AVX2's alone; 48: the portable loop.
+  for (int dim : {64, 32, 48}) {
     FaissOptions options;
     options.ivf_threshold = 1000;
     FaissOptions fp32_options = options;
