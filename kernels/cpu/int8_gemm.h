@@ -3,7 +3,7 @@
 // backend's WeightFormat::kInt8 (kernels/backend.h), used by the encoders'
 // int8 precision (encoder/precision.h) and the LLM stage.
 //
-// Why: measured on this machine's CPU (Intel family 6 model 207, 2 cores of a
+// Why: measured on an Intel Xeon (family 6 model 207, 2 cores of a
 // VM; /tmp micro-benchmark of independent chains, 2026-12-07): one core
 // retires 86 G fp32 multiply-adds/s through FMA, 42 G through VDPBF16PS
 // (bf16 runs at half rate here, which is why the bf16 path never beat
