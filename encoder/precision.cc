@@ -3,7 +3,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "kernels/cpu/int8_gemm.h"
+#include "kernels/cpu/quant_gemm.h"
 #include "kernels/quant/quant_types.h"
 
 namespace kbseek::encoder {
@@ -41,7 +41,7 @@ core::Result<kernels::WeightFormat> choose_weight_format(Precision asked, const 
   // products per instruction as an fp32 FMA, so int8 wins only where reading
   // W (and OpenBLAS packing it on every call) dominates: on few rows.
   const bool avx2_only =
-      backend.is_host_memory() && kernels::cpu::int8::best_isa() == kernels::cpu::int8::Isa::kAvx2;
+      backend.is_host_memory() && kernels::cpu::best_quant_isa() == kernels::cpu::QuantIsa::kAvx2;
   return bulk && avx2_only ? kernels::WeightFormat::kF32 : kernels::WeightFormat::kInt8;
 }
 

@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "kernels/backend.h"
-#include "kernels/cpu/int8_gemm.h"
+#include "kernels/cpu/quant_gemm.h"
 
 namespace {
 
@@ -57,7 +57,7 @@ int main(int argc, char** argv) {
   std::printf("threads %d; int8 on %s; ms per call (\"-\": the CPU lacks the instructions)\n\n"
               "| shape | in x out | rows | fp32 sgemm | bf16 | int8 | fp32/bf16 | fp32/int8 |\n"
               "|---|---|---:|---:|---:|---:|---:|---:|\n",
-              threads, kbseek::kernels::cpu::int8::isa_name(kbseek::kernels::cpu::int8::best_isa()));
+              threads, kbseek::kernels::cpu::quant_isa_name(kbseek::kernels::cpu::best_quant_isa()));
   std::mt19937 rng(1);
   std::uniform_real_distribution<float> u(-1.f, 1.f);
   for (const Shape& s : shapes) {

@@ -225,33 +225,11 @@ float quantize_weight_block_scalar(const float* v, int n, int8_t* q, int32_t* su
   return scale;
 }
 
-Isa detect_isa() {
-  // The quantized kernels' check (quant_gemm.h) is the same one for VNNI:
-  // AVX-512 F/BW/VL/DQ + VNNI with the zmm state saved by the OS.
-  if (best_quant_isa() == QuantIsa::kAvx512Vnni) return Isa::kAvx512Vnni;
-  return avx2::available() ? Isa::kAvx2 : Isa::kNone;
-}
-
 }  // namespace
 
-const char* isa_name(Isa isa) {
-  switch (isa) {
-    case Isa::kAvx512Vnni:
-      return "avx512-vnni";
-    case Isa::kAvx2:
-      return "avx2";
-    case Isa::kNone:
-      break;
-  }
-  return "none";
-}
-
-Isa best_isa() {
-  static const Isa isa = detect_isa();
-  return isa;
-}
-
-bool available() { return best_isa() != Isa::kNone; }
+// The quantized kernels' check (quant_gemm.h) is the one for both kernels:
+// AVX-512 F/BW/VL/DQ + VNNI with the zmm state saved by the OS, or AVX2 + FMA.
+bool available() { return best_quant_isa() != QuantIsa::kScalar; }
 
 float quantize_block(const float* v, int n, int8_t* q) {
   float mx = 0.0f;
@@ -268,7 +246,7 @@ PackedW::PackedW(const float* w, int out, int in) : out_(out), in_(in), blocks_(
   codes_.assign(static_cast<size_t>(panels) * kPanel * padded_in(), 0);
   scales_.assign(static_cast<size_t>(panels) * kPanel * wblocks, 0.0f);
   starts_.assign(static_cast<size_t>(panels) * kPanel * wblocks, 0);
-  const bool vnni = best_isa() == Isa::kAvx512Vnni;
+  const bool vnni = best_quant_isa() == QuantIsa::kAvx512Vnni;
   // Panels are disjoint in all three arrays: split them across the team (a
   // 1.5B decoder's 1.3 G weights took 13 s to pack on one core, scalar).
   parallel_for(static_cast<size_t>(panels), 8.0 * kPanel * in, [&](size_t pb, size_t pe) {
@@ -291,11 +269,11 @@ PackedW::PackedW(const float* w, int out, int in) : out_(out), in_(in), blocks_(
   });
 }
 
-void gemm(const float* x, int rows, const PackedW& w, float* y) { gemm(x, rows, w, y, best_isa()); }
+void gemm(const float* x, int rows, const PackedW& w, float* y) { gemm(x, rows, w, y, best_quant_isa()); }
 
-void gemm(const float* x, int rows, const PackedW& w, float* y, Isa isa) {
+void gemm(const float* x, int rows, const PackedW& w, float* y, QuantIsa isa) {
   if (rows <= 0) return;
-  if (isa == Isa::kAvx512Vnni) return gemm_on<Vnni>(x, rows, w, y);
+  if (isa == QuantIsa::kAvx512Vnni) return gemm_on<Vnni>(x, rows, w, y);
   gemm_on<Avx2>(x, rows, w, y);
 }
 

@@ -39,20 +39,17 @@
 #include <cstdint>
 #include <vector>
 
+#include "kernels/cpu/quant_gemm.h"
+
 namespace kbseek::kernels::cpu::int8 {
 
 constexpr int kBlock = 32;        // values per scale of x (a multiple of kWeightBlock)
 constexpr int kWeightBlock = 32;  // values per scale of W
 constexpr int kPanel = 32;        // outputs per packed panel (two zmm of int32)
 
-// The instruction sets gemm() can run on, best last.
-enum class Isa { kNone, kAvx2, kAvx512Vnni };
-const char* isa_name(Isa isa);
-// kAvx512Vnni when the CPU has AVX512-F/BW/VL and VNNI with the zmm state
-// saved by the OS, else kAvx2 when it has AVX2 and FMA, else kNone.
-// Thread-safe.
-Isa best_isa();
-// best_isa() != kNone.
+// The kernels follow the quantized kernels' reading of the CPU
+// (best_quant_isa(), quant_gemm.h): the VNNI one for kAvx512Vnni, the AVX2
+// one for kAvx2; none for kScalar. True unless kScalar. Thread-safe.
 bool available();
 
 class PackedW {
@@ -91,12 +88,12 @@ class PackedW {
 // the scale max|v| / 127 (0 and all-zero codes for an all-zero block).
 float quantize_block(const float* v, int n, int8_t* q);
 
-// y[rows × out] (ldy = out) = x[rows × in] (ldx = in) · Wᵀ on best_isa().
+// y[rows × out] (ldy = out) = x[rows × in] (ldx = in) · Wᵀ on best_quant_isa().
 // Requires available(). Splits rows (or, for a few rows, panels) across the
 // CPU backend's team.
 void gemm(const float* x, int rows, const PackedW& w, float* y);
-// The same on `isa` (tests and benchmarks compare the two kernels): isa must
-// be neither kNone nor better than best_isa().
-void gemm(const float* x, int rows, const PackedW& w, float* y, Isa isa);
+// The same on `isa` (tests compare the two kernels): kAvx2 or kAvx512Vnni,
+// and no better than best_quant_isa().
+void gemm(const float* x, int rows, const PackedW& w, float* y, QuantIsa isa);
 
 }  // namespace kbseek::kernels::cpu::int8

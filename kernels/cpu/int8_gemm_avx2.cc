@@ -6,7 +6,7 @@
 // 0,1,4,5 | 2,3,6,7, put back in order by one VPERMD), then one convert, one
 // product with the weight scales and one FMA with the row's scale: the VNNI
 // kernel's arithmetic and order. Compiled for AVX2 through target attributes
-// only; available() gates calls.
+// only; int8::available() gates calls.
 #include "kernels/cpu/int8_gemm_avx2.h"
 
 #include <immintrin.h>
@@ -85,8 +85,6 @@ using Micro = void (*)(const int16_t*, size_t, const float*, size_t, const int8_
 constexpr Micro kMicro[kRows] = {micro<1>, micro<2>};
 
 }  // namespace
-
-bool available() { return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"); }
 
 KB_AVX2 void quantize_row(const float* x, int in, int blocks, int16_t* q, float* s) {
   const __m256 sign = _mm256_set1_ps(-0.0f);

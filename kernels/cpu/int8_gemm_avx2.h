@@ -20,9 +20,6 @@
 
 namespace kbseek::kernels::cpu::int8::avx2 {
 
-// True when the CPU has AVX2 and FMA. Thread-safe.
-bool available();
-
 // One row of x (in values) as int16 codes, `blocks` blocks of kBlock values
 // (zero codes past in), and one scale per block: quantize_block's arithmetic.
 void quantize_row(const float* x, int in, int blocks, int16_t* q, float* s);

@@ -9,6 +9,8 @@
 
 #include <algorithm>
 
+#include "kernels/cpu/quant_gemm.h"
+
 #define KB_AVX2 __attribute__((target("avx2,fma")))
 
 namespace kbseek::kernels::cpu {
@@ -62,7 +64,8 @@ constexpr Tile kTailTiles[kRows] = {tile<1, false>, tile<2, false>, tile<3, fals
 
 }  // namespace
 
-bool sgemm_small_available() { return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"); }
+// AVX2 + FMA, as the quantized kernels read the CPU (VNNI implies both).
+bool sgemm_small_available() { return best_quant_isa() != QuantIsa::kScalar; }
 
 PackedStrips::PackedStrips(const float* b, int k, int n, int ldb) : k_(k), n_(n) {
   const int strips = (n + 15) / 16;

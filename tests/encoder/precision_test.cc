@@ -11,6 +11,7 @@
 
 #include "kernels/backend.h"
 #include "kernels/cpu/int8_gemm.h"
+#include "kernels/cpu/quant_gemm.h"
 
 namespace kbseek::encoder {
 namespace {
@@ -38,18 +39,18 @@ class PrecisionTest : public ::testing::Test {
 };
 
 TEST_F(PrecisionTest, AutoIsInt8WhereTheCpuHasInt8ProductsAndFp32ForBulkOnAvx2Alone) {
-  const auto isa = kernels::cpu::int8::best_isa();
+  const auto isa = kernels::cpu::best_quant_isa();
   auto query = choose_weight_format(Precision::kAuto, cpu(), /*bulk=*/false);
   auto bulk = choose_weight_format(Precision::kAuto, cpu(), /*bulk=*/true);
   ASSERT_TRUE(query.is_ok() && bulk.is_ok());
-  if (isa == kernels::cpu::int8::Isa::kNone) {
+  if (!kernels::cpu::int8::available()) {
     EXPECT_EQ(query.value(), WeightFormat::kF32);
     EXPECT_EQ(bulk.value(), WeightFormat::kF32);
     return;
   }
-  EXPECT_EQ(query.value(), WeightFormat::kInt8) << kernels::cpu::int8::isa_name(isa);
-  EXPECT_EQ(bulk.value(), isa == kernels::cpu::int8::Isa::kAvx2 ? WeightFormat::kF32 : WeightFormat::kInt8)
-      << kernels::cpu::int8::isa_name(isa);
+  EXPECT_EQ(query.value(), WeightFormat::kInt8) << kernels::cpu::quant_isa_name(isa);
+  EXPECT_EQ(bulk.value(), isa == kernels::cpu::QuantIsa::kAvx2 ? WeightFormat::kF32 : WeightFormat::kInt8)
+      << kernels::cpu::quant_isa_name(isa);
 }
 
 TEST_F(PrecisionTest, AskedPrecisionAndTheEnvironmentOverrideTheBulkRule) {

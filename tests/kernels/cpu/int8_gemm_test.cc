@@ -51,17 +51,17 @@ TEST(Int8Gemm, QuantizeBlockRoundsHalfToEvenAndKeepsZeros) {
 }
 
 // The kernels this CPU can run, best first.
-std::vector<int8::Isa> runnable() {
-  std::vector<int8::Isa> isas;
-  if (int8::best_isa() == int8::Isa::kAvx512Vnni) isas.push_back(int8::Isa::kAvx512Vnni);
-  if (int8::best_isa() != int8::Isa::kNone) isas.push_back(int8::Isa::kAvx2);
+std::vector<QuantIsa> runnable() {
+  std::vector<QuantIsa> isas;
+  if (best_quant_isa() == QuantIsa::kAvx512Vnni) isas.push_back(QuantIsa::kAvx512Vnni);
+  if (best_quant_isa() != QuantIsa::kScalar) isas.push_back(QuantIsa::kAvx2);
   return isas;
 }
 
 TEST(Int8Gemm, MatchesScalarReferenceAndStaysNearFp32) {
   if (!int8::available()) GTEST_SKIP() << "neither AVX2 nor AVX512-VNNI on this CPU";
-  for (const int8::Isa isa : runnable()) {
-    SCOPED_TRACE(int8::isa_name(isa));
+  for (const QuantIsa isa : runnable()) {
+    SCOPED_TRACE(quant_isa_name(isa));
     std::mt19937 rng(5);
     std::normal_distribution<float> dist(0.0f, 1.0f);
     struct Shape {
@@ -121,7 +121,7 @@ TEST(Int8Gemm, MatchesScalarReferenceAndStaysNearFp32) {
 // Both kernels sum the same integers in the same order: where the CPU runs
 // both, every output is the same float.
 TEST(Int8Gemm, Avx2KernelEqualsTheVnniKernel) {
-  if (int8::best_isa() != int8::Isa::kAvx512Vnni) GTEST_SKIP() << "no AVX512-VNNI on this CPU to compare with";
+  if (best_quant_isa() != QuantIsa::kAvx512Vnni) GTEST_SKIP() << "no AVX512-VNNI on this CPU to compare with";
   std::mt19937 rng(11);
   std::normal_distribution<float> dist(0.0f, 1.0f);
   for (const int rows : {1, 3, 8, 37, 300}) {
@@ -131,8 +131,8 @@ TEST(Int8Gemm, Avx2KernelEqualsTheVnniKernel) {
     for (float& v : w) v = dist(rng);
     const int8::PackedW packed(w.data(), out, in);
     std::vector<float> a(static_cast<size_t>(rows) * out), b(a.size());
-    int8::gemm(x.data(), rows, packed, a.data(), int8::Isa::kAvx512Vnni);
-    int8::gemm(x.data(), rows, packed, b.data(), int8::Isa::kAvx2);
+    int8::gemm(x.data(), rows, packed, a.data(), QuantIsa::kAvx512Vnni);
+    int8::gemm(x.data(), rows, packed, b.data(), QuantIsa::kAvx2);
     for (size_t i = 0; i < a.size(); ++i) ASSERT_EQ(a[i], b[i]) << rows << " rows, output " << i;
   }
 }
@@ -142,8 +142,8 @@ TEST(Int8Gemm, Avx2KernelEqualsTheVnniKernel) {
 // would round it to zero).
 TEST(Int8Gemm, SmallWeightsBesideLargeOnesKeepTheirPrecision) {
   if (!int8::available()) GTEST_SKIP() << "neither AVX2 nor AVX512-VNNI on this CPU";
-  for (const int8::Isa isa : runnable()) {
-    SCOPED_TRACE(int8::isa_name(isa));
+  for (const QuantIsa isa : runnable()) {
+    SCOPED_TRACE(quant_isa_name(isa));
     std::mt19937 rng(9);
     std::normal_distribution<float> dist(0.0f, 1.0f);
     const int in = 256, out = 32;
