@@ -26,11 +26,37 @@ void print_scores(const char* half, const query::TuneScores& s) {
               s.tuned - s.fixed);
 }
 
+// --dump FILE: every labelled query's lists as JSON lines, for analysis
+// outside kbseek (what the tuner learns from, nothing more):
+// {"id", "cls", "test", "relevant": {doc: grade},
+//  "lists": [{"key", "confidence", "prior", "candidates": [[chunk, doc, score], ...]}]}
+Status dump_lists(const std::string& path, const std::vector<query::TuneQuery>& tq,
+                  const std::unordered_map<int64_t, std::string>& doc_of) {
+  std::FILE* f = std::fopen(path.c_str(), "w");
+  if (!f) return Status::invalid_argument("--dump: cannot write " + path);
+  for (const auto& q : tq) {
+    nlohmann::json j = {{"id", q.id}, {"cls", q.cls}, {"test", q.test}, {"relevant", q.relevant}};
+    j["lists"] = nlohmann::json::array();
+    for (const auto& l : q.lists) {
+      nlohmann::json cands = nlohmann::json::array();
+      for (const auto& c : l.candidates) {
+        auto d = doc_of.find(c.chunk_id);
+        cands.push_back({c.chunk_id, d != doc_of.end() ? d->second : "", c.score});
+      }
+      j["lists"].push_back({{"key", l.key}, {"confidence", l.confidence}, {"prior", l.prior}, {"candidates", cands}});
+    }
+    const std::string line = j.dump() + "\n";
+    std::fwrite(line.data(), 1, line.size(), f);
+  }
+  if (std::fclose(f) != 0) return Status::invalid_argument("--dump: cannot write " + path);
+  return Status::ok();
+}
+
 }  // namespace
 
 int cmd_tune(int argc, char** argv) {
   auto args = Args::parse(argc, argv,
-                          with_service_flags({"--index", "--queries", "--qrels", "--max-queries", "--test-share"}),
+                          with_service_flags({"--index", "--queries", "--qrels", "--max-queries", "--test-share", "--dump"}),
                           {"--json", "--dry-run"});
   if (!args.is_ok()) return fail("tune", args.status());
   for (const char* f : {"--index", "--queries", "--qrels"})
@@ -88,6 +114,9 @@ int cmd_tune(int argc, char** argv) {
   }
   if (tq.empty()) return fail("tune", Status::invalid_argument("no query in " + args->get("--queries") +
                                                                " has a judgement in " + args->get("--qrels")));
+  if (args->has("--dump")) {
+    if (Status st = dump_lists(args->get("--dump"), tq, doc_of); !st.is_ok()) return fail("tune", st);
+  }
   // 2. Learn.
   query::TuneOptions to;
   to.method = opts->fusion.method;

@@ -62,6 +62,37 @@ TEST(TuneTest, LearnsFromLabelsAndSearchUsesIt) {
   ASSERT_TRUE(w.contains("bm25") && w.contains("all-minilm-l6-v2") && w.contains("entities")) << t.out;
   EXPECT_TRUE(std::ifstream(idx + "/fusion.json").good());
 
+  // --dump writes the lists the tuner learned from, one labelled query a line.
+  CommandResult d = run_kbseek({"tune", "--index", idx, "--queries", dir + "/queries.jsonl", "--qrels",
+                                dir + "/qrels.tsv", "--test-share", "0.4", "--dry-run", "--dump", dir + "/lists.jsonl"});
+  ASSERT_EQ(d.exit_code, 0) << d.err;
+  {
+    std::ifstream dump(dir + "/lists.jsonl");
+    std::string line;
+    int lines = 0, tests = 0;
+    while (std::getline(dump, line)) {
+      const json q = json::parse(line);
+      ++lines;
+      tests += q["test"].get<bool>() ? 1 : 0;
+      ASSERT_EQ(q["relevant"].size(), 1u) << line;
+      int bm25_candidates = 0;
+      for (const auto& l : q["lists"]) {
+        if (l["key"] != "bm25") continue;
+        for (const auto& c : l["candidates"]) {
+          ++bm25_candidates;
+          EXPECT_EQ(c[1].get<std::string>().rfind("d", 0), 0u) << line;  // the chunk's document id
+        }
+      }
+      EXPECT_GT(bm25_candidates, 0) << line;
+    }
+    EXPECT_EQ(lines, 64);
+    EXPECT_EQ(tests, trained["test_queries"].get<int>());
+  }
+  CommandResult unwritable = run_kbseek({"tune", "--index", idx, "--queries", dir + "/queries.jsonl", "--qrels",
+                                         dir + "/qrels.tsv", "--dry-run", "--dump", dir + "/no/such/dir/x.jsonl"});
+  EXPECT_NE(unwritable.exit_code, 0);
+  EXPECT_NE(unwritable.err.find("no/such/dir/x.jsonl"), std::string::npos) << unwritable.err;
+
   auto explain = [&](std::vector<std::string> extra) {
     std::vector<std::string> args = {"search", "--index", idx, "--json", "--explain", "-k", "1"};
     args.insert(args.end(), extra.begin(), extra.end());
