@@ -19,7 +19,7 @@ commands:
          FILE|FOLDER|-...          index documents (JSONL, CSV/TSV, folders of txt/md/html; gzip ok)
   search --index DIR [-k N] [--offset N] [--facets a,b] [--mode bm25|dense|hybrid] [--models NAME,...] [--json] [--explain] [--principals a,b] QUERY
   eval   --index DIR --queries Q.jsonl --qrels QRELS.tsv [--mode M] [--max-queries N] [--json]
-  tune   --index DIR --queries Q.jsonl --qrels QRELS.tsv [--test-share 0.3] [--max-queries N] [--dry-run]
+  tune   --index DIR --queries Q.jsonl --qrels QRELS.tsv [--test-share 0.3] [--max-queries N] [--dry-run] [--dump LISTS.jsonl]
                                    learn the index's fusion weights from labels (kept in DIR/fusion.json;
                                    search, eval and serve use them unless --fixed-weights)
   stats  --index DIR [--json]
