@@ -45,6 +45,28 @@ CREATE INDEX documents_by_duplicate_of ON documents(duplicate_of);
 UPDATE schema_version SET version = 2;
 )sql";
 
+// Many lookups in one read transaction. Outside a transaction every
+// statement takes and drops SQLite's shared lock on its own (fcntl calls and
+// a WAL-index check each time): 10.5 µs a lookup of a chunk's document
+// against 3.8 µs inside one transaction, measured through Python's sqlite3 on
+// a bench index (most of the difference is the locking). Inside the
+// writer's own transaction it does nothing: that one already holds the lock.
+class ReadBatch {
+ public:
+  ReadBatch(SqliteDb& db, bool in_write) : db_(db), own_(!in_write && db.exec("BEGIN").is_ok()) {}
+  ~ReadBatch() {
+    // A read transaction: nothing to lose; but one left open would pin this
+    // connection to an old snapshot, so end it either way.
+    if (own_ && !db_.exec("COMMIT").is_ok()) (void)db_.exec("ROLLBACK");
+  }
+  ReadBatch(const ReadBatch&) = delete;
+  ReadBatch& operator=(const ReadBatch&) = delete;
+
+ private:
+  SqliteDb& db_;
+  const bool own_;
+};
+
 }  // namespace
 
 core::Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, bool writable) {
@@ -307,6 +329,7 @@ core::Result<Chunk> SqliteStore::get_chunk(int64_t chunk_id) const {
 
 core::Result<std::vector<std::string>> SqliteStore::chunk_documents(const std::vector<int64_t>& chunk_ids) const {
   std::lock_guard<std::mutex> lock(mu_);
+  const ReadBatch batch(*db_, in_transaction_);
   KB_ASSIGN_OR_RETURN(Statement * st, db_->cached("SELECT doc_id FROM chunks WHERE chunk_id = ?"));
   std::vector<std::string> out(chunk_ids.size());
   for (size_t i = 0; i < chunk_ids.size(); ++i) {
@@ -513,6 +536,7 @@ core::Status SqliteStore::scan_vectors(const std::string& field, int dim, const 
 core::Result<std::vector<float>> SqliteStore::get_vectors(const std::string& field, int dim,
                                                          const std::vector<int64_t>& chunk_ids) const {
   std::lock_guard<std::mutex> lock(mu_);
+  const ReadBatch batch(*db_, in_transaction_);
   KB_ASSIGN_OR_RETURN(auto st, db_->prepare("SELECT vector FROM embeddings WHERE chunk_id = ? AND field = ?"));
   std::vector<float> out(chunk_ids.size() * static_cast<size_t>(dim));
   for (size_t i = 0; i < chunk_ids.size(); ++i) {

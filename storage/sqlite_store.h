@@ -75,7 +75,8 @@ class SqliteStore {
   // NotFound naming the id when absent.
   core::Result<Chunk> get_chunk(int64_t chunk_id) const;
   // The document of each chunk, in order; "" for a chunk not stored (replaced
-  // since a vector index was loaded). One lock and one statement for all.
+  // since a vector index was loaded). One lock, one statement and one read
+  // transaction for all (a search's rank stage on 1,181 chunks: 1.35 -> 0.73 ms).
   core::Result<std::vector<std::string>> chunk_documents(const std::vector<int64_t>& chunk_ids) const;
   // Without `with_text`, Document::text is left empty (a whole document can
   // be long; the ranker needs its title, time, metadata and acl).

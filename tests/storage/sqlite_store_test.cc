@@ -141,6 +141,49 @@ TEST_F(SqliteStoreTest, RollbackDiscardsAndOtherConnectionsSeeOnlyCommits) {
   EXPECT_EQ(reader.value()->get_state("missing").value(), std::nullopt);
 }
 
+// chunk_documents and get_vectors read many rows in one read transaction of
+// their own: a reader still sees every later commit afterwards (the
+// transaction is closed, not pinned to an old snapshot), and inside the
+// writer's transaction the lookups see its uncommitted rows.
+TEST_F(SqliteStoreTest, BatchedLookupsEndTheirReadTransaction) {
+  const auto v = random_unit_vectors(2, kDim, 3);
+  ASSERT_TRUE(store_->begin().is_ok());
+  auto a = store_->replace_document(doc("a", "abcdefgh"), "h", halves("abcdefgh"), v.data(), kDim);
+  ASSERT_TRUE(a.is_ok()) << a.status().to_string();
+  // Inside the write transaction: its own rows, through the same batch path.
+  auto inside = store_->chunk_documents(a.value().new_chunk_ids);
+  ASSERT_TRUE(inside.is_ok()) << inside.status().to_string();
+  EXPECT_EQ(inside.value(), (std::vector<std::string>{"a", "a"}));
+  ASSERT_TRUE(store_->commit().is_ok());
+
+  auto reader = SqliteStore::open(dir_ / "docs.sqlite", false);
+  ASSERT_TRUE(reader.is_ok()) << reader.status().to_string();
+  auto first = reader.value()->chunk_documents(a.value().new_chunk_ids);
+  ASSERT_TRUE(first.is_ok());
+  EXPECT_EQ(first.value(), (std::vector<std::string>{"a", "a"}));
+  auto vecs = reader.value()->get_vectors(SqliteStore::kTextField, kDim, a.value().new_chunk_ids);
+  ASSERT_TRUE(vecs.is_ok()) << vecs.status().to_string();
+  EXPECT_EQ(vecs.value(), std::vector<float>(v.begin(), v.end()));
+
+  // Another commit after the reader's batches: the reader sees it.
+  ASSERT_TRUE(store_->begin().is_ok());
+  auto b = store_->replace_document(doc("b", "ijklmnop"), "h", halves("ijklmnop"), v.data(), kDim);
+  ASSERT_TRUE(b.is_ok());
+  ASSERT_TRUE(store_->commit().is_ok());
+  std::vector<int64_t> ids = a.value().new_chunk_ids;
+  ids.insert(ids.end(), b.value().new_chunk_ids.begin(), b.value().new_chunk_ids.end());
+  ids.push_back(999999);  // no such chunk: an empty document id
+  auto second = reader.value()->chunk_documents(ids);
+  ASSERT_TRUE(second.is_ok());
+  EXPECT_EQ(second.value(), (std::vector<std::string>{"a", "a", "b", "b", ""}));
+  EXPECT_EQ(reader.value()->document_count().value(), 2);
+  // And the writer can still write: no reader holds a lock that blocks it.
+  ASSERT_TRUE(store_->begin().is_ok());
+  ASSERT_TRUE(store_->replace_document(doc("c", "q"), "h", {}, nullptr, kDim).is_ok());
+  ASSERT_TRUE(store_->commit().is_ok());
+  EXPECT_EQ(reader.value()->document_count().value(), 3);
+}
+
 TEST_F(SqliteStoreTest, WritesNeedATransactionAndVectors) {
   EXPECT_EQ(store_->replace_document(doc("a", "x"), "h", {}, nullptr, kDim).status().code(),
             core::StatusCode::kFailedPrecondition);
