@@ -143,7 +143,7 @@ int cmd_serve(int argc, char** argv) {
       argc, argv,
       with_service_flags({"--index", "--tenants", "--host", "--port", "--anonymous-principals", "--principals-header",
                           "--cache-entries", "--persistent-cache-entries", "--log-queries", "--tls-cert", "--tls-key",
-                          "--feed", "--shard", "--stream", "--feed-durable"}),
+                          "--feed", "--shard", "--stream", "--feed-durable", "--workers"}),
       {"--auth", "--no-access-log", "--writable", "--fixed-weights"});
   if (!args.is_ok()) return fail("serve", args.status());
   const bool tenants = args->has("--tenants");
@@ -171,6 +171,11 @@ int cmd_serve(int argc, char** argv) {
   opts.host = args->get("--host", "127.0.0.1");
   opts.port = port.value();
   opts.access_log = !args->has("--no-access-log");
+  auto workers = args->get_int("--workers", 0);
+  if (!workers.is_ok()) return fail("serve", workers.status());
+  if (workers.value() < 0 || workers.value() > 256)
+    return fail("serve", Status::invalid_argument("--workers expects a number in 0..256 (0: one per core, at least 2)"));
+  opts.limits.workers = workers.value();
   opts.tls_cert = args->get("--tls-cert");
   opts.tls_key = args->get("--tls-key");
   // A search's access record carries its query: masked (e-mail addresses,

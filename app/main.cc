@@ -24,6 +24,7 @@ commands:
                                    search, eval and serve use them unless --fixed-weights)
   stats  --index DIR [--json]
   serve  --index DIR | --tenants ROOT (one index per tenant, under /t/NAME/) [--host H] [--port P] [--auth] [--anonymous-principals a,b] [--principals-header NAME]
+         [--workers N] (request threads; default one per core, at least 2)
          search, eval and serve take the LLM stage: --rerank NAME [--rerank-k N]
          [--rerank-budget-ms MS] [--rerank-weight W]; and ranking beyond relevance (over the
          index's ranking.json): --freshness W [--half-life-days D] [--recent-weight W]

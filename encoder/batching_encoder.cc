@@ -4,6 +4,8 @@
 #include <exception>
 #include <vector>
 
+#include "core/cpu_demand.h"
+
 namespace kbseek::encoder {
 
 BatchingEncoder::BatchingEncoder(std::unique_ptr<Encoder> inner, int max_texts)
@@ -45,6 +47,8 @@ core::Status BatchingEncoder::encode(const std::vector<std::string>& texts, Inpu
   for (;;) {
     if (me.done) return me.status;
     if (running_) {
+      // Waiting computes nothing: the pass that runs meanwhile may use the cores.
+      const core::CpuDemandPause idle;
       cv_.wait(lock);
       continue;
     }

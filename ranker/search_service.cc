@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/cpu_demand.h"
 #include "core/file_util.h"
 #include "core/logging.h"
 #include "encoder/batching_encoder.h"
@@ -190,6 +191,9 @@ Result<std::vector<const query::Retriever*>> SearchService::parts(const SearchRe
 
 Result<SearchResponse> SearchService::search(const SearchRequest& request) const {
   const auto start = std::chrono::steady_clock::now();
+  // Counted while it runs: with another search computing, ops stay on one
+  // thread each (core/cpu_demand.h).
+  const core::CpuDemand demand;
   // A writer may have committed new vectors since the last query; if they
   // cannot be read now, the query still runs on the ones loaded. First,
   // so that the cache's version names what this search would read.

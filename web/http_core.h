@@ -88,7 +88,7 @@ struct HttpLimits {
   int read_timeout_ms = 10000;  // from the first byte of a request to its last
   int keep_alive_ms = 5000;     // idle between requests
   int write_timeout_ms = 10000;
-  int workers = 0;              // 0: the machine's hardware threads (at least 2)
+  int workers = 0;              // 0: the machine's hardware threads (at least 2); `serve --workers`
   size_t queue = 64;            // complete requests waiting for a worker
 };
 

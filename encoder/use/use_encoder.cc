@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "core/cpu_demand.h"
 #include "core/file_util.h"
 #include "core/logging.h"
 #include "core/thread_pool.h"
@@ -85,8 +86,10 @@ core::Status UseM3Encoder::encode(const std::vector<std::string>& texts, InputKi
   const auto tokenize = [&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; ++i) ids[i] = input_ids(texts[i]);
   };
-  if (num_threads_ > 1 && n >= 16) {
-    const size_t ways = static_cast<size_t>(num_threads_);
+  // One thread while another request computes too (core/cpu_demand.h).
+  const int threads = core::cpu_demand() > 1 ? 1 : num_threads_;
+  if (threads > 1 && n >= 16) {
+    const size_t ways = static_cast<size_t>(threads);
     core::ThreadPool::global().parallel_for(ways, [&](size_t wb, size_t we) {
       for (size_t w = wb; w < we; ++w) tokenize(n * w / ways, n * (w + 1) / ways);
     });
@@ -100,7 +103,7 @@ core::Status UseM3Encoder::encode(const std::vector<std::string>& texts, InputKi
     packed.insert(packed.end(), seq.begin(), seq.end());
     offsets.push_back(static_cast<int>(packed.size()));
   }
-  return model_->forward(packed.data(), offsets.data(), static_cast<int>(n), num_threads_, out);
+  return model_->forward(packed.data(), offsets.data(), static_cast<int>(n), threads, out);
 }
 
 }  // namespace kbseek::encoder

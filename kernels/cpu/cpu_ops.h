@@ -46,7 +46,8 @@ void layernorm_row(const float* x, const float* residual, float* out, int cols, 
 
 // Runs fn(begin, end) over [0, n) on the shared thread pool when the total
 // work (n * cost_per_item, in rough flops) is worth a hand-off; inline otherwise.
-// Splits into at most set_cpu_threads() ranges (default: one per core).
+// Splits into at most set_cpu_threads() ranges (default: one per core), and
+// runs inline while more than one request computes (core/cpu_demand.h).
 void parallel_for(size_t n, double cost_per_item, const std::function<void(size_t, size_t)>& fn);
 
 }  // namespace kbseek::kernels::cpu

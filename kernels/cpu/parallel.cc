@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 
+#include "core/cpu_demand.h"
 #include "kernels/cpu/fork_join.h"
 #include "kernels/cpu/cpu_ops.h"
 
@@ -26,7 +27,9 @@ void parallel_for(size_t n, double cost_per_item, const std::function<void(size_
   ForkJoin& team = ForkJoin::shared();
   const int limit = g_max_ways.load(std::memory_order_relaxed);
   const size_t ways = std::min<size_t>(n, static_cast<size_t>(limit > 0 ? std::min(limit, team.size()) : team.size()));
-  if (ways <= 1 || static_cast<double>(n) * cost_per_item < kMinParallelWork) {
+  // Another request computing too (core/cpu_demand.h): the other cores are
+  // better spent on it than on a slice of this op.
+  if (ways <= 1 || static_cast<double>(n) * cost_per_item < kMinParallelWork || core::cpu_demand() > 1) {
     fn(0, n);
     return;
   }

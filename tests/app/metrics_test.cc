@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cctype>
 #include <chrono>
 #include <cstdio>
@@ -330,6 +331,32 @@ TEST_F(MetricsTest, QueryTextCanBeKeptOutOfTheLog) {
   EXPECT_NE(log.find(R"("results":)"), std::string::npos) << log.substr(0, 2000);
   EXPECT_EQ(log.find("bicycle"), std::string::npos) << log.substr(0, 2000);
   EXPECT_EQ(log.find(R"("query")"), std::string::npos);
+}
+
+// --workers sets the request threads: out-of-range values are refused
+// naming the flag, and one worker still answers concurrent clients (they
+// queue for it).
+TEST_F(MetricsTest, WorkersFlag) {
+  for (const char* bad : {"-1", "257", "many"}) {
+    CommandResult r = run_kbseek({"serve", "--index", index_dir_, "--port", "0", "--workers", bad});
+    EXPECT_EQ(r.exit_code, 2) << bad;
+    EXPECT_NE(r.err.find("--workers"), std::string::npos) << r.err;
+  }
+  ServerProcess server(
+      {"serve", "--index", index_dir_, "--port", "0", "--workers", "1", "--anonymous-principals", "all-staff"});
+  ASSERT_GT(server.port(), 0) << server.stderr_text();
+  std::vector<std::thread> clients;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 4; ++i) {
+    clients.emplace_back([&, i] {
+      httplib::Client cli("127.0.0.1", server.port());
+      auto res = cli.Post("/v1/search", json{{"query", i % 2 ? "bicycle parking" : "expense report"}, {"k", 3}}.dump(),
+                          "application/json");
+      if (res && res->status == 200 && !json::parse(res->body)["results"].empty()) ok.fetch_add(1);
+    });
+  }
+  for (auto& t : clients) t.join();
+  EXPECT_EQ(ok.load(), 4);
 }
 
 }  // namespace
