@@ -42,7 +42,7 @@ std::string normalized_text(std::string_view text) {
   return out;
 }
 
-uint64_t simhash(std::string_view t) {
+uint64_t simhash(std::string_view t, int* feature_count) {
   int counts[64] = {0};
   int features = 0;
   auto add = [&](std::string_view f) {
@@ -93,6 +93,7 @@ uint64_t simhash(std::string_view t) {
   }
   flush_words();
   flush_chars();
+  if (feature_count) *feature_count = features;
   if (features == 0) return 0;
   uint64_t h = 0;
   for (int b = 0; b < 64; ++b)

@@ -12,7 +12,8 @@
 // dedup_test.cc): changing one phrase of a 60-word passage moves 5 bits, of
 // a 1,200-word document 1 bit; distinct documents of the bundled sample are
 // all more than 3 bits apart. So the default catches copies edited in
-// about 1-2% of their text; shorter texts need exact copies.
+// about 1-2% of their text; shorter texts need exact copies, and the
+// indexer enforces that (kMinNearFeatures).
 //
 // DuplicateIndex finds, for a new text, an earlier document within the
 // Hamming threshold: the 64 bits are cut into 4 bands of 16 and any
@@ -29,7 +30,18 @@
 namespace kbseek::indexer {
 
 std::string normalized_text(std::string_view text);
-uint64_t simhash(std::string_view normalized);
+// `features` (optional): how many shingles the fingerprint was made of.
+uint64_t simhash(std::string_view normalized, int* features = nullptr);
+
+// Below this many shingles (about as many words, or Han characters) a text
+// is a duplicate only when it is an exact copy. In a short text one word is
+// a large share of the shingles and can be its whole point: templated
+// entries such as "badge request form: staff should read the guide first"
+// and "salary request form: …" differ in 1 shingle of 7, and SimHash put 2
+// of 64 such entries within 3 bits of another one, hiding them from search.
+// At 50 shingles, a 3-bit distance is already an edit of a few percent of
+// the text (the 60-word measurement above: one phrase, 5 bits).
+constexpr int kMinNearFeatures = 50;
 int hamming(uint64_t a, uint64_t b);
 
 struct DuplicateMatch {

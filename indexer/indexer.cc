@@ -79,7 +79,8 @@ Status Indexer::add(storage::Document doc) {
   }
   if (options_.detect_duplicates) {
     const std::string norm = normalized_text(doc.text);
-    const uint64_t fp = simhash(norm);
+    int features = 0;
+    const uint64_t fp = simhash(norm, &features);
     doc.simhash = fp;
     std::string compact = norm;  // exactness ignores spacing too ("30 天" vs "30天")
     compact.erase(std::remove(compact.begin(), compact.end(), ' '), compact.end());
@@ -87,9 +88,13 @@ Status Indexer::add(storage::Document doc) {
     duplicates_.remove(doc.id);  // its own earlier version is no original to itself
     original_norm_hash_.erase(doc.id);
     DuplicateMatch m;
+    bool exact = false, duplicate = false;
     if (!norm.empty() && duplicates_.find(fp, doc.id, &m)) {
       auto orig = original_norm_hash_.find(m.of);
-      const bool exact = orig != original_norm_hash_.end() && orig->second == doc.norm_hash;
+      exact = orig != original_norm_hash_.end() && orig->second == doc.norm_hash;
+      duplicate = exact || features >= kMinNearFeatures;  // short texts: exact copies only (dedup.h)
+    }
+    if (duplicate) {
       doc.duplicate_of = m.of;
       doc.duplicate_kind = exact ? "exact" : "near";
       ++(exact ? stats_.duplicates_exact : stats_.duplicates_near);

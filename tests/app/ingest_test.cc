@@ -102,6 +102,46 @@ TEST_F(IngestTest, EntitiesAreExtractedAndFilterSearches) {
   EXPECT_NE(bad.err.find("bad.tsv:1"), std::string::npos) << bad.err;
 }
 
+// Short templated entries that differ in one word are distinct documents,
+// not near duplicates: each stays searchable (indexer/dedup.h,
+// kMinNearFeatures). A long document's lightly edited copy is still a near
+// duplicate.
+TEST_F(IngestTest, ShortTemplatedEntriesAreNotNearDuplicates) {
+  const char* topics[] = {"invoice", "laptop", "vacation", "printer", "salary", "badge", "parking", "vpn",
+                          "backup", "meeting", "travel", "contract", "server", "phone", "password", "office"};
+  const char* fillers[] = {"the policy explains who to ask and when", "staff should read the guide first",
+                           "details are on the intranet page", "the team updates this every quarter"};
+  std::string longer;
+  for (int i = 0; i < 20; ++i) {
+    longer += "Section " + std::to_string(i) + ": employees submit travel and meal expenses within 30 days "
+              "through the finance portal; receipts are required above 150 yuan and approvals go to the line "
+              "manager first, then finance. ";
+  }
+  std::string edited = longer;
+  edited.replace(edited.find("line manager"), 12, "team lead");
+  {
+    std::ofstream out(dir_ + "/forms.jsonl");
+    int n = 0;
+    for (const char* t : topics)
+      for (const char* f : fillers)
+        out << json{{"id", "d" + std::to_string(n++)}, {"text", std::string(t) + " request form: " + f}}.dump() << "\n";
+    out << json{{"id", "long"}, {"text", longer}}.dump() << "\n" << json{{"id", "long-edit"}, {"text", edited}}.dump() << "\n";
+  }
+  const std::string idx = dir_ + "/forms-idx";
+  CommandResult r = run_kbseek({"index", "--index", idx, "--models", "use-m3", dir_ + "/forms.jsonl"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("0 exact and 1 near duplicates recorded"), std::string::npos) << r.err;
+  // Every form is found by its own two words (before: "badge … guide" was hidden as a near copy).
+  for (const auto& [query, id] : std::vector<std::pair<std::string, std::string>>{
+           {"badge guide", "d21"}, {"password guide", "d57"}, {"salary guide", "d17"}}) {
+    CommandResult s = run_kbseek({"search", "--index", idx, "--json", "--mode", "bm25", "-k", "1", query});
+    ASSERT_EQ(s.exit_code, 0) << s.err;
+    const json j = json::parse(s.out);
+    ASSERT_FALSE(j["results"].empty()) << query;
+    EXPECT_EQ(j["results"][0]["id"], id) << query;
+  }
+}
+
 TEST_F(IngestTest, DuplicatesAreRecordedNotSearchableUnlessKept) {
   const std::string doc = "员工应在费用发生后三十天内通过财务系统提交差旅和餐饮报销。单笔超过一百五十元的费用必须附发票。";
   std::ofstream(dir_ + "/dups.jsonl") << json{{"id", "orig"}, {"text", doc}}.dump() << "\n"
