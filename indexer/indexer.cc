@@ -54,6 +54,12 @@ Status Indexer::load_fingerprints() {
 bool Indexer::still_duplicate(const storage::Document& stored) const {
   DuplicateMatch m;
   if (!stored.simhash || !duplicates_.find(*stored.simhash, stored.id, &m)) return false;
+  if (stored.duplicate_kind == "near") {
+    // Recorded before short texts needed exact copies (dedup.h): indexed again.
+    int features = 0;
+    simhash(normalized_text(stored.text), &features);
+    if (features < kMinNearFeatures) return false;
+  }
   return m.of == stored.duplicate_of;
 }
 

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "storage/sqlite_store.h"
 #include "tests/app/cli_test_util.h"
 
 namespace kbseek::testing {
@@ -140,6 +141,28 @@ TEST_F(IngestTest, ShortTemplatedEntriesAreNotNearDuplicates) {
     ASSERT_FALSE(j["results"].empty()) << query;
     EXPECT_EQ(j["results"][0]["id"], id) << query;
   }
+
+  // An index built before the rule holds d21 as a near duplicate of d17, and
+  // d21 is unchanged in the file: the next `kbseek index` indexes it again.
+  {
+    auto store = storage::SqliteStore::open(idx + "/docs.sqlite", true);
+    ASSERT_TRUE(store.is_ok()) << store.status().to_string();
+    auto doc = store.value()->get_document("d21");
+    auto hash = store.value()->content_hash("d21");
+    ASSERT_TRUE(doc.is_ok() && hash.is_ok() && hash.value().has_value());
+    storage::Document old = doc.value();
+    old.duplicate_of = "d17";
+    old.duplicate_kind = "near";
+    ASSERT_TRUE(store.value()->begin().is_ok());
+    ASSERT_TRUE(store.value()->replace_document(old, *hash.value(), {}, nullptr, 0).is_ok());
+    ASSERT_TRUE(store.value()->commit().is_ok());
+  }
+  CommandResult again = run_kbseek({"index", "--index", idx, "--models", "use-m3", dir_ + "/forms.jsonl"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.err.find("indexed 1 documents"), std::string::npos) << again.err;  // d21; the rest unchanged
+  CommandResult s = run_kbseek({"search", "--index", idx, "--json", "--mode", "bm25", "-k", "1", "badge guide"});
+  ASSERT_EQ(s.exit_code, 0) << s.err;
+  EXPECT_EQ(json::parse(s.out)["results"][0]["id"], "d21") << s.out;
 }
 
 TEST_F(IngestTest, DuplicatesAreRecordedNotSearchableUnlessKept) {
