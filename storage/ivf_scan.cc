@@ -210,16 +210,20 @@ bool ivf_search(const faiss::IndexIVFFlat& ivf, const IvfInt8Lists* int8, const 
   std::partial_sort(lists.begin(), lists.begin() + probes, lists.end(), [&](size_t a, size_t b) {
     return centroid_scores[a] > centroid_scores[b] || (centroid_scores[a] == centroid_scores[b] && a < b);
   });
-  float q_scale = 0.0f;
-  if (int8 != nullptr) {
-    q8.resize(static_cast<size_t>(d));
-    q_scale = quantize(query, d, q8.data());
-    qu.resize(static_cast<size_t>(d));
-    for (int j = 0; j < d; ++j) qu[j] = static_cast<uint8_t>(q8[j] + 128);
-    q16.assign(q8.begin(), q8.end());
-  }
   const bool vnni = int8 != nullptr && vnni_fits(d);
   const bool avx2 = int8 != nullptr && !vnni && avx2_fits(d);
+  float q_scale = 0.0f;
+  if (int8 != nullptr) {
+    // The query's codes, in the form the chosen kernel reads.
+    q8.resize(static_cast<size_t>(d));
+    q_scale = quantize(query, d, q8.data());
+    if (vnni) {
+      qu.resize(static_cast<size_t>(d));
+      for (int j = 0; j < d; ++j) qu[j] = static_cast<uint8_t>(q8[j] + 128);
+    } else if (avx2) {
+      q16.assign(q8.begin(), q8.end());
+    }
+  }
   Kept kept(static_cast<size_t>(int8 != nullptr ? k * kRefineFactor : k));
   for (size_t p = 0; p < probes; ++p) {
     const size_t l = lists[p];
