@@ -42,6 +42,9 @@ uint64_t simhash(std::string_view normalized, int* features = nullptr);
 // At 50 shingles, a 3-bit distance is already an edit of a few percent of
 // the text (the 60-word measurement above: one phrase, 5 bits).
 constexpr int kMinNearFeatures = 50;
+// Whether a match within the threshold counts as a duplicate of a text of
+// `features` shingles: an exact copy always, a near one from kMinNearFeatures.
+inline bool counts_as_duplicate(bool exact, int features) { return exact || features >= kMinNearFeatures; }
 int hamming(uint64_t a, uint64_t b);
 
 struct DuplicateMatch {

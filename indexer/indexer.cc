@@ -58,7 +58,7 @@ bool Indexer::still_duplicate(const storage::Document& stored) const {
     // Recorded before short texts needed exact copies (dedup.h): indexed again.
     int features = 0;
     simhash(normalized_text(stored.text), &features);
-    if (features < kMinNearFeatures) return false;
+    if (!counts_as_duplicate(/*exact=*/false, features)) return false;
   }
   return m.of == stored.duplicate_of;
 }
@@ -98,7 +98,7 @@ Status Indexer::add(storage::Document doc) {
     if (!norm.empty() && duplicates_.find(fp, doc.id, &m)) {
       auto orig = original_norm_hash_.find(m.of);
       exact = orig != original_norm_hash_.end() && orig->second == doc.norm_hash;
-      duplicate = exact || features >= kMinNearFeatures;  // short texts: exact copies only (dedup.h)
+      duplicate = counts_as_duplicate(exact, features);
     }
     if (duplicate) {
       doc.duplicate_of = m.of;
