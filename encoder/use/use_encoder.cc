@@ -40,6 +40,15 @@ core::Result<std::unique_ptr<Encoder>> open_use_m3_encoder(const ModelSource& sr
   }
   KB_ASSIGN_OR_RETURN(std::unique_ptr<UseM3Model> model,
                       UseM3Model::load(src.dir + "/model.safetensors", config, matmul));
+  if (const char* cache = std::getenv("KBSEEK_USE_M3_ID_CACHE"); cache != nullptr && *cache != '\0') {
+    char* end = nullptr;
+    const long ids = std::strtol(cache, &end, 10);
+    if (*end != '\0' || ids < 0 || ids > 1 << 20) {
+      return core::Status::invalid_argument(std::string("KBSEEK_USE_M3_ID_CACHE=") + cache +
+                                            ": expected a number of token ids from 0 (off) to 1048576");
+    }
+    model->set_id_cache(static_cast<int>(ids));
+  }
   const int pool = core::ThreadPool::global().size();
   const int threads = opts.num_threads > 0 ? std::min(opts.num_threads, pool) : pool;
   core::log_info("encoder",
@@ -47,7 +56,9 @@ core::Result<std::unique_ptr<Encoder>> open_use_m3_encoder(const ModelSource& sr
                      std::to_string(tokenizer->vocab_size()) + " pieces, max " + std::to_string(config.max_seq_length) +
                      " tokens) on the CPU, " + std::to_string(threads) + " threads, " +
                      (model->uses_bf16() ? std::string("token stage and pooling in ") + model->products_name()
-                                         : std::string("fp32 products")));
+                                         : std::string("fp32 products")) +
+                     ", per-id cache " +
+                     (model->id_cache() != nullptr ? std::to_string(model->id_cache()->capacity()) + " ids" : "off"));
   return std::unique_ptr<Encoder>(new UseM3Encoder(src, std::move(tokenizer), std::move(model), threads));
 }
 

@@ -162,19 +162,31 @@ core::Result<std::unique_ptr<UseM3Model>> UseM3Model::load(const std::string& pa
   KB_RETURN_IF_ERROR(m->load_matrix("dnn.d2", D, H, &m->d2_, true));
   KB_RETURN_IF_ERROR(m->load_matrix("dnn.p3", D, H, &m->p3_, true));
   KB_RETURN_IF_ERROR(m->load_matrix("dnn.d3", H, H, &m->d3_, true));
+  m->set_id_cache(kDefaultIdCache);
   kernels::configure_cpu_blas();
   return m;
+}
+
+void UseM3Model::set_id_cache(int capacity) {
+  if (capacity <= 0) {
+    id_cache_.reset();
+    return;
+  }
+  int row = config_.ngram_dim * static_cast<int>(branches_.size());  // x
+  for (const Branch& b : branches_) row += b.order.width * config_.ngram_dim;
+  id_cache_ = std::make_unique<UsePerIdCache>(capacity, row);
+}
+
+void UseM3Model::embedding_row(int32_t id, float* row) const {
+  const int E = config_.embedding_dim;
+  const uint8_t* code = codes_ + static_cast<size_t>(id) * E;
+  for (int j = 0; j < E; ++j) row[j] = static_cast<float>(code[j]) * scale_[id] + offset_[id];
 }
 
 void UseM3Model::per_id_rows(PerId& p, int begin, int end, int gemm_ways) const {
   const int n = end - begin, E = config_.embedding_dim, C = config_.ngram_dim;
   const int P = C * static_cast<int>(branches_.size());
-  for (int u = begin; u < end; ++u) {
-    const int32_t id = p.ids[u];
-    const uint8_t* code = codes_ + static_cast<size_t>(id) * E;
-    float* row = p.emb.data() + static_cast<size_t>(u) * E;
-    for (int j = 0; j < E; ++j) row[j] = static_cast<float>(code[j]) * scale_[id] + offset_[id];
-  }
+  for (int u = begin; u < end; ++u) embedding_row(p.ids[u], p.emb.data() + static_cast<size_t>(u) * E);
   float* x = p.x.data() + static_cast<size_t>(begin) * P;
   matmul(n, p.emb.data() + static_cast<size_t>(begin) * E, E, proj_w_, x, P, false, gemm_ways);
   use_ops::add_bias_rows(x, n, P, P, proj_b_.data());
@@ -186,16 +198,74 @@ void UseM3Model::per_id_rows(PerId& p, int begin, int end, int gemm_ways) const 
   }
 }
 
+void UseM3Model::size_per_id(PerId& p) const {
+  const size_t U = p.ids.size(), C = static_cast<size_t>(config_.ngram_dim);
+  p.emb.resize(U * config_.embedding_dim);
+  p.x.resize(U * C * branches_.size());
+  p.conv1.resize(branches_.size());
+  for (size_t i = 0; i < branches_.size(); ++i) p.conv1[i].resize(U * branches_[i].order.width * C);
+}
+
+void UseM3Model::copy_cache_row(PerId& p, int u, float* row, bool to_row) const {
+  const size_t P = static_cast<size_t>(config_.ngram_dim) * branches_.size();
+  const auto copy = [&](float* part, size_t n) {
+    if (to_row) {
+      std::copy_n(part, n, row);
+    } else {
+      std::copy_n(row, n, part);
+    }
+    row += n;
+  };
+  copy(p.x.data() + u * P, P);
+  for (size_t i = 0; i < branches_.size(); ++i) {
+    const size_t wc = static_cast<size_t>(branches_[i].order.width) * config_.ngram_dim;
+    copy(p.conv1[i].data() + u * wc, wc);
+  }
+}
+
+void UseM3Model::cached_per_id_rows(PerId& p, int ways) const {
+  const int U = static_cast<int>(p.ids.size()), R = id_cache_->row_floats(), E = config_.embedding_dim;
+  thread_local std::vector<float> rows;
+  thread_local std::vector<uint8_t> found;
+  thread_local PerId missed;
+  rows.resize(static_cast<size_t>(U) * R);
+  found.resize(U);
+  const int hits = id_cache_->lookup(p.ids.data(), U, rows.data(), found.data());
+  missed.ids.clear();
+  for (int u = 0; u < U; ++u) {
+    if (found[u] == 0) missed.ids.push_back(p.ids[u]);
+  }
+  if (!missed.ids.empty()) {
+    size_per_id(missed);
+    per_id_rows(missed, 0, U - hits, ways);
+  }
+  for (int u = 0, m = 0; u < U; ++u) {
+    float* row = rows.data() + static_cast<size_t>(u) * R;
+    if (found[u] != 0) {
+      embedding_row(p.ids[u], p.emb.data() + static_cast<size_t>(u) * E);
+    } else {
+      std::copy_n(missed.emb.data() + static_cast<size_t>(m) * E, E, p.emb.data() + static_cast<size_t>(u) * E);
+      copy_cache_row(missed, m++, row, /*to_row=*/true);
+    }
+    copy_cache_row(p, u, row, /*to_row=*/false);
+  }
+  if (missed.ids.empty()) return;
+  // The computed rows, in missed order, for the cache.
+  for (int u = 0, m = 0; u < U; ++u) {
+    if (found[u] == 0) {
+      std::copy_n(rows.data() + static_cast<size_t>(u) * R, R, rows.data() + static_cast<size_t>(m++) * R);
+    }
+  }
+  id_cache_->insert(missed.ids.data(), U - hits, rows.data());
+}
+
 void UseM3Model::per_id_stage(const int32_t* ids, int num_tokens, int ways, PerId& p) const {
   p.ids.assign(ids, ids + num_tokens);
   std::sort(p.ids.begin(), p.ids.end());
   p.ids.erase(std::unique(p.ids.begin(), p.ids.end()), p.ids.end());
-  const int U = static_cast<int>(p.ids.size()), C = config_.ngram_dim;
-  p.emb.resize(static_cast<size_t>(U) * config_.embedding_dim);
-  p.x.resize(static_cast<size_t>(U) * C * branches_.size());
-  p.conv1.resize(branches_.size());
-  for (size_t i = 0; i < branches_.size(); ++i)
-    p.conv1[i].resize(static_cast<size_t>(U) * branches_[i].order.width * C);
+  const int U = static_cast<int>(p.ids.size());
+  size_per_id(p);
+  if (id_cache_ != nullptr && U <= kCachedGroupIds) return cached_per_id_rows(p, ways);
   // Split rows across threads when each gets a full-speed sgemm, else split columns.
   constexpr int kMinRowsPerPart = 64;
   const int parts = std::min(ways, U / kMinRowsPerPart);

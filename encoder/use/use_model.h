@@ -39,6 +39,11 @@
 // kernels/cpu/sgemm_small.h instead of OpenBLAS, which repacks B on every
 // call: single-query p50 3.65 -> 2.86 ms, for ~12 MB more memory.
 //
+// A group of at most kCachedGroupIds distinct ids (queries, alone or
+// batched) takes its per-id rows from the model's UsePerIdCache where it can
+// and adds the rows it computes (per_id_cache.h); larger groups (passages)
+// compute every row and leave the cache alone.
+//
 // forward() runs group by group: the per-id stage, then the rest of the
 // token stage in chunks of whole sequences (on different threads when there
 // are several, else each sgemm split by columns), then one sentence stage for
@@ -52,6 +57,7 @@
 
 #include "core/status.h"
 #include "encoder/safetensors.h"
+#include "encoder/use/per_id_cache.h"
 #include "encoder/use/use_amx.h"
 #include "encoder/use/use_config.h"
 #include "kernels/cpu/bf16_gemm.h"
@@ -79,6 +85,10 @@ class UseM3Model {
   // 512-2048 no faster; on AMX 128-512 measured alike) while a chunk's
   // activations stay near the L2 cache.
   static constexpr int kChunkTokens = 256;
+  // Groups of up to this many distinct ids use the per-id cache.
+  static constexpr int kCachedGroupIds = 256;
+  // The per-id cache's default capacity in ids (per_id_cache.h).
+  static constexpr int kDefaultIdCache = 4096;
 
   // Reads the tensors that scripts/convert_use_m3.py writes (see there for
   // names and shapes). NotFound / InvalidArgument / Corruption naming the
@@ -92,6 +102,12 @@ class UseM3Model {
   bool uses_bf16() const { return products_ != UseProducts::kFp32; }
   // "fp32", "bf16 AMX" or "bf16 AVX-512", for logs and benchmarks.
   const char* products_name() const;
+
+  // Sets the per-id cache's capacity in ids (0: no cache); load() sets
+  // kDefaultIdCache. Not thread-safe: call before the model is shared.
+  void set_id_cache(int capacity);
+  // The per-id cache (its hit counts), or null when off.
+  const UsePerIdCache* id_cache() const { return id_cache_.get(); }
 
   // Sequence b is ids[offsets[b] .. offsets[b+1]), non-empty, every id in
   // [0, embedding_rows). Writes num_seqs rows of hidden_size floats to out,
@@ -133,6 +149,12 @@ class UseM3Model {
                    int ways) const;
   void per_id_stage(const int32_t* ids, int num_tokens, int ways, PerId& p) const;
   void per_id_rows(PerId& p, int begin, int end, int gemm_ways) const;
+  // Rows of p for the ids the cache holds, the rest computed and added to it.
+  void cached_per_id_rows(PerId& p, int ways) const;
+  void size_per_id(PerId& p) const;  // arrays for p.ids.size() rows
+  // Row u of p to (to_row) or from a cache row (x, then each branch's conv1).
+  void copy_cache_row(PerId& p, int u, float* row, bool to_row) const;
+  void embedding_row(int32_t id, float* row) const;
   // One chunk of a group: writes each sequence's sum of feature rows
   // (feature_dim floats) to sums. `row_of` maps the chunk's tokens to rows of p.
   void token_stage(const PerId& p, const int* row_of, const int* offsets, int num_seqs, int ways, float* sums,
@@ -152,6 +174,7 @@ class UseM3Model {
   Matrix pool_w_;
   std::vector<float> pool_b_;
   Matrix d0_, p1_, d1_, d2_, p3_, d3_;  // fp32 in every mode (strips only)
+  std::unique_ptr<UsePerIdCache> id_cache_;
 };
 
 }  // namespace kbseek::encoder

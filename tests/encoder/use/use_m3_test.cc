@@ -164,6 +164,53 @@ TEST_F(UseM3EncoderTest, ConcurrentCallsAgree) {
   }
 }
 
+// Opens another encoder on the installed model with KBSEEK_USE_M3_ID_CACHE=value.
+core::Result<std::unique_ptr<Encoder>> open_with_id_cache(const char* value) {
+  ModelSource src;
+  src.dir = use_testing::model_dir();
+  src.name = "use-m3";
+  setenv("KBSEEK_USE_M3_ID_CACHE", value, 1);
+  auto e = open_use_m3_encoder(src, {});
+  unsetenv("KBSEEK_USE_M3_ID_CACHE");
+  return e;
+}
+
+TEST_F(UseM3EncoderTest, PerIdCacheLeavesQueryVectorsUnchanged) {
+  ASSERT_NE(encoder_->model().id_cache(), nullptr) << "the cache is on by default";
+  auto off = open_with_id_cache("0");
+  ASSERT_TRUE(off.is_ok()) << off.status().to_string();
+  const auto& off_use = static_cast<const UseM3Encoder&>(**off);
+  EXPECT_EQ(off_use.model().id_cache(), nullptr);
+  auto tiny = open_with_id_cache("8");  // evicts on every query
+  ASSERT_TRUE(tiny.is_ok()) << tiny.status().to_string();
+  const UsePerIdCache* cache = static_cast<const UseM3Encoder&>(**tiny).model().id_cache();
+  ASSERT_NE(cache, nullptr);
+  EXPECT_EQ(cache->capacity(), 8);
+  const std::vector<std::string> queries = {"如何重置我的密码？", "How do I reset my password?", "重置 password",
+                                            "报销流程是什么", "What is the refund policy?", "如何重置我的密码？"};
+  std::vector<float> want(512), got(512);
+  for (int pass = 0; pass < 2; ++pass) {
+    for (const auto& q : queries) {
+      ASSERT_TRUE((*off)->encode({q}, InputKind::kQuery, want.data()).is_ok());
+      ASSERT_TRUE((*tiny)->encode({q}, InputKind::kQuery, got.data()).is_ok());
+      EXPECT_EQ(got, want) << "pass " << pass << ": " << q;  // the same rows, bit for bit
+      ASSERT_TRUE(encoder_->encode({q}, InputKind::kQuery, got.data()).is_ok());
+      EXPECT_EQ(got, want) << "default cache, pass " << pass << ": " << q;
+    }
+  }
+  EXPECT_GT(cache->hits(), 0u);  // BOS, EOS and "？" at least
+  EXPECT_GT(cache->misses(), 0u);
+  EXPECT_LE(cache->size(), 8);
+}
+
+TEST_F(UseM3EncoderTest, RejectsABadIdCacheSetting) {
+  for (const char* bad : {"lots", "-1", "4096x", "99999999"}) {
+    auto e = open_with_id_cache(bad);
+    ASSERT_FALSE(e.is_ok()) << bad;
+    EXPECT_NE(e.status().to_string().find("KBSEEK_USE_M3_ID_CACHE"), std::string::npos) << e.status().to_string();
+  }
+}
+
 TEST_F(UseM3EncoderTest, RejectsInvalidUtf8NamingTheText) {
   std::vector<float> out(2 * 512);
   const core::Status st = encoder_->encode({"fine", "bad \xff byte"}, InputKind::kQuery, out.data());
