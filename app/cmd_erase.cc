@@ -17,9 +17,8 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
-#include <set>
-
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "app/args.h"
 #include "app/commands.h"
@@ -43,8 +42,8 @@ constexpr const char* kUsage =
 // Erases `ids` from the folder, drops the persistent cache, appends the
 // audit record (`record` plus erased, not_found and generation). Sets
 // *erased to how many went.
-Status erase_and_audit(const std::string& dir, std::vector<std::string> ids, nlohmann::json record,
-                       size_t* erased, size_t* not_found) {
+Status erase_and_audit(const std::string& dir, std::vector<std::string> ids, nlohmann::json record, size_t* erased,
+                       size_t* not_found) {
   std::set<std::string> unique(ids.begin(), ids.end());
   ids.assign(unique.begin(), unique.end());
   KB_ASSIGN_OR_RETURN(auto index, storage::IndexFolder::open_existing_writable(dir));
@@ -88,7 +87,9 @@ int cmd_erase(int argc, char** argv) {
     ids.insert(ids.end(), selected->begin(), selected->end());
   }
   index.value().reset();
-  nlohmann::json record = {{"action", "erase"}, {"actor", actor.value()}, {"reason", args->get("--reason")},
+  nlohmann::json record = {{"action", "erase"},
+                           {"actor", actor.value()},
+                           {"reason", args->get("--reason")},
                            {"filter", args->get("--filter")}};
   size_t erased = 0, not_found = 0;
   if (Status st = erase_and_audit(dir.value(), std::move(ids), std::move(record), &erased, &not_found); !st.is_ok())
@@ -144,8 +145,10 @@ int cmd_retention(int argc, char** argv) {
     if (args->has("--dry-run")) {
       r["ids"] = ids;
     } else if (!ids.empty()) {
-      nlohmann::json record = {{"action", "retention"}, {"actor", args->get("--actor", "retention")},
-                               {"reason", name}, {"filter", conditions}};
+      nlohmann::json record = {{"action", "retention"},
+                               {"actor", args->get("--actor", "retention")},
+                               {"reason", name},
+                               {"filter", conditions}};
       size_t erased = 0, not_found = 0;
       if (Status st = erase_and_audit(dir.value(), ids, std::move(record), &erased, &not_found); !st.is_ok())
         return fail("retention", st);

@@ -1,7 +1,6 @@
 // `kbseek eval`: retrieval quality and latency on a BEIR-layout query set.
 #include <chrono>
 #include <cstdio>
-
 #include <nlohmann/json.hpp>
 
 #include "app/args.h"
@@ -15,9 +14,10 @@ namespace kbseek::app {
 using core::Status;
 
 int cmd_eval(int argc, char** argv) {
-  auto args = Args::parse(argc, argv,
-                          with_service_flags({"--index", "--queries", "--qrels", "--mode", "--limit", "--max-queries", "--principals"}),
-                          {"--json", "--fixed-weights"});
+  auto args = Args::parse(
+      argc, argv,
+      with_service_flags({"--index", "--queries", "--qrels", "--mode", "--limit", "--max-queries", "--principals"}),
+      {"--json", "--fixed-weights"});
   if (!args.is_ok()) return fail("eval", args.status());
   for (const char* f : {"--index", "--queries", "--qrels"})
     if (!args->has(f)) return fail("eval", Status::invalid_argument(std::string("missing ") + f));
@@ -70,8 +70,8 @@ int cmd_eval(int argc, char** argv) {
                       {"p50_ms", s.p50_ms},
                       {"p99_ms", s.p99_ms}};
   if (!base.rerank_model.empty()) {
-    j["rerank"] = {{"model", base.rerank_model}, {"k", base.rerank.k}, {"budget_ms", base.rerank.budget_ms},
-                   {"reranked", reranked}, {"candidates", offered}, {"queries_with_warning", warned}};
+    j["rerank"] = {{"model", base.rerank_model}, {"k", base.rerank.k},    {"budget_ms", base.rerank.budget_ms},
+                   {"reranked", reranked},       {"candidates", offered}, {"queries_with_warning", warned}};
     if (!args->has("--json")) {
       std::printf("rerank %s: %d of %d candidates re-ranked, %d queries fell back\n", base.rerank_model.c_str(),
                   reranked, offered, warned);
@@ -80,10 +80,11 @@ int cmd_eval(int argc, char** argv) {
   if (args->has("--json")) {
     std::printf("%s\n", j.dump().c_str());
   } else {
-    std::printf("mode %s, %d queries\nndcg@10    %.4f\nmrr@10     %.4f\nrecall@10  %.4f\nrecall@100 %.4f\n"
-                "p50_ms     %.2f\np99_ms     %.2f\n",
-                ranker::search_mode_name(mode.value()), s.queries, s.ndcg10, s.mrr10, s.recall10, s.recall100,
-                s.p50_ms, s.p99_ms);
+    std::printf(
+        "mode %s, %d queries\nndcg@10    %.4f\nmrr@10     %.4f\nrecall@10  %.4f\nrecall@100 %.4f\n"
+        "p50_ms     %.2f\np99_ms     %.2f\n",
+        ranker::search_mode_name(mode.value()), s.queries, s.ndcg10, s.mrr10, s.recall10, s.recall100, s.p50_ms,
+        s.p99_ms);
   }
   return 0;
 }

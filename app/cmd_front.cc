@@ -7,7 +7,6 @@
 // shards trust the front's principals.
 #include <csignal>
 #include <cstdio>
-
 #include <nlohmann/json.hpp>
 
 #include "app/args.h"
@@ -38,9 +37,10 @@ int cmd_front(int argc, char** argv) {
   if (!args.is_ok()) return fail("front", args.status());
   auto url = args->require("--nats");
   if (!url.is_ok())
-    return fail("front", Status::invalid_argument(
-                             "usage: kbseek front --nats nats://HOST:PORT [--stream kbseek] [--host H] [--port P] "
-                             "[--timeout-ms 1000] [--keys DIR | --anonymous-principals a,b | --principals-header NAME]"));
+    return fail("front",
+                Status::invalid_argument(
+                    "usage: kbseek front --nats nats://HOST:PORT [--stream kbseek] [--host H] [--port P] "
+                    "[--timeout-ms 1000] [--keys DIR | --anonymous-principals a,b | --principals-header NAME]"));
   auto port = args->get_int("--port", 8080);
   auto timeout = args->get_int("--timeout-ms", 1000);
   if (!port.is_ok()) return fail("front", port.status());
@@ -82,7 +82,8 @@ int cmd_front(int argc, char** argv) {
     res.status = status;
     res.set_content(out.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
   };
-  http.route("POST", "/v1/search", [&](const web::HttpRequest& req, web::HttpResponse& res) { search(req, res, req.body); });
+  http.route("POST", "/v1/search",
+             [&](const web::HttpRequest& req, web::HttpResponse& res) { search(req, res, req.body); });
   http.route("GET", "/v1/search", [&](const web::HttpRequest& req, web::HttpResponse& res) {
     auto body = web::search_params_to_body(req);
     if (!body.is_ok()) return web::set_http_error(res, 400, body.status().message());

@@ -1,12 +1,11 @@
 // `kbseek index`: JSONL files into an index folder, reporting every bad line.
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
-#include <cmath>
 #include <map>
-#include <thread>
-
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "app/args.h"
 #include "app/commands.h"
@@ -17,8 +16,8 @@
 #include "indexer/document_source.h"
 #include "indexer/indexer.h"
 #include "indexer/language.h"
-#include "indexer/quality.h"
 #include "indexer/progress.h"
+#include "indexer/quality.h"
 #include "storage/index_folder.h"
 
 namespace kbseek::app {
@@ -57,7 +56,7 @@ core::Result<ModelSpec> parse_model_spec(const std::string& spec) {
 core::Result<std::vector<ModelSpec>> index_models(const Args& args, const std::string& dir) {
   if (args.has("--model") && args.has("--models"))
     return Status::invalid_argument("give --model or --models, not both");
-  std::vector<std::string> asked = args.has("--models") ? args.get_list("--models")
+  std::vector<std::string> asked = args.has("--models")  ? args.get_list("--models")
                                    : args.has("--model") ? std::vector<std::string>{args.get("--model")}
                                                          : std::vector<std::string>{};
   if ((args.has("--models") || args.has("--model")) && asked.empty())
@@ -90,8 +89,7 @@ struct IndexInputs {
 core::Result<IndexInputs> inputs_from_args(const Args& args) {
   IndexInputs in;
   in.paths = args.positional();
-  if (in.paths.empty())
-    return Status::invalid_argument("no inputs (usage: kbseek index --index DIR FILE|FOLDER|-...)");
+  if (in.paths.empty()) return Status::invalid_argument("no inputs (usage: kbseek index --index DIR FILE|FOLDER|-...)");
   KB_ASSIGN_OR_RETURN(in.read.format, indexer::parse_input_format(args.get("--format", "auto")));
   auto& c = in.read.columns;
   if (args.has("--id-col")) c.id = args.get("--id-col"), c.id_explicit = true;
@@ -148,11 +146,11 @@ int dry_run(const IndexInputs& in) {
 }  // namespace
 
 int cmd_index(int argc, char** argv) {
-  auto args = Args::parse(argc, argv,
-                          {"--index", "--model", "--models", "--models-dir", "--rejects", "--batch", "--commit-every", "--entities",
-                           "--near-dup-threshold", "--quality-report",
-                           "--format", "--id-col", "--title-col", "--text-col", "--time-col"},
-                          {"--quiet", "--dry-run", "--keep-duplicates", "--no-dedup", "--acl-from-owner"});
+  auto args = Args::parse(
+      argc, argv,
+      {"--index", "--model", "--models", "--models-dir", "--rejects", "--batch", "--commit-every", "--entities",
+       "--near-dup-threshold", "--quality-report", "--format", "--id-col", "--title-col", "--text-col", "--time-col"},
+      {"--quiet", "--dry-run", "--keep-duplicates", "--no-dedup", "--acl-from-owner"});
   if (!args.is_ok()) return fail("index", args.status());
   auto in = inputs_from_args(args.value());
   if (!in.is_ok()) return fail("index", in.status());
@@ -173,7 +171,8 @@ int cmd_index(int argc, char** argv) {
     eopts.bulk = true;  // batches of hundreds of chunks (EncoderOptions::bulk)
     auto enc = encoder::open_encoder(model_path.value(), eopts);
     if (!enc.is_ok()) return fail("index", enc.status());
-    iopts.models.push_back(storage::model_info(enc.value()->name(), enc.value()->fingerprint(), enc.value()->dimension()));
+    iopts.models.push_back(
+        storage::model_info(enc.value()->name(), enc.value()->fingerprint(), enc.value()->dimension()));
     encoders.push_back(std::move(enc).value());
   }
   auto index = storage::IndexFolder::create_or_open(dir.value(), iopts);
@@ -199,8 +198,7 @@ int cmd_index(int argc, char** argv) {
   std::unique_ptr<std::ofstream> quality;
   if (args->has("--quality-report")) {
     quality = std::make_unique<std::ofstream>(args->get("--quality-report"));
-    if (!*quality)
-      return fail("index", Status::io_error(args->get("--quality-report") + ": cannot open for writing"));
+    if (!*quality) return fail("index", Status::io_error(args->get("--quality-report") + ": cannot open for writing"));
   }
   auto commit_every = args->get_int("--commit-every", static_cast<int>(opts.commit_every_docs));
   if (!commit_every.is_ok()) return fail("index", commit_every.status());
@@ -217,8 +215,7 @@ int cmd_index(int argc, char** argv) {
 
   int64_t total_bytes = 0;
   for (const auto& f : in->paths) total_bytes += indexer::input_size(f, in->read.format);
-  indexer::ProgressReporter progress(total_bytes, args->has("--quiet") ? 0 : -1,
-                                     args->has("--quiet") ? 1e9 : 5.0);
+  indexer::ProgressReporter progress(total_bytes, args->has("--quiet") ? 0 : -1, args->has("--quiet") ? 1e9 : 5.0);
   // What a crash cannot take back: every document counted here is durable.
   pipeline.set_on_commit([&](int64_t committed) {
     if (!args->has("--quiet")) progress.note("committed " + std::to_string(committed) + " documents");
@@ -313,9 +310,10 @@ int cmd_index(int argc, char** argv) {
                static_cast<long long>(s.documents_unchanged), static_cast<long long>(rejected),
                static_cast<long long>(warned), static_cast<long long>(index.value()->document_count()));
   if (s.duplicates_exact + s.duplicates_near > 0)
-    std::fprintf(stderr, "%lld exact and %lld near duplicates recorded%s\n",
-                 static_cast<long long>(s.duplicates_exact), static_cast<long long>(s.duplicates_near),
-                 opts.keep_duplicates ? " (and indexed: --keep-duplicates)" : " (stored, not searchable; --keep-duplicates indexes them)");
+    std::fprintf(stderr, "%lld exact and %lld near duplicates recorded%s\n", static_cast<long long>(s.duplicates_exact),
+                 static_cast<long long>(s.duplicates_near),
+                 opts.keep_duplicates ? " (and indexed: --keep-duplicates)"
+                                      : " (stored, not searchable; --keep-duplicates indexes them)");
   if (skipped_files > 0)
     std::fprintf(stderr, "skipped %lld files of other types (%s)\n", static_cast<long long>(skipped_files),
                  skipped.c_str());

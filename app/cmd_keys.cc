@@ -3,7 +3,6 @@
 // only time it is shown.
 #include <cstdio>
 #include <ctime>
-
 #include <nlohmann/json.hpp>
 
 #include "app/args.h"

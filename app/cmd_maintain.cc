@@ -59,8 +59,10 @@ int cmd_check(int argc, char** argv) {
   if (!report.is_ok() && !(args->has("--repair") && report.status().code() == core::StatusCode::kFailedPrecondition))
     return fail("check", report.status());
   if (!report.is_ok() || (!report->consistent() && args->has("--repair"))) {
-    if (!report.is_ok()) std::printf("found: %s\n", report.status().message().c_str());
-    else for (const auto& p : report->problems) std::printf("found: %s\n", p.c_str());
+    if (!report.is_ok())
+      std::printf("found: %s\n", report.status().message().c_str());
+    else
+      for (const auto& p : report->problems) std::printf("found: %s\n", p.c_str());
     // A writable open rebuilds every derived store that disagrees with docs.sqlite.
     auto index = storage::IndexFolder::open_existing_writable(dir.value());
     if (!index.is_ok()) return fail("check", index.status());

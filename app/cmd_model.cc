@@ -38,8 +38,7 @@ int cmd_model(int argc, char** argv) {
       // GGUF folder can be checked for here.
       auto fp = encoder::model_fingerprint(path.value());
       if (!fp.is_ok()) return fail("model", fp.status());
-      std::printf("%s: ok (llm (gguf), %s verified, fingerprint %s)\n", path->c_str(), encoder::kGgufFile,
-                  fp->c_str());
+      std::printf("%s: ok (llm (gguf), %s verified, fingerprint %s)\n", path->c_str(), encoder::kGgufFile, fp->c_str());
       return 0;
     }
     // Loading proves the folder is a usable model, not just intact bytes.
@@ -56,7 +55,8 @@ int cmd_model(int argc, char** argv) {
     std::printf("imported %s -> %s\n", pos[1].c_str(), dest->c_str());
     return 0;
   }
-  return fail("model", Status::invalid_argument("usage: kbseek model list | verify NAME|DIR | import DIR [--name NAME]"));
+  return fail("model",
+              Status::invalid_argument("usage: kbseek model list | verify NAME|DIR | import DIR [--name NAME]"));
 }
 
 }  // namespace kbseek::app

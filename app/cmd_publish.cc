@@ -59,8 +59,8 @@ int cmd_publish(int argc, char** argv) {
         [&](const indexer::Rejection& r) {
           if (r.warning) return true;
           ++rejected;
-          std::fprintf(stderr, "%s%s: %s\n", r.source.c_str(),
-                       r.line > 0 ? (":" + std::to_string(r.line)).c_str() : "", r.reason.c_str());
+          std::fprintf(stderr, "%s%s: %s\n", r.source.c_str(), r.line > 0 ? (":" + std::to_string(r.line)).c_str() : "",
+                       r.reason.c_str());
           return true;
         },
         nullptr);

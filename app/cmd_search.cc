@@ -1,6 +1,5 @@
 // `kbseek search` and `kbseek stats`: read-only uses of an index (serve: app/cmd_serve.cc).
 #include <cstdio>
-
 #include <nlohmann/json.hpp>
 
 #include "app/args.h"
@@ -27,8 +26,9 @@ core::Result<std::unique_ptr<ranker::SearchService>> open_service(const Args& ar
 }  // namespace
 
 int cmd_search(int argc, char** argv) {
-  auto args = Args::parse(argc, argv, with_service_flags({"--index", "-k", "--mode", "--principals", "--offset", "--facets"}),
-                          {"--json", "--explain", "--fixed-weights"});
+  auto args =
+      Args::parse(argc, argv, with_service_flags({"--index", "-k", "--mode", "--principals", "--offset", "--facets"}),
+                  {"--json", "--explain", "--fixed-weights"});
   if (!args.is_ok()) return fail("search", args.status());
   if (args->positional().empty()) return fail("search", Status::invalid_argument("no query given"));
   std::string query;
@@ -62,8 +62,9 @@ int cmd_search(int argc, char** argv) {
     for (const auto& c : q.described) conditions += (conditions.empty() ? "" : ", ") + c;
     for (const auto& l : q.languages) languages += (languages.empty() ? "" : ",") + l;
     std::printf("query: \"%s\"%s%s; languages %s; question %s%s\n", q.text.c_str(),
-                conditions.empty() ? "" : "; conditions ", conditions.c_str(), languages.empty() ? "-" : languages.c_str(),
-                query::question_form_name(q.question), q.time.recent ? "; asks for recent" : "");
+                conditions.empty() ? "" : "; conditions ", conditions.c_str(),
+                languages.empty() ? "-" : languages.c_str(), query::question_form_name(q.question),
+                q.time.recent ? "; asks for recent" : "");
   }
   int i = req.offset;  // ranks, not positions on the page
   for (const auto& r : resp->results) {

@@ -46,8 +46,8 @@ void on_hangup(int) { g_reload_asked = true; }
 // re-ranker that fails here is the warning every re-ranked answer would
 // carry, not a reason to stop.
 core::Result<std::shared_ptr<ranker::SearchService>> open_warm_service(const Args& args, const std::string& dir,
-                                                                      size_t cache_entries, int64_t persistent_entries,
-                                                                      const std::string& rerank_model) {
+                                                                       size_t cache_entries, int64_t persistent_entries,
+                                                                       const std::string& rerank_model) {
   KB_ASSIGN_OR_RETURN(auto service, open_search_service(args, dir, cache_entries, persistent_entries));
   if (!rerank_model.empty()) {
     auto warm = service->rerank_texts(rerank_model, "warm-up", {"warm-up"}, 0);
@@ -82,13 +82,15 @@ core::Result<std::vector<std::pair<std::string, std::string>>> tenants_under(con
     if (!e.is_directory(ec) || !core::path_exists(e.path().string() + "/MANIFEST")) continue;
     const std::string name = e.path().filename().string();
     if (!std::regex_match(name, kName))
-      return Status::invalid_argument("--tenants: folder \"" + name + "\" holds an index but is not a tenant name "
+      return Status::invalid_argument("--tenants: folder \"" + name +
+                                      "\" holds an index but is not a tenant name "
                                       "([a-z0-9_-], at most 64): rename it");
     out.emplace_back(name, e.path().string());
   }
   std::sort(out.begin(), out.end());
-  if (out.empty()) return Status::not_found("--tenants " + root + ": no index folder in it (kbseek index --index " +
-                                            root + "/NAME ...)");
+  if (out.empty())
+    return Status::not_found("--tenants " + root + ": no index folder in it (kbseek index --index " + root +
+                             "/NAME ...)");
   return out;
 }
 
@@ -174,7 +176,8 @@ int cmd_serve(int argc, char** argv) {
   auto workers = args->get_int("--workers", 0);
   if (!workers.is_ok()) return fail("serve", workers.status());
   if (workers.value() < 0 || workers.value() > 256)
-    return fail("serve", Status::invalid_argument("--workers expects a number in 0..256 (0: one per core, at least 2)"));
+    return fail("serve",
+                Status::invalid_argument("--workers expects a number in 0..256 (0: one per core, at least 2)"));
   opts.limits.workers = workers.value();
   opts.tls_cert = args->get("--tls-cert");
   opts.tls_key = args->get("--tls-key");
@@ -188,8 +191,8 @@ int cmd_serve(int argc, char** argv) {
   } else if (query_log == "off") {
     opts.query_log = web::ServerOptions::QueryLog::kOff;
   } else {
-    return fail("serve", Status::invalid_argument("--log-queries expects masked, plain or off, not \"" + query_log +
-                                                  "\""));
+    return fail("serve",
+                Status::invalid_argument("--log-queries expects masked, plain or off, not \"" + query_log + "\""));
   }
   // API keys: asked for, implied by listening beyond this machine, and
   // always with tenants (a tenant is known by its keys). Then principals
@@ -218,7 +221,8 @@ int cmd_serve(int argc, char** argv) {
     const std::string who = site->name.empty() ? site->dir : "tenant " + site->name + " (" + site->dir + ")";
     auto service = open_warm_service(args.value(), site->dir, static_cast<size_t>(cache.value()), persistent.value(),
                                      opts.defaults.rerank_model);
-    if (!service.is_ok()) return fail("serve", site->name.empty() ? service.status() : service.status().with_context(who));
+    if (!service.is_ok())
+      return fail("serve", site->name.empty() ? service.status() : service.status().with_context(who));
     site->service = std::move(service).value();
     std::error_code ec;
     site->started_at = std::filesystem::canonical(site->dir, ec).string();
@@ -230,7 +234,8 @@ int cmd_serve(int argc, char** argv) {
       if (active.value() == 0) {
         return fail("serve", Status::failed_precondition("API keys are required but " + who +
                                                          " has none that is not revoked; create one with "
-                                                         "`kbseek keys create --index " + site->dir + " ...`"));
+                                                         "`kbseek keys create --index " +
+                                                         site->dir + " ...`"));
       }
       site->keys = std::move(store).value();
     }
@@ -260,15 +265,15 @@ int cmd_serve(int argc, char** argv) {
     fo.url = args->get("--feed");
     fo.stream = args->get("--stream", "kbseek");
     // Each replica its own durable position: named after its folder.
-    const std::string durable = args->get(
-        "--feed-durable", "kbseek-" + core::sha256_hex(sites[0]->started_at).substr(0, 12) + "-shard" +
-                              std::to_string(shard));
+    const std::string durable =
+        args->get("--feed-durable",
+                  "kbseek-" + core::sha256_hex(sites[0]->started_at).substr(0, 12) + "-shard" + std::to_string(shard));
     auto consumer = indexer::FeedConsumer::open(fo, shard, durable);
     if (!consumer.is_ok()) return fail("serve", consumer.status());
     if (of > 0 && of != consumer.value()->shards())
-      return fail("serve", Status::failed_precondition("--shard " + shard_arg + ": the stream \"" + fo.stream +
-                                                       "\" has " + std::to_string(consumer.value()->shards()) +
-                                                       " shards"));
+      return fail("serve",
+                  Status::failed_precondition("--shard " + shard_arg + ": the stream \"" + fo.stream + "\" has " +
+                                              std::to_string(consumer.value()->shards()) + " shards"));
     feed = std::move(consumer).value();
     feed_shard = shard;
     std::fprintf(stderr, "kbseek serve: following %s stream %s, shard %d of %d, as %s\n", fo.url.c_str(),
@@ -302,8 +307,8 @@ int cmd_serve(int argc, char** argv) {
   int64_t documents = 0;
   for (auto& site : sites) {
     Site* s = site.get();
-    web_sites.push_back({s->name, s->service.get(), s->keys.get(), s->writer.get(),
-                         [&reload_site, s]() { return reload_site(s); }});
+    web_sites.push_back(
+        {s->name, s->service.get(), s->keys.get(), s->writer.get(), [&reload_site, s]() { return reload_site(s); }});
     documents += s->service->index().document_count();
   }
   web::Server server(std::move(web_sites), opts);

@@ -5,7 +5,6 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
-
 #include <nlohmann/json.hpp>
 
 #include "app/args.h"
@@ -24,9 +23,8 @@ constexpr const char* kUsage =
     "       kbseek snapshot restore --from ROOT/NAME --index NEW_DIR";
 
 nlohmann::json to_json(const storage::Snapshot& s) {
-  return {{"path", s.path},           {"created_at", s.created_at}, {"source", s.source},
-          {"generation", s.generation}, {"documents", s.documents},   {"chunks", s.chunks},
-          {"rebuilt", s.rebuilt}};
+  return {{"path", s.path},           {"created_at", s.created_at}, {"source", s.source},  {"generation", s.generation},
+          {"documents", s.documents}, {"chunks", s.chunks},         {"rebuilt", s.rebuilt}};
 }
 
 // "20261207T064512Z": sorts by time; a second snapshot in the same second gets "-2".
@@ -37,7 +35,8 @@ std::string default_name(const std::string& root) {
   gmtime_r(&now, &tm);
   std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
   std::string name = buf;
-  for (int i = 2; std::filesystem::exists(std::filesystem::path(root) / name); ++i) name = std::string(buf) + "-" + std::to_string(i);
+  for (int i = 2; std::filesystem::exists(std::filesystem::path(root) / name); ++i)
+    name = std::string(buf) + "-" + std::to_string(i);
   return name;
 }
 

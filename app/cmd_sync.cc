@@ -29,9 +29,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <set>
-
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "app/args.h"
 #include "app/commands.h"
@@ -123,7 +122,8 @@ Status save_state(const SyncState& state, const std::string& shown_source, const
                   const std::string& watermark) {
   std::error_code ec;
   fs::create_directories(fs::path(state.path).parent_path(), ec);
-  nlohmann::json record = {{"source", shown_source}, {"synced_at", storage::utc_now_iso8601()},
+  nlohmann::json record = {{"source", shown_source},
+                           {"synced_at", storage::utc_now_iso8601()},
                            {"ids", std::vector<std::string>(ids.begin(), ids.end())}};
   if (!watermark.empty()) record["watermark"] = watermark;
   return core::write_file_atomic(state.path, record.dump(1) + "\n");
@@ -154,8 +154,9 @@ int sync_postgres_once(const Args& args, const std::string& dir, const indexer::
         std::fputc('\n', rows_file);
       },
       [&](indexer::PostgresRejection&& r) {
-        std::fprintf(stderr, "sync %s: row %lld%s rejected: %s\n", source.display.c_str(), static_cast<long long>(r.row),
-                     r.id.empty() ? "" : (" (id " + r.id + ")").c_str(), r.message.c_str());
+        std::fprintf(stderr, "sync %s: row %lld%s rejected: %s\n", source.display.c_str(),
+                     static_cast<long long>(r.row), r.id.empty() ? "" : (" (id " + r.id + ")").c_str(),
+                     r.message.c_str());
         rejected.push_back({{"row", r.row}, {"id", r.id}, {"error", r.message}});
       });
   const bool written = std::fclose(rows_file) == 0;
@@ -177,7 +178,7 @@ int sync_postgres_once(const Args& args, const std::string& dir, const indexer::
   if (!gone.is_ok()) return fail("sync", gone.status());
   const std::string watermark = read->watermark.empty() ? state->watermark : read->watermark;
   if (Status st = save_state(state.value(), source.display, now, watermark); !st.is_ok()) return fail("sync", st);
-  const nlohmann::json report = {{"source", source.display}, {"rows", read->rows},     {"added", added},
+  const nlohmann::json report = {{"source", source.display}, {"rows", read->rows},      {"added", added},
                                  {"changed", changed},       {"deleted", gone.value()}, {"rejected", rejected},
                                  {"watermark", watermark}};
   std::printf("%s\n", report.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
@@ -203,8 +204,8 @@ int sync_once(const Args& args, const std::string& dir, const std::string& uri, 
   if (!gone_ids.is_ok()) return fail("sync", gone_ids.status());
   const std::vector<std::string>& gone = gone_ids.value();
   if (Status st = save_state(state.value(), uri, now, ""); !st.is_ok()) return fail("sync", st);
-  const nlohmann::json report = {{"source", uri}, {"files", now.size()}, {"deleted", gone},
-                                 {"rejected_some", indexed == 1}};
+  const nlohmann::json report = {
+      {"source", uri}, {"files", now.size()}, {"deleted", gone}, {"rejected_some", indexed == 1}};
   std::printf("%s\n", report.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
   std::fprintf(stderr, "sync %s: %zu files, %zu deleted since the last run\n", uri.c_str(), now.size(), gone.size());
   std::fflush(stdout);
@@ -224,7 +225,8 @@ int cmd_sync(int argc, char** argv) {
     auto pg = indexer::parse_postgres_uri(uri);
     if (!pg.is_ok()) return fail("sync", pg.status());
     const double interval = std::atof(args->get("--interval", "10").c_str());
-    if (!(interval > 0)) return fail("sync", Status::invalid_argument("--interval must be a positive number of seconds"));
+    if (!(interval > 0))
+      return fail("sync", Status::invalid_argument("--interval must be a positive number of seconds"));
     int rc = sync_postgres_once(args.value(), dir.value(), pg.value(), uri);
     if (!args->has("--watch") || (rc != 0 && rc != 1)) return rc;
     std::signal(SIGTERM, on_stop);
@@ -247,7 +249,8 @@ int cmd_sync(int argc, char** argv) {
     const std::string params = root.substr(q + 1);
     root.resize(q);
     if (params != "acl=owner")
-      return fail("sync", Status::invalid_argument("source \"" + uri + "\": the one parameter of file:// is acl=owner"));
+      return fail("sync",
+                  Status::invalid_argument("source \"" + uri + "\": the one parameter of file:// is acl=owner"));
     acl_from_owner = true;
   }
   std::error_code ec;
@@ -268,8 +271,9 @@ int cmd_sync(int argc, char** argv) {
     ::poll(&p, 1, 200);
     bool changed = false;
     while (::read(fd, buf, sizeof buf) > 0) changed = true;
-    const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                            std::chrono::steady_clock::now().time_since_epoch()).count();
+    const int64_t now =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+            .count();
     if (changed) last_change = now;
     if (last_change >= 0 && now - last_change >= 1000) {
       last_change = -1;

@@ -1,9 +1,8 @@
 // `kbseek tune`: learn the hybrid fusion weights of an index from labelled
 // queries (query/tuner.h) and keep them in the index (fusion.json).
 #include <cstdio>
-#include <unordered_map>
-
 #include <nlohmann/json.hpp>
+#include <unordered_map>
 
 #include "app/args.h"
 #include "app/commands.h"
@@ -55,9 +54,9 @@ Status dump_lists(const std::string& path, const std::vector<query::TuneQuery>& 
 }  // namespace
 
 int cmd_tune(int argc, char** argv) {
-  auto args = Args::parse(argc, argv,
-                          with_service_flags({"--index", "--queries", "--qrels", "--max-queries", "--test-share", "--dump"}),
-                          {"--json", "--dry-run"});
+  auto args = Args::parse(
+      argc, argv, with_service_flags({"--index", "--queries", "--qrels", "--max-queries", "--test-share", "--dump"}),
+      {"--json", "--dry-run"});
   if (!args.is_ok()) return fail("tune", args.status());
   for (const char* f : {"--index", "--queries", "--qrels"})
     if (!args->has(f)) return fail("tune", Status::invalid_argument(std::string("missing ") + f));
@@ -112,8 +111,9 @@ int cmd_tune(int argc, char** argv) {
     tq.push_back(std::move(t));
     if (with_labels % 100 == 0) std::fprintf(stderr, "tune: retrieved %d queries\n", with_labels);
   }
-  if (tq.empty()) return fail("tune", Status::invalid_argument("no query in " + args->get("--queries") +
-                                                               " has a judgement in " + args->get("--qrels")));
+  if (tq.empty())
+    return fail("tune", Status::invalid_argument("no query in " + args->get("--queries") + " has a judgement in " +
+                                                 args->get("--qrels")));
   if (args->has("--dump")) {
     if (Status st = dump_lists(args->get("--dump"), tq, doc_of); !st.is_ok()) return fail("tune", st);
   }
@@ -138,7 +138,8 @@ int cmd_tune(int argc, char** argv) {
     j["saved"] = keep;
     j["by_class"] = nlohmann::json::object();
     for (const auto& [cls, s] : report.test_by_class)
-      j["by_class"][cls] = {{"test_queries", s.queries}, {"fixed_test_ndcg10", s.fixed}, {"tuned_test_ndcg10", s.tuned}};
+      j["by_class"][cls] = {
+          {"test_queries", s.queries}, {"fixed_test_ndcg10", s.fixed}, {"tuned_test_ndcg10", s.tuned}};
     std::printf("%s\n", j.dump(2).c_str());
     return 0;
   }
@@ -156,9 +157,9 @@ int cmd_tune(int argc, char** argv) {
     for (const auto& [k, w] : ws) std::printf(" %s=%.3g", k.c_str(), w);
     std::printf("\n");
   }
-  std::printf("%s\n", keep ? ("saved " + index_dir + "/fusion.json").c_str()
-                           : args->has("--dry-run") ? "not saved (--dry-run)"
-                                                    : "not saved: no better than the fixed rules on its own queries");
+  std::printf("%s\n", keep                     ? ("saved " + index_dir + "/fusion.json").c_str()
+                      : args->has("--dry-run") ? "not saved (--dry-run)"
+                                               : "not saved: no better than the fixed rules on its own queries");
   return 0;
 }
 

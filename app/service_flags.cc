@@ -1,20 +1,33 @@
 // Service flags.
 #include "app/service_flags.h"
 
-#include <stdexcept>
-
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 namespace kbseek::app {
 
 using core::Status;
 
-const std::set<std::string> kServiceFlags = {"--models-dir", "--models", "--weights", "--fusion",
-                                             "--confidence-exponent", "--rrf-k", "--rerank", "--rerank-k",
-                                             "--rerank-budget-ms", "--rerank-weight", "--rerank-default-weight",
-                                             "--rerank-passage-tokens", "--freshness", "--recent-weight",
-                                             "--half-life-days", "--mmr-lambda", "--group-by", "--boost",
-                                             "--other-chunks-weight", "--nprobe"};
+const std::set<std::string> kServiceFlags = {"--models-dir",
+                                             "--models",
+                                             "--weights",
+                                             "--fusion",
+                                             "--confidence-exponent",
+                                             "--rrf-k",
+                                             "--rerank",
+                                             "--rerank-k",
+                                             "--rerank-budget-ms",
+                                             "--rerank-weight",
+                                             "--rerank-default-weight",
+                                             "--rerank-passage-tokens",
+                                             "--freshness",
+                                             "--recent-weight",
+                                             "--half-life-days",
+                                             "--mmr-lambda",
+                                             "--group-by",
+                                             "--boost",
+                                             "--other-chunks-weight",
+                                             "--nprobe"};
 
 core::Result<std::unique_ptr<ranker::SearchService>> open_search_service(const Args& args, const std::string& dir,
                                                                          size_t cache_entries,
@@ -25,9 +38,7 @@ core::Result<std::unique_ptr<ranker::SearchService>> open_search_service(const A
   return ranker::SearchService::open(dir, opts);
 }
 
-bool is_loopback(const std::string& host) {
-  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
-}
+bool is_loopback(const std::string& host) { return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0; }
 
 std::set<std::string> with_service_flags(std::set<std::string> flags) {
   flags.insert(kServiceFlags.begin(), kServiceFlags.end());
@@ -92,9 +103,12 @@ core::Result<ranker::SearchServiceOptions> service_options_from_args(const Args&
   if (args.has("--models") && opts.models.empty()) return Status::invalid_argument("--models names no model");
   const std::string fusion =
       args.get("--fusion", opts.fusion.method == query::FusionMethod::kReciprocalRank ? "rrf" : "weighted");
-  if (fusion == "rrf") opts.fusion.method = query::FusionMethod::kReciprocalRank;
-  else if (fusion == "weighted") opts.fusion.method = query::FusionMethod::kWeightedNormalized;
-  else return Status::invalid_argument("--fusion \"" + fusion + "\" is not one of rrf, weighted");
+  if (fusion == "rrf")
+    opts.fusion.method = query::FusionMethod::kReciprocalRank;
+  else if (fusion == "weighted")
+    opts.fusion.method = query::FusionMethod::kWeightedNormalized;
+  else
+    return Status::invalid_argument("--fusion \"" + fusion + "\" is not one of rrf, weighted");
   KB_ASSIGN_OR_RETURN(opts.fusion.confidence_exponent,
                       get_double(args, "--confidence-exponent", opts.fusion.confidence_exponent));
   KB_ASSIGN_OR_RETURN(opts.fusion.rrf_k, get_double(args, "--rrf-k", opts.fusion.rrf_k));
@@ -102,8 +116,10 @@ core::Result<ranker::SearchServiceOptions> service_options_from_args(const Args&
     const size_t eq = item.find('=');
     const double w = number_after(item, eq);
     if (eq == 0 || w < 0)
-      return Status::invalid_argument("--weights expects NAME=WEIGHT[,NAME=WEIGHT...] with a model name or bm25 "
-                                      "and a non-negative number, got \"" + item + "\"");
+      return Status::invalid_argument(
+          "--weights expects NAME=WEIGHT[,NAME=WEIGHT...] with a model name or bm25 "
+          "and a non-negative number, got \"" +
+          item + "\"");
     opts.weights[item.substr(0, eq)] = w;
   }
   KB_ASSIGN_OR_RETURN(opts.rerank_passage_tokens, args.get_int("--rerank-passage-tokens", opts.rerank_passage_tokens));
@@ -148,7 +164,8 @@ core::Result<std::string> ranking_overrides_from_args(const Args& args) {
       n = 0;
     }
     if (colon == 0 || n <= 0)
-      return Status::invalid_argument("--group-by expects FIELD:N (at most N results per value of FIELD), got \"" + v + "\"");
+      return Status::invalid_argument("--group-by expects FIELD:N (at most N results per value of FIELD), got \"" + v +
+                                      "\"");
     j["group_field"] = v.substr(0, colon);
     j["max_per_group"] = n;
   }
@@ -158,8 +175,10 @@ core::Result<std::string> ranking_overrides_from_args(const Args& args) {
       const size_t colon = item.find(':'), eq = item.rfind('=');
       const double f = number_after(item, eq);
       if (colon == std::string::npos || colon == 0 || eq == std::string::npos || eq < colon || f < 0)
-        return Status::invalid_argument("--boost expects FIELD:VALUE=FACTOR[,...] with a factor >= 0, got \"" + item + "\"");
-      boosts.push_back({{"field", item.substr(0, colon)}, {"value", item.substr(colon + 1, eq - colon - 1)}, {"factor", f}});
+        return Status::invalid_argument("--boost expects FIELD:VALUE=FACTOR[,...] with a factor >= 0, got \"" + item +
+                                        "\"");
+      boosts.push_back(
+          {{"field", item.substr(0, colon)}, {"value", item.substr(colon + 1, eq - colon - 1)}, {"factor", f}});
     }
     j["boosts"] = boosts;
   }

@@ -157,8 +157,8 @@ void log(LogLevel level, const char* component, const std::string& message, cons
     line = std::string("[") + level_name(level) + "] " + component + ": " + message;
     for (const auto& [k, v] : fields) line += " " + k + "=" + v;
   } else {
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                  std::chrono::system_clock::now().time_since_epoch()).count();
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+                  .count();
     line = "{\"ts_ms\":" + std::to_string(ms) + ",\"level\":\"" + level_name(level) + "\",\"component\":\"" +
            component + "\",\"msg\":\"" + json_escape(message) + "\"";
     for (const auto& [k, v] : fields) line += ",\"" + json_escape(k) + "\":" + v;

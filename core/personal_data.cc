@@ -78,8 +78,8 @@ std::string mask_personal_data(std::string_view s) {
           ++digits;
           ++e;
         } else if ((s[e] == ' ' || s[e] == '-' || s[e] == '.' || s[e] == '/' || s[e] == '(' || s[e] == ')') &&
-                   e + 1 < s.size() && (is_digit(s[e + 1]) || (s[e] == ')' && s[e + 1] == ' ' && e + 2 < s.size() &&
-                                                             is_digit(s[e + 2])))) {
+                   e + 1 < s.size() &&
+                   (is_digit(s[e + 1]) || (s[e] == ')' && s[e + 1] == ' ' && e + 2 < s.size() && is_digit(s[e + 2])))) {
           e += s[e] == ')' && s[e + 1] == ' ' ? 2 : 1;
         } else {
           break;

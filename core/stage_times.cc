@@ -19,7 +19,7 @@ void settle(Clock::time_point now) {
 }  // namespace
 
 const char* stage_name(Stage stage) {
-  static const char* kNames[kStageCount] = {"parse", "encode", "retrieve", "fuse",
+  static const char* kNames[kStageCount] = {"parse", "encode", "retrieve",   "fuse",
                                             "rank",  "rerank", "objectives", "snippets"};
   return kNames[static_cast<int>(stage)];
 }

@@ -32,8 +32,7 @@ const char* status_code_name(StatusCode code);
 class [[nodiscard]] Status {
  public:
   Status() = default;  // OK
-  Status(StatusCode code, std::string message)
-      : code_(code), message_(std::move(message)) {}
+  Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
 
   static Status ok() { return Status(); }
   static Status invalid_argument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
@@ -66,7 +65,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) {  // NOLINT
     assert(!status_.is_ok() && "Result built from an OK status has no value");
     if (status_.is_ok()) status_ = Status::internal("Result built from OK status without a value");
@@ -74,10 +73,19 @@ class [[nodiscard]] Result {
 
   bool is_ok() const { return value_.has_value(); }
   const Status& status() const { return status_; }
-  T& value() & { assert(value_); return *value_; }
-  const T& value() const& { assert(value_); return *value_; }
+  T& value() & {
+    assert(value_);
+    return *value_;
+  }
+  const T& value() const& {
+    assert(value_);
+    return *value_;
+  }
   // By value, so `for (auto& x : f().value())` does not iterate a destroyed temporary.
-  T value() && { assert(value_); return std::move(*value_); }
+  T value() && {
+    assert(value_);
+    return std::move(*value_);
+  }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }
@@ -90,25 +98,24 @@ class [[nodiscard]] Result {
 }  // namespace kbseek::core
 
 // Propagates a non-OK Status from the current function.
-#define KB_RETURN_IF_ERROR(expr)                         \
-  do {                                                   \
-    ::kbseek::core::Status kb_status_ = (expr);          \
-    if (!kb_status_.is_ok()) return kb_status_;          \
+#define KB_RETURN_IF_ERROR(expr)                \
+  do {                                          \
+    ::kbseek::core::Status kb_status_ = (expr); \
+    if (!kb_status_.is_ok()) return kb_status_; \
   } while (0)
 
 #define KB_CONCAT_INNER_(a, b) a##b
 #define KB_CONCAT_(a, b) KB_CONCAT_INNER_(a, b)
 // `KB_ASSIGN_OR_RETURN(auto x, make_x());` — unwraps a Result or returns its Status.
-#define KB_ASSIGN_OR_RETURN(lhs, expr)                                  \
-  auto KB_CONCAT_(kb_result_, __LINE__) = (expr);                       \
-  if (!KB_CONCAT_(kb_result_, __LINE__).is_ok())                        \
-    return KB_CONCAT_(kb_result_, __LINE__).status();                   \
+#define KB_ASSIGN_OR_RETURN(lhs, expr)                                                             \
+  auto KB_CONCAT_(kb_result_, __LINE__) = (expr);                                                  \
+  if (!KB_CONCAT_(kb_result_, __LINE__).is_ok()) return KB_CONCAT_(kb_result_, __LINE__).status(); \
   lhs = std::move(KB_CONCAT_(kb_result_, __LINE__)).value()
 
 // Programmer errors only: conditions no input can reach. Aborts with location.
-#define KB_CHECK(cond)                                                        \
-  do {                                                                        \
-    if (!(cond)) ::kbseek::core::check_failed(#cond, __FILE__, __LINE__);     \
+#define KB_CHECK(cond)                                                    \
+  do {                                                                    \
+    if (!(cond)) ::kbseek::core::check_failed(#cond, __FILE__, __LINE__); \
   } while (0)
 
 namespace kbseek::core {

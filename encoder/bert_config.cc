@@ -34,13 +34,13 @@ core::Result<BertConfig> parse_bert_config(const std::string& json_text, const s
   if (j.contains("type_vocab_size")) KB_RETURN_IF_ERROR(read_int(j, "type_vocab_size", path, 1, &c.type_vocab_size));
   if (c.hidden_size % c.num_heads != 0) {
     return core::Status::invalid_argument(path + ": hidden_size " + std::to_string(c.hidden_size) +
-                                          " is not a multiple of num_attention_heads " +
-                                          std::to_string(c.num_heads));
+                                          " is not a multiple of num_attention_heads " + std::to_string(c.num_heads));
   }
   if (j.contains("layer_norm_eps") && j["layer_norm_eps"].is_number()) {
     c.layer_norm_eps = j["layer_norm_eps"].get<float>();
   }
-  const std::string act = j.contains("hidden_act") && j["hidden_act"].is_string() ? j["hidden_act"].get<std::string>() : "gelu";
+  const std::string act =
+      j.contains("hidden_act") && j["hidden_act"].is_string() ? j["hidden_act"].get<std::string>() : "gelu";
   if (act != "gelu") {
     return core::Status::invalid_argument(path + ": hidden_act \"" + act + "\" is not supported (only \"gelu\")");
   }

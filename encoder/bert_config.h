@@ -26,9 +26,9 @@ const char* pooling_name(Pooling p);
 
 struct SentenceConfig {
   Pooling pooling = Pooling::kMean;
-  int max_seq_length = 512;     // tokens including [CLS] and [SEP]
-  std::string query_prefix;     // prepended to kQuery texts (prompts["query"])
-  std::string passage_prefix;   // prepended to kPassage texts (prompts["passage"|"document"])
+  int max_seq_length = 512;    // tokens including [CLS] and [SEP]
+  std::string query_prefix;    // prepended to kQuery texts (prompts["query"])
+  std::string passage_prefix;  // prepended to kPassage texts (prompts["passage"|"document"])
 };
 
 // Parses config.json text. InvalidArgument naming `path` and the field for a

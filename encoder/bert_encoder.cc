@@ -23,15 +23,13 @@ core::Result<std::unique_ptr<Encoder>> open_bert_encoder(const ModelSource& src,
   KB_ASSIGN_OR_RETURN(std::unique_ptr<WordPieceTokenizer> tokenizer, WordPieceTokenizer::load(src.dir));
   if (tokenizer->vocab_size() > config.vocab_size) {
     return core::Status::invalid_argument(src.dir + ": tokenizer has " + std::to_string(tokenizer->vocab_size()) +
-                                          " tokens but config.json vocab_size is " +
-                                          std::to_string(config.vocab_size));
+                                          " tokens but config.json vocab_size is " + std::to_string(config.vocab_size));
   }
-  KB_ASSIGN_OR_RETURN(std::unique_ptr<SafetensorsFile> weights,
-                      SafetensorsFile::open(src.dir + "/model.safetensors"));
+  KB_ASSIGN_OR_RETURN(std::unique_ptr<SafetensorsFile> weights, SafetensorsFile::open(src.dir + "/model.safetensors"));
   if (opts.num_threads > 0) kernels::set_cpu_threads(opts.num_threads);
   // BERT has run on CUDA by default since its kernels landed; their parity
   // tests run on every GPU machine (tests/kernels, label gpu).
-  KB_ASSIGN_OR_RETURN(kernels::Backend* backend,
+  KB_ASSIGN_OR_RETURN(kernels::Backend * backend,
                       kernels::choose_backend({src.name,
                                                {kernels::Op::kLinear, kernels::Op::kBiasGelu, kernels::Op::kLayerNorm,
                                                 kernels::Op::kAttention},
@@ -42,13 +40,15 @@ core::Result<std::unique_ptr<Encoder>> open_bert_encoder(const ModelSource& src,
                                 std::to_string(config.hidden_size) + ", " + pooling_name(sentence.pooling) +
                                 " pooling, max " + std::to_string(sentence.max_seq_length) + " tokens, " +
                                 kernels::weight_format_name(format) + " products) on " + backend->device_name());
-  return std::unique_ptr<Encoder>(
-      new BertEncoder(src, std::move(sentence), std::move(tokenizer), std::move(model)));
+  return std::unique_ptr<Encoder>(new BertEncoder(src, std::move(sentence), std::move(tokenizer), std::move(model)));
 }
 
 BertEncoder::BertEncoder(ModelSource src, SentenceConfig sentence, std::unique_ptr<WordPieceTokenizer> tokenizer,
                          std::unique_ptr<BertModel> model)
-    : src_(std::move(src)), sentence_(std::move(sentence)), tokenizer_(std::move(tokenizer)), model_(std::move(model)) {}
+    : src_(std::move(src)),
+      sentence_(std::move(sentence)),
+      tokenizer_(std::move(tokenizer)),
+      model_(std::move(model)) {}
 
 core::Status BertEncoder::encode(const std::vector<std::string>& texts, InputKind kind, float* out) {
   const size_t n = texts.size();
@@ -72,8 +72,8 @@ core::Status BertEncoder::encode(const std::vector<std::string>& texts, InputKin
     hidden.resize(b.ids.size() * static_cast<size_t>(dim));
     KB_RETURN_IF_ERROR(model_->forward(b.ids.data(), b.offsets.data(), b.count, hidden.data()));
     for (int i = 0; i < b.count; ++i) {
-      pool_and_normalize(hidden.data() + static_cast<size_t>(b.offsets[i]) * dim, b.offsets[i + 1] - b.offsets[i],
-                         dim, sentence_.pooling, out + b.rows[i] * dim);
+      pool_and_normalize(hidden.data() + static_cast<size_t>(b.offsets[i]) * dim, b.offsets[i + 1] - b.offsets[i], dim,
+                         sentence_.pooling, out + b.rows[i] * dim);
     }
     return core::Status::ok();
   });

@@ -31,7 +31,8 @@ struct Loader {
     return device(data);
   }
   // Concatenates same-width tensors row-wise (query|key|value into one matrix).
-  core::Result<std::vector<float>> concat_host(const std::vector<std::string>& names, std::vector<int64_t> shape) const {
+  core::Result<std::vector<float>> concat_host(const std::vector<std::string>& names,
+                                               std::vector<int64_t> shape) const {
     std::vector<float> all;
     for (const std::string& n : names) {
       KB_ASSIGN_OR_RETURN(std::vector<float> part, host(n, shape));
@@ -46,8 +47,7 @@ struct Loader {
   // A projection [out x in] in `format`; names are concatenated row-wise.
   core::Result<BertModel::Projection> projection(const std::vector<std::string>& names, int64_t out, int64_t in,
                                                  kernels::WeightFormat format) const {
-    KB_ASSIGN_OR_RETURN(std::vector<float> w,
-                        concat_host(names, {out / static_cast<int64_t>(names.size()), in}));
+    KB_ASSIGN_OR_RETURN(std::vector<float> w, concat_host(names, {out / static_cast<int64_t>(names.size()), in}));
     BertModel::Projection p;
     if (format == kernels::WeightFormat::kF32) {
       KB_ASSIGN_OR_RETURN(p.fp32, device(w));
@@ -62,17 +62,16 @@ struct Loader {
 
 }  // namespace
 
-core::Result<std::unique_ptr<BertModel>> BertModel::load(const SafetensorsFile& weights,
-                                                         const BertConfig& config,
-                                                         kernels::Backend* backend,
-                                                         kernels::WeightFormat format) {
+core::Result<std::unique_ptr<BertModel>> BertModel::load(const SafetensorsFile& weights, const BertConfig& config,
+                                                         kernels::Backend* backend, kernels::WeightFormat format) {
   std::unique_ptr<BertModel> m(new BertModel());
   m->config_ = config;
   m->backend_ = backend;
   Loader ld{weights, backend, weights.contains("bert.embeddings.word_embeddings.weight") ? "bert." : ""};
   const int64_t h = config.hidden_size, inter = config.intermediate_size;
   KB_ASSIGN_OR_RETURN(m->word_emb_, ld.host("embeddings.word_embeddings.weight", {config.vocab_size, h}));
-  KB_ASSIGN_OR_RETURN(m->pos_emb_, ld.host("embeddings.position_embeddings.weight", {config.max_position_embeddings, h}));
+  KB_ASSIGN_OR_RETURN(m->pos_emb_,
+                      ld.host("embeddings.position_embeddings.weight", {config.max_position_embeddings, h}));
   KB_ASSIGN_OR_RETURN(m->type_emb_, ld.host("embeddings.token_type_embeddings.weight", {config.type_vocab_size, h}));
   KB_ASSIGN_OR_RETURN(m->emb_ln_gamma_, ld.device("embeddings.LayerNorm.weight", {h}));
   KB_ASSIGN_OR_RETURN(m->emb_ln_beta_, ld.device("embeddings.LayerNorm.bias", {h}));
@@ -80,8 +79,8 @@ core::Result<std::unique_ptr<BertModel>> BertModel::load(const SafetensorsFile& 
     const std::string p = "encoder.layer." + std::to_string(i) + ".";
     const std::string att = p + "attention.self.";
     Layer l;
-    KB_ASSIGN_OR_RETURN(l.w_qkv,
-                        ld.projection({att + "query.weight", att + "key.weight", att + "value.weight"}, 3 * h, h, format));
+    KB_ASSIGN_OR_RETURN(
+        l.w_qkv, ld.projection({att + "query.weight", att + "key.weight", att + "value.weight"}, 3 * h, h, format));
     KB_ASSIGN_OR_RETURN(l.b_qkv, ld.concat({att + "query.bias", att + "key.bias", att + "value.bias"}, {h}));
     KB_ASSIGN_OR_RETURN(l.w_out, ld.projection({p + "attention.output.dense.weight"}, h, h, format));
     KB_ASSIGN_OR_RETURN(l.b_out, ld.device(p + "attention.output.dense.bias", {h}));
@@ -124,14 +123,14 @@ core::Status BertModel::embed(const int32_t* ids, const int* offsets, int num_se
 }
 
 core::Status BertModel::project(const float* x, int rows, int in, const Projection& w, const float* bias, float* y,
-                               int out) const {
+                                int out) const {
   if (w.prepared == nullptr) return backend_->linear(x, rows, in, w.fp32.data(), bias, y, out);
   KB_RETURN_IF_ERROR(backend_->linear_prepared(x, rows, *w.prepared, y));
   return bias != nullptr ? backend_->add_bias(y, rows, out, bias) : core::Status::ok();
 }
 
-core::Status BertModel::run_layer(const Layer& l, int tokens, const int* offsets, int num_seqs,
-                                  float* x, float* qkv, float* ctx, float* tmp, float* up) const {
+core::Status BertModel::run_layer(const Layer& l, int tokens, const int* offsets, int num_seqs, float* x, float* qkv,
+                                  float* ctx, float* tmp, float* up) const {
   kernels::Backend* be = backend_;
   const int h = config_.hidden_size, inter = config_.intermediate_size;
   const float eps = config_.layer_norm_eps;
@@ -159,16 +158,16 @@ core::Status BertModel::forward(const int32_t* ids, const int* offsets, int num_
   float* staging = backend_->is_host_memory() ? x.data() : hidden_out;
   KB_RETURN_IF_ERROR(embed(ids, offsets, num_seqs, staging));
   if (!backend_->is_host_memory()) KB_RETURN_IF_ERROR(backend_->copy_to_device(x.data(), staging, n * h));
-  KB_RETURN_IF_ERROR(backend_->layernorm(x.data(), nullptr, x.data(), tokens, static_cast<int>(h),
-                                         emb_ln_gamma_.data(), emb_ln_beta_.data(), config_.layer_norm_eps));
+  KB_RETURN_IF_ERROR(backend_->layernorm(x.data(), nullptr, x.data(), tokens, static_cast<int>(h), emb_ln_gamma_.data(),
+                                         emb_ln_beta_.data(), config_.layer_norm_eps));
 
   KB_ASSIGN_OR_RETURN(kernels::Buffer qkv, backend_->allocate(n * 3 * h));
   KB_ASSIGN_OR_RETURN(kernels::Buffer ctx, backend_->allocate(n * h));
   KB_ASSIGN_OR_RETURN(kernels::Buffer tmp, backend_->allocate(n * h));
   KB_ASSIGN_OR_RETURN(kernels::Buffer up, backend_->allocate(n * inter));
   for (const Layer& l : layers_) {
-    KB_RETURN_IF_ERROR(run_layer(l, tokens, offsets, num_seqs, x.data(), qkv.data(), ctx.data(),
-                                 tmp.data(), up.data()));
+    KB_RETURN_IF_ERROR(
+        run_layer(l, tokens, offsets, num_seqs, x.data(), qkv.data(), ctx.data(), tmp.data(), up.data()));
   }
   return backend_->copy_to_host(hidden_out, x.data(), n * h);
 }

@@ -38,8 +38,7 @@ class BertModel {
  public:
   // Loads and checks every tensor's shape against `config`. Errors name the
   // file and tensor (NotFound, InvalidArgument for a shape mismatch).
-  static core::Result<std::unique_ptr<BertModel>> load(const SafetensorsFile& weights,
-                                                       const BertConfig& config,
+  static core::Result<std::unique_ptr<BertModel>> load(const SafetensorsFile& weights, const BertConfig& config,
                                                        kernels::Backend* backend,
                                                        kernels::WeightFormat format = kernels::WeightFormat::kF32);
 
@@ -77,8 +76,8 @@ class BertModel {
   // y = x Wᵀ (+ bias when not null).
   core::Status project(const float* x, int rows, int in, const Projection& w, const float* bias, float* y,
                        int out) const;
-  core::Status run_layer(const Layer& layer, int tokens, const int* offsets, int num_seqs,
-                         float* x, float* qkv, float* ctx, float* tmp, float* up) const;
+  core::Status run_layer(const Layer& layer, int tokens, const int* offsets, int num_seqs, float* x, float* qkv,
+                         float* ctx, float* tmp, float* up) const;
 
   BertConfig config_;
   kernels::Backend* backend_ = nullptr;

@@ -53,8 +53,8 @@ std::u32string nfd(const std::u32string& text) {
   UErrorCode err = U_ZERO_ERROR;
   const icu::Normalizer2* norm = icu::Normalizer2::getNFDInstance(err);
   if (U_FAILURE(err)) return text;  // ICU data missing: keep the text rather than lose it
-  icu::UnicodeString src = icu::UnicodeString::fromUTF32(reinterpret_cast<const UChar32*>(text.data()),
-                                                          static_cast<int32_t>(text.size()));
+  icu::UnicodeString src =
+      icu::UnicodeString::fromUTF32(reinterpret_cast<const UChar32*>(text.data()), static_cast<int32_t>(text.size()));
   icu::UnicodeString dst = norm->normalize(src, err);
   if (U_FAILURE(err)) return text;
   std::u32string out(static_cast<size_t>(dst.countChar32()), U'\0');
@@ -89,18 +89,15 @@ bool is_bert_punctuation(char32_t c) {
     case U_END_PUNCTUATION:
     case U_INITIAL_PUNCTUATION:
     case U_FINAL_PUNCTUATION:
-    case U_OTHER_PUNCTUATION:
-      return assigned_by_unicode_8(c);
-    default:
-      return false;
+    case U_OTHER_PUNCTUATION: return assigned_by_unicode_8(c);
+    default: return false;
   }
 }
 
 bool is_bert_chinese_char(char32_t c) {
   // HF tokenizers' ranges (note 0x2B920, not BERT's 0x2B820, in the sixth).
-  return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) ||
-         (c >= 0x20000 && c <= 0x2A6DF) || (c >= 0x2A700 && c <= 0x2B73F) ||
-         (c >= 0x2B740 && c <= 0x2B81F) || (c >= 0x2B920 && c <= 0x2CEAF) ||
+  return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x20000 && c <= 0x2A6DF) ||
+         (c >= 0x2A700 && c <= 0x2B73F) || (c >= 0x2B740 && c <= 0x2B81F) || (c >= 0x2B920 && c <= 0x2CEAF) ||
          (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x2F800 && c <= 0x2FA1F);
 }
 

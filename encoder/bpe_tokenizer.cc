@@ -61,7 +61,8 @@ core::Status BpeTokenizer::Impl::add_merge(const std::string& a, const std::stri
                                            const std::string& field) {
   auto ia = vocab.find(a), ib = vocab.find(b), iab = vocab.find(a + b);
   if (ia == vocab.end() || ib == vocab.end() || iab == vocab.end()) {
-    return bad(field, "entry " + std::to_string(rank) + " (\"" + a + "\", \"" + b + "\") uses a token not in the vocabulary");
+    return bad(field,
+               "entry " + std::to_string(rank) + " (\"" + a + "\", \"" + b + "\") uses a token not in the vocabulary");
   }
   merges.emplace((static_cast<uint64_t>(ia->second) << 32) | static_cast<uint32_t>(ib->second),
                  std::make_pair(rank, iab->second));
@@ -175,7 +176,8 @@ core::Status BpeTokenizer::Impl::load_model(const json& m) {
     if (static_cast<size_t>(id) >= id_to_token.size()) id_to_token.resize(id + 1);
     id_to_token[id] = it.key();
   }
-  const std::string unk_token = m.contains("unk_token") && m["unk_token"].is_string() ? m["unk_token"].get<std::string>() : "";
+  const std::string unk_token =
+      m.contains("unk_token") && m["unk_token"].is_string() ? m["unk_token"].get<std::string>() : "";
   if (!unk_token.empty()) {
     auto it = vocab.find(unk_token);
     if (it == vocab.end()) return bad("model.unk_token", "\"" + unk_token + "\" is not in the vocabulary");
@@ -265,7 +267,7 @@ std::string BpeTokenizer::Impl::normalize(std::string s) const {
       case BpeNormStep::kNfkc: {
         UErrorCode err = U_ZERO_ERROR;
         const icu::Normalizer2* norm = n.kind == BpeNormStep::kNfc ? icu::Normalizer2::getNFCInstance(err)
-                                                                : icu::Normalizer2::getNFKCInstance(err);
+                                                                   : icu::Normalizer2::getNFKCInstance(err);
         if (U_FAILURE(err)) break;
         icu::UnicodeString u = norm->normalize(icu::UnicodeString::fromUTF8(s), err);
         if (U_FAILURE(err)) break;
@@ -314,9 +316,7 @@ std::vector<std::string_view> BpeTokenizer::Impl::pre_tokenize(std::string_view 
         if (!p.is_match) out.push_back(p);
       }
       break;
-    case SplitBehavior::kIsolated:
-      out = pieces;
-      break;
+    case SplitBehavior::kIsolated: out = pieces; break;
     case SplitBehavior::kMergedWithPrevious:
       for (const Piece& p : pieces) {
         if (p.is_match && !previous_match && !out.empty()) {
@@ -435,7 +435,7 @@ core::Result<std::unique_ptr<BpeTokenizer>> BpeTokenizer::load(const std::string
 }
 
 core::Result<std::unique_ptr<BpeTokenizer>> BpeTokenizer::from_json(const std::string& json_text,
-                                                                     const std::string& origin) {
+                                                                    const std::string& origin) {
   auto impl = std::make_unique<Impl>();
   impl->origin = origin;
   json j = json::parse(json_text, nullptr, /*allow_exceptions=*/false);

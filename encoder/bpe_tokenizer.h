@@ -49,7 +49,8 @@ struct BpeVocab {
   std::string model;                // tokenizer.ggml.model: "gpt2"
   std::string pre;                  // tokenizer.ggml.pre: "qwen2"
   std::vector<std::string> tokens;  // byte-level spelling: "Ġthe"; the index is the id
-  std::vector<int64_t> token_types; // llama.cpp's: 1 normal, 2 unknown, 3 control, 4 user-defined, 5 unused, 6 byte; may be empty
+  std::vector<int64_t>
+      token_types;  // llama.cpp's: 1 normal, 2 unknown, 3 control, 4 user-defined, 5 unused, 6 byte; may be empty
   std::vector<std::string> merges;  // "Ġ t", best first
   int64_t bos_id = -1, eos_id = -1, pad_id = -1;
   bool add_bos = false;
@@ -61,8 +62,7 @@ class BpeTokenizer {
   // InvalidArgument naming the file and field for unsupported content.
   static core::Result<std::unique_ptr<BpeTokenizer>> load(const std::string& path);
   // The same from the JSON text itself (tests); `origin` names it in errors.
-  static core::Result<std::unique_ptr<BpeTokenizer>> from_json(const std::string& json_text,
-                                                               const std::string& origin);
+  static core::Result<std::unique_ptr<BpeTokenizer>> from_json(const std::string& json_text, const std::string& origin);
   // The tokenizer that transformers' GGUF loader (integrations/gguf,
   // transformers 5.x) builds from the same metadata: byte-level BPE over
   // `tokens` and `merges`, the pre-tokenizer of `pre` (Split on its regex,

@@ -55,7 +55,7 @@ struct BpeTokenizer::Impl {
   // The pre-tokenizer: an optional Split (on a literal or a known regex),
   // then optionally GPT-2's byte-level mapping of each piece.
   bool split = false;
-  std::string split_pattern;             // the literal, when split_regex is empty
+  std::string split_pattern;  // the literal, when split_regex is empty
   std::optional<SplitRegex> split_regex;
   SplitBehavior split_behavior = SplitBehavior::kRemoved;
   bool byte_level = false;

@@ -43,8 +43,8 @@ core::Result<std::unique_ptr<BpeTokenizer>> BpeTokenizer::from_vocab(const BpeVo
   if (v.tokens.empty()) return t.bad("tokenizer.ggml.tokens", "is empty");
   if (v.tokens.size() > (1u << 24)) return t.bad("tokenizer.ggml.tokens", std::to_string(v.tokens.size()) + " tokens");
   if (!v.token_types.empty() && v.token_types.size() != v.tokens.size()) {
-    return t.bad("tokenizer.ggml.token_type", std::to_string(v.token_types.size()) + " types for " +
-                                                  std::to_string(v.tokens.size()) + " tokens");
+    return t.bad("tokenizer.ggml.token_type",
+                 std::to_string(v.token_types.size()) + " types for " + std::to_string(v.tokens.size()) + " tokens");
   }
   const int32_t n = static_cast<int32_t>(v.tokens.size());
   t.id_to_token.resize(n);
@@ -61,7 +61,8 @@ core::Result<std::unique_ptr<BpeTokenizer>> BpeTokenizer::from_vocab(const BpeVo
     if (sp == std::string::npos || m.find(' ', sp + 1) != std::string::npos) {
       return t.bad("tokenizer.ggml.merges", "entry " + std::to_string(rank) + " \"" + m + "\" is not \"a b\"");
     }
-    KB_RETURN_IF_ERROR(t.add_merge(m.substr(0, sp), m.substr(sp + 1), static_cast<int32_t>(rank), "tokenizer.ggml.merges"));
+    KB_RETURN_IF_ERROR(
+        t.add_merge(m.substr(0, sp), m.substr(sp + 1), static_cast<int32_t>(rank), "tokenizer.ggml.merges"));
   }
 
   auto special_id = [&](int64_t id, const char* key, int32_t* out) -> core::Status {

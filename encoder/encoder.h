@@ -68,10 +68,10 @@ struct EncoderOptions {
 class Encoder {
  public:
   virtual ~Encoder() = default;
-  virtual const std::string& name() const = 0;        // model folder name, e.g. "all-minilm-l6-v2"
+  virtual const std::string& name() const = 0;         // model folder name, e.g. "all-minilm-l6-v2"
   virtual const std::string& fingerprint() const = 0;  // sha256 over the folder's SHA256SUMS (identifies weights)
   virtual int dimension() const = 0;
-  virtual int max_tokens() const = 0;                  // usable window incl. special tokens (sentence_bert_config max_seq_length)
+  virtual int max_tokens() const = 0;  // usable window incl. special tokens (sentence_bert_config max_seq_length)
   virtual int count_tokens(std::string_view text) const = 0;  // wordpieces, no specials
   // Encodes n texts into out[n * dimension()], row-major, L2-normalised, truncating each to max_tokens().
   // Thread-safe. InvalidArgument (naming the index) for invalid UTF-8.

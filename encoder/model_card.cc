@@ -23,7 +23,8 @@ std::string trim(std::string s) {
 void add_inline_list(const std::string& value, std::vector<std::string>* out) {
   // `language: [en, zh]` or `language: en`
   std::string v = value;
-  if (!v.empty() && v.front() == '[') v = v.substr(1, v.find(']') == std::string::npos ? std::string::npos : v.find(']') - 1);
+  if (!v.empty() && v.front() == '[')
+    v = v.substr(1, v.find(']') == std::string::npos ? std::string::npos : v.find(']') - 1);
   std::stringstream ss(v);
   std::string item;
   while (std::getline(ss, item, ',')) {
@@ -54,8 +55,10 @@ std::vector<std::string> parse_model_card_languages(std::string_view readme_text
     }
     if (line.rfind("language:", 0) == 0) {
       std::string value = trim(line.substr(9));
-      if (value.empty()) in_language = true;
-      else add_inline_list(value, &out);
+      if (value.empty())
+        in_language = true;
+      else
+        add_inline_list(value, &out);
     }
   }
   return out;

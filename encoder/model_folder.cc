@@ -22,10 +22,14 @@ namespace fs = std::filesystem;
 namespace {
 
 // Files import_model copies when present; the first group is required.
-const char* const kOptionalFiles[] = {
-    "tokenizer.json",          "vocab.txt",          "tokenizer_config.json",
-    "special_tokens_map.json", "modules.json",       "sentence_bert_config.json",
-    "config_sentence_transformers.json", "1_Pooling/config.json"};
+const char* const kOptionalFiles[] = {"tokenizer.json",
+                                      "vocab.txt",
+                                      "tokenizer_config.json",
+                                      "special_tokens_map.json",
+                                      "modules.json",
+                                      "sentence_bert_config.json",
+                                      "config_sentence_transformers.json",
+                                      "1_Pooling/config.json"};
 // Side files import_model copies beside a model.gguf when present.
 const char* const kGgufSideFiles[] = {"LICENSE.md", "README.md"};
 
@@ -93,9 +97,9 @@ bool is_gguf_model_folder(const std::string& dir) {
 core::Status verify_model_folder(const std::string& dir) {
   const std::string sums_path = dir + "/" + kChecksumFile;
   if (!core::path_exists(sums_path)) {
-    return core::Status::failed_precondition(
-        sums_path + " is missing: this folder was not imported; run `kbseek model import " + dir +
-        " --name <name>` to copy it into the models folder with checksums");
+    return core::Status::failed_precondition(sums_path +
+                                             " is missing: this folder was not imported; run `kbseek model import " +
+                                             dir + " --name <name>` to copy it into the models folder with checksums");
   }
   KB_ASSIGN_OR_RETURN(std::string sums, core::read_file(sums_path));
   std::istringstream in(sums);
@@ -123,8 +127,8 @@ core::Status verify_model_folder(const std::string& dir) {
     }
     KB_ASSIGN_OR_RETURN(std::string got, core::sha256_file(file));
     if (got != want) {
-      return core::Status::corruption(file + ": sha256 " + got + " does not match " + kChecksumFile +
-                                      " (" + want + "): the file changed after import");
+      return core::Status::corruption(file + ": sha256 " + got + " does not match " + kChecksumFile + " (" + want +
+                                      "): the file changed after import");
     }
     ++files;
     lists_gguf = lists_gguf || rel == kGgufFile;

@@ -12,10 +12,14 @@ core::Result<kernels::WeightFormat> choose_weight_format(Precision asked, const 
   if (asked == Precision::kAuto) {
     const char* env = std::getenv("KBSEEK_PRECISION");
     const std::string v = env != nullptr ? env : "";
-    if (v == "fp32") asked = Precision::kFp32;
-    else if (v == "bf16") asked = Precision::kBf16;
-    else if (v == "int8") asked = Precision::kInt8;
-    else if (!v.empty()) return core::Status::invalid_argument("KBSEEK_PRECISION=" + v + ": expected fp32, bf16 or int8");
+    if (v == "fp32")
+      asked = Precision::kFp32;
+    else if (v == "bf16")
+      asked = Precision::kBf16;
+    else if (v == "int8")
+      asked = Precision::kInt8;
+    else if (!v.empty())
+      return core::Status::invalid_argument("KBSEEK_PRECISION=" + v + ": expected fp32, bf16 or int8");
   }
   switch (asked) {
     case Precision::kFp32: return kernels::WeightFormat::kF32;
@@ -40,8 +44,7 @@ core::Result<kernels::WeightFormat> choose_weight_format(Precision asked, const 
   // AVX2 has no fused int8 dot product: VPMADDWD + VPADDD retire as many
   // products per instruction as an fp32 FMA, so int8 wins only where reading
   // W (and OpenBLAS packing it on every call) dominates: on few rows.
-  const bool avx2_only =
-      backend.is_host_memory() && kernels::cpu::best_quant_isa() == kernels::cpu::QuantIsa::kAvx2;
+  const bool avx2_only = backend.is_host_memory() && kernels::cpu::best_quant_isa() == kernels::cpu::QuantIsa::kAvx2;
   return bulk && avx2_only ? kernels::WeightFormat::kF32 : kernels::WeightFormat::kInt8;
 }
 
@@ -51,7 +54,8 @@ core::Result<std::unique_ptr<kernels::PreparedWeights>> prepare_matrix(kernels::
   if (format != kernels::WeightFormat::kQuantized) return backend->prepare_weights(w.data(), out, in, format);
   if (in % kernels::quant::kQK8_0 != 0) {
     return core::Status::invalid_argument("int8 weights need rows of a multiple of " +
-                                          std::to_string(kernels::quant::kQK8_0) + " values, got " + std::to_string(in));
+                                          std::to_string(kernels::quant::kQK8_0) + " values, got " +
+                                          std::to_string(in));
   }
   const size_t row = kernels::quant::row_bytes(kernels::quant::QuantType::kQ8_0, in);
   std::vector<uint8_t> blocks(row * static_cast<size_t>(out));

@@ -160,8 +160,7 @@ class Qwen2Scanner {
 
 std::vector<RegexMatch> find_regex_matches(SplitRegex re, std::string_view text) {
   switch (re) {
-    case SplitRegex::kQwen2:
-      return Qwen2Scanner(text).run();
+    case SplitRegex::kQwen2: return Qwen2Scanner(text).run();
   }
   return {};
 }

@@ -12,7 +12,10 @@ namespace kbseek::encoder {
 
 const std::vector<EncoderFamily>& encoder_families() {
   static const std::vector<EncoderFamily> kFamilies = {
-      {"bert", {"BertModel", "BertForMaskedLM", "BertForPreTraining", "BertForSequenceClassification"}, {"bert"}, &open_bert_encoder},
+      {"bert",
+       {"BertModel", "BertForMaskedLM", "BertForPreTraining", "BertForSequenceClassification"},
+       {"bert"},
+       &open_bert_encoder},
       {"use-m3", {"UniversalSentenceEncoderM3"}, {"use-m3"}, &open_use_m3_encoder},
       {"gemma3", {"Gemma3TextModel"}, {"gemma3_text"}, &open_gemma_encoder},
   };
@@ -57,9 +60,8 @@ core::Result<const EncoderFamily*> find_family(const std::string& config_json) {
   for (const EncoderFamily& f : encoder_families()) {
     for (const std::string& a : f.architectures) supported += (supported.empty() ? "" : ", ") + a;
   }
-  return core::Status::invalid_argument("config.json declares architecture \"" + d.architecture +
-                                        "\", model_type \"" + d.model_type +
-                                        "\"; supported: " + supported);
+  return core::Status::invalid_argument("config.json declares architecture \"" + d.architecture + "\", model_type \"" +
+                                        d.model_type + "\"; supported: " + supported);
 }
 
 core::Status check_supported_config(const std::string& config_json) {

@@ -24,13 +24,12 @@ struct ModelSource {
   std::vector<std::string> languages;  // from the model card; empty = unknown
 };
 
-using OpenFn = core::Result<std::unique_ptr<Encoder>> (*)(const ModelSource& src,
-                                                          const EncoderOptions& opts);
+using OpenFn = core::Result<std::unique_ptr<Encoder>> (*)(const ModelSource& src, const EncoderOptions& opts);
 
 struct EncoderFamily {
-  const char* family;                        // "bert"
-  std::vector<std::string> architectures;    // config.json "architectures" values
-  std::vector<std::string> model_types;      // config.json "model_type" values
+  const char* family;                      // "bert"
+  std::vector<std::string> architectures;  // config.json "architectures" values
+  std::vector<std::string> model_types;    // config.json "model_type" values
   OpenFn open;
 };
 

@@ -2,7 +2,6 @@
 // here), the data is mmapped and converted per tensor on demand.
 #include "encoder/safetensors.h"
 
-
 #include <cstring>
 #include <nlohmann/json.hpp>
 
@@ -13,12 +12,21 @@ namespace {
 constexpr uint64_t kMaxHeaderBytes = 100u << 20;
 
 DType parse_dtype(const std::string& s, size_t* elem_bytes) {
-  if (s == "F32") { *elem_bytes = 4; return DType::kF32; }
-  if (s == "F16") { *elem_bytes = 2; return DType::kF16; }
-  if (s == "BF16") { *elem_bytes = 2; return DType::kBF16; }
-  static const std::map<std::string, size_t> kOthers = {
-      {"F64", 8}, {"I64", 8}, {"U64", 8}, {"I32", 4}, {"U32", 4}, {"I16", 2},
-      {"U16", 2}, {"I8", 1},  {"U8", 1},  {"BOOL", 1}, {"F8_E4M3", 1}, {"F8_E5M2", 1}};
+  if (s == "F32") {
+    *elem_bytes = 4;
+    return DType::kF32;
+  }
+  if (s == "F16") {
+    *elem_bytes = 2;
+    return DType::kF16;
+  }
+  if (s == "BF16") {
+    *elem_bytes = 2;
+    return DType::kBF16;
+  }
+  static const std::map<std::string, size_t> kOthers = {{"F64", 8}, {"I64", 8},  {"U64", 8},     {"I32", 4},
+                                                        {"U32", 4}, {"I16", 2},  {"U16", 2},     {"I8", 1},
+                                                        {"U8", 1},  {"BOOL", 1}, {"F8_E4M3", 1}, {"F8_E5M2", 1}};
   auto it = kOthers.find(s);
   *elem_bytes = it == kOthers.end() ? 0 : it->second;
   return DType::kOther;
@@ -37,7 +45,10 @@ float half_to_float(uint16_t h) {
     bits = sign;
   } else {  // subnormal: renormalise
     int e = -1;
-    do { mant <<= 1; ++e; } while ((mant & 0x400u) == 0);
+    do {
+      mant <<= 1;
+      ++e;
+    } while ((mant & 0x400u) == 0);
     bits = sign | static_cast<uint32_t>(112 - e) << 23 | ((mant & 0x3FFu) << 13);
   }
   float f;
@@ -64,8 +75,8 @@ core::Result<std::unique_ptr<SafetensorsFile>> SafetensorsFile::open(const std::
   f->path_ = path;
   KB_ASSIGN_OR_RETURN(f->file_, core::MappedFile::open(path));
   if (f->file_.size() < 8) {
-    return core::Status::corruption(path + ": truncated safetensors file (" +
-                                    std::to_string(f->file_.size()) + " bytes, header length needs 8)");
+    return core::Status::corruption(path + ": truncated safetensors file (" + std::to_string(f->file_.size()) +
+                                    " bytes, header length needs 8)");
   }
 
   uint64_t header_len = 0;
@@ -122,9 +133,8 @@ core::Result<std::unique_ptr<SafetensorsFile>> SafetensorsFile::open(const std::
                                       std::to_string(f->data_size_) + " bytes): truncated file?");
     }
     if (info.end - info.begin != static_cast<size_t>(info.num_elements()) * elem_bytes) {
-      return core::Status::corruption(where + ": " + std::to_string(info.end - info.begin) +
-                                      " bytes do not match " + info.dtype_name + " " +
-                                      shape_to_string(info.shape));
+      return core::Status::corruption(where + ": " + std::to_string(info.end - info.begin) + " bytes do not match " +
+                                      info.dtype_name + " " + shape_to_string(info.shape));
     }
     f->tensors_.emplace(it.key(), std::move(info));
   }
@@ -133,15 +143,14 @@ core::Result<std::unique_ptr<SafetensorsFile>> SafetensorsFile::open(const std::
 
 SafetensorsFile::~SafetensorsFile() = default;
 
-core::Result<std::vector<float>> SafetensorsFile::read_f32(
-    const std::string& name, const std::vector<int64_t>& expected_shape) const {
+core::Result<std::vector<float>> SafetensorsFile::read_f32(const std::string& name,
+                                                           const std::vector<int64_t>& expected_shape) const {
   auto it = tensors_.find(name);
   if (it == tensors_.end()) return core::Status::not_found(path_ + ": no tensor \"" + name + "\"");
   const TensorInfo& info = it->second;
   if (!expected_shape.empty() && info.shape != expected_shape) {
-    return core::Status::invalid_argument(path_ + ": tensor \"" + name + "\" has shape " +
-                                          shape_to_string(info.shape) + ", expected " +
-                                          shape_to_string(expected_shape));
+    return core::Status::invalid_argument(path_ + ": tensor \"" + name + "\" has shape " + shape_to_string(info.shape) +
+                                          ", expected " + shape_to_string(expected_shape));
   }
   const size_t n = static_cast<size_t>(info.num_elements());
   std::vector<float> out(n);
@@ -160,35 +169,34 @@ core::Result<std::vector<float>> SafetensorsFile::read_f32(
       }
       break;
     case DType::kOther:
-      return core::Status::invalid_argument(path_ + ": tensor \"" + name + "\" has dtype " +
-                                            info.dtype_name + "; only F32, F16 and BF16 load as float");
+      return core::Status::invalid_argument(path_ + ": tensor \"" + name + "\" has dtype " + info.dtype_name +
+                                            "; only F32, F16 and BF16 load as float");
   }
   return out;
 }
 
 core::Result<const uint8_t*> SafetensorsFile::view(const std::string& name, const char* dtype_name,
-                                                  const std::vector<int64_t>& shape) const {
+                                                   const std::vector<int64_t>& shape) const {
   auto it = tensors_.find(name);
   if (it == tensors_.end()) return core::Status::not_found(path_ + ": no tensor \"" + name + "\"");
   const TensorInfo& info = it->second;
   if (info.dtype_name != dtype_name) {
-    return core::Status::invalid_argument(path_ + ": tensor \"" + name + "\" is " + info.dtype_name +
-                                          ", expected " + dtype_name);
+    return core::Status::invalid_argument(path_ + ": tensor \"" + name + "\" is " + info.dtype_name + ", expected " +
+                                          dtype_name);
   }
   if (info.shape != shape) {
-    return core::Status::invalid_argument(path_ + ": tensor \"" + name + "\" has shape " +
-                                          shape_to_string(info.shape) + ", expected " + shape_to_string(shape));
+    return core::Status::invalid_argument(path_ + ": tensor \"" + name + "\" has shape " + shape_to_string(info.shape) +
+                                          ", expected " + shape_to_string(shape));
   }
   return data_ + info.begin;
 }
 
 core::Result<const uint8_t*> SafetensorsFile::view_u8(const std::string& name,
-                                                     const std::vector<int64_t>& shape) const {
+                                                      const std::vector<int64_t>& shape) const {
   return view(name, "U8", shape);
 }
 
-core::Result<const float*> SafetensorsFile::view_f32(const std::string& name,
-                                                    const std::vector<int64_t>& shape) const {
+core::Result<const float*> SafetensorsFile::view_f32(const std::string& name, const std::vector<int64_t>& shape) const {
   KB_ASSIGN_OR_RETURN(const uint8_t* p, view(name, "F32", shape));
   // The data section starts 8 + header bytes in; safetensors pads the header
   // so tensors are 8-byte aligned, which float reads need.

@@ -109,8 +109,10 @@ core::Result<std::unique_ptr<WordPieceTokenizer>> load_vocab_txt(const std::stri
       opts.normalizer.lowercase = cfg.value("do_lower_case", true);
       opts.normalizer.strip_accents = strip_accents_of(cfg, opts.normalizer.lowercase);
       opts.normalizer.handle_chinese_chars = cfg.value("tokenize_chinese_chars", true);
-      for (auto [field, target] : {std::pair{"unk_token", &opts.unk_token}, {"cls_token", &opts.cls_token},
-                                   {"sep_token", &opts.sep_token}, {"pad_token", &opts.pad_token}}) {
+      for (auto [field, target] : {std::pair{"unk_token", &opts.unk_token},
+                                   {"cls_token", &opts.cls_token},
+                                   {"sep_token", &opts.sep_token},
+                                   {"pad_token", &opts.pad_token}}) {
         if (cfg.contains(field) && cfg[field].is_string()) *target = cfg[field].get<std::string>();
       }
     } catch (const json::exception& e) {

@@ -7,8 +7,8 @@
 
 namespace kbseek::encoder {
 
-core::Result<std::unique_ptr<WordPieceTokenizer>> WordPieceTokenizer::from_vocab(
-    std::vector<std::string> vocab, WordPieceOptions opts) {
+core::Result<std::unique_ptr<WordPieceTokenizer>> WordPieceTokenizer::from_vocab(std::vector<std::string> vocab,
+                                                                                 WordPieceOptions opts) {
   std::unique_ptr<WordPieceTokenizer> t(new WordPieceTokenizer());
   t->opts_ = std::move(opts);
   t->id_to_token_ = std::move(vocab);
@@ -20,7 +20,8 @@ core::Result<std::unique_ptr<WordPieceTokenizer>> WordPieceTokenizer::from_vocab
   }
   auto find = [&](const std::string& tok, int32_t* id) -> core::Status {
     auto it = t->vocab_.find(tok);
-    if (it == t->vocab_.end()) return core::Status::invalid_argument("special token \"" + tok + "\" is not in the vocabulary");
+    if (it == t->vocab_.end())
+      return core::Status::invalid_argument("special token \"" + tok + "\" is not in the vocabulary");
     *id = it->second;
     return core::Status::ok();
   };
@@ -38,8 +39,7 @@ core::Result<std::unique_ptr<WordPieceTokenizer>> WordPieceTokenizer::from_vocab
   return core::Result<std::unique_ptr<WordPieceTokenizer>>(std::move(t));
 }
 
-bool WordPieceTokenizer::add_word(const std::string& word, std::vector<int32_t>* out,
-                                  size_t max_pieces) const {
+bool WordPieceTokenizer::add_word(const std::string& word, std::vector<int32_t>* out, size_t max_pieces) const {
   // Character boundaries of the word (UTF-8 lead bytes).
   std::vector<size_t> bounds;
   bounds.reserve(word.size() + 1);
@@ -87,8 +87,7 @@ bool WordPieceTokenizer::add_word(const std::string& word, std::vector<int32_t>*
   return true;
 }
 
-bool WordPieceTokenizer::add_segment(std::string_view text, std::vector<int32_t>* out,
-                                     size_t max_pieces) const {
+bool WordPieceTokenizer::add_segment(std::string_view text, std::vector<int32_t>* out, size_t max_pieces) const {
   if (text.empty()) return true;
   const std::u32string norm = bert_normalize(text, opts_.normalizer);
   std::vector<std::string> words;

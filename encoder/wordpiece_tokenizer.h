@@ -13,8 +13,8 @@
 // Immutable after load; all methods are const and thread-safe.
 #pragma once
 
-#include <cstdint>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>

@@ -3,7 +3,6 @@
 #include <nats/nats.h>
 
 #include <cstdlib>
-
 #include <nlohmann/json.hpp>
 
 #include "core/sha256.h"
@@ -58,7 +57,8 @@ Result<int> open_stream(const FeedOptions& o, natsConnection** nc, jsCtx** js, i
     jerr = static_cast<jsErrCode>(0);
     s = js_AddStream(&si, *js, &cfg, nullptr, &jerr);
     if (s != NATS_OK)
-      return Status::unavailable("NATS " + o.url + ": cannot create stream \"" + o.stream + "\": " + nats_error(s, jerr));
+      return Status::unavailable("NATS " + o.url + ": cannot create stream \"" + o.stream +
+                                 "\": " + nats_error(s, jerr));
   } else if (s != NATS_OK) {
     return Status::unavailable("NATS " + o.url + ": stream \"" + o.stream + "\": " + nats_error(s, jerr));
   }
@@ -141,8 +141,8 @@ Status FeedPublisher::publish(const std::string& id, const std::string& record) 
 Status FeedPublisher::put(const storage::Document& doc) { return publish(doc.id, document_record(doc)); }
 
 Status FeedPublisher::remove(const std::string& id) {
-  return publish(id, nlohmann::json{{"id", id}, {"deleted", true}}.dump(-1, ' ', false,
-                                                                          nlohmann::json::error_handler_t::replace));
+  return publish(
+      id, nlohmann::json{{"id", id}, {"deleted", true}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 struct FeedConsumer::Nats {
@@ -169,7 +169,8 @@ Result<std::unique_ptr<FeedConsumer>> FeedConsumer::open(const FeedOptions& opti
   jsSubOptions_Init(&so);
   so.Stream = options.stream.c_str();
   jsErrCode jerr = static_cast<jsErrCode>(0);
-  const natsStatus s = js_PullSubscribe(&c->nats_->sub, c->nats_->js, subject.c_str(), durable.c_str(), nullptr, &so, &jerr);
+  const natsStatus s =
+      js_PullSubscribe(&c->nats_->sub, c->nats_->js, subject.c_str(), durable.c_str(), nullptr, &so, &jerr);
   if (s != NATS_OK)
     return Status::unavailable("NATS " + options.url + ": cannot consume " + subject + " as \"" + durable +
                                "\": " + nats_error(s, jerr));

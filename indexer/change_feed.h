@@ -77,7 +77,7 @@ class FeedConsumer {
   // restarts of this process and of the server. Each replica of a shard
   // names its own `durable` (each gets every message of the partition).
   static core::Result<std::unique_ptr<FeedConsumer>> open(const FeedOptions& options, int shard,
-                                                           const std::string& durable);
+                                                          const std::string& durable);
   ~FeedConsumer();
   int shards() const { return shards_; }
   // Up to `max` messages, waiting up to timeout_ms for the first; none on

@@ -82,8 +82,10 @@ std::vector<ChunkSpan> chunk_text(std::string_view text, const ChunkerOptions& o
   std::vector<ChunkSpan> pieces;
   for (ChunkSpan s : split_sentences(text)) {
     s.tokens = count_tokens(text.substr(s.start_byte, s.end_byte - s.start_byte));
-    if (s.tokens > budget) split_long(text, s, budget, count_tokens, &pieces);
-    else pieces.push_back(s);
+    if (s.tokens > budget)
+      split_long(text, s, budget, count_tokens, &pieces);
+    else
+      pieces.push_back(s);
   }
 
   std::vector<ChunkSpan> chunks;

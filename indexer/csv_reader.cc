@@ -3,9 +3,8 @@
 
 #include <algorithm>
 #include <map>
-#include <vector>
-
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "core/ascii.h"
 #include "indexer/decoded_lines.h"
@@ -109,11 +108,13 @@ core::Status read_csv(const std::string& path, char separator, const CsvColumns&
       time_col = find(columns.time);
       auto missing = [&](const std::string& what, const std::string& name) {
         return core::Status::invalid_argument(lines->path() + ":1: header has no column \"" + name + "\" (for the " +
-                                              what + "; columns: " + [&] {
+                                              what + "; columns: " +
+                                              [&] {
                                                 std::string all;
                                                 for (const auto& h : header) all += (all.empty() ? "" : ", ") + h;
                                                 return all;
-                                              }() + ")");
+                                              }() +
+                                              ")");
       };
       if (text_col < 0) return missing("text", columns.text);
       if (id_col < 0 && columns.id_explicit) return missing("id", columns.id);
@@ -123,13 +124,11 @@ core::Status read_csv(const std::string& path, char separator, const CsvColumns&
     }
     auto reject = [&](const std::string& why) { return on_reject(Rejection{lines->path(), record_line, why}); };
     if (bad_bytes) {
-      if (!reject(undecodable_reason(lines->decoder(), first_report)))
-        return core::Status::ok();
+      if (!reject(undecodable_reason(lines->decoder(), first_report))) return core::Status::ok();
       continue;
     }
     if (fields.size() != header.size()) {
-      if (!reject("row has " + std::to_string(fields.size()) + " fields, the header " +
-                  std::to_string(header.size())))
+      if (!reject("row has " + std::to_string(fields.size()) + " fields, the header " + std::to_string(header.size())))
         return core::Status::ok();
       continue;
     }

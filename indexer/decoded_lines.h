@@ -34,11 +34,10 @@ class DecodedLines {
   int64_t raw_offset() const { return input_->raw_offset(); }
 
  private:
-  DecodedLines(std::unique_ptr<InputFile> input, TextDecoder decoder)
-      : input_(std::move(input)), decoder_(decoder) {}
+  DecodedLines(std::unique_ptr<InputFile> input, TextDecoder decoder) : input_(std::move(input)), decoder_(decoder) {}
   std::unique_ptr<InputFile> input_;
   TextDecoder decoder_;
-  bool whole_ = false;      // UTF-16: decoded_ holds the whole text
+  bool whole_ = false;  // UTF-16: decoded_ holds the whole text
   std::string decoded_;
   size_t pos_ = 0;
   bool bom_checked_ = false;

@@ -29,9 +29,12 @@ std::string normalized_text(std::string_view text) {
     const unsigned char b = static_cast<unsigned char>(text[pos]);
     if (b < 0x80) {
       ++pos;
-      if ((b >= 'a' && b <= 'z') || (b >= '0' && b <= '9')) out.push_back(static_cast<char>(b));
-      else if (b >= 'A' && b <= 'Z') out.push_back(static_cast<char>(b - 'A' + 'a'));
-      else if (!out.empty() && out.back() != ' ' && (b == ' ' || b == '\n' || b == '\t')) out.push_back(' ');
+      if ((b >= 'a' && b <= 'z') || (b >= '0' && b <= '9'))
+        out.push_back(static_cast<char>(b));
+      else if (b >= 'A' && b <= 'Z')
+        out.push_back(static_cast<char>(b - 'A' + 'a'));
+      else if (!out.empty() && out.back() != ' ' && (b == ' ' || b == '\n' || b == '\t'))
+        out.push_back(' ');
       continue;
     }
     const size_t start = pos;
@@ -51,8 +54,8 @@ uint64_t simhash(std::string_view t, int* feature_count) {
     ++features;
   };
   // Split into runs: Latin words (space separated) and non-ASCII characters.
-  std::vector<std::string_view> words;   // current Latin run
-  std::vector<std::string_view> chars;   // current Han run, one entry per character
+  std::vector<std::string_view> words;  // current Latin run
+  std::vector<std::string_view> chars;  // current Han run, one entry per character
   auto flush_words = [&] {
     if (words.size() < 3) {
       for (auto w : words) add(w);

@@ -48,8 +48,8 @@ inline bool counts_as_duplicate(bool exact, int features) { return exact || feat
 int hamming(uint64_t a, uint64_t b);
 
 struct DuplicateMatch {
-  std::string of;     // the earlier document's id
-  int distance = 0;   // Hamming distance of the fingerprints
+  std::string of;    // the earlier document's id
+  int distance = 0;  // Hamming distance of the fingerprints
 };
 
 class DuplicateIndex {
@@ -71,7 +71,7 @@ class DuplicateIndex {
  private:
   int threshold_;
   std::vector<std::pair<std::string, uint64_t>> entries_;
-  std::unordered_map<std::string, uint64_t> fingerprints_;  // live entries by id
+  std::unordered_map<std::string, uint64_t> fingerprints_;     // live entries by id
   std::unordered_map<uint32_t, std::vector<uint32_t>> bands_;  // (band << 16 | value) -> entry indexes
 };
 

@@ -69,10 +69,14 @@ std::vector<std::string> owner_acl(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0 || (st.st_mode & S_IROTH)) return {};
   std::vector<std::string> acl;
-  if (const group* g = ::getgrgid(st.st_gid)) acl.emplace_back(g->gr_name);
-  else acl.push_back("gid:" + std::to_string(st.st_gid));
-  if (const passwd* u = ::getpwuid(st.st_uid)) acl.push_back(std::string("user:") + u->pw_name);
-  else acl.push_back("uid:" + std::to_string(st.st_uid));
+  if (const group* g = ::getgrgid(st.st_gid))
+    acl.emplace_back(g->gr_name);
+  else
+    acl.push_back("gid:" + std::to_string(st.st_gid));
+  if (const passwd* u = ::getpwuid(st.st_uid))
+    acl.push_back(std::string("user:") + u->pw_name);
+  else
+    acl.push_back("uid:" + std::to_string(st.st_uid));
   return acl;
 }
 
@@ -89,8 +93,7 @@ bool read_file_document(const std::string& path, const std::string& id, InputFor
   if (report.bad_bytes > 0 &&
       !on_reject(Rejection{path, 0,
                            std::to_string(report.bad_bytes) + " byte(s) not valid " + decoder.name() +
-                               " (first at byte " + std::to_string(report.first_bad_offset + 1) +
-                               ") indexed as U+FFFD",
+                               " (first at byte " + std::to_string(report.first_bad_offset + 1) + ") indexed as U+FFFD",
                            /*warning=*/true}))
     return false;
   storage::Document doc;
@@ -117,9 +120,10 @@ bool read_file_document(const std::string& path, const std::string& id, InputFor
   if (own_time)
     doc.timestamp = own_time;
   else if (!ec)
-    doc.timestamp = std::chrono::duration_cast<std::chrono::seconds>(
-                        (mtime - fs::file_time_type::clock::now()) + std::chrono::system_clock::now().time_since_epoch())
-                        .count();
+    doc.timestamp =
+        std::chrono::duration_cast<std::chrono::seconds>((mtime - fs::file_time_type::clock::now()) +
+                                                         std::chrono::system_clock::now().time_since_epoch())
+            .count();
   if (acl_from_owner && doc.acl.empty()) doc.acl = owner_acl(path);
   if (stats) stats->input_bytes += static_cast<int64_t>(raw.size());
   if (doc.text.find_first_not_of(" \n") == std::string::npos && doc.title.empty())
@@ -220,10 +224,9 @@ core::Status read_input(const std::string& input, const ReadOptions& options, co
     if (stats && input != "-") stats->input_bytes += static_cast<int64_t>(fs::file_size(input, ec));
     return st;
   }
-  core::Status st = fmt == InputFormat::kJsonl
-                        ? read_jsonl(input, clean_and_pass, on_reject)
-                        : read_csv(input, fmt == InputFormat::kCsv ? ',' : '\t', options.columns, clean_and_pass,
-                                   on_reject);
+  core::Status st = fmt == InputFormat::kJsonl ? read_jsonl(input, clean_and_pass, on_reject)
+                                               : read_csv(input, fmt == InputFormat::kCsv ? ',' : '\t', options.columns,
+                                                          clean_and_pass, on_reject);
   if (stats && input != "-") stats->input_bytes += static_cast<int64_t>(fs::file_size(input, ec));
   return st;
 }

@@ -48,9 +48,9 @@ struct ReadOptions {
 };
 
 struct ReadStats {
-  std::map<std::string, int64_t> documents_by_format;  // "jsonl" -> count
+  std::map<std::string, int64_t> documents_by_format;   // "jsonl" -> count
   std::map<std::string, int64_t> skipped_by_extension;  // ".pdf" -> count (folders)
-  int64_t input_bytes = 0;  // bytes of input files fully read so far
+  int64_t input_bytes = 0;                              // bytes of input files fully read so far
 };
 
 // Called with each cleaned document, its format name and its location

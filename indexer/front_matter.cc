@@ -2,9 +2,8 @@
 
 #include <cctype>
 #include <cstdlib>
-
-#include <nlohmann/ordered_map.hpp>
 #include <nlohmann/json.hpp>
+#include <nlohmann/ordered_map.hpp>
 
 #include "core/ascii.h"
 
@@ -86,7 +85,9 @@ FrontMatter split_front_matter(std::string_view markdown) {
     return fm;
   }
   size_t end = 1;
-  while (end < lines.size() && core::trim_ascii_blanks(lines[end]) != "---" && core::trim_ascii_blanks(lines[end]) != "...") ++end;
+  while (end < lines.size() && core::trim_ascii_blanks(lines[end]) != "---" &&
+         core::trim_ascii_blanks(lines[end]) != "...")
+    ++end;
   if (end >= lines.size()) {  // no closing line: not front matter
     fm.body = std::string(markdown);
     return fm;
@@ -126,8 +127,10 @@ FrontMatter split_front_matter(std::string_view markdown) {
           nested += (nested.empty() ? "" : "\n") + t;
         }
       }
-      if (!items.empty()) fields[key] = items;
-      else if (!nested.empty()) fields[key] = nested;
+      if (!items.empty())
+        fields[key] = items;
+      else if (!nested.empty())
+        fields[key] = nested;
       i = j - 1;
     } else if (value == "|" || value == ">" || value == "|-" || value == ">-") {
       std::string text;

@@ -127,8 +127,8 @@ Status Indexer::add(storage::Document doc) {
   copts.max_tokens = std::max(32, window->max_tokens() - 2 - title_tokens);
   copts.overlap_tokens = options_.overlap_tokens;
   Pending p;
-  std::vector<ChunkSpan> spans = chunk_text(
-      doc.text, copts, [window](std::string_view s) { return window->count_tokens(s); });
+  std::vector<ChunkSpan> spans =
+      chunk_text(doc.text, copts, [window](std::string_view s) { return window->count_tokens(s); });
   if (spans.empty()) spans.push_back(ChunkSpan{0, static_cast<int64_t>(doc.text.size()), 0});  // title-only doc
   for (size_t i = 0; i < spans.size(); ++i) {
     storage::Chunk c;

@@ -30,7 +30,7 @@
 namespace kbseek::indexer {
 
 struct IndexerOptions {
-  int batch_chunks = 128;          // chunks per encoder call
+  int batch_chunks = 128;  // chunks per encoder call
   int64_t commit_every_docs = 2000;
   int overlap_tokens = 32;
   // Duplicates (indexer/dedup.h): detect them; the largest SimHash distance
@@ -47,10 +47,10 @@ struct IndexerOptions {
 };
 
 struct IndexerStats {
-  int64_t documents_indexed = 0;   // new or replaced
-  int64_t documents_unchanged = 0; // same id and content hash: skipped
+  int64_t documents_indexed = 0;    // new or replaced
+  int64_t documents_unchanged = 0;  // same id and content hash: skipped
   int64_t chunks = 0;
-  int64_t documents_committed = 0; // durable as of the last commit
+  int64_t documents_committed = 0;  // durable as of the last commit
   int64_t duplicates_exact = 0;     // new or replaced documents found to duplicate another
   int64_t duplicates_near = 0;
 };

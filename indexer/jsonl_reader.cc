@@ -4,7 +4,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <ctime>
-
 #include <nlohmann/json.hpp>
 
 #include "core/civil_date.h"
@@ -33,7 +32,6 @@ Status expect_string(const json& obj, const char* field, bool required, std::str
   return Status::ok();
 }
 
-
 }  // namespace
 
 Result<int64_t> parse_timestamp(std::string_view s) {
@@ -41,7 +39,8 @@ Result<int64_t> parse_timestamp(std::string_view s) {
   std::string str(s);
   int consumed = 0;
   if (std::sscanf(str.c_str(), "%4d-%2d-%2d%n", &y, &mo, &d, &consumed) != 3 || consumed != 10)
-    return Status::invalid_argument("timestamp \"" + str + "\" is not ISO-8601 (expected YYYY-MM-DD[THH:MM[:SS]][Z|±HH:MM])");
+    return Status::invalid_argument("timestamp \"" + str +
+                                    "\" is not ISO-8601 (expected YYYY-MM-DD[THH:MM[:SS]][Z|±HH:MM])");
   size_t pos = 10;
   int64_t offset_s = 0;
   if (pos < str.size() && (str[pos] == 'T' || str[pos] == ' ')) {
@@ -69,7 +68,8 @@ Result<int64_t> parse_timestamp(std::string_view s) {
     }
   }
   if (pos != str.size()) return Status::invalid_argument("timestamp \"" + str + "\": trailing characters");
-  if (mo < 1 || mo > 12 || d < 1 || d > core::days_in_month(y, static_cast<unsigned>(mo)) || h > 23 || mi > 59 || sec > 60)
+  if (mo < 1 || mo > 12 || d < 1 || d > core::days_in_month(y, static_cast<unsigned>(mo)) || h > 23 || mi > 59 ||
+      sec > 60)
     return Status::invalid_argument("timestamp \"" + str + "\": field out of range");
   return core::days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - offset_s;
 }
@@ -88,12 +88,17 @@ Result<storage::Document> parse_document_line(std::string_view line) {
 
   storage::Document doc;
   const json* id = nullptr;
-  if (auto it = obj.find("id"); it != obj.end() && !it->is_null()) id = &*it;
-  else if (auto it2 = obj.find("_id"); it2 != obj.end() && !it2->is_null()) id = &*it2;
+  if (auto it = obj.find("id"); it != obj.end() && !it->is_null())
+    id = &*it;
+  else if (auto it2 = obj.find("_id"); it2 != obj.end() && !it2->is_null())
+    id = &*it2;
   if (id == nullptr) return Status::invalid_argument("missing required field \"id\" (or \"_id\")");
-  if (id->is_string()) doc.id = id->get<std::string>();
-  else if (id->is_number_integer()) doc.id = std::to_string(id->get<int64_t>());
-  else return Status::invalid_argument(std::string("field \"id\" must be a string or integer, got ") + type_name(*id));
+  if (id->is_string())
+    doc.id = id->get<std::string>();
+  else if (id->is_number_integer())
+    doc.id = std::to_string(id->get<int64_t>());
+  else
+    return Status::invalid_argument(std::string("field \"id\" must be a string or integer, got ") + type_name(*id));
   if (doc.id.empty()) return Status::invalid_argument("field \"id\" must not be empty");
 
   KB_RETURN_IF_ERROR(expect_string(obj, "title", false, &doc.title));

@@ -20,9 +20,9 @@ namespace kbseek::indexer {
 // A record that was not indexed (or, when `warning`, indexed with a
 // caveat), with where it came from and why.
 struct Rejection {
-  std::string source;  // file path, folder file path or <stdin>
-  int64_t line = 0;    // 1-based line of the record's start; 0 for a whole file
-  std::string reason;  // e.g. `field "text" must be a string`
+  std::string source;    // file path, folder file path or <stdin>
+  int64_t line = 0;      // 1-based line of the record's start; 0 for a whole file
+  std::string reason;    // e.g. `field "text" must be a string`
   bool warning = false;  // the document was still indexed (e.g. bytes replaced by U+FFFD)
   std::string to_string() const {
     return source + (line > 0 ? ":" + std::to_string(line) : std::string()) + ": " + (warning ? "warning: " : "") +

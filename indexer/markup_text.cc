@@ -8,7 +8,6 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
-
 #include <nlohmann/json.hpp>
 
 #include "indexer/front_matter.h"
@@ -58,28 +57,57 @@ class TextSink {
 
 bool dropped(GumboTag tag) {
   switch (tag) {
-    case GUMBO_TAG_SCRIPT: case GUMBO_TAG_STYLE: case GUMBO_TAG_NOSCRIPT: case GUMBO_TAG_TEMPLATE:
-    case GUMBO_TAG_NAV: case GUMBO_TAG_HEAD: case GUMBO_TAG_SVG: case GUMBO_TAG_IFRAME:
-    case GUMBO_TAG_SELECT: case GUMBO_TAG_BUTTON: case GUMBO_TAG_OBJECT: case GUMBO_TAG_CANVAS:
-      return true;
-    default:
-      return false;
+    case GUMBO_TAG_SCRIPT:
+    case GUMBO_TAG_STYLE:
+    case GUMBO_TAG_NOSCRIPT:
+    case GUMBO_TAG_TEMPLATE:
+    case GUMBO_TAG_NAV:
+    case GUMBO_TAG_HEAD:
+    case GUMBO_TAG_SVG:
+    case GUMBO_TAG_IFRAME:
+    case GUMBO_TAG_SELECT:
+    case GUMBO_TAG_BUTTON:
+    case GUMBO_TAG_OBJECT:
+    case GUMBO_TAG_CANVAS: return true;
+    default: return false;
   }
 }
 
 bool is_block(GumboTag tag) {
   switch (tag) {
-    case GUMBO_TAG_P: case GUMBO_TAG_DIV: case GUMBO_TAG_H1: case GUMBO_TAG_H2: case GUMBO_TAG_H3:
-    case GUMBO_TAG_H4: case GUMBO_TAG_H5: case GUMBO_TAG_H6: case GUMBO_TAG_LI: case GUMBO_TAG_UL:
-    case GUMBO_TAG_OL: case GUMBO_TAG_DL: case GUMBO_TAG_DT: case GUMBO_TAG_DD: case GUMBO_TAG_TR:
-    case GUMBO_TAG_TABLE: case GUMBO_TAG_BLOCKQUOTE: case GUMBO_TAG_PRE: case GUMBO_TAG_SECTION:
-    case GUMBO_TAG_ARTICLE: case GUMBO_TAG_HEADER: case GUMBO_TAG_FOOTER: case GUMBO_TAG_ASIDE:
-    case GUMBO_TAG_MAIN: case GUMBO_TAG_FIGURE: case GUMBO_TAG_FIGCAPTION: case GUMBO_TAG_HR:
-    case GUMBO_TAG_ADDRESS: case GUMBO_TAG_CAPTION: case GUMBO_TAG_BODY: case GUMBO_TAG_DETAILS:
-    case GUMBO_TAG_SUMMARY:
-      return true;
-    default:
-      return false;
+    case GUMBO_TAG_P:
+    case GUMBO_TAG_DIV:
+    case GUMBO_TAG_H1:
+    case GUMBO_TAG_H2:
+    case GUMBO_TAG_H3:
+    case GUMBO_TAG_H4:
+    case GUMBO_TAG_H5:
+    case GUMBO_TAG_H6:
+    case GUMBO_TAG_LI:
+    case GUMBO_TAG_UL:
+    case GUMBO_TAG_OL:
+    case GUMBO_TAG_DL:
+    case GUMBO_TAG_DT:
+    case GUMBO_TAG_DD:
+    case GUMBO_TAG_TR:
+    case GUMBO_TAG_TABLE:
+    case GUMBO_TAG_BLOCKQUOTE:
+    case GUMBO_TAG_PRE:
+    case GUMBO_TAG_SECTION:
+    case GUMBO_TAG_ARTICLE:
+    case GUMBO_TAG_HEADER:
+    case GUMBO_TAG_FOOTER:
+    case GUMBO_TAG_ASIDE:
+    case GUMBO_TAG_MAIN:
+    case GUMBO_TAG_FIGURE:
+    case GUMBO_TAG_FIGCAPTION:
+    case GUMBO_TAG_HR:
+    case GUMBO_TAG_ADDRESS:
+    case GUMBO_TAG_CAPTION:
+    case GUMBO_TAG_BODY:
+    case GUMBO_TAG_DETAILS:
+    case GUMBO_TAG_SUMMARY: return true;
+    default: return false;
   }
 }
 
@@ -102,13 +130,10 @@ void walk_html(const GumboNode* node, TextSink* sink, std::string* title, std::s
   switch (node->type) {
     case GUMBO_NODE_TEXT:
     case GUMBO_NODE_CDATA:
-    case GUMBO_NODE_WHITESPACE:
-      sink->text(node->v.text.text);
-      return;
+    case GUMBO_NODE_WHITESPACE: sink->text(node->v.text.text); return;
     case GUMBO_NODE_DOCUMENT:
     case GUMBO_NODE_ELEMENT:
-    case GUMBO_NODE_TEMPLATE:
-      break;
+    case GUMBO_NODE_TEMPLATE: break;
     default:  // comments
       return;
   }
@@ -142,13 +167,17 @@ void walk_html(const GumboNode* node, TextSink* sink, std::string* title, std::s
       node_text(node, &t);
       *first_h1 = collapse(t);
     }
-    if (is_block(tag)) sink->paragraph_break();
-    else if (tag == GUMBO_TAG_TD || tag == GUMBO_TAG_TH) sink->text(" ");
-    for (unsigned i = 0; i < kids->length; ++i) walk_html(static_cast<const GumboNode*>(kids->data[i]), sink, title, first_h1);
+    if (is_block(tag))
+      sink->paragraph_break();
+    else if (tag == GUMBO_TAG_TD || tag == GUMBO_TAG_TH)
+      sink->text(" ");
+    for (unsigned i = 0; i < kids->length; ++i)
+      walk_html(static_cast<const GumboNode*>(kids->data[i]), sink, title, first_h1);
     if (is_block(tag)) sink->paragraph_break();
     return;
   }
-  for (unsigned i = 0; i < kids->length; ++i) walk_html(static_cast<const GumboNode*>(kids->data[i]), sink, title, first_h1);
+  for (unsigned i = 0; i < kids->length; ++i)
+    walk_html(static_cast<const GumboNode*>(kids->data[i]), sink, title, first_h1);
 }
 
 const char* attribute(const GumboNode* node, const char* name) {
@@ -280,8 +309,10 @@ MarkupText markdown_to_text(std::string_view original) {
   if (!obsidian.tags.empty()) {
     nlohmann::ordered_json tags = nlohmann::ordered_json::array();
     if (auto t = fields.find("tags"); t != fields.end()) {
-      if (t->is_array()) tags = *t;
-      else if (t->is_string()) tags.push_back(*t);
+      if (t->is_array())
+        tags = *t;
+      else if (t->is_string())
+        tags.push_back(*t);
     }
     for (const auto& tag : obsidian.tags)
       if (std::find(tags.begin(), tags.end(), nlohmann::ordered_json(tag)) == tags.end()) tags.push_back(tag);
@@ -313,9 +344,7 @@ MarkupText markdown_to_text(std::string_view original) {
         sink.text(" ");
         if (in_first_heading) heading += " ";
         break;
-      case CMARK_NODE_LINEBREAK:
-        sink.line_break();
-        break;
+      case CMARK_NODE_LINEBREAK: sink.line_break(); break;
       case CMARK_NODE_CODE_BLOCK: {
         sink.paragraph_break();
         const char* lit = cmark_node_get_literal(n);
@@ -335,9 +364,7 @@ MarkupText markdown_to_text(std::string_view original) {
       case CMARK_NODE_ITEM:
       case CMARK_NODE_BLOCK_QUOTE:
       case CMARK_NODE_LIST:
-      case CMARK_NODE_THEMATIC_BREAK:
-        sink.paragraph_break();
-        break;
+      case CMARK_NODE_THEMATIC_BREAK: sink.paragraph_break(); break;
       default:  // emphasis, links, images (their text children stay), raw HTML (dropped)
         break;
     }

@@ -28,8 +28,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <vector>
 #include <string_view>
+#include <vector>
 
 namespace kbseek::indexer {
 
@@ -38,7 +38,7 @@ struct MarkupText {
   std::string text;
   std::optional<int64_t> timestamp;  // from front matter or the page's own record
   std::string metadata_json = "{}";
-  std::vector<std::string> acl;      // front matter's acl:
+  std::vector<std::string> acl;  // front matter's acl:
 };
 
 MarkupText html_to_text(std::string_view html);

@@ -5,7 +5,6 @@
 #include <cctype>
 #include <cstring>
 #include <memory>
-
 #include <nlohmann/json.hpp>
 
 #include "core/ascii.h"
@@ -159,9 +158,9 @@ std::string replace_external_links(std::string_view s) {
 }
 
 std::string decode_entities(std::string s) {
-  static const std::pair<const char*, const char*> kEntities[] = {
-      {"&nbsp;", " "}, {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&#39;", "'"}, {"&ndash;", "–"},
-      {"&mdash;", "—"}, {"&amp;", "&"}};
+  static const std::pair<const char*, const char*> kEntities[] = {{"&nbsp;", " "},  {"&lt;", "<"},  {"&gt;", ">"},
+                                                                  {"&quot;", "\""}, {"&#39;", "'"}, {"&ndash;", "–"},
+                                                                  {"&mdash;", "—"}, {"&amp;", "&"}};
   for (const auto& [from, to] : kEntities) {
     for (size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + std::strlen(to)))
       s.replace(p, std::strlen(from), to);
@@ -434,7 +433,7 @@ Status read_mediawiki(const std::string& path,
   p.stats = stats ? stats : &local;
   p.path = path;
   std::unique_ptr<std::remove_pointer_t<XML_Parser>, decltype(&XML_ParserFree)> parser(XML_ParserCreate("UTF-8"),
-                                                                                      &XML_ParserFree);
+                                                                                       &XML_ParserFree);
   if (!parser) return Status::internal("expat: cannot create a parser");
   p.parser = parser.get();
   XML_SetUserData(p.parser, &p);

@@ -38,8 +38,8 @@ struct WikiText {
 WikiText wikitext_to_text(std::string_view wikitext);
 
 struct MediaWikiStats {
-  int64_t pages = 0;          // every <page>
-  int64_t indexed = 0;        // passed to on_document
+  int64_t pages = 0;    // every <page>
+  int64_t indexed = 0;  // passed to on_document
   int64_t other_namespace = 0;
   int64_t redirects = 0;
 };

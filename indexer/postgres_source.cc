@@ -5,9 +5,8 @@
 #include <cstdlib>
 #include <map>
 #include <memory>
-#include <set>
-
 #include <nlohmann/json.hpp>
+#include <set>
 
 namespace kbseek::indexer {
 
@@ -17,8 +16,8 @@ using core::Status;
 namespace {
 
 // Type oids from PostgreSQL's pg_type.dat (stable across versions).
-constexpr Oid kBool = 16, kInt8 = 20, kInt2 = 21, kInt4 = 23, kJson = 114, kFloat4 = 700, kFloat8 = 701,
-              kDate = 1082, kTimestamp = 1114, kTimestampTz = 1184, kNumeric = 1700, kJsonb = 3802;
+constexpr Oid kBool = 16, kInt8 = 20, kInt2 = 21, kInt4 = 23, kJson = 114, kFloat4 = 700, kFloat8 = 701, kDate = 1082,
+              kTimestamp = 1114, kTimestampTz = 1184, kNumeric = 1700, kJsonb = 3802;
 
 const std::set<std::string>& kbseek_params() {
   static const std::set<std::string> k = {"query", "table", "id", "text", "title", "time", "acl", "updated"};
@@ -41,7 +40,8 @@ Result<std::string> percent_decode(const std::string& s, const std::string& name
       const int hi = i + 2 < s.size() ? hex_value(s[i + 1]) : -1;
       const int lo = i + 2 < s.size() ? hex_value(s[i + 2]) : -1;
       if (hi < 0 || lo < 0)
-        return Status::invalid_argument("source parameter " + name + ": bad percent-encoding at \"" + s.substr(i, 3) + "\"");
+        return Status::invalid_argument("source parameter " + name + ": bad percent-encoding at \"" + s.substr(i, 3) +
+                                        "\"");
       out += static_cast<char>(hi * 16 + lo);
       i += 2;
     } else {
@@ -95,8 +95,7 @@ Result<Conn> connect(const PostgresSource& s) {
     return Status::unavailable(s.display + ": cannot connect: " + pg_message(c.get()));
   // Text results in UTF-8 whatever the database's encoding; ISO dates.
   PgResult r(PQexec(c.get(), "SET client_encoding = 'UTF8'; SET DateStyle = 'ISO'; SET TimeZone = 'UTC'"));
-  if (PQresultStatus(r.get()) != PGRES_COMMAND_OK)
-    return Status::unavailable(s.display + ": " + pg_message(c.get()));
+  if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) return Status::unavailable(s.display + ": " + pg_message(c.get()));
   return c;
 }
 
@@ -138,12 +137,13 @@ Result<Mapping> map_columns(const PostgresSource& s, const std::vector<Column>& 
   Mapping m{s.id_column, s.text_column, s.title_column, s.time_column, s.acl_column, s.updated_column};
   if (m.title.empty() && have.count("title")) m.title = "title";
   if (m.time.empty() && have.count("timestamp")) m.time = "timestamp";
-  const std::pair<const char*, const std::string*> named[] = {{"id", &m.id},     {"text", &m.text}, {"title", &m.title},
-                                                              {"time", &m.time}, {"acl", &m.acl},   {"updated", &m.updated}};
+  const std::pair<const char*, const std::string*> named[] = {{"id", &m.id},       {"text", &m.text},
+                                                              {"title", &m.title}, {"time", &m.time},
+                                                              {"acl", &m.acl},     {"updated", &m.updated}};
   for (const auto& [param, col] : named) {
     if (!col->empty() && !have.count(*col))
-      return Status::invalid_argument(s.display + ": " + param + "=" + *col + " names no column of the rows (they have: " +
-                                      list + ")");
+      return Status::invalid_argument(s.display + ": " + param + "=" + *col +
+                                      " names no column of the rows (they have: " + list + ")");
   }
   return m;
 }
@@ -166,12 +166,10 @@ std::string select_list(PGconn* c, const std::vector<Column>& cols, const Mappin
 
 nlohmann::json metadata_value(Oid type, const char* v) {
   switch (type) {
-    case kBool:
-      return std::string(v) == "t";
+    case kBool: return std::string(v) == "t";
     case kInt2:
     case kInt4:
-    case kInt8:
-      return std::strtoll(v, nullptr, 10);
+    case kInt8: return std::strtoll(v, nullptr, 10);
     case kFloat4:
     case kFloat8:
     case kNumeric: {
@@ -185,8 +183,7 @@ nlohmann::json metadata_value(Oid type, const char* v) {
       nlohmann::json j = nlohmann::json::parse(v, nullptr, false);
       return j.is_discarded() ? nlohmann::json(v) : j;
     }
-    default:
-      return v;
+    default: return v;
   }
 }
 
@@ -212,7 +209,8 @@ Result<PostgresRow> to_record(const PGresult* r, const std::vector<Column>& cols
       char* end = nullptr;
       const long long t = std::strtoll(v, &end, 10);
       if (!end || *end != '\0')
-        return Status::invalid_argument("column \"" + name + "\" (the time) is neither a date, a timestamp nor seconds: \"" +
+        return Status::invalid_argument("column \"" + name +
+                                        "\" (the time) is neither a date, a timestamp nor seconds: \"" +
                                         std::string(v) + "\"");
       doc["timestamp"] = t;
     } else if (name == m.acl) {
@@ -282,7 +280,8 @@ Result<PostgresSource> parse_postgres_uri(const std::string& uri) {
   const bool has_query = ours.count("query") && !ours["query"].empty();
   const bool has_table = ours.count("table") && !ours["table"].empty();
   if (has_query == has_table)
-    return Status::invalid_argument("source " + s.display + ": give the rows as query=SELECT... or table=NAME (one of them)");
+    return Status::invalid_argument("source " + s.display +
+                                    ": give the rows as query=SELECT... or table=NAME (one of them)");
   if (has_query) {
     s.query = ours["query"];
   } else {

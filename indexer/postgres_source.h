@@ -63,8 +63,8 @@ struct PostgresRejection {
 };
 
 struct PostgresReadResult {
-  int64_t rows = 0;        // read, rejected ones included
-  std::string watermark;   // the largest `updated` value read; "" without updated= or rows
+  int64_t rows = 0;       // read, rejected ones included
+  std::string watermark;  // the largest `updated` value read; "" without updated= or rows
 };
 
 // Reads the rows whose `updated` column is >= `since` ("" = all rows), in

@@ -47,8 +47,10 @@ void ProgressReporter::update(int64_t docs, int64_t chunks, int64_t bytes) {
   if (since < (bar_ ? 0.1 : line_interval_s_)) return;
   last_ = now;
   double elapsed = std::chrono::duration<double>(now - start_).count();
-  if (bar_) std::fprintf(stderr, "\r\033[K%s", render(docs, chunks, bytes, elapsed).c_str());
-  else std::fprintf(stderr, "progress: %s\n", render(docs, chunks, bytes, elapsed).c_str());
+  if (bar_)
+    std::fprintf(stderr, "\r\033[K%s", render(docs, chunks, bytes, elapsed).c_str());
+  else
+    std::fprintf(stderr, "progress: %s\n", render(docs, chunks, bytes, elapsed).c_str());
   std::fflush(stderr);
 }
 

@@ -98,9 +98,12 @@ TextDecoder TextDecoder::detect(std::string_view sample) {
     const char* name = ucsdet_getName(matches[i], &err);
     if (U_FAILURE(err) || name == nullptr) break;
     Encoding e;
-    if (std::strcmp(name, "GB18030") == 0) e = Encoding::kGb18030;
-    else if (std::strcmp(name, "Big5") == 0) e = Encoding::kBig5;
-    else continue;
+    if (std::strcmp(name, "GB18030") == 0)
+      e = Encoding::kGb18030;
+    else if (std::strcmp(name, "Big5") == 0)
+      e = Encoding::kBig5;
+    else
+      continue;
     DecodeReport as_candidate;
     TextDecoder(e).decode(sample.substr(0, sample.size() - 1), &as_candidate);  // the last byte may be cut
     if (as_candidate.bad_bytes < as_utf8.bad_bytes) return TextDecoder(e);

@@ -22,8 +22,8 @@
 namespace kbseek::indexer {
 
 struct DecodeReport {
-  int64_t bad_bytes = 0;           // undecodable bytes replaced by U+FFFD
-  int64_t first_bad_offset = -1;   // byte offset of the first one in the input given to decode()
+  int64_t bad_bytes = 0;          // undecodable bytes replaced by U+FFFD
+  int64_t first_bad_offset = -1;  // byte offset of the first one in the input given to decode()
 };
 
 class TextDecoder {

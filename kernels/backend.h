@@ -14,8 +14,8 @@
 //
 // Thread-safety: the CPU backend is safe to use from any number of threads
 // (one caller at a time gets the worker team; others run their op on their
-// own thread, so concurrent callers never oversubscribe). The CUDA backend keeps one stream and one cuBLAS handle: callers
-// must serialise their use of it (the encoder holds a mutex around a forward).
+// own thread, so concurrent callers never oversubscribe). The CUDA backend keeps one stream and one cuBLAS handle:
+// callers must serialise their use of it (the encoder holds a mutex around a forward).
 #pragma once
 
 #include <cstddef>
@@ -30,28 +30,28 @@
 namespace kbseek::kernels {
 
 enum class Op {
-  kSgemm,          // C = alpha * op(A) * op(B) + beta * C
-  kSgemmBatched,   // the same over `batch` matrices at fixed strides
-  kLinear,         // y = x Wᵀ + b (a PyTorch Linear layer)
-  kAddBias,        // x[r, c] += bias[c]
-  kBiasGelu,       // x[r, c] = gelu(x[r, c] + bias[c])
-  kGelu,           // x = gelu(x), erf form
-  kLayerNorm,      // out = layernorm(x + residual) * gamma + beta
-  kSoftmaxRows,    // row softmax of scale * x + mask
-  kAttention,      // multi-head scaled dot-product attention over packed QKV
-  kRmsNorm,        // out (+)= x / rms(x) * gamma
-  kRope,           // rotary position embedding, rotate-half convention
-  kGqaAttention,   // grouped-query bidirectional attention, optional sliding window
-  kGeglu,          // out = gelu_tanh(gate) * up
+  kSgemm,            // C = alpha * op(A) * op(B) + beta * C
+  kSgemmBatched,     // the same over `batch` matrices at fixed strides
+  kLinear,           // y = x Wᵀ + b (a PyTorch Linear layer)
+  kAddBias,          // x[r, c] += bias[c]
+  kBiasGelu,         // x[r, c] = gelu(x[r, c] + bias[c])
+  kGelu,             // x = gelu(x), erf form
+  kLayerNorm,        // out = layernorm(x + residual) * gamma + beta
+  kSoftmaxRows,      // row softmax of scale * x + mask
+  kAttention,        // multi-head scaled dot-product attention over packed QKV
+  kRmsNorm,          // out (+)= x / rms(x) * gamma
+  kRope,             // rotary position embedding, rotate-half convention
+  kGqaAttention,     // grouped-query bidirectional attention, optional sliding window
+  kGeglu,            // out = gelu_tanh(gate) * up
   kCausalAttention,  // grouped-query causal attention after a cached prefix
-  kSwiglu,         // out = silu(gate) * up
-  kAdd,            // y += x
+  kSwiglu,           // out = silu(gate) * up
+  kAdd,              // y += x
 };
 const char* op_name(Op op);
-inline constexpr Op kAllOps[] = {Op::kSgemm,     Op::kSgemmBatched, Op::kLinear,      Op::kAddBias,
-                                 Op::kBiasGelu,  Op::kGelu,         Op::kLayerNorm,   Op::kSoftmaxRows,
-                                 Op::kAttention, Op::kRmsNorm,      Op::kRope,        Op::kGqaAttention,
-                                 Op::kGeglu,     Op::kCausalAttention, Op::kSwiglu, Op::kAdd};
+inline constexpr Op kAllOps[] = {Op::kSgemm, Op::kSgemmBatched, Op::kLinear,      Op::kAddBias,         Op::kBiasGelu,
+                                 Op::kGelu,  Op::kLayerNorm,    Op::kSoftmaxRows, Op::kAttention,       Op::kRmsNorm,
+                                 Op::kRope,  Op::kGqaAttention, Op::kGeglu,       Op::kCausalAttention, Op::kSwiglu,
+                                 Op::kAdd};
 
 enum class Transpose { kNo, kYes };
 
@@ -131,18 +131,16 @@ class Backend {
   // --- ops (shapes in elements) ---------------------------------------------
   // C[m×n] = alpha * op(A)[m×k] * op(B)[k×n] + beta * C. With kNo, A is m×k
   // (lda ≥ k); with kYes, A is stored k×m (lda ≥ m). Likewise B.
-  virtual core::Status sgemm(Transpose ta, Transpose tb, int m, int n, int k, float alpha,
-                             const float* a, int lda, const float* b, int ldb, float beta, float* c,
-                             int ldc) = 0;
+  virtual core::Status sgemm(Transpose ta, Transpose tb, int m, int n, int k, float alpha, const float* a, int lda,
+                             const float* b, int ldb, float beta, float* c, int ldc) = 0;
   // `batch` independent sgemms; matrix i starts at a + i*stride_a (and so on).
-  virtual core::Status sgemm_batched(Transpose ta, Transpose tb, int m, int n, int k, float alpha,
-                                     const float* a, int lda, int64_t stride_a, const float* b,
-                                     int ldb, int64_t stride_b, float beta, float* c, int ldc,
-                                     int64_t stride_c, int batch) = 0;
+  virtual core::Status sgemm_batched(Transpose ta, Transpose tb, int m, int n, int k, float alpha, const float* a,
+                                     int lda, int64_t stride_a, const float* b, int ldb, int64_t stride_b, float beta,
+                                     float* c, int ldc, int64_t stride_c, int batch) = 0;
   // y[rows×out] = x[rows×in] · Wᵀ + bias, W stored [out×in] row-major as in
   // PyTorch; bias (out floats) may be null. All contiguous; y must not alias x.
-  virtual core::Status linear(const float* x, int rows, int in, const float* w, const float* bias,
-                              float* y, int out) = 0;
+  virtual core::Status linear(const float* x, int rows, int in, const float* w, const float* bias, float* y,
+                              int out) = 0;
   // Weights kept in a backend's own layout and precision (see WeightFormat):
   // supports_weights says which formats it can prepare; prepare_weights
   // takes W [out × in] in host memory (InvalidArgument naming the shape
@@ -176,13 +174,12 @@ class Backend {
   virtual core::Status gelu(float* x, size_t n) = 0;
   // Per row: v = x + residual (residual may be null); out = (v - mean) /
   // sqrt(var + eps) * gamma + beta, with the biased variance. out may alias x.
-  virtual core::Status layernorm(const float* x, const float* residual, float* out, int rows,
-                                 int cols, const float* gamma, const float* beta, float eps) = 0;
+  virtual core::Status layernorm(const float* x, const float* residual, float* out, int rows, int cols,
+                                 const float* gamma, const float* beta, float eps) = 0;
   // In place, per row of x (rows×cols, leading dimension ld ≥ cols):
   // softmax(scale * x[r] + mask), mask a cols-long additive row (may be null).
   // Use a large negative mask value (-1e30 or -inf) to exclude a column.
-  virtual core::Status softmax_rows(float* x, int rows, int cols, int ld, float scale,
-                                    const float* mask) = 0;
+  virtual core::Status softmax_rows(float* x, int rows, int cols, int ld, float scale, const float* mask) = 0;
 
   // Multi-head self-attention over packed variable-length sequences (no
   // padding): sequence b owns rows [offsets[b], offsets[b+1]).
@@ -191,16 +188,16 @@ class Backend {
   //   ctx: [offsets[num_seqs], hidden] output.
   //   offsets: host array of num_seqs+1 non-decreasing ints, offsets[0] = 0.
   // ctx = softmax(Q K^T / sqrt(head_dim)) V within each sequence and head.
-  virtual core::Status attention(const float* qkv, float* ctx, int num_seqs, const int* offsets,
-                                 int num_heads, int head_dim) = 0;
+  virtual core::Status attention(const float* qkv, float* ctx, int num_seqs, const int* offsets, int num_heads,
+                                 int head_dim) = 0;
 
   // --- decoder-style blocks (Gemma 3, Qwen 2.5; EmbeddingGemma first) -------
   // Per row of x [rows × cols] (contiguous): n = x / sqrt(mean(x²) + eps) *
   // gamma, in fp32 as transformers' Gemma3RMSNorm. accumulate=false: out = n
   // (out may alias x); true: out += n (a residual add; out must not alias x).
   // Gemma's (1 + w) weight is folded into gamma by the caller.
-  virtual core::Status rms_norm(const float* x, float* out, int rows, int cols, const float* gamma,
-                                float eps, bool accumulate) = 0;
+  virtual core::Status rms_norm(const float* x, float* out, int rows, int cols, const float* gamma, float eps,
+                                bool accumulate) = 0;
   // Rotary position embedding in place, transformers' "rotate_half" (NeoX)
   // convention. For row t of sequence b (position p = first_position + t -
   // offsets[b]: 0 for a whole prompt, the cached prefix's length for the
@@ -211,8 +208,8 @@ class Backend {
   //   x[i] = x1 cos a - x2 sin a;  x[i + head_dim/2] = x2 cos a + x1 sin a.
   // x: offsets[num_seqs] rows of `ld` floats (ld ≥ num_heads*head_dim);
   // offsets is a host array. head_dim even.
-  virtual core::Status rope(float* x, int ld, int num_seqs, const int* offsets, int num_heads,
-                            int head_dim, float base, int first_position) = 0;
+  virtual core::Status rope(float* x, int ld, int num_seqs, const int* offsets, int num_heads, int head_dim, float base,
+                            int first_position) = 0;
   // Grouped-query bidirectional self-attention over packed sequences.
   //   q, ctx: [T × num_q_heads*head_dim]; k, v: [T × num_kv_heads*head_dim];
   //   all contiguous, T = offsets[num_seqs] (host array, as attention()).
@@ -222,9 +219,9 @@ class Backend {
   // `_bidirectional_window_overlay`); never across sequences.
   // ctx = softmax(scale * q kᵀ over the keys it sees) v. num_q_heads must be
   // a multiple of num_kv_heads.
-  virtual core::Status gqa_attention(const float* q, const float* k, const float* v, float* ctx,
-                                     int num_seqs, const int* offsets, int num_q_heads,
-                                     int num_kv_heads, int head_dim, float scale, int window) = 0;
+  virtual core::Status gqa_attention(const float* q, const float* k, const float* v, float* ctx, int num_seqs,
+                                     const int* offsets, int num_q_heads, int num_kv_heads, int head_dim, float scale,
+                                     int window) = 0;
   // GeGLU: out[r, c] = gelu_tanh(gu[r, c]) * gu[r, cols + c], gu [rows × 2·cols]
   // (gate | up, as one fused projection writes them), out [rows × cols], not
   // aliasing. gelu_tanh(x) = 0.5 x (1 + tanh(√(2/π) (x + 0.044715 x³))),

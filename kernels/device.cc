@@ -21,16 +21,17 @@ core::Result<Backend*> choose_backend(const DeviceNeeds& needs) {
   }
   for (Op op : needs.ops) {
     if (!cuda.value()->supports(op)) {
-      const std::string why = cuda.value()->device_name() + " lacks op " + op_name(op) + ", which " + needs.who +
-                              " needs";
+      const std::string why =
+          cuda.value()->device_name() + " lacks op " + op_name(op) + ", which " + needs.who + " needs";
       if (want == "cuda") return core::Status::invalid_argument("KBSEEK_DEVICE=cuda: " + why);
       core::log_warn("kernels", why + "; running it on the CPU");
       return cpu_backend();
     }
   }
   if (want == "auto" && !needs.cuda_validated) {
-    core::log_info("kernels", needs.who + " runs on the CPU: its CUDA path is built but not yet checked on a GPU "
-                                          "(KBSEEK_DEVICE=cuda to use it)");
+    core::log_info("kernels", needs.who +
+                                  " runs on the CPU: its CUDA path is built but not yet checked on a GPU "
+                                  "(KBSEEK_DEVICE=cuda to use it)");
     return cpu_backend();
   }
   return cuda.value();

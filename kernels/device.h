@@ -12,8 +12,8 @@
 //         chosen for a user silently.
 #pragma once
 
-#include <vector>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 #include "kernels/backend.h"
@@ -21,9 +21,9 @@
 namespace kbseek::kernels {
 
 struct DeviceNeeds {
-  std::string who;                 // for messages: "all-minilm-l6-v2", "LLM re-ranker"
-  std::vector<Op> ops;             // what the model calls
-  bool cuda_validated = false;     // its CUDA path passed parity on a GPU
+  std::string who;              // for messages: "all-minilm-l6-v2", "LLM re-ranker"
+  std::vector<Op> ops;          // what the model calls
+  bool cuda_validated = false;  // its CUDA path passed parity on a GPU
 };
 
 // InvalidArgument for a KBSEEK_DEVICE value other than cpu, cuda or auto;

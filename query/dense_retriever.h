@@ -17,8 +17,7 @@ class DenseRetriever : public Retriever {
   // queries encoded by `encoder`, which must be that model (the caller
   // checks the MANIFEST fingerprint). Both must outlive the retriever.
   // With cache_entries > 0, query embeddings are kept (EmbeddingCache).
-  DenseRetriever(const storage::IndexFolder* index, size_t model, encoder::Encoder* encoder,
-                 size_t cache_entries = 0);
+  DenseRetriever(const storage::IndexFolder* index, size_t model, encoder::Encoder* encoder, size_t cache_entries = 0);
   // Query embedding cache hits and misses (0 without a cache).
   uint64_t cache_hits() const { return cache_ ? cache_->hits() : 0; }
   uint64_t cache_misses() const { return cache_ ? cache_->misses() : 0; }

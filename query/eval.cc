@@ -5,9 +5,8 @@
 #include <cerrno>
 #include <cmath>
 #include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 namespace kbseek::query {
 

@@ -21,8 +21,8 @@ enum class FusionMethod { kReciprocalRank, kWeightedNormalized };
 
 struct FusionOptions {
   FusionMethod method = FusionMethod::kWeightedNormalized;
-  double rrf_k = 60;             // RRF's rank offset; 60 as in the paper
-  std::vector<double> weights;   // per list; empty = all 1
+  double rrf_k = 60;            // RRF's rank offset; 60 as in the paper
+  std::vector<double> weights;  // per list; empty = all 1
   // Hybrid retrieval multiplies each list's weight by confidence^exponent
   // (Retriever::confidence). 0 turns query adaptation off. 2 is measured:
   // it keeps hybrid at BM25's level on the Chinese sets under an English-only

@@ -7,7 +7,8 @@ LexicalRetriever::LexicalRetriever(const storage::IndexFolder* index) : index_(i
 
 core::Result<std::vector<Candidate>> LexicalRetriever::retrieve(const Query& query, int k,
                                                                 const storage::ChunkFilter* allow) const {
-  KB_ASSIGN_OR_RETURN(auto hits, index_->search_lexical(storage::LexicalQuery{query.search_terms, query.must}, k, allow));
+  KB_ASSIGN_OR_RETURN(auto hits,
+                      index_->search_lexical(storage::LexicalQuery{query.search_terms, query.must}, k, allow));
   return to_candidates(hits, name_);
 }
 

@@ -8,8 +8,8 @@
 
 #include "core/ascii.h"
 #include "core/utf8.h"
-#include "query/query_syntax.h"
 #include "query/query_language.h"
+#include "query/query_syntax.h"
 #include "query/snippet.h"
 #include "storage/entities.h"
 #include "storage/index_folder.h"
@@ -66,9 +66,9 @@ bool is_identifier(std::string_view t) {
     }
   }
   if (letters == 0) return false;
-  if (digits > 0) return true;                                      // A100, gpt4o, RFC9110
-  if (contains(t, "_") || contains(t, "::")) return true;             // max_k, std::vector
-  if (inner_upper > 0) return true;                                   // LangChain, iPhone
+  if (digits > 0) return true;                                                                  // A100, gpt4o, RFC9110
+  if (contains(t, "_") || contains(t, "::")) return true;                                       // max_k, std::vector
+  if (inner_upper > 0) return true;                                                             // LangChain, iPhone
   return letters >= 2 && upper == letters && t.find_first_of(".,-") == std::string_view::npos;  // VPN
 }
 
@@ -78,16 +78,16 @@ struct Cue {
   QuestionForm form;
 };
 constexpr Cue kChineseCues[] = {
-    {"为什么", QuestionForm::kWhy},     {"为何", QuestionForm::kWhy},       {"什么时候", QuestionForm::kWhen},
-    {"何时", QuestionForm::kWhen},       {"哪一年", QuestionForm::kWhen},    {"哪年", QuestionForm::kWhen},
-    {"哪里", QuestionForm::kWhere},     {"哪儿", QuestionForm::kWhere},     {"在哪", QuestionForm::kWhere},
-    {"何处", QuestionForm::kWhere},     {"多少", QuestionForm::kQuantity},  {"几个", QuestionForm::kQuantity},
-    {"几年", QuestionForm::kQuantity},  {"几次", QuestionForm::kQuantity},  {"几种", QuestionForm::kQuantity},
-    {"怎么", QuestionForm::kHow},       {"怎样", QuestionForm::kHow},       {"如何", QuestionForm::kHow},
-    {"什么", QuestionForm::kWhat},      {"啥", QuestionForm::kWhat},        {"哪个", QuestionForm::kWhich},
-    {"哪些", QuestionForm::kWhich},     {"哪位", QuestionForm::kWho},       {"谁", QuestionForm::kWho},
-    {"是否", QuestionForm::kYesNo},     {"是不是", QuestionForm::kYesNo},   {"有没有", QuestionForm::kYesNo},
-    {"能不能", QuestionForm::kYesNo},   {"可不可以", QuestionForm::kYesNo},
+    {"为什么", QuestionForm::kWhy},    {"为何", QuestionForm::kWhy},       {"什么时候", QuestionForm::kWhen},
+    {"何时", QuestionForm::kWhen},     {"哪一年", QuestionForm::kWhen},    {"哪年", QuestionForm::kWhen},
+    {"哪里", QuestionForm::kWhere},    {"哪儿", QuestionForm::kWhere},     {"在哪", QuestionForm::kWhere},
+    {"何处", QuestionForm::kWhere},    {"多少", QuestionForm::kQuantity},  {"几个", QuestionForm::kQuantity},
+    {"几年", QuestionForm::kQuantity}, {"几次", QuestionForm::kQuantity},  {"几种", QuestionForm::kQuantity},
+    {"怎么", QuestionForm::kHow},      {"怎样", QuestionForm::kHow},       {"如何", QuestionForm::kHow},
+    {"什么", QuestionForm::kWhat},     {"啥", QuestionForm::kWhat},        {"哪个", QuestionForm::kWhich},
+    {"哪些", QuestionForm::kWhich},    {"哪位", QuestionForm::kWho},       {"谁", QuestionForm::kWho},
+    {"是否", QuestionForm::kYesNo},    {"是不是", QuestionForm::kYesNo},   {"有没有", QuestionForm::kYesNo},
+    {"能不能", QuestionForm::kYesNo},  {"可不可以", QuestionForm::kYesNo},
 };
 
 QuestionForm chinese_question(std::string_view text) {
@@ -129,9 +129,9 @@ QuestionForm english_question(const std::vector<std::string>& words) {
   if (w == "where") return QuestionForm::kWhere;
   if (w == "who" || w == "whom" || w == "whose") return QuestionForm::kWho;
   if (w == "which") return QuestionForm::kWhich;
-  static const char* const kAux[] = {"is",    "are",  "was",    "were",  "do",   "does", "did",   "can",   "could",
-                                     "should", "will", "would",  "has",   "have", "had",  "may",   "might", "must",
-                                     "isn't", "aren't", "doesn't", "don't", "can't", "won't", "didn't"};
+  static const char* const kAux[] = {
+      "is",   "are", "was", "were",  "do",   "does",  "did",    "can",     "could", "should", "will",  "would", "has",
+      "have", "had", "may", "might", "must", "isn't", "aren't", "doesn't", "don't", "can't",  "won't", "didn't"};
   for (const char* a : kAux)
     if (w == a) return QuestionForm::kYesNo;
   return QuestionForm::kNone;
@@ -172,12 +172,18 @@ void add_languages(Query* q) {
     const double share = static_cast<double>(n) / total;
     q->script_shares[script] = share;
     std::string lang;
-    if (script == "han") lang = kana ? "ja" : "zh";
-    else if (script == "kana") lang = "ja";
-    else if (script == "hangul") lang = "ko";
-    else if (script == "latin") lang = "en";
-    else if (script == "cyrillic") lang = "ru";
-    else if (script == "arabic") lang = "ar";
+    if (script == "han")
+      lang = kana ? "ja" : "zh";
+    else if (script == "kana")
+      lang = "ja";
+    else if (script == "hangul")
+      lang = "ko";
+    else if (script == "latin")
+      lang = "en";
+    else if (script == "cyrillic")
+      lang = "ru";
+    else if (script == "arabic")
+      lang = "ar";
     if (!lang.empty()) by_language[lang] += share;
   }
   std::vector<std::pair<std::string, double>> order(by_language.begin(), by_language.end());

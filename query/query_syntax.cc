@@ -192,7 +192,9 @@ class Parser {
     return std::nullopt;
   }
 
-  std::optional<SyntaxError> parse_or(Node* out) { return parse_chain(Tok::kOr, Node::Kind::kOr, &Parser::parse_seq, out); }
+  std::optional<SyntaxError> parse_or(Node* out) {
+    return parse_chain(Tok::kOr, Node::Kind::kOr, &Parser::parse_seq, out);
+  }
 
   std::optional<SyntaxError> parse_seq(Node* out) {
     std::vector<Node> kids;
@@ -418,8 +420,9 @@ class Compiler {
         auto terms = analyze(n.text);
         if (terms.empty()) return std::nullopt;
         if (ctx_.fields != nullptr && !ctx_.fields->positions) {
-          warn("this index was built without word positions: phrases match their words anywhere in a passage "
-               "(kbseek check --index DIR --repair adds them)");
+          warn(
+              "this index was built without word positions: phrases match their words anywhere in a passage "
+              "(kbseek check --index DIR --repair adds them)");
           return Condition::all_terms(std::move(terms));
         }
         return Condition::phrase(std::move(terms));
@@ -455,7 +458,7 @@ class Compiler {
         if (kids.empty()) return std::nullopt;
         if (kids.size() == 1) return std::move(kids[0]);
         return n.kind == Node::Kind::kAnd || has_required ? Condition::all_of(std::move(kids))
-                                                         : Condition::any_of(std::move(kids));
+                                                          : Condition::any_of(std::move(kids));
       }
     }
     return std::nullopt;
@@ -479,15 +482,13 @@ class Compiler {
       }
       return Condition::range("time", low, high);
     }
-    auto it = ctx_.fields == nullptr ? std::map<std::string, bool>::const_iterator{}
-                                     : ctx_.fields->fields.find(name);
+    auto it = ctx_.fields == nullptr ? std::map<std::string, bool>::const_iterator{} : ctx_.fields->fields.find(name);
     if (ctx_.fields == nullptr || it == ctx_.fields->fields.end()) {
       warn("no field \"" + name + "\" in this index; \"" + written + "\" searched as words");
       return std::nullopt;
     }
     const bool numeric = it->second;
-    const bool range_syntax =
-        value.find("..") != std::string::npos || value[0] == '>' || value[0] == '<';
+    const bool range_syntax = value.find("..") != std::string::npos || value[0] == '>' || value[0] == '<';
     double low = 0, high = 0;
     if (numeric && read_range(value, read_number, /*dates=*/false, &low, &high)) {
       if (range_syntax) return Condition::range(name, low, high);
@@ -591,9 +592,12 @@ bool parse_date_period(std::string_view s, double* start, double* end) {
   if (d > core::days_in_month(y, static_cast<unsigned>(m))) return false;
   const int64_t first = core::days_from_civil(y, static_cast<unsigned>(m), static_cast<unsigned>(d));
   int64_t after = 0;
-  if (n == 1) after = core::days_from_civil(y + 1, 1, 1);
-  else if (n == 2) after = m == 12 ? core::days_from_civil(y + 1, 1, 1) : core::days_from_civil(y, static_cast<unsigned>(m + 1), 1);
-  else after = first + 1;
+  if (n == 1)
+    after = core::days_from_civil(y + 1, 1, 1);
+  else if (n == 2)
+    after = m == 12 ? core::days_from_civil(y + 1, 1, 1) : core::days_from_civil(y, static_cast<unsigned>(m + 1), 1);
+  else
+    after = first + 1;
   *start = static_cast<double>(first) * 86400;
   *end = static_cast<double>(after) * 86400;
   return true;

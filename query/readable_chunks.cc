@@ -22,8 +22,7 @@ ReadableChunks::Known ReadableChunks::lookup(int64_t chunk_id) const {
 
 void ReadableChunks::remember(int64_t chunk_id, bool readable) {
   if (chunk_id < 0 || chunk_id >= (int64_t{1} << 62)) return;
-  table_[static_cast<size_t>(chunk_id) & mask_].store((chunk_id << 1) | (readable ? 1 : 0),
-                                                      std::memory_order_relaxed);
+  table_[static_cast<size_t>(chunk_id) & mask_].store((chunk_id << 1) | (readable ? 1 : 0), std::memory_order_relaxed);
 }
 
 }  // namespace kbseek::query

@@ -12,8 +12,10 @@ core::Result<std::vector<std::string>> select_documents(const storage::IndexFold
   KB_ASSIGN_OR_RETURN(const Query q, parse_query(what, &index));
   if (!q.warnings.empty()) return core::Status::invalid_argument("filter \"" + what + "\": " + q.warnings[0]);
   if (!q.text.empty() || q.must.empty())
-    return core::Status::invalid_argument("a filter holds conditions only (field:value, lang:, time:, +\"phrase\"), "
-                                          "not words to score: \"" + what + "\"");
+    return core::Status::invalid_argument(
+        "a filter holds conditions only (field:value, lang:, time:, +\"phrase\"), "
+        "not words to score: \"" +
+        what + "\"");
   KB_ASSIGN_OR_RETURN(auto hits, index.search_lexical(storage::LexicalQuery{{}, q.must},
                                                       static_cast<int>(index.chunk_count() + 1), nullptr));
   std::vector<int64_t> chunks;

@@ -72,7 +72,8 @@ std::u32string collapse_space(const std::u32string& s) {
 namespace {
 
 // Matches of `words` in `low` (lower-cased), as (position, length), sorted.
-std::vector<std::pair<size_t, size_t>> find_matches(const std::u32string& low, const std::vector<std::u32string>& words) {
+std::vector<std::pair<size_t, size_t>> find_matches(const std::u32string& low,
+                                                    const std::vector<std::u32string>& words) {
   std::vector<std::pair<size_t, size_t>> hits;
   for (const auto& uw : words) {
     if (uw.empty()) continue;

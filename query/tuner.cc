@@ -3,9 +3,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <unordered_set>
-
 #include <nlohmann/json.hpp>
+#include <unordered_set>
 
 #include "core/sha256.h"
 #include "query/eval.h"
@@ -61,7 +60,7 @@ Weights priors(const std::vector<TuneQuery>& queries) {
 
 // Coordinate ascent from `start` on `qs`; returns the weights and their scores.
 std::pair<Weights, Scores> ascend(const std::vector<const TuneQuery*>& qs, Weights start, double exponent,
-                                      const TuneOptions& o, const std::unordered_map<int64_t, std::string>& doc_of) {
+                                  const TuneOptions& o, const std::unordered_map<int64_t, std::string>& doc_of) {
   Scores best = scores(qs, start, exponent, o.method, doc_of);
   for (int pass = 0; pass < o.passes; ++pass) {
     bool moved = false;

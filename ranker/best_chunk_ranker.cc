@@ -7,17 +7,17 @@
 namespace kbseek::ranker {
 
 core::Result<std::vector<RankedDocument>> BestChunkRanker::rank(const query::Query& /*query*/,
-                                                                const std::vector<query::Candidate>& candidates,
-                                                                int k, const storage::Principals& who,
+                                                                const std::vector<query::Candidate>& candidates, int k,
+                                                                const storage::Principals& who,
                                                                 const GroupingOptions& grouping) const {
   std::vector<int64_t> ids;
   ids.reserve(candidates.size());
   for (const auto& c : candidates) ids.push_back(c.chunk_id);
   KB_ASSIGN_OR_RETURN(const std::vector<std::string> doc_of, index_->chunk_documents(ids));
   struct Group {
-    size_t best = 0;      // index into candidates: the first seen is the best
-    int others = 0;       // chunks after the best
-    double rest = 0;      // Σ_{j≥2} s_j / j
+    size_t best = 0;  // index into candidates: the first seen is the best
+    int others = 0;   // chunks after the best
+    double rest = 0;  // Σ_{j≥2} s_j / j
     double score = 0;
   };
   std::vector<Group> groups;
@@ -40,8 +40,7 @@ core::Result<std::vector<RankedDocument>> BestChunkRanker::rank(const query::Que
   std::vector<size_t> order(groups.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   // Stable: equal scores keep the candidates' order (first seen first).
-  std::stable_sort(order.begin(), order.end(),
-                   [&](size_t a, size_t b) { return groups[a].score > groups[b].score; });
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return groups[a].score > groups[b].score; });
   std::vector<RankedDocument> out;
   for (size_t gi : order) {
     if (static_cast<int>(out.size()) >= k) break;

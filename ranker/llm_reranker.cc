@@ -78,9 +78,10 @@ core::Result<const encoder::llm::RelevanceScorer*> LlmReranker::scorer() const {
     return open_status_;
   }
   scorer_ = std::move(s).value();
-  core::log_info("ranker", "LLM re-ranker " + model_ + " opened in " +
-                               std::to_string(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()) +
-                               " s (" + kernels::weight_format_name(scorer_->model().weight_format()) + " weights)");
+  core::log_info("ranker",
+                 "LLM re-ranker " + model_ + " opened in " +
+                     std::to_string(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()) +
+                     " s (" + kernels::weight_format_name(scorer_->model().weight_format()) + " weights)");
   return scorer_.get();
 }
 

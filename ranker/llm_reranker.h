@@ -35,9 +35,9 @@
 namespace kbseek::ranker {
 
 struct LlmRerankOptions {
-  int k = 10;              // documents of the first stage re-ranked (the top k)
-  double budget_ms = 0;    // a deadline for the stage; 0 = none
-  double llm_weight = 0.2; // w above; [0, 1]
+  int k = 10;               // documents of the first stage re-ranked (the top k)
+  double budget_ms = 0;     // a deadline for the stage; 0 = none
+  double llm_weight = 0.2;  // w above; [0, 1]
 };
 
 struct LlmRerankReport {

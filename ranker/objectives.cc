@@ -5,7 +5,6 @@
 #include <chrono>
 #include <cmath>
 #include <map>
-
 #include <nlohmann/json.hpp>
 
 #include "core/ascii.h"
@@ -55,7 +54,8 @@ core::Status validate(const RankingOptions& o) {
   auto bad = [](const std::string& what) { return core::Status::invalid_argument(what); };
   if (!(o.freshness_weight >= 0 && o.freshness_weight <= 1)) return bad("freshness weight must be in [0, 1]");
   if (!(o.recent_weight >= 0 && o.recent_weight <= 1)) return bad("recent weight must be in [0, 1]");
-  if (!(o.half_life_days > 0) || !std::isfinite(o.half_life_days)) return bad("half-life must be a positive number of days");
+  if (!(o.half_life_days > 0) || !std::isfinite(o.half_life_days))
+    return bad("half-life must be a positive number of days");
   if (!(o.mmr_lambda >= 0 && o.mmr_lambda <= 1)) return bad("MMR lambda must be in [0, 1]");
   if (o.max_per_group < 0) return bad("max per group must not be negative");
   if (!(o.other_chunks_weight >= 0 && o.other_chunks_weight <= 10))
@@ -91,7 +91,8 @@ core::Status ranking_from_json(const nlohmann::json& j, RankingOptions* o) {
       if (!v.is_string()) return core::Status::invalid_argument("ranking option \"group_field\" must be a string");
       o->group_field = v.get<std::string>();
     } else if (key == "max_per_group") {
-      if (!v.is_number_integer()) return core::Status::invalid_argument("ranking option \"max_per_group\" must be an integer");
+      if (!v.is_number_integer())
+        return core::Status::invalid_argument("ranking option \"max_per_group\" must be an integer");
       o->max_per_group = v.get<int>();
     } else if (key == "boosts") {
       if (!v.is_array()) return core::Status::invalid_argument("ranking option \"boosts\" must be an array");
@@ -104,7 +105,7 @@ core::Status ranking_from_json(const nlohmann::json& j, RankingOptions* o) {
               "each boost must be {\"field\": string, \"value\": string, \"factor\": number}, got " + b.dump());
         const auto& value = b["value"];
         o->boosts.push_back(Boost{b["field"].get<std::string>(),
-                                  value.is_string() ? value.get<std::string>()
+                                  value.is_string()    ? value.get<std::string>()
                                   : value.is_boolean() ? (value.get<bool>() ? "true" : "false")
                                                        : value.dump(),
                                   b["factor"].get<double>()});
@@ -121,15 +122,19 @@ core::Status ranking_from_json(const nlohmann::json& j, RankingOptions* o) {
 nlohmann::json ranking_to_json(const RankingOptions& o) {
   nlohmann::json boosts = nlohmann::json::array();
   for (const auto& b : o.boosts) boosts.push_back({{"field", b.field}, {"value", b.value}, {"factor", b.factor}});
-  return {{"freshness_weight", o.freshness_weight}, {"recent_weight", o.recent_weight},
-          {"half_life_days", o.half_life_days},     {"mmr_lambda", o.mmr_lambda},
-          {"group_field", o.group_field},           {"max_per_group", o.max_per_group},
-          {"other_chunks_weight", o.other_chunks_weight}, {"boosts", boosts}};
+  return {{"freshness_weight", o.freshness_weight},
+          {"recent_weight", o.recent_weight},
+          {"half_life_days", o.half_life_days},
+          {"mmr_lambda", o.mmr_lambda},
+          {"group_field", o.group_field},
+          {"max_per_group", o.max_per_group},
+          {"other_chunks_weight", o.other_chunks_weight},
+          {"boosts", boosts}};
 }
 
 core::Result<std::vector<RankedDocument>> apply_objectives(const query::Query& query, std::vector<RankedDocument> docs,
-                                                           const RankingOptions& o, const ChunkVectors& vectors,
-                                                           int k, std::vector<std::string>* warnings) {
+                                                           const RankingOptions& o, const ChunkVectors& vectors, int k,
+                                                           std::vector<std::string>* warnings) {
   KB_RETURN_IF_ERROR(validate(o));
   const double w = effective_freshness_weight(query, o);
   bool reorder = false;
@@ -161,7 +166,8 @@ core::Result<std::vector<RankedDocument>> apply_objectives(const query::Query& q
     const double half_life_s = o.half_life_days * 86400.0;
     for (size_t i = 0; i < docs.size(); ++i) {
       double fresh = 0;
-      if (docs[i].timestamp) fresh = std::pow(0.5, std::max(0.0, now - static_cast<double>(*docs[i].timestamp)) / half_life_s);
+      if (docs[i].timestamp)
+        fresh = std::pow(0.5, std::max(0.0, now - static_cast<double>(*docs[i].timestamp)) / half_life_s);
       docs[i].score = (1 - w) * rel[i] + w * fresh;
       docs[i].explanation.push_back(query::SourceScore{"freshness", 0, fresh, w});
     }

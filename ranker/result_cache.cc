@@ -2,7 +2,6 @@
 #include "ranker/result_cache.h"
 
 #include <algorithm>
-
 #include <nlohmann/json.hpp>
 
 #include "core/logging.h"
@@ -87,8 +86,8 @@ std::string ResultCache::encode(const SearchResponse& r) {
     for (const auto& e : x.explanation) explain.push_back({e.source, e.rank, e.score, e.weight});
     json highlights = json::array();
     for (const auto& [a, b] : x.highlights) highlights.push_back({a, b});
-    results.push_back({{"i", x.id}, {"t", x.title}, {"s", x.snippet}, {"v", x.score}, {"e", explain},
-                       {"h", highlights}});
+    results.push_back(
+        {{"i", x.id}, {"t", x.title}, {"s", x.snippet}, {"v", x.score}, {"e", explain}, {"h", highlights}});
   }
   const LlmRerankReport& k = r.rerank;
   json facets = json::object();
@@ -114,11 +113,15 @@ core::Result<SearchResponse> ResultCache::decode(std::string_view bytes) {
   try {
     SearchResponse r;
     for (const auto& x : doc.at("r")) {
-      SearchResult out{x.at("i").get<std::string>(), x.at("t").get<std::string>(), x.at("s").get<std::string>(),
-                       x.at("v").get<double>(), {}, {}};
+      SearchResult out{x.at("i").get<std::string>(),
+                       x.at("t").get<std::string>(),
+                       x.at("s").get<std::string>(),
+                       x.at("v").get<double>(),
+                       {},
+                       {}};
       for (const auto& e : x.at("e"))
-        out.explanation.push_back({e.at(0).get<std::string>(), e.at(1).get<int>(), e.at(2).get<double>(),
-                                   e.at(3).get<double>()});
+        out.explanation.push_back(
+            {e.at(0).get<std::string>(), e.at(1).get<int>(), e.at(2).get<double>(), e.at(3).get<double>()});
       for (const auto& h : x.at("h")) out.highlights.emplace_back(h.at(0).get<int>(), h.at(1).get<int>());
       r.results.push_back(std::move(out));
     }
@@ -129,7 +132,7 @@ core::Result<SearchResponse> ResultCache::decode(std::string_view bytes) {
     r.tuned = doc.at("tuned").get<bool>();
     r.reranked = doc.at("reranked").get<bool>();
     const json& k = doc.at("rerank");
-    r.rerank = LlmRerankReport{k.at(0).get<std::string>(), k.at(1).get<int>(),    k.at(2).get<int>(),
+    r.rerank = LlmRerankReport{k.at(0).get<std::string>(), k.at(1).get<int>(),         k.at(2).get<int>(),
                                k.at(3).get<double>(),      k.at(4).get<std::string>(), k.at(5).get<double>(),
                                k.at(6).get<std::string>()};
     return r;

@@ -24,8 +24,8 @@
 #include <atomic>
 #include <cstdint>
 #include <list>
-#include <mutex>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>

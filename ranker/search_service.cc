@@ -5,7 +5,6 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
-
 #include <nlohmann/json.hpp>
 
 #include "core/cpu_demand.h"
@@ -248,8 +247,8 @@ Result<SearchResponse> SearchService::search_uncached(const SearchRequest& reque
     return Status::invalid_argument("k = " + std::to_string(request.k) + " is outside [1, " +
                                     std::to_string(options_.max_k) + "]");
   if (request.offset < 0 || request.offset > options_.max_k - request.k)
-    return Status::invalid_argument("offset = " + std::to_string(request.offset) + " must be >= 0 and offset + k <= " +
-                                    std::to_string(options_.max_k));
+    return Status::invalid_argument("offset = " + std::to_string(request.offset) +
+                                    " must be >= 0 and offset + k <= " + std::to_string(options_.max_k));
   KB_RETURN_IF_ERROR(validate_facets(request.facets));
   // The ranking is made to the end of this page, and one more to tell
   // whether another page follows; facets count deeper.
@@ -265,8 +264,8 @@ Result<SearchResponse> SearchService::search_uncached(const SearchRequest& reque
   KB_RETURN_IF_ERROR(validate(ranking));
   // Diversity, freshness and caps choose among more documents than they return.
   const bool objectives = ranking.active(parsed);
-  const int pool = std::max(objectives ? std::max(page_end * 3, 30) : page_end + 1,
-                            request.facets.empty() ? 0 : kFacetDepth);
+  const int pool =
+      std::max(objectives ? std::max(page_end * 3, 30) : page_end + 1, request.facets.empty() ? 0 : kFacetDepth);
   const bool rerank = !request.rerank_model.empty();
   if (rerank && (request.rerank.k < 1 || request.rerank.k > options_.max_k || request.rerank.budget_ms < 0)) {
     return Status::invalid_argument("rerank_k = " + std::to_string(request.rerank.k) + " must be in [1, " +
@@ -317,7 +316,8 @@ Result<SearchResponse> SearchService::search_uncached(const SearchRequest& reque
       const auto measured = options_.llm_weights.find(request.rerank_model);
       o.llm_weight = measured == options_.llm_weights.end() ? options_.llm_weight : measured->second;
       if (measured != options_.llm_weights.end() && measured->second == 0)
-        note = request.rerank_model + "'s measured default weight is 0 (it lowered nDCG@10 on labelled queries): "
+        note = request.rerank_model +
+               "'s measured default weight is 0 (it lowered nDCG@10 on labelled queries): "
                "give rerank_weight to use it";
       const double share = query_language_share(parsed, docs, o.k);
       if (share < 1 && o.llm_weight > 0) {
@@ -357,9 +357,9 @@ Result<SearchResponse> SearchService::search_uncached(const SearchRequest& reque
       *dim = index_->manifest().models[model].dimension;
       return index_->chunk_vectors(model, ids);
     };
-    KB_ASSIGN_OR_RETURN(docs, apply_objectives(parsed, std::move(docs), ranking, vectors,
-                                               std::max(page_end + 1, request.facets.empty() ? 0 : kFacetDepth),
-                                               &resp.query.warnings));
+    KB_ASSIGN_OR_RETURN(
+        docs, apply_objectives(parsed, std::move(docs), ranking, vectors,
+                               std::max(page_end + 1, request.facets.empty() ? 0 : kFacetDepth), &resp.query.warnings));
     stage_timer.reset();
   }
   for (const auto& f : request.facets) resp.facets[f] = count_facet(docs, f, kFacetDepth);
@@ -440,8 +440,8 @@ Result<std::vector<float>> SearchService::embed_texts(const std::string& model, 
     std::lock_guard<std::mutex> lock(embedders_mu_);
     auto& slot = embedders_[{model, dimensions}];
     if (!slot) {
-      auto path = encoder::resolve_model(model, options_.models_dir.empty() ? encoder::default_models_dir()
-                                                                            : options_.models_dir);
+      auto path = encoder::resolve_model(
+          model, options_.models_dir.empty() ? encoder::default_models_dir() : options_.models_dir);
       encoder::EncoderOptions eopts;
       eopts.dimension = dimensions;
       auto opened = path.is_ok() ? encoder::open_encoder(path.value(), eopts)
@@ -488,7 +488,8 @@ nlohmann::json to_json(const SearchResponse& response, bool explain) {
     for (const auto& [a, b] : r.highlights) j["highlights"].push_back({a, b});
     if (explain) {
       nlohmann::json ex = nlohmann::json::array();
-      for (const auto& s : r.explanation) ex.push_back({{"source", s.source}, {"rank", s.rank}, {"score", s.score}, {"weight", s.weight}});
+      for (const auto& s : r.explanation)
+        ex.push_back({{"source", s.source}, {"rank", s.rank}, {"score", s.score}, {"weight", s.weight}});
       j["explain"] = std::move(ex);
     }
     results.push_back(std::move(j));
@@ -527,8 +528,11 @@ nlohmann::json to_json(const SearchResponse& response, bool explain) {
   }
   if (response.reranked) {
     const LlmRerankReport& r = response.rerank;
-    nlohmann::json rr = {{"model", r.model}, {"candidates", r.candidates}, {"reranked", r.reranked},
-                         {"took_ms", r.took_ms}, {"weight", r.weight}};
+    nlohmann::json rr = {{"model", r.model},
+                         {"candidates", r.candidates},
+                         {"reranked", r.reranked},
+                         {"took_ms", r.took_ms},
+                         {"weight", r.weight}};
     if (!r.warning.empty()) rr["warning"] = r.warning;
     if (!r.note.empty()) rr["note"] = r.note;
     out["rerank"] = std::move(rr);

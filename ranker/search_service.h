@@ -14,22 +14,21 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "core/stage_times.h"
 #include "core/status.h"
 #include "encoder/batching_encoder.h"
 #include "encoder/encoder.h"
 #include "query/dense_retriever.h"
-#include "query/fusion_model.h"
-#include "query/tuner.h"
 #include "query/entity_retriever.h"
+#include "query/fusion_model.h"
 #include "query/hybrid_retriever.h"
 #include "query/lexical_retriever.h"
+#include "query/tuner.h"
 #include "ranker/best_chunk_ranker.h"
 #include "ranker/facets.h"
 #include "ranker/llm_reranker.h"
@@ -98,8 +97,8 @@ struct SearchResponse {
   // conditions and features.
   query::Query query;
   double took_ms = 0;
-  bool cached = false;  // answered from the result cache (ranker/result_cache.h)
-  bool tuned = false;   // fused with learned weights (query/fusion_model.h), not the fixed rules
+  bool cached = false;    // answered from the result cache (ranker/result_cache.h)
+  bool tuned = false;     // fused with learned weights (query/fusion_model.h), not the fixed rules
   bool reranked = false;  // the LLM stage ran (rerank_model set); see report
   LlmRerankReport rerank;
   // Seconds in each stage of the query path (core/stage_times.h); all 0 for
@@ -254,7 +253,7 @@ class SearchService {
   std::vector<std::unique_ptr<encoder::Encoder>> encoders_;  // one per manifest model
   std::vector<const encoder::BatchingEncoder*> batching_;    // the same, as batchers
   std::unique_ptr<query::LexicalRetriever> lexical_;
-  std::unique_ptr<query::EntityRetriever> entities_;  // hybrid only
+  std::unique_ptr<query::EntityRetriever> entities_;           // hybrid only
   std::vector<std::unique_ptr<query::DenseRetriever>> dense_;  // pairs with encoders_
   std::unique_ptr<BestChunkRanker> ranker_;
   // One re-ranker per model name asked for, opened on first use.

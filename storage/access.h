@@ -25,8 +25,8 @@
 namespace kbseek::storage {
 
 struct Principals {
-  bool all = false;                 // reads every document (operators)
-  std::vector<std::string> names;   // otherwise: public documents and these
+  bool all = false;                // reads every document (operators)
+  std::vector<std::string> names;  // otherwise: public documents and these
 
   static Principals everyone_allowed() { return {true, {}}; }
   // Comma-separated names, spaces around them trimmed, empty items dropped

@@ -1,13 +1,13 @@
 // ICU normalisation + dictionary word segmentation + Snowball stemming.
 #include "storage/analyzer.h"
 
+#include <opencc/opencc.h>
 #include <unicode/brkiter.h>
 #include <unicode/normalizer2.h>
 #include <unicode/uchar.h>
 #include <unicode/unistr.h>
 #include <unicode/uscript.h>
 #include <unicode/uvernum.h>
-#include <opencc/opencc.h>
 #include <xapian.h>
 
 #include <algorithm>

@@ -10,8 +10,7 @@ namespace kbseek::storage {
 
 core::Status append_audit_record(const std::string& index_dir, const std::string& record) {
   const std::string path = index_dir + "/" + kAuditLogFile;
-  if (record.find('\n') != std::string::npos)
-    return core::Status::invalid_argument("an audit record must be one line");
+  if (record.find('\n') != std::string::npos) return core::Status::invalid_argument("an audit record must be one line");
   const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
   if (fd < 0) return core::Status::from_errno(path, errno);
   const std::string line = record + "\n";

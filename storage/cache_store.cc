@@ -36,8 +36,8 @@ core::Result<std::unique_ptr<SqliteDb>> open_checked(const std::string& path) {
   KB_ASSIGN_OR_RETURN(bool row, get->step());
   if (!row) {
     get->reset();
-    KB_RETURN_IF_ERROR(db->exec(std::string("INSERT OR IGNORE INTO meta(key, value) VALUES('schema', '") +
-                                kSchemaVersion + "')"));
+    KB_RETURN_IF_ERROR(
+        db->exec(std::string("INSERT OR IGNORE INTO meta(key, value) VALUES('schema', '") + kSchemaVersion + "')"));
   } else if (get->column_text(0) != kSchemaVersion) {
     return core::Status::corruption(path + ": cache schema " + get->column_text(0) + ", this build writes " +
                                     kSchemaVersion);
@@ -94,10 +94,10 @@ core::Result<std::optional<std::string>> CacheStore::get(std::string_view key, s
 
 core::Status CacheStore::put(std::string_view key, std::string_view version, std::string_view value) {
   std::lock_guard<std::mutex> lock(mu_);
-  KB_ASSIGN_OR_RETURN(Statement * st, db_->cached(
-                                          "INSERT INTO entries(key, version, value, used_at) VALUES(?, ?, ?, ?) "
-                                          "ON CONFLICT(key) DO UPDATE SET version = excluded.version, "
-                                          "value = excluded.value, used_at = excluded.used_at"));
+  KB_ASSIGN_OR_RETURN(Statement * st,
+                      db_->cached("INSERT INTO entries(key, version, value, used_at) VALUES(?, ?, ?, ?) "
+                                  "ON CONFLICT(key) DO UPDATE SET version = excluded.version, "
+                                  "value = excluded.value, used_at = excluded.used_at"));
   KB_RETURN_IF_ERROR(st->bind_blob(1, key.data(), key.size()));
   KB_RETURN_IF_ERROR(st->bind_blob(2, version.data(), version.size()));
   KB_RETURN_IF_ERROR(st->bind_blob(3, value.data(), value.size()));

@@ -2,7 +2,6 @@
 #include "storage/chunk_fields.h"
 
 #include <cctype>
-
 #include <nlohmann/json.hpp>
 
 #include "core/ascii.h"

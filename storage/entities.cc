@@ -94,8 +94,10 @@ int month_at(std::string_view t, size_t i, size_t* end) {
 
 std::string iso_date(int y, int m, int d) {
   char buf[48];
-  if (d > 0) std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
-  else std::snprintf(buf, sizeof buf, "%04d-%02d", y, m);
+  if (d > 0)
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
+  else
+    std::snprintf(buf, sizeof buf, "%04d-%02d", y, m);
   return buf;
 }
 
@@ -220,14 +222,17 @@ bool scan_numeric(std::string_view t, size_t i, Match* m) {
   {
     size_t k = j;
     double mult = 1;
-    if (starts_at(t, k, "万")) mult = 1e4, k += 3;
-    else if (starts_at(t, k, "亿")) mult = 1e8, k += 3;
+    if (starts_at(t, k, "万"))
+      mult = 1e4, k += 3;
+    else if (starts_at(t, k, "亿"))
+      mult = 1e8, k += 3;
     size_t s = k < t.size() && t[k] == ' ' ? k + 1 : k;
     static const std::pair<const char*, const char*> kSuffix[] = {
-        {"美元", "USD"}, {"人民币", "CNY"}, {"元", "CNY"}, {"块钱", "CNY"}, {"欧元", "EUR"}, {"英镑", "GBP"},
-        {"USD", "USD"}, {"CNY", "CNY"},     {"RMB", "CNY"}, {"EUR", "EUR"},   {"GBP", "GBP"}};
+        {"美元", "USD"}, {"人民币", "CNY"}, {"元", "CNY"},  {"块钱", "CNY"}, {"欧元", "EUR"}, {"英镑", "GBP"},
+        {"USD", "USD"},  {"CNY", "CNY"},    {"RMB", "CNY"}, {"EUR", "EUR"},  {"GBP", "GBP"}};
     for (const auto& [suf, cur] : kSuffix) {
-      if (starts_at(t, s, suf) && (alpha(suf[0]) ? s + std::strlen(suf) >= t.size() || !alpha(t[s + std::strlen(suf)]) : true)) {
+      if (starts_at(t, s, suf) &&
+          (alpha(suf[0]) ? s + std::strlen(suf) >= t.size() || !alpha(t[s + std::strlen(suf)]) : true)) {
         *m = {s + std::strlen(suf), "money", std::string(cur) + " " + format_amount(value * mult)};
         return true;
       }
@@ -240,8 +245,8 @@ bool scan_numeric(std::string_view t, size_t i, Match* m) {
   // Quantities: a number and a unit.
   {
     size_t s = j < t.size() && t[j] == ' ' ? j + 1 : j;
-    static const char* kLatin[] = {"tb", "gb", "mb", "kb", "ghz", "mhz", "ms", "km", "kg", "mg", "ml",
-                                   "cm", "mm", "kw", "mw", "w", "m", "s", "h", "g"};
+    static const char* kLatin[] = {"tb", "gb", "mb", "kb", "ghz", "mhz", "ms", "km", "kg", "mg",
+                                   "ml", "cm", "mm", "kw", "mw",  "w",   "m",  "s",  "h",  "g"};
     for (const char* u : kLatin) {
       const size_t n = std::strlen(u);
       if (istarts_at(t, s, u) && (s + n >= t.size() || !alnum(t[s + n]))) {
@@ -249,8 +254,8 @@ bool scan_numeric(std::string_view t, size_t i, Match* m) {
         return true;
       }
     }
-    static const char* kHan[] = {"小时", "分钟", "公里", "公斤", "千克", "毫秒", "个月", "天", "秒", "米",
-                                 "人", "次", "年", "个", "岁", "周", "页", "台", "张", "件", "份"};
+    static const char* kHan[] = {"小时", "分钟", "公里", "公斤", "千克", "毫秒", "个月", "天", "秒", "米", "人",
+                                 "次",   "年",   "个",   "岁",   "周",   "页",   "台",   "张", "件", "份"};
     for (const char* u : kHan) {
       if (starts_at(t, s, u)) {  // "30天" and "30 天"
         *m = {s + std::strlen(u), "quantity", format_amount(value) + " " + u};
@@ -288,18 +293,24 @@ std::vector<Entity> extract_entities(std::string_view t, const EntityDictionary*
       // Money symbols: ¥ ￥ $ € £ before a number.
       size_t sym = 0;
       const char* cur = nullptr;
-      if (starts_at(t, i, "¥")) sym = 2, cur = "CNY";
-      else if (starts_at(t, i, "￥")) sym = 3, cur = "CNY";
-      else if (starts_at(t, i, "€")) sym = 3, cur = "EUR";
-      else if (starts_at(t, i, "£")) sym = 2, cur = "GBP";
+      if (starts_at(t, i, "¥"))
+        sym = 2, cur = "CNY";
+      else if (starts_at(t, i, "￥"))
+        sym = 3, cur = "CNY";
+      else if (starts_at(t, i, "€"))
+        sym = 3, cur = "EUR";
+      else if (starts_at(t, i, "£"))
+        sym = 2, cur = "GBP";
       if (cur && i + sym < t.size() && digit(t[i + sym])) {
         double v = 0;
         bool dot = false;
         int nd = 0;
         size_t e = scan_number(t, i + sym, &v, &dot, &nd);
         double mult = 1;
-        if (starts_at(t, e, "万")) mult = 1e4, e += 3;
-        else if (starts_at(t, e, "亿")) mult = 1e8, e += 3;
+        if (starts_at(t, e, "万"))
+          mult = 1e4, e += 3;
+        else if (starts_at(t, e, "亿"))
+          mult = 1e8, e += 3;
         if (starts_at(t, e, "元")) e += 3;
         add(i, e, "money", std::string(cur) + " " + format_amount(v * mult));
         i = e;
@@ -366,7 +377,8 @@ std::vector<Entity> extract_entities(std::string_view t, const EntityDictionary*
         // A product or standard name before the number: CUDA 11.6, RFC 9110, GB/T 7714.
         size_t ws = 0;
         std::string_view w = word_before(t, i, &ws);
-        if (!w.empty() && m.type == "quantity") { /* "16 GB" after a word stays a quantity */ }
+        if (!w.empty() && m.type == "quantity") { /* "16 GB" after a word stays a quantity */
+        }
         add(s, m.end, m.type, m.value);
         i = m.end;
         continue;
@@ -478,8 +490,8 @@ core::Result<std::shared_ptr<const EntityDictionary>> EntityDictionary::load(con
     if (line.empty() || line[0] == '#') continue;
     const size_t tab = line.find('\t');
     if (tab == std::string::npos || tab == 0 || tab + 1 >= line.size())
-      return core::Status::invalid_argument(path + ":" + std::to_string(n) +
-                                            ": expected \"entity<TAB>type\", got \"" + line + "\"");
+      return core::Status::invalid_argument(path + ":" + std::to_string(n) + ": expected \"entity<TAB>type\", got \"" +
+                                            line + "\"");
     if (!core::is_valid_utf8(line))
       return core::Status::invalid_argument(path + ":" + std::to_string(n) + ": not valid UTF-8");
     entries.emplace_back(line.substr(0, tab), line.substr(tab + 1));
@@ -501,8 +513,8 @@ void EntityDictionary::find(std::string_view text, std::vector<Entity>* out) con
         if (it == types_.end()) continue;
         const size_t e = i + len;
         if (alnum(folded[e - 1]) && e < folded.size() && alnum(folded[e])) continue;  // inside a Latin word
-        out->push_back(Entity{it->second, std::string(text.substr(i, len)), static_cast<int64_t>(i),
-                              static_cast<int64_t>(e)});
+        out->push_back(
+            Entity{it->second, std::string(text.substr(i, len)), static_cast<int64_t>(i), static_cast<int64_t>(e)});
         i = e;
         matched = true;
         break;

@@ -45,7 +45,8 @@ class EntityDictionary {
   // with # skipped). InvalidArgument naming FILE:LINE for a bad line;
   // IOError if the file cannot be read.
   static core::Result<std::shared_ptr<const EntityDictionary>> load(const std::string& path);
-  static std::shared_ptr<const EntityDictionary> from_entries(const std::vector<std::pair<std::string, std::string>>& e);
+  static std::shared_ptr<const EntityDictionary> from_entries(
+      const std::vector<std::pair<std::string, std::string>>& e);
   size_t size() const { return types_.size(); }
 
   // Appends the dictionary's matches in `text` (longest first, no overlaps).
@@ -53,7 +54,7 @@ class EntityDictionary {
 
  private:
   std::map<std::string, std::string> types_;  // folded entry -> type
-  size_t max_len_ = 0;                         // bytes of the longest entry
+  size_t max_len_ = 0;                        // bytes of the longest entry
 };
 
 // All entities of `text`, ordered by start offset, without overlaps (the

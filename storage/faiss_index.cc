@@ -94,8 +94,8 @@ void flat_search(const faiss::IndexIDMap2& map, const float* query, int64_t k, c
   thread_local std::vector<float> all;
   thread_local std::vector<int64_t> order;
   all.resize(static_cast<size_t>(n));
-  cblas_sgemv(CblasRowMajor, CblasNoTrans, static_cast<int>(n), d, 1.0f, flat.get_xb(), d, query, 1, 0.0f,
-              all.data(), 1);
+  cblas_sgemv(CblasRowMajor, CblasNoTrans, static_cast<int>(n), d, 1.0f, flat.get_xb(), d, query, 1, 0.0f, all.data(),
+              1);
   order.clear();
   for (int64_t p = 0; p < n; ++p)
     if (allow == nullptr || allow->allows(map.id_map[p])) order.push_back(p);

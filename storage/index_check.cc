@@ -55,8 +55,8 @@ core::Result<CheckReport> check_index(const std::string& dir) {
   KB_ASSIGN_OR_RETURN(report.chunks, store->chunk_count());
   if (manifest.document_count != report.documents || manifest.chunk_count != report.chunks)
     problem(dir + "/MANIFEST: counts " + std::to_string(manifest.document_count) + " documents / " +
-            std::to_string(manifest.chunk_count) + " chunks, docs.sqlite " + std::to_string(report.documents) +
-            " / " + std::to_string(report.chunks));
+            std::to_string(manifest.chunk_count) + " chunks, docs.sqlite " + std::to_string(report.documents) + " / " +
+            std::to_string(report.chunks));
   KB_ASSIGN_OR_RETURN(int64_t orphans, store->orphan_chunk_count());
   if (orphans > 0) problem(sqlite_path + ": " + std::to_string(orphans) + " chunk(s) without a document");
   KB_ASSIGN_OR_RETURN(std::vector<int64_t> chunks, store->chunk_ids());

@@ -177,7 +177,7 @@ core::Status IndexFolder::write_manifest_now(int64_t generation) {
 }
 
 core::Status IndexFolder::validate(const Document& doc, const std::vector<Chunk>& chunks,
-                                  const std::vector<const float*>& vectors) const {
+                                   const std::vector<const float*>& vectors) const {
   if (doc.id.empty()) return core::Status::invalid_argument("document id must not be empty");
   const std::string where = "document \"" + doc.id + "\"";
   KB_RETURN_IF_ERROR(check_utf8(doc.id, "document id"));
@@ -188,8 +188,7 @@ core::Status IndexFolder::validate(const Document& doc, const std::vector<Chunk>
   if (!metadata.is_object()) return core::Status::invalid_argument(where + ": metadata_json must be a JSON object");
   if (vectors.size() != manifest_.models.size())
     return core::Status::invalid_argument(where + ": vectors of " + std::to_string(vectors.size()) +
-                                          " model(s) given, the index has " +
-                                          std::to_string(manifest_.models.size()));
+                                          " model(s) given, the index has " + std::to_string(manifest_.models.size()));
   for (size_t m = 0; m < vectors.size(); ++m)
     if (!chunks.empty() && vectors[m] == nullptr)
       return core::Status::invalid_argument(where + ": " + std::to_string(chunks.size()) +
@@ -212,9 +211,8 @@ core::Status IndexFolder::validate(const Document& doc, const std::vector<Chunk>
       for (int j = 0; j < dim; ++j) norm2 += double(v[j]) * v[j];
       const double norm = std::sqrt(norm2);
       if (!std::isfinite(norm) || std::abs(norm - 1.0) > kNormTolerance)
-        return core::Status::invalid_argument(cw + ": vector of model \"" + manifest_.models[m].name +
-                                              "\" has norm " + std::to_string(norm) +
-                                              ", expected 1 (L2-normalised, finite)");
+        return core::Status::invalid_argument(cw + ": vector of model \"" + manifest_.models[m].name + "\" has norm " +
+                                              std::to_string(norm) + ", expected 1 (L2-normalised, finite)");
     }
   }
   return core::Status::ok();
@@ -348,11 +346,11 @@ core::Result<std::shared_ptr<const ChunkFilter>> IndexFolder::access_filter(cons
     // A copy extended with the chunks added since: filters handed out
     // before keep the table they were made from.
     auto table = access_table_ ? std::make_shared<AccessTable>(*access_table_) : std::make_shared<AccessTable>();
-    KB_RETURN_IF_ERROR(store_->scan_restricted_chunks(
-        table->max_chunk_id(), max_id, [&](int64_t chunk_id, const std::vector<std::string>& acl) {
-          table->add(chunk_id, acl);
-          return core::Status::ok();
-        }));
+    KB_RETURN_IF_ERROR(store_->scan_restricted_chunks(table->max_chunk_id(), max_id,
+                                                      [&](int64_t chunk_id, const std::vector<std::string>& acl) {
+                                                        table->add(chunk_id, acl);
+                                                        return core::Status::ok();
+                                                      }));
     table->set_max_chunk_id(max_id);
     access_table_ = std::move(table);
   }
@@ -369,13 +367,13 @@ core::Result<std::vector<Hit>> IndexFolder::search_dense(size_t model, const flo
 }
 
 core::Result<std::vector<Hit>> IndexFolder::search_lexical(std::string_view query, int k,
-                                                         const std::vector<std::string>& filters,
-                                                         const ChunkFilter* allow) const {
+                                                           const std::vector<std::string>& filters,
+                                                           const ChunkFilter* allow) const {
   return lexical_->search(query, k, filters, allow);
 }
 
 core::Result<std::vector<Hit>> IndexFolder::search_lexical(const LexicalQuery& query, int k,
-                                                         const ChunkFilter* allow) const {
+                                                           const ChunkFilter* allow) const {
   return lexical_->search(query, k, allow);
 }
 
@@ -426,8 +424,8 @@ core::Status IndexFolder::refresh_vectors() const {
     }
     set_vectors(i, std::move(index).value());
     loaded_generation_[i] = m.faiss_generation;
-    core::log_info("storage", dir_ + "/" + m.faiss_file + ": reloaded at generation " +
-                                  std::to_string(m.faiss_generation));
+    core::log_info("storage",
+                   dir_ + "/" + m.faiss_file + ": reloaded at generation " + std::to_string(m.faiss_generation));
   }
   if (all_loaded) manifest_mtime_ns_ = mtime;
   return core::Status::ok();

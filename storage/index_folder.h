@@ -188,7 +188,7 @@ class IndexFolder {
   // LexicalIndex::known_share: of terms analysed once (QueryTerms::known).
   core::Result<double> known_share(const std::vector<std::string>& terms) const;
 
-  core::Result<Chunk> get_chunk(int64_t chunk_id) const;             // NotFound when absent
+  core::Result<Chunk> get_chunk(int64_t chunk_id) const;  // NotFound when absent
   // The document of each chunk, in order ("" for a chunk no longer stored).
   core::Result<std::vector<std::string>> chunk_documents(const std::vector<int64_t>& chunk_ids) const;
   // The stored vectors of manifest().models[model] for `chunk_ids`, its

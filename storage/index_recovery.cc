@@ -138,11 +138,11 @@ core::Status IndexFolder::recover_field_vectors(size_t model, int64_t generation
     if (!index.is_ok()) {
       reason = file + " is unreadable (" + index.status().to_string() + ")";
     } else if (index.value()->dimension() != dim) {
-      reason = file + " has dimension " + std::to_string(index.value()->dimension()) + ", MANIFEST " +
-               std::to_string(dim);
+      reason =
+          file + " has dimension " + std::to_string(index.value()->dimension()) + ", MANIFEST " + std::to_string(dim);
     } else if (info.faiss_generation == generation && index.value()->size() != stored) {
-      reason = file + " holds " + std::to_string(index.value()->size()) + " vectors, docs.sqlite " +
-               std::to_string(stored);
+      reason =
+          file + " holds " + std::to_string(index.value()->size()) + " vectors, docs.sqlite " + std::to_string(stored);
     } else {
       loaded = std::move(index.value());
     }
@@ -152,8 +152,8 @@ core::Status IndexFolder::recover_field_vectors(size_t model, int64_t generation
   }
   if (reason.empty()) {
     if (!writable_ && info.faiss_generation != generation)
-      core::log_warn(kLog, path + ": at generation " + std::to_string(info.faiss_generation) +
-                               ", docs.sqlite at " + std::to_string(generation) +
+      core::log_warn(kLog, path + ": at generation " + std::to_string(info.faiss_generation) + ", docs.sqlite at " +
+                               std::to_string(generation) +
                                ": dense results may miss recent changes until the index is opened for writing");
     set_vectors(model, std::move(loaded));
     return core::Status::ok();

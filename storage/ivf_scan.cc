@@ -57,8 +57,8 @@ KB_SCAN_CLONES void int8_products(const int8_t* codes, size_t n, int d, const in
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 __attribute__((target("avx512f,avx512bw,avx512vnni"))) void int8_products_vnni(const int8_t* codes, size_t n, int d,
-                                                                                const uint8_t* qu,
-                                                                                const int32_t* sums, int32_t* out) {
+                                                                               const uint8_t* qu, const int32_t* sums,
+                                                                               int32_t* out) {
   const int blocks = d / 64;
   __m512i q[16];
   for (int b = 0; b < blocks; ++b) q[b] = _mm512_loadu_si512(qu + 64 * b);
@@ -106,8 +106,8 @@ bool avx2_fits(int d) {
 }
 
 bool vnni_fits(int d) {
-  static const bool have = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-                           __builtin_cpu_supports("avx512vnni");
+  static const bool have =
+      __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vnni");
   return have && d % 64 == 0 && d <= 1024;
 }
 
@@ -123,9 +123,7 @@ struct Kept {
   };
   explicit Kept(size_t cap) : cap(cap) { heap.reserve(cap); }
   // Whether an entry of this score and id would be kept.
-  bool wants(float score, int64_t id) const {
-    return heap.size() < cap || worse(heap.front(), Entry{score, id, 0, 0});
-  }
+  bool wants(float score, int64_t id) const { return heap.size() < cap || worse(heap.front(), Entry{score, id, 0, 0}); }
   void add(const Entry& e) {
     if (heap.size() == cap) {
       std::pop_heap(heap.begin(), heap.end(), worse_first);
@@ -202,8 +200,8 @@ bool ivf_search(const faiss::IndexIVFFlat& ivf, const IvfInt8Lists* int8, const 
   thread_local std::vector<uint8_t> qu;
   thread_local std::vector<int16_t> q16;
   centroid_scores.resize(nlist);
-  cblas_sgemv(CblasRowMajor, CblasNoTrans, static_cast<int>(nlist), d, 1.0f, quantizer->get_xb(), d, query, 1,
-              0.0f, centroid_scores.data(), 1);
+  cblas_sgemv(CblasRowMajor, CblasNoTrans, static_cast<int>(nlist), d, 1.0f, quantizer->get_xb(), d, query, 1, 0.0f,
+              centroid_scores.data(), 1);
   lists.resize(nlist);
   for (size_t l = 0; l < nlist; ++l) lists[l] = l;
   const size_t probes = std::min(nlist, ivf.nprobe);

@@ -164,8 +164,7 @@ core::Status KeyStore::revoke(const std::string& id) {
 core::Result<std::optional<ApiKey>> KeyStore::authenticate(std::string_view presented) const {
   // kbs_ + id + _ + secret, all lower-case hex.
   if (presented.size() != 4 + kIdHex + 1 + 2 * kSecretBytes || presented.substr(0, 4) != "kbs_" ||
-      presented[4 + kIdHex] != '_' || !is_hex(presented.substr(4, kIdHex)) ||
-      !is_hex(presented.substr(5 + kIdHex))) {
+      presented[4 + kIdHex] != '_' || !is_hex(presented.substr(4, kIdHex)) || !is_hex(presented.substr(5 + kIdHex))) {
     return std::optional<ApiKey>();
   }
   const std::string id(presented.substr(4, kIdHex));

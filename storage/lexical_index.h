@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <map>
 #include <string>
-#include <utility>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/status.h"
@@ -124,8 +124,7 @@ class LexicalIndex {
   // while matching, so k come back when k qualify). No terms gives an
   // empty list, or with conditions, the matching chunks unranked (score 0).
   // InvalidArgument if k <= 0.
-  virtual core::Result<std::vector<Hit>> search(const LexicalQuery& query, int k,
-                                                const ChunkFilter* allow) const = 0;
+  virtual core::Result<std::vector<Hit>> search(const LexicalQuery& query, int k, const ChunkFilter* allow) const = 0;
   // search() of a string's own terms, among the chunks holding every filter term.
   core::Result<std::vector<Hit>> search(std::string_view query, int k, const std::vector<std::string>& filters,
                                         const ChunkFilter* allow) const {

@@ -30,8 +30,8 @@ std::string utc_now_iso8601() { return utc_iso8601(std::time(nullptr)); }
 std::string field_for_model(const std::string& model_name) {
   std::string field = model_name;
   for (char& c : field) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-                    c == '_' || c == '-';
+    const bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
     if (!ok) c = '_';
   }
   return field;

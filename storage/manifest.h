@@ -45,15 +45,15 @@ std::string field_for_model(const std::string& model_name);
 std::string faiss_file_for_field(const std::string& field);
 
 struct Manifest {
-  static constexpr int kFormatVersion = 2;     // what this build writes
-  static constexpr int kOldestReadable = 1;    // format 1: exactly one model, top-level "faiss"
+  static constexpr int kFormatVersion = 2;   // what this build writes
+  static constexpr int kOldestReadable = 1;  // format 1: exactly one model, top-level "faiss"
 
   int format_version = kFormatVersion;
   std::string writer;             // "kbseek 0.1.0": the build of the last commit
   std::string created_at;         // ISO 8601 UTC, set when the folder was created
   int64_t generation = 0;         // commits so far; equals docs.sqlite's state.generation
   std::vector<ModelInfo> models;  // at least one; exactly one in format 1
-  std::string analyzer;          // Analyzer::version() of the lexical index
+  std::string analyzer;           // Analyzer::version() of the lexical index
   int sqlite_schema_version = 0;
   int64_t document_count = 0;  // at the last commit
   int64_t chunk_count = 0;

@@ -92,10 +92,8 @@ core::Result<Snapshot> take(const std::string& index_dir, const std::string& des
   s.documents = taken.document_count;
   s.chunks = taken.chunk_count;
   s.rebuilt = !locked.is_ok();
-  const nlohmann::json j = {{"created_at", s.created_at},
-                            {"source", s.source},
-                            {"generation", s.generation},
-                            {"rebuilt", s.rebuilt}};
+  const nlohmann::json j = {
+      {"created_at", s.created_at}, {"source", s.source}, {"generation", s.generation}, {"rebuilt", s.rebuilt}};
   KB_RETURN_IF_ERROR(core::write_file_atomic((dst / kSnapshotFile).string(), j.dump(2) + "\n"));
   return s;
 }

@@ -36,7 +36,7 @@ struct Snapshot {
   std::string source;      // the folder it was taken from
   int64_t generation = 0;  // its docs.sqlite's commit counter
   int64_t documents = 0, chunks = 0;
-  bool rebuilt = false;    // a writer held the source: derived stores rebuilt from docs.sqlite
+  bool rebuilt = false;  // a writer held the source: derived stores rebuilt from docs.sqlite
 };
 
 inline constexpr const char* kSnapshotFile = "SNAPSHOT";

@@ -76,7 +76,8 @@ core::Result<std::unique_ptr<SqliteDb>> SqliteDb::open(const std::string& path, 
 
 core::Status SqliteDb::backup_to(const std::string& dest) const {
   sqlite3* out = nullptr;
-  int rc = sqlite3_open_v2(dest.c_str(), &out, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  int rc =
+      sqlite3_open_v2(dest.c_str(), &out, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = dest + ": open: " + (out ? sqlite3_errmsg(out) : sqlite3_errstr(rc));
     sqlite3_close(out);
@@ -119,22 +120,16 @@ core::Status SqliteDb::error(int rc, const std::string& what) const {
   std::string msg = path_ + ": " + what + ": " + (db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc));
   switch (rc & 0xff) {
     case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-      return core::Status::unavailable(msg);
+    case SQLITE_LOCKED: return core::Status::unavailable(msg);
     case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-      return core::Status::corruption(msg);
+    case SQLITE_NOTADB: return core::Status::corruption(msg);
     case SQLITE_FULL:
-    case SQLITE_NOMEM:
-      return core::Status::resource_exhausted(msg);
-    case SQLITE_CANTOPEN:
-      return core::Status::not_found(msg);
+    case SQLITE_NOMEM: return core::Status::resource_exhausted(msg);
+    case SQLITE_CANTOPEN: return core::Status::not_found(msg);
     case SQLITE_CONSTRAINT:
     case SQLITE_MISMATCH:
-    case SQLITE_TOOBIG:
-      return core::Status::invalid_argument(msg);
-    default:
-      return core::Status::io_error(msg);
+    case SQLITE_TOOBIG: return core::Status::invalid_argument(msg);
+    default: return core::Status::io_error(msg);
   }
 }
 

@@ -101,7 +101,8 @@ core::Status SqliteStore::init_schema(bool writable) {
     return core::Status::ok();
   }
   if (version == 1)
-    return core::Status::failed_precondition(path() + ": schema version 1: open the index for writing once "
+    return core::Status::failed_precondition(path() +
+                                             ": schema version 1: open the index for writing once "
                                              "(e.g. kbseek check --repair) to upgrade it to " +
                                              std::to_string(kSchemaVersion));
   if (version != kSchemaVersion)
@@ -204,7 +205,8 @@ core::Status SqliteStore::replace_locked(const Document& doc, const std::string&
 
   KB_ASSIGN_OR_RETURN(
       Statement * ins_chunk,
-      db_->cached("INSERT INTO chunks(doc_id, ordinal, text, start_byte, end_byte, language) VALUES(?, ?, ?, ?, ?, ?)"));
+      db_->cached(
+          "INSERT INTO chunks(doc_id, ordinal, text, start_byte, end_byte, language) VALUES(?, ?, ?, ?, ?, ?)"));
   KB_ASSIGN_OR_RETURN(
       Statement * ins_entity,
       db_->cached("INSERT INTO chunk_entities(chunk_id, type, value, start_byte, end_byte) VALUES(?, ?, ?, ?, ?)"));
@@ -300,8 +302,9 @@ core::Result<std::optional<std::string>> SqliteStore::get_state(const std::strin
 
 core::Result<Chunk> SqliteStore::get_chunk(int64_t chunk_id) const {
   std::lock_guard<std::mutex> lock(mu_);
-  KB_ASSIGN_OR_RETURN(Statement * st,
-                      db_->cached("SELECT doc_id, ordinal, text, start_byte, end_byte, language FROM chunks WHERE chunk_id = ?"));
+  KB_ASSIGN_OR_RETURN(
+      Statement * st,
+      db_->cached("SELECT doc_id, ordinal, text, start_byte, end_byte, language FROM chunks WHERE chunk_id = ?"));
   KB_RETURN_IF_ERROR(st->bind_int64(1, chunk_id));
   KB_ASSIGN_OR_RETURN(bool row, st->step());
   if (!row) return core::Status::not_found("chunk " + std::to_string(chunk_id) + " not found in " + path());
@@ -316,12 +319,14 @@ core::Result<Chunk> SqliteStore::get_chunk(int64_t chunk_id) const {
   st->reset();
   KB_ASSIGN_OR_RETURN(
       Statement * ents,
-      db_->cached("SELECT type, value, start_byte, end_byte FROM chunk_entities WHERE chunk_id = ? ORDER BY start_byte"));
+      db_->cached(
+          "SELECT type, value, start_byte, end_byte FROM chunk_entities WHERE chunk_id = ? ORDER BY start_byte"));
   KB_RETURN_IF_ERROR(ents->bind_int64(1, chunk_id));
   for (;;) {
     KB_ASSIGN_OR_RETURN(bool more, ents->step());
     if (!more) break;
-    c.entities.push_back(ChunkEntity{ents->column_text(0), ents->column_text(1), ents->column_int64(2), ents->column_int64(3)});
+    c.entities.push_back(
+        ChunkEntity{ents->column_text(0), ents->column_text(1), ents->column_int64(2), ents->column_int64(3)});
   }
   ents->reset();
   return c;
@@ -417,9 +422,9 @@ core::Result<int64_t> SqliteStore::embedding_count(const std::string& field) con
 
 core::Status SqliteStore::scan_chunks(const ChunkVisitor& visit) const {
   std::lock_guard<std::mutex> lock(mu_);
-  KB_ASSIGN_OR_RETURN(
-      auto st, db_->prepare("SELECT c.chunk_id, d.title, c.text, c.language, d.timestamp, d.metadata_json "
-                            "FROM chunks c JOIN documents d ON d.id = c.doc_id ORDER BY c.chunk_id"));
+  KB_ASSIGN_OR_RETURN(auto st,
+                      db_->prepare("SELECT c.chunk_id, d.title, c.text, c.language, d.timestamp, d.metadata_json "
+                                   "FROM chunks c JOIN documents d ON d.id = c.doc_id ORDER BY c.chunk_id"));
   for (;;) {
     KB_ASSIGN_OR_RETURN(bool has_row, st->step());
     if (!has_row) return core::Status::ok();
@@ -516,7 +521,8 @@ core::Status SqliteStore::scan_entities(const EntityVisitor& visit) const {
 
 core::Status SqliteStore::scan_vectors(const std::string& field, int dim, const VectorVisitor& visit) const {
   std::lock_guard<std::mutex> lock(mu_);
-  KB_ASSIGN_OR_RETURN(auto st, db_->prepare("SELECT chunk_id, vector FROM embeddings WHERE field = ? ORDER BY chunk_id"));
+  KB_ASSIGN_OR_RETURN(auto st,
+                      db_->prepare("SELECT chunk_id, vector FROM embeddings WHERE field = ? ORDER BY chunk_id"));
   KB_RETURN_IF_ERROR(st->bind_text(1, field));
   std::vector<float> v(dim);
   for (;;) {
@@ -534,7 +540,7 @@ core::Status SqliteStore::scan_vectors(const std::string& field, int dim, const 
 }
 
 core::Result<std::vector<float>> SqliteStore::get_vectors(const std::string& field, int dim,
-                                                         const std::vector<int64_t>& chunk_ids) const {
+                                                          const std::vector<int64_t>& chunk_ids) const {
   std::lock_guard<std::mutex> lock(mu_);
   const ReadBatch batch(*db_, in_transaction_);
   KB_ASSIGN_OR_RETURN(auto st, db_->prepare("SELECT vector FROM embeddings WHERE chunk_id = ? AND field = ?"));
@@ -544,7 +550,9 @@ core::Result<std::vector<float>> SqliteStore::get_vectors(const std::string& fie
     KB_RETURN_IF_ERROR(st->bind_int64(1, chunk_ids[i]));
     KB_RETURN_IF_ERROR(st->bind_text(2, field));
     KB_ASSIGN_OR_RETURN(bool row, st->step());
-    if (!row) return core::Status::not_found(path() + ": chunk " + std::to_string(chunk_ids[i]) + " has no \"" + field + "\" vector");
+    if (!row)
+      return core::Status::not_found(path() + ": chunk " + std::to_string(chunk_ids[i]) + " has no \"" + field +
+                                     "\" vector");
     std::string_view blob = st->column_blob(0);
     if (blob.size() != sizeof(float) * dim)
       return core::Status::corruption(path() + ": chunk " + std::to_string(chunk_ids[i]) + ": vector of " +

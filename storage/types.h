@@ -22,10 +22,10 @@ struct Document {
   // Set by the indexer's duplicate detection (indexer/dedup.h); not part
   // of the content hash. A duplicate is stored (and found by id) but, by
   // default, not chunked or searchable.
-  std::optional<uint64_t> simhash;   // near-duplicate fingerprint of the text
-  std::string duplicate_of;          // id of the document this one duplicates; "" if none
-  std::string duplicate_kind;        // "exact" or "near" when duplicate_of is set
-  std::string norm_hash;             // hash of the normalised text: equal for exact duplicates
+  std::optional<uint64_t> simhash;  // near-duplicate fingerprint of the text
+  std::string duplicate_of;         // id of the document this one duplicates; "" if none
+  std::string duplicate_kind;       // "exact" or "near" when duplicate_of is set
+  std::string norm_hash;            // hash of the normalised text: equal for exact duplicates
 };
 
 // A named thing found in a chunk (indexer/entities.h): its kind ("date",

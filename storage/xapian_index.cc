@@ -7,7 +7,6 @@
 #include <cmath>
 #include <map>
 #include <new>
-
 #include <nlohmann/json.hpp>
 
 #include "core/ascii.h"
@@ -97,7 +96,6 @@ Xapian::Query compile(const Condition& c, const std::map<std::string, unsigned>&
   return Q::MatchNothing;
 }
 
-
 std::string unique_term(int64_t chunk_id) { return "Q" + std::to_string(chunk_id); }
 
 core::Status from_xapian(const Xapian::Error& e, const std::string& op, const std::string& path) {
@@ -140,8 +138,10 @@ Xapian::Query build_query(const std::vector<std::string>& terms, const Xapian::D
   const double limit = large ? o.common_term_share * n : 0;
   std::vector<Xapian::Query> rare, common;
   for (const auto& [term, count] : wqf) {
-    if (limit > 0 && db.get_termfreq(term) > limit) common.emplace_back(term, count);
-    else rare.emplace_back(term, count);
+    if (limit > 0 && db.get_termfreq(term) > limit)
+      common.emplace_back(term, count);
+    else
+      rare.emplace_back(term, count);
   }
   if (rare.empty() || common.empty()) {
     rare.insert(rare.end(), common.begin(), common.end());
@@ -333,8 +333,7 @@ std::string describe_terms(const std::vector<std::string>& terms) {
 }
 }  // namespace
 
-core::Result<std::vector<Hit>> XapianIndex::search(const LexicalQuery& query, int k,
-                                                   const ChunkFilter* allow) const {
+core::Result<std::vector<Hit>> XapianIndex::search(const LexicalQuery& query, int k, const ChunkFilter* allow) const {
   if (k <= 0) return core::Status::invalid_argument("lexical search: k must be positive, got " + std::to_string(k));
   const std::vector<std::string>& terms = query.terms;
   if (terms.empty() && query.must.empty()) return std::vector<Hit>{};
@@ -369,7 +368,8 @@ core::Result<std::vector<Hit>> XapianIndex::search(const LexicalQuery& query, in
   return hits;
 }
 
-core::Status XapianIndex::read_with(const std::string& op, const std::function<void(const Xapian::Database&)>& fn) const {
+core::Status XapianIndex::read_with(const std::string& op,
+                                    const std::function<void(const Xapian::Database&)>& fn) const {
   return guarded(op, path_, [&]() -> core::Status {
     if (writer_) {
       std::lock_guard<std::mutex> lock(mu_);
@@ -420,7 +420,8 @@ core::Result<IndexedFields> XapianIndex::indexed_fields() const {
     return out;
   }
   std::string text;
-  KB_RETURN_IF_ERROR(read_with("read fields of", [&](const Xapian::Database& db) { text = db.get_metadata(kFieldsKey); }));
+  KB_RETURN_IF_ERROR(
+      read_with("read fields of", [&](const Xapian::Database& db) { text = db.get_metadata(kFieldsKey); }));
   const Registry r = parse_registry(text);
   out.positions = r.positions;
   for (const auto& [name, slot] : r.slots) out.fields[name] = slot != 0;

@@ -91,8 +91,7 @@ class XapianIndex final : public LexicalIndex {
 
   using LexicalIndex::add;
   using LexicalIndex::search;
-  core::Status add(int64_t chunk_id, std::string_view title, std::string_view text,
-                   const ChunkFields& fields) override;
+  core::Status add(int64_t chunk_id, std::string_view title, std::string_view text, const ChunkFields& fields) override;
   core::Status remove(int64_t chunk_id) override;
   using LexicalIndex::search_any;
   // `allow` runs as a Xapian::MatchDecider on each matching chunk.

@@ -40,8 +40,9 @@ core::Result<EmbeddingsCall> parse_embeddings_body(const std::string& body) {
   } else if (input->is_array() && !input->empty()) {
     for (const auto& x : *input) {
       if (!x.is_string()) {
-        return core::Status::invalid_argument("field \"input\" must be a string or an array of strings "
-                                              "(token ids are not accepted)");
+        return core::Status::invalid_argument(
+            "field \"input\" must be a string or an array of strings "
+            "(token ids are not accepted)");
       }
       call.inputs.push_back(x.get<std::string>());
     }

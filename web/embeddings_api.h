@@ -12,10 +12,9 @@
 // inputs are refused (400), as are more than kMaxInputs texts.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/status.h"
 

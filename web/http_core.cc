@@ -7,6 +7,8 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <poll.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -23,9 +25,6 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 #include <unordered_map>
-
-#include <openssl/err.h>
-#include <openssl/ssl.h>
 
 #include "core/ascii.h"
 
@@ -109,11 +108,11 @@ struct Conn {
     if (ssl != nullptr) SSL_free(ssl);
   }
   int fd = -1;
-  SSL* ssl = nullptr;        // TLS: the session (null for plain HTTP)
-  bool tls_ready = false;    // the handshake is done
-  std::string in;            // bytes received and not yet consumed
+  SSL* ssl = nullptr;      // TLS: the session (null for plain HTTP)
+  bool tls_ready = false;  // the handshake is done
+  std::string in;          // bytes received and not yet consumed
   bool head_done = false;
-  size_t body_bytes = 0;     // Content-Length of the current request
+  size_t body_bytes = 0;  // Content-Length of the current request
   bool keep_alive = true;
   bool peer_closed = false;  // the client shut down its writing side
   int64_t deadline = 0;      // ms: end of the read (or idle) time
@@ -297,7 +296,7 @@ void set_http_error(HttpResponse& res, int status, const std::string& message) {
 
 struct HttpServer::Impl {
   HttpLimits limits;
-  std::map<std::string, std::map<std::string, Handler>> routes;  // path -> method -> handler
+  std::map<std::string, std::map<std::string, Handler>> routes;    // path -> method -> handler
   std::map<std::string, std::map<std::string, Handler>> prefixes;  // prefix -> method -> handler
   std::function<void(const HttpRequest&, const std::string&)> on_exception;
   HttpServer::AnsweredFn on_answered;
@@ -308,7 +307,7 @@ struct HttpServer::Impl {
 
   std::mutex mu;
   std::condition_variable work_cv, idle_cv;
-  std::deque<std::unique_ptr<Conn>> queue;     // complete requests
+  std::deque<std::unique_ptr<Conn>> queue;      // complete requests
   std::vector<std::unique_ptr<Conn>> returned;  // answered, keep-alive: back to the reader
   int in_flight = 0;                            // queued + being answered
   bool workers_exit = false;

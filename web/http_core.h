@@ -50,9 +50,9 @@
 namespace kbseek::web {
 
 struct HttpRequest {
-  std::string method;  // "GET", "POST", ...
-  std::string path;    // the target before '?', not decoded
-  std::string query;   // after '?', not decoded ("" if none)
+  std::string method;     // "GET", "POST", ...
+  std::string path;       // the target before '?', not decoded
+  std::string query;      // after '?', not decoded ("" if none)
   std::string path_rest;  // for a prefix route: the path after the prefix, decoded
   // Header names in lower case; a repeated header keeps its first value.
   std::map<std::string, std::string> headers;
@@ -88,8 +88,8 @@ struct HttpLimits {
   int read_timeout_ms = 10000;  // from the first byte of a request to its last
   int keep_alive_ms = 5000;     // idle between requests
   int write_timeout_ms = 10000;
-  int workers = 0;              // 0: the machine's hardware threads (at least 2); `serve --workers`
-  size_t queue = 64;            // complete requests waiting for a worker
+  int workers = 0;    // 0: the machine's hardware threads (at least 2); `serve --workers`
+  size_t queue = 64;  // complete requests waiting for a worker
 };
 
 // The standard reason phrase ("Not Found"); "Unknown" for others.

@@ -25,7 +25,8 @@ template <typename H>
 void render_histogram(std::string& out, const std::string& name, const std::string& label, const H& h,
                       const std::array<double, 12>& buckets) {
   const std::string bucket = name + "_bucket{" + label + ",le=\"";
-  for (size_t i = 0; i < buckets.size(); ++i) out += bucket + number(buckets[i]) + "\"} " + std::to_string(h.le[i]) + "\n";
+  for (size_t i = 0; i < buckets.size(); ++i)
+    out += bucket + number(buckets[i]) + "\"} " + std::to_string(h.le[i]) + "\n";
   out += bucket + "+Inf\"} " + std::to_string(h.count) + "\n";
   out += name + "_sum{" + label + "} " + number(h.sum) + "\n";
   out += name + "_count{" + label + "} " + std::to_string(h.count) + "\n";
@@ -66,7 +67,8 @@ std::string Metrics::render(const Gauges& g) const {
                      std::string("stage=\"") + core::stage_name(static_cast<core::Stage>(i)) + "\"", stages_[i],
                      kStageBuckets);
   }
-  out += "# HELP kbseek_http_refused_total Requests the server answered itself: busy (503), timeout (408), too_large.\n";
+  out +=
+      "# HELP kbseek_http_refused_total Requests the server answered itself: busy (503), timeout (408), too_large.\n";
   out += "# TYPE kbseek_http_refused_total counter\n";
   out += "kbseek_http_refused_total{reason=\"busy\"} " + std::to_string(g.refused_busy) + "\n";
   out += "kbseek_http_refused_total{reason=\"timeout\"} " + std::to_string(g.refused_timeout) + "\n";
@@ -79,10 +81,12 @@ std::string Metrics::render(const Gauges& g) const {
          std::to_string(g.disk_cache_hits) + "\n";
   out += "kbseek_cache_requests_total{cache=\"results_persistent\",outcome=\"miss\"} " +
          std::to_string(g.disk_cache_misses) + "\n";
-  out += "kbseek_cache_requests_total{cache=\"query_embeddings\",outcome=\"hit\"} " + std::to_string(g.embedding_hits) + "\n";
+  out += "kbseek_cache_requests_total{cache=\"query_embeddings\",outcome=\"hit\"} " + std::to_string(g.embedding_hits) +
+         "\n";
   out += "kbseek_cache_requests_total{cache=\"query_embeddings\",outcome=\"miss\"} " +
          std::to_string(g.embedding_misses) + "\n";
-  out += "# HELP kbseek_encoder_batch_size Texts per forward pass of a query encoder (concurrent queries share passes).\n";
+  out +=
+      "# HELP kbseek_encoder_batch_size Texts per forward pass of a query encoder (concurrent queries share passes).\n";
   out += "# TYPE kbseek_encoder_batch_size histogram\n";
   for (const auto& [model, c] : g.encoder_batches) {
     uint64_t cumulative = 0;
@@ -95,10 +99,12 @@ std::string Metrics::render(const Gauges& g) const {
     out += "kbseek_encoder_batch_size_sum{model=\"" + model + "\"} " + std::to_string(c.texts) + "\n";
     out += "kbseek_encoder_batch_size_count{model=\"" + model + "\"} " + std::to_string(c.passes) + "\n";
   }
-  out += "# HELP kbseek_http_queue_depth Complete requests waiting for a worker.\n# TYPE kbseek_http_queue_depth gauge\n";
+  out +=
+      "# HELP kbseek_http_queue_depth Complete requests waiting for a worker.\n# TYPE kbseek_http_queue_depth gauge\n";
   out += "kbseek_http_queue_depth " + std::to_string(g.queued) + "\n";
-  out += "# HELP kbseek_http_requests_in_progress Requests being answered by a worker.\n"
-         "# TYPE kbseek_http_requests_in_progress gauge\n";
+  out +=
+      "# HELP kbseek_http_requests_in_progress Requests being answered by a worker.\n"
+      "# TYPE kbseek_http_requests_in_progress gauge\n";
   out += "kbseek_http_requests_in_progress " + std::to_string(g.answering) + "\n";
   out += "# HELP kbseek_index_documents Documents in the served index.\n# TYPE kbseek_index_documents gauge\n";
   out += "kbseek_index_documents " + std::to_string(g.documents) + "\n";

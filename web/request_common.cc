@@ -46,8 +46,8 @@ std::string presented_key_id(const HttpRequest& req) {
 // key's principals, if its role is at least `needed`. Without: the
 // principals header's value when configured and sent, else the anonymous
 // principals. Never everyone_allowed().
-std::optional<storage::Principals> caller(const HttpRequest& req, HttpResponse& res,
-                                          const ServerOptions& options, storage::Role needed) {
+std::optional<storage::Principals> caller(const HttpRequest& req, HttpResponse& res, const ServerOptions& options,
+                                          storage::Role needed) {
   if (options.keys == nullptr) {
     const std::string header = core::ascii_lower(options.principals_header);
     if (!header.empty() && req.has_header(header)) return storage::Principals::parse(req.header(header));
@@ -63,14 +63,16 @@ std::optional<storage::Principals> caller(const HttpRequest& req, HttpResponse& 
   }
   if (!key->has_value()) {
     res.set_header("WWW-Authenticate", "Bearer realm=\"kbseek\"");
-    set_http_error(res, 401, presented.empty() ? "an API key is required (Authorization: Bearer KEY or X-API-Key)"
-                                           : "the API key is not valid (unknown, revoked or mistyped)");
+    set_http_error(res, 401,
+                   presented.empty() ? "an API key is required (Authorization: Bearer KEY or X-API-Key)"
+                                     : "the API key is not valid (unknown, revoked or mistyped)");
     return std::nullopt;
   }
   const storage::ApiKey& k = key->value();
   if (static_cast<int>(k.role) < static_cast<int>(needed)) {
-    set_http_error(res, 403, std::string("key ") + k.id + " is a " + storage::role_name(k.role) + " key; this needs " +
-                             storage::role_name(needed));
+    set_http_error(res, 403,
+                   std::string("key ") + k.id + " is a " + storage::role_name(k.role) + " key; this needs " +
+                       storage::role_name(needed));
     return std::nullopt;
   }
   return storage::Principals{false, k.principals};
@@ -89,7 +91,8 @@ core::Result<std::string> search_params_to_body(const HttpRequest& req) {
     if (!req.has_query_param(name)) return Status::ok();
     const std::string v = req.query_param(name);
     json parsed = json::parse(v, nullptr, false);
-    if (!parsed.is_number()) return Status::invalid_argument(std::string("parameter \"") + name + "\" must be a number");
+    if (!parsed.is_number())
+      return Status::invalid_argument(std::string("parameter \"") + name + "\" must be a number");
     j[name] = parsed;
     return Status::ok();
   };
@@ -117,7 +120,10 @@ core::Result<std::string> search_params_to_body(const HttpRequest& req) {
   }
   if (req.has_query_param("rerank")) {
     const std::string r = req.query_param("rerank");
-    if (r == "false") j["rerank"] = false; else j["rerank"] = r;
+    if (r == "false")
+      j["rerank"] = false;
+    else
+      j["rerank"] = r;
   }
   try {
     return j.dump();
@@ -125,6 +131,5 @@ core::Result<std::string> search_params_to_body(const HttpRequest& req) {
     return Status::invalid_argument("a parameter is not valid UTF-8 (percent-encode UTF-8 bytes)");
   }
 }
-
 
 }  // namespace kbseek::web

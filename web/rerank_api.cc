@@ -41,7 +41,8 @@ core::Result<RerankCall> parse_rerank_body(const std::string& body, const std::s
   if (auto m = j.find("model"); m != j.end()) {
     if (!m->is_string()) return Status::invalid_argument("field \"model\" must be a string");
     c.model = m->get<std::string>();
-    if (!is_model_name(c.model)) return Status::invalid_argument("field \"model\" must be an installed model's name, not a path");
+    if (!is_model_name(c.model))
+      return Status::invalid_argument("field \"model\" must be an installed model's name, not a path");
   }
   auto docs = j.find("documents");
   auto texts = j.find("texts");
@@ -50,8 +51,8 @@ core::Result<RerankCall> parse_rerank_body(const std::string& body, const std::s
   }
   c.tei = texts != j.end();
   const json& list = c.tei ? *texts : *docs;
-  if (!list.is_array()) return Status::invalid_argument(std::string("field \"") + (c.tei ? "texts" : "documents") +
-                                                        "\" must be an array");
+  if (!list.is_array())
+    return Status::invalid_argument(std::string("field \"") + (c.tei ? "texts" : "documents") + "\" must be an array");
   for (size_t i = 0; i < list.size(); ++i) {
     const json& d = list[i];
     if (d.is_string()) {
@@ -64,7 +65,8 @@ core::Result<RerankCall> parse_rerank_body(const std::string& body, const std::s
     }
   }
   if (auto t = j.find("top_n"); t != j.end()) {
-    if (!t->is_number_integer() || t->get<int>() < 1) return Status::invalid_argument("field \"top_n\" must be a positive integer");
+    if (!t->is_number_integer() || t->get<int>() < 1)
+      return Status::invalid_argument("field \"top_n\" must be a positive integer");
     c.top_n = t->get<int>();
   }
   for (const char* flag : {"return_documents", "return_text", "raw_scores"}) {
@@ -74,7 +76,8 @@ core::Result<RerankCall> parse_rerank_body(const std::string& body, const std::s
     }
   }
   if (auto b = j.find("budget_ms"); b != j.end()) {
-    if (!b->is_number() || b->get<double>() < 0) return Status::invalid_argument("field \"budget_ms\" must be a non-negative number");
+    if (!b->is_number() || b->get<double>() < 0)
+      return Status::invalid_argument("field \"budget_ms\" must be a non-negative number");
     c.budget_ms = b->get<double>();
   }
   return c;
@@ -98,8 +101,10 @@ json rerank_response(const RerankCall& call, const encoder::llm::RelevanceScores
     }
     json r = {{"index", i}, {call.tei ? "score" : "relevance_score", score}};
     if (call.return_texts) {
-      if (call.tei) r["text"] = call.texts[i];
-      else r["document"] = {{"text", call.texts[i]}};
+      if (call.tei)
+        r["text"] = call.texts[i];
+      else
+        r["document"] = {{"text", call.texts[i]}};
     }
     results.push_back(std::move(r));
   }

@@ -16,10 +16,9 @@
 // defaults to serve --rerank's.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/status.h"
 #include "encoder/llm/relevance_scorer.h"

@@ -3,9 +3,9 @@
 // core turns anything a handler throws into a 500 and stays up.
 #include "web/server.h"
 
-#include <nlohmann/json.hpp>
 #include <cctype>
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 
@@ -13,14 +13,14 @@
 #include "core/json_escape.h"
 #include "core/logging.h"
 #include "core/personal_data.h"
+#include "indexer/jsonl_reader.h"
 #include "query/selection.h"
 #include "storage/audit_log.h"
 #include "storage/manifest.h"
-#include "indexer/jsonl_reader.h"
 #include "web/embeddings_api.h"
 #include "web/openapi.h"
-#include "web/rerank_api.h"
 #include "web/request_common.h"
+#include "web/rerank_api.h"
 #include "web/search_page.h"
 #include "web/shard_search.h"
 
@@ -53,8 +53,8 @@ void send_error(HttpResponse& res, int http_status, const std::string& message) 
 
 // Parses and validates the request body into a SearchRequest.
 core::Result<std::pair<ranker::SearchRequest, bool>> parse_search_body(const std::string& body,
-                                                                      const ranker::SearchRequest& defaults,
-                                                                      const ranker::RankingOptions& ranking_defaults) {
+                                                                       const ranker::SearchRequest& defaults,
+                                                                       const ranker::RankingOptions& ranking_defaults) {
   KB_ASSIGN_OR_RETURN(json j, parse_json_object(body));
   ranker::SearchRequest req = defaults;
   bool explain = false;
@@ -239,15 +239,15 @@ std::pair<int, std::string> Server::run_search(Site* site, const std::string& bo
 
 Status Server::answer_shard_searches(const std::string& url, const std::string& stream, int shard) {
   Site* site = sites_.front().get();
-  KB_ASSIGN_OR_RETURN(responder_,
-                      ShardResponder::start(url, stream, shard, [this, site](const std::string& body,
-                                                                             const storage::Principals& who) {
-                        ranker::SearchRequest req;
-                        ranker::SearchResponse resp;
-                        auto answer = run_search(site, body, who, &req, &resp);
-                        if (answer.first == 200) metrics_.observe_stages(resp.stages);
-                        return answer;
-                      }));
+  KB_ASSIGN_OR_RETURN(
+      responder_,
+      ShardResponder::start(url, stream, shard, [this, site](const std::string& body, const storage::Principals& who) {
+        ranker::SearchRequest req;
+        ranker::SearchResponse resp;
+        auto answer = run_search(site, body, who, &req, &resp);
+        if (answer.first == 200) metrics_.observe_stages(resp.stages);
+        return answer;
+      }));
   return Status::ok();
 }
 
@@ -278,12 +278,13 @@ void Server::add_site_routes(Site* site) {
       field_types[name] = numeric ? "number" : "text";
       if (!numeric) facets.push_back(name);
     }
-    json j = {{"documents", index.document_count()}, {"chunks", index.chunk_count()},
+    json j = {{"documents", index.document_count()},
+              {"chunks", index.chunk_count()},
               {"models", models},
-              {"fields", field_types}, {"facets", facets}};
+              {"fields", field_types},
+              {"facets", facets}};
     res.set_content(j.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
   });
-
 
   // One stored document, if the caller may read it; 404 alike for one that
   // does not exist and one the caller may not read, so that ids cannot be
@@ -300,7 +301,9 @@ void Server::add_site_routes(Site* site) {
     if (!doc.is_ok() || !storage::may_read(doc->acl, who.value())) {
       return send_error(res, 404, "no document \"" + id + "\"");
     }
-    json j = {{"id", doc->id}, {"title", doc->title}, {"text", doc->text},
+    json j = {{"id", doc->id},
+              {"title", doc->title},
+              {"text", doc->text},
               {"metadata", json::parse(doc->metadata_json, nullptr, false)}};
     if (doc->timestamp) j["timestamp"] = *doc->timestamp;
     if (!doc->duplicate_of.empty()) j["duplicate_of"] = doc->duplicate_of;
@@ -446,19 +449,24 @@ void Server::add_site_routes(Site* site) {
     // Cached answers may quote what was erased.
     Status cleared = svc->clear_result_cache();
     const std::string actor = site->options.keys == nullptr ? "no keys (loopback)" : "key " + presented_key_id(req);
-    const json record = {{"ts", storage::utc_now_iso8601()}, {"action", "erase"}, {"actor", actor},
-                         {"reason", reason}, {"filter", filter}, {"erased", erased},
-                         {"not_found", missing.value()}, {"via", "http"}};
-    Status audited = storage::append_audit_record(svc->index().dir(),
-                                                  record.dump(-1, ' ', false, json::error_handler_t::replace));
+    const json record = {{"ts", storage::utc_now_iso8601()},
+                         {"action", "erase"},
+                         {"actor", actor},
+                         {"reason", reason},
+                         {"filter", filter},
+                         {"erased", erased},
+                         {"not_found", missing.value()},
+                         {"via", "http"}};
+    Status audited =
+        storage::append_audit_record(svc->index().dir(), record.dump(-1, ' ', false, json::error_handler_t::replace));
     if (!audited.is_ok() || !cleared.is_ok()) {
       const Status& bad = audited.is_ok() ? cleared : audited;
       core::log_error("web", "erasure done, but: " + bad.to_string());
       return send_error(res, 500, "the documents are erased, but " + bad.message());
     }
-    res.set_content(json{{"erased", erased}, {"not_found", missing.value()}}.dump(-1, ' ', false,
-                                                                               json::error_handler_t::replace),
-                    "application/json");
+    res.set_content(
+        json{{"erased", erased}, {"not_found", missing.value()}}.dump(-1, ' ', false, json::error_handler_t::replace),
+        "application/json");
   });
 
   http.route("POST", P + "/v1/documents", [writable, write](const HttpRequest& req, HttpResponse& res) {
@@ -489,8 +497,9 @@ void Server::add_site_routes(Site* site) {
       rejected += outcomes[i].status == "rejected";
       results.push_back(std::move(r));
     }
-    res.set_content(json{{"results", results}, {"rejected", rejected}}.dump(-1, ' ', false, json::error_handler_t::replace),
-                    "application/json");
+    res.set_content(
+        json{{"results", results}, {"rejected", rejected}}.dump(-1, ' ', false, json::error_handler_t::replace),
+        "application/json");
   });
 
   // GET takes the POST body's fields as parameters (q for query).
@@ -516,7 +525,8 @@ void Server::add_site_routes(Site* site) {
       }
     }
   };
-  http.route("POST", P + "/v1/search", [search](const HttpRequest& req, HttpResponse& res) { search(req, res, req.body); });
+  http.route("POST", P + "/v1/search",
+             [search](const HttpRequest& req, HttpResponse& res) { search(req, res, req.body); });
   http.route("GET", P + "/v1/search", [search](const HttpRequest& req, HttpResponse& res) {
     auto body = search_params_to_body(req);
     if (!body.is_ok()) return send_error(res, 400, body.status().message());
@@ -529,7 +539,8 @@ void Server::add_site_routes(Site* site) {
     if (!call.is_ok()) return send_error(res, 400, call.status().message());
     int dim = 0;
     long long tokens = 0;
-    auto vectors = site->current()->embed_texts(call->model, call->dimensions, call->inputs, call->query, &dim, &tokens);
+    auto vectors =
+        site->current()->embed_texts(call->model, call->dimensions, call->inputs, call->query, &dim, &tokens);
     if (!vectors.is_ok()) {
       int code = http_status_for(vectors.status());
       if (code >= 500) core::log_error("web", "embeddings failed: " + vectors.status().to_string());
@@ -550,7 +561,6 @@ void Server::add_site_routes(Site* site) {
     }
     res.set_content(rerank_response(call.value(), scores.value()).dump(), "application/json");
   });
-
 }
 
 Server::~Server() {
@@ -563,9 +573,7 @@ std::shared_ptr<const ranker::SearchService> Server::Site::current() const {
   return service;
 }
 
-void Server::set_service(std::shared_ptr<const ranker::SearchService> service) {
-  set_service("", std::move(service));
-}
+void Server::set_service(std::shared_ptr<const ranker::SearchService> service) { set_service("", std::move(service)); }
 
 void Server::set_service(const std::string& tenant, std::shared_ptr<const ranker::SearchService> service) {
   for (auto& site : sites_) {

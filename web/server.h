@@ -35,18 +35,18 @@
 
 #include <cstddef>
 #include <functional>
-#include <mutex>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "core/status.h"
+#include "indexer/live_writer.h"
 #include "ranker/search_service.h"
+#include "storage/key_store.h"
 #include "web/http_core.h"
 #include "web/metrics.h"
-#include "indexer/live_writer.h"
-#include "storage/key_store.h"
 
 namespace kbseek::web {
 

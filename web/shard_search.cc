@@ -28,9 +28,7 @@ std::string nats_text(natsStatus s) {
   return m;
 }
 
-std::string search_subject(const std::string& stream, int shard) {
-  return stream + ".search." + std::to_string(shard);
-}
+std::string search_subject(const std::string& stream, int shard) { return stream + ".search." + std::to_string(shard); }
 
 }  // namespace
 
@@ -164,7 +162,8 @@ std::pair<int, json> ShardedSearch::search(const json& body, const storage::Prin
   const auto t0 = std::chrono::steady_clock::now();
   for (const char* n : {"k", "offset"})
     if (body.contains(n) && (!body[n].is_number_integer() || body[n].get<int64_t>() < 0))
-      return {400, {{"error", {{"code", 400}, {"message", std::string("field \"") + n + "\" must be an integer >= 0"}}}}};
+      return {400,
+              {{"error", {{"code", 400}, {"message", std::string("field \"") + n + "\" must be an integer >= 0"}}}}};
   const int k = body.value("k", 10);
   const int offset = body.value("offset", 0);
   json asked = body;
@@ -221,15 +220,16 @@ std::pair<int, json> ShardedSearch::search(const json& body, const storage::Prin
   }
   if (answered == 0) {
     if (first_error.first != 0) return first_error;
-    return {503, {{"error", {{"code", 503}, {"message", "no shard answered within " + std::to_string(timeout_ms) + " ms"}}}}};
+    return {
+        503,
+        {{"error", {{"code", 503}, {"message", "no shard answered within " + std::to_string(timeout_ms) + " ms"}}}}};
   }
   std::stable_sort(results.begin(), results.end(),
                    [](const json& a, const json& b) { return a.value("score", 0.0) > b.value("score", 0.0); });
   json page = json::array();
   for (int i = offset; i < static_cast<int>(results.size()) && i < offset + k; ++i) page.push_back(results[i]);
   more = more || static_cast<int>(results.size()) > offset + k;
-  const double took =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  const double took = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   return {200,
           {{"results", page},
            {"more", more},

@@ -95,11 +95,16 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     const bool has = i + 1 < argc;
-    if (a == "--model" && has) model = argv[++i];
-    else if (a == "--threads" && has) threads = std::atoi(argv[++i]);
-    else if (a == "--seconds" && has) min_seconds = std::atof(argv[++i]);
-    else if (a == "--long-sentences" && has) long_sentences = std::atoi(argv[++i]);
-    else if (a == "--precision" && has) precision = argv[++i];
+    if (a == "--model" && has)
+      model = argv[++i];
+    else if (a == "--threads" && has)
+      threads = std::atoi(argv[++i]);
+    else if (a == "--seconds" && has)
+      min_seconds = std::atof(argv[++i]);
+    else if (a == "--long-sentences" && has)
+      long_sentences = std::atoi(argv[++i]);
+    else if (a == "--precision" && has)
+      precision = argv[++i];
     else if (a == "--batches" && has) {
       batches.clear();
       for (const char* p = argv[++i]; *p != '\0';) {
@@ -107,10 +112,12 @@ int main(int argc, char** argv) {
         while (*p != '\0' && *p != ',') ++p;
         if (*p == ',') ++p;
       }
-    }
-    else if (a == "--inputs-out" && has) inputs_out = argv[++i];
-    else if (a == "--peer" && has) peer = argv[++i];
-    else if (a == "--report" && has) report_path = argv[++i];
+    } else if (a == "--inputs-out" && has)
+      inputs_out = argv[++i];
+    else if (a == "--peer" && has)
+      peer = argv[++i];
+    else if (a == "--report" && has)
+      report_path = argv[++i];
     else {
       std::fprintf(stderr,
                    "usage: %s [--model NAME|PATH] [--threads N] [--seconds S] [--batches 1,32,256] "
@@ -121,7 +128,10 @@ int main(int argc, char** argv) {
     }
   }
   auto dir = kbseek::encoder::resolve_model(model);
-  if (!dir.is_ok()) { std::fprintf(stderr, "%s\n", dir.status().to_string().c_str()); return 1; }
+  if (!dir.is_ok()) {
+    std::fprintf(stderr, "%s\n", dir.status().to_string().c_str());
+    return 1;
+  }
   // One table per precision, each from a freshly opened encoder, all before
   // the peer: "--precision fp32,bf16" puts kbseek's exact and reduced paths
   // side by side with the peer in one run.
@@ -144,8 +154,10 @@ int main(int argc, char** argv) {
     const size_t slash = inputs_out.find_last_of('/');
     if (slash != std::string::npos) (void)kbseek::core::make_dirs(inputs_out.substr(0, slash));
     std::ofstream f(inputs_out);
-    if (f) f << j.dump() << "\n";
-    else std::fprintf(stderr, "note: cannot write %s (reference.py needs it)\n", inputs_out.c_str());
+    if (f)
+      f << j.dump() << "\n";
+    else
+      std::fprintf(stderr, "note: cannot write %s (reference.py needs it)\n", inputs_out.c_str());
   }
   std::string table;
   auto emit = [&table](const std::string& line) {
@@ -157,12 +169,18 @@ int main(int argc, char** argv) {
   for (const std::string& prec : precisions) {
     kbseek::encoder::EncoderOptions opts;
     opts.num_threads = threads;
-    if (prec == "fp32") opts.precision = kbseek::encoder::Precision::kFp32;
-    else if (prec == "bf16") opts.precision = kbseek::encoder::Precision::kBf16;
-    else if (prec == "int8") opts.precision = kbseek::encoder::Precision::kInt8;
+    if (prec == "fp32")
+      opts.precision = kbseek::encoder::Precision::kFp32;
+    else if (prec == "bf16")
+      opts.precision = kbseek::encoder::Precision::kBf16;
+    else if (prec == "int8")
+      opts.precision = kbseek::encoder::Precision::kInt8;
     auto t_open = Clock::now();
     auto enc = kbseek::encoder::open_encoder(dir.value(), opts);
-    if (!enc.is_ok()) { std::fprintf(stderr, "%s\n", enc.status().to_string().c_str()); return 1; }
+    if (!enc.is_ok()) {
+      std::fprintf(stderr, "%s\n", enc.status().to_string().c_str());
+      return 1;
+    }
     const double open_s = seconds_since(t_open);
 
     double short_tokens = 0, long_tokens = 0;
@@ -191,12 +209,16 @@ int main(int argc, char** argv) {
       const auto t0 = Clock::now();
       kbseek::core::Status st =
           (*enc)->encode({in.short_texts[i % in.short_texts.size()]}, InputKind::kQuery, out.data());
-      if (!st.is_ok()) { std::fprintf(stderr, "%s\n", st.to_string().c_str()); return 1; }
+      if (!st.is_ok()) {
+        std::fprintf(stderr, "%s\n", st.to_string().c_str());
+        return 1;
+      }
       ms.push_back(seconds_since(t0) * 1e3);
     }
     std::sort(ms.begin(), ms.end());
-    std::snprintf(buf, sizeof buf, "\nsingle-query latency (200 short queries): p50 %.2f ms, p95 %.2f ms, p99 %.2f ms\n",
-                  ms[100], ms[190], ms[198]);
+    std::snprintf(buf, sizeof buf,
+                  "\nsingle-query latency (200 short queries): p50 %.2f ms, p95 %.2f ms, p99 %.2f ms\n", ms[100],
+                  ms[190], ms[198]);
     emit(buf);
   }
 

@@ -5,13 +5,14 @@ namespace kbseek::bench {
 namespace {
 
 const char* const kWords[] = {
-    "search", "engine", "index", "vector", "query", "document", "ranking", "semantic", "model",
-    "embedding", "retrieval", "latency", "throughput", "language", "chinese", "english", "token",
-    "the", "a", "of", "and", "to", "in", "is", "for", "with", "on", "that", "by", "from",
-    "fast", "small", "large", "accurate", "relevant", "users", "results", "system", "memory",
-    "disk", "network", "server", "benchmark", "compare", "measure", "improve", "store", "find",
-    "搜索", "引擎", "向量", "文档", "查询", "排序", "语义", "模型", "检索", "中文",
-    "knowledge", "base", "passage", "sentence", "cosine", "similarity", "neighbors", "approximate"};
+    "search",     "engine",    "index",      "vector",     "query",     "document", "ranking",   "semantic", "model",
+    "embedding",  "retrieval", "latency",    "throughput", "language",  "chinese",  "english",   "token",    "the",
+    "a",          "of",        "and",        "to",         "in",        "is",       "for",       "with",     "on",
+    "that",       "by",        "from",       "fast",       "small",     "large",    "accurate",  "relevant", "users",
+    "results",    "system",    "memory",     "disk",       "network",   "server",   "benchmark", "compare",  "measure",
+    "improve",    "store",     "find",       "搜索",       "引擎",      "向量",     "文档",      "查询",     "排序",
+    "语义",       "模型",      "检索",       "中文",       "knowledge", "base",     "passage",   "sentence", "cosine",
+    "similarity", "neighbors", "approximate"};
 constexpr uint32_t kNumWords = sizeof(kWords) / sizeof(kWords[0]);
 
 struct Lcg {

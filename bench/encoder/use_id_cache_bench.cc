@@ -90,9 +90,10 @@ int main(int argc, char** argv) {
   kbseek::encoder::ModelSource src;
   src.dir = dir.value();
   src.name = model;
-  std::printf("%zu queries from %s, model %s, 1 thread, one query per call\n\n", queries.size(),
-              queries_path.c_str(), src.dir.c_str());
-  std::printf("| per-id cache (ids) | pass | mean ms | p50 ms | p99 ms | lookups served | largest difference to no cache |\n");
+  std::printf("%zu queries from %s, model %s, 1 thread, one query per call\n\n", queries.size(), queries_path.c_str(),
+              src.dir.c_str());
+  std::printf(
+      "| per-id cache (ids) | pass | mean ms | p50 ms | p99 ms | lookups served | largest difference to no cache |\n");
   std::printf("|---:|---:|---:|---:|---:|---:|---:|\n");
   std::vector<float> reference;
   for (const int capacity : capacities) {

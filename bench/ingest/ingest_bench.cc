@@ -23,9 +23,7 @@
 using namespace kbseek;
 
 namespace {
-double now_s() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
+double now_s() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
 long peak_rss_mb() {
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
@@ -38,9 +36,12 @@ int main(int argc, char** argv) {
   double limit_mb = 0;
   std::vector<std::string> inputs;
   for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--model") && i + 1 < argc) model = argv[++i];
-    else if (!std::strcmp(argv[i], "--limit-mb") && i + 1 < argc) limit_mb = std::atof(argv[++i]);
-    else inputs.push_back(argv[i]);
+    if (!std::strcmp(argv[i], "--model") && i + 1 < argc)
+      model = argv[++i];
+    else if (!std::strcmp(argv[i], "--limit-mb") && i + 1 < argc)
+      limit_mb = std::atof(argv[++i]);
+    else
+      inputs.push_back(argv[i]);
   }
   if (inputs.empty()) {
     std::fprintf(stderr, "usage: ingest_bench [--model NAME] [--limit-mb N] INPUT...\n");
@@ -72,13 +73,15 @@ int main(int argc, char** argv) {
           volatile size_t l = indexer::detect_language(doc.text).size();
           (void)l;
           const double t1 = now_s();
-          auto spans = indexer::chunk_text(doc.text, copts,
-                                           [&](std::string_view s) { return enc.value()->count_tokens(s); });
+          auto spans =
+              indexer::chunk_text(doc.text, copts, [&](std::string_view s) { return enc.value()->count_tokens(s); });
           chunks += static_cast<int64_t>(spans.size());
           const double t2 = now_s();
           for (const auto& s : spans)
             terms += static_cast<int64_t>(
-                analyzer.value().analyze(std::string_view(doc.text).substr(s.start_byte, s.end_byte - s.start_byte)).size());
+                analyzer.value()
+                    .analyze(std::string_view(doc.text).substr(s.start_byte, s.end_byte - s.start_byte))
+                    .size());
           const double t3 = now_s();
           t_lang += t1 - t0;
           t_chunk += t2 - t1;

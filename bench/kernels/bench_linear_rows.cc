@@ -52,12 +52,16 @@ int main(int argc, char** argv) {
     const char* name;
     int in, out;
   };
-  const Shape shapes[] = {{"MiniLM qkv", 384, 1152}, {"MiniLM up", 384, 1536}, {"MiniLM down", 1536, 384},
-                          {"Gemma gate_up", 768, 2 * 1152}, {"Gemma down", 1152, 768}};
-  std::printf("threads %d; int8 on %s; ms per call (\"-\": the CPU lacks the instructions)\n\n"
-              "| shape | in x out | rows | fp32 sgemm | bf16 | int8 | fp32/bf16 | fp32/int8 |\n"
-              "|---|---|---:|---:|---:|---:|---:|---:|\n",
-              threads, kbseek::kernels::cpu::quant_isa_name(kbseek::kernels::cpu::best_quant_isa()));
+  const Shape shapes[] = {{"MiniLM qkv", 384, 1152},
+                          {"MiniLM up", 384, 1536},
+                          {"MiniLM down", 1536, 384},
+                          {"Gemma gate_up", 768, 2 * 1152},
+                          {"Gemma down", 1152, 768}};
+  std::printf(
+      "threads %d; int8 on %s; ms per call (\"-\": the CPU lacks the instructions)\n\n"
+      "| shape | in x out | rows | fp32 sgemm | bf16 | int8 | fp32/bf16 | fp32/int8 |\n"
+      "|---|---|---:|---:|---:|---:|---:|---:|\n",
+      threads, kbseek::kernels::cpu::quant_isa_name(kbseek::kernels::cpu::best_quant_isa()));
   std::mt19937 rng(1);
   std::uniform_real_distribution<float> u(-1.f, 1.f);
   for (const Shape& s : shapes) {
@@ -70,7 +74,8 @@ int main(int argc, char** argv) {
     for (int rows : {1, 4, 8, 16, 32, 64, 128, 512}) {
       std::vector<float> x(static_cast<size_t>(rows) * s.in), y(static_cast<size_t>(rows) * s.out);
       for (float& v : x) v = u(rng);
-      const double f = ms_per_call([&] { (void)be->linear(x.data(), rows, s.in, w.data(), b.data(), y.data(), s.out); });
+      const double f =
+          ms_per_call([&] { (void)be->linear(x.data(), rows, s.in, w.data(), b.data(), y.data(), s.out); });
       const double h = bf16 ? ms_per_call([&] { (void)be->linear_prepared(x.data(), rows, *wb, y.data()); }) : 0;
       const double q = int8 ? ms_per_call([&] { (void)be->linear_prepared(x.data(), rows, *wi, y.data()); }) : 0;
       auto cell = [](bool have, double v) {

@@ -93,8 +93,8 @@ int main(int argc, char** argv) {
           {"bf16", be->prepare_weights(w.data(), s.out, s.in, WeightFormat::kBF16).value(), cpu::QuantIsa::kScalar});
     }
     if (be->supports_weights(WeightFormat::kInt8)) {
-      cands.push_back({"int8 (VNNI)",
-                       be->prepare_weights(w.data(), s.out, s.in, WeightFormat::kInt8).value(), cpu::QuantIsa::kScalar});
+      cands.push_back({"int8 (VNNI)", be->prepare_weights(w.data(), s.out, s.in, WeightFormat::kInt8).value(),
+                       cpu::QuantIsa::kScalar});
     }
     for (const QuantType t : {QuantType::kQ4_K, QuantType::kQ6_K, QuantType::kQ5_0, QuantType::kQ8_0}) {
       if (s.in % quant::block_elements(t) != 0) continue;

@@ -268,6 +268,8 @@ int main(int argc, char** argv) {
     }
   }
   fs::remove_all(tmp);
-  if (!out.empty()) kbseek::bench::write_results(out, "Storage: BM25 quality of whole documents (storage_bm25_eval)", argc, argv, table);
+  if (!out.empty())
+    kbseek::bench::write_results(out, "Storage: BM25 quality of whole documents (storage_bm25_eval)", argc, argv,
+                                 table);
   return 0;
 }

@@ -17,14 +17,12 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <string>
 #include <unordered_set>
 #include <vector>
-
-#include <nlohmann/json.hpp>
-
-#include <fstream>
 
 #include "bench/storage/report.h"
 #include "storage/faiss_index.h"
@@ -108,10 +106,11 @@ int real_index(const std::string& index_path, const std::string& queries_path, c
     run(1, &got);               // the first search builds the int8 copy
     const double exact_ms = run(100, &truth);
     if (table.empty()) {
-      table = "index `" + index_path + "`, " + std::to_string(index.size()) + " vectors, " + index.spec() + ", " +
-              std::to_string(nq) + " query vectors from `" + queries_path + "`; truth: every list probed, " +
-              "scanned in fp32\n\n| scan | nprobe | recall@10 | recall@100 | ms/query (k = 100) | all lists ms/query |\n"
-              "|---|---:|---:|---:|---:|---:|\n";
+      table =
+          "index `" + index_path + "`, " + std::to_string(index.size()) + " vectors, " + index.spec() + ", " +
+          std::to_string(nq) + " query vectors from `" + queries_path + "`; truth: every list probed, " +
+          "scanned in fp32\n\n| scan | nprobe | recall@10 | recall@100 | ms/query (k = 100) | all lists ms/query |\n"
+          "|---|---:|---:|---:|---:|---:|\n";
       std::printf("%s", table.c_str());
     }
     if (int8) {  // the truth is always the fp32 scan's
@@ -129,9 +128,9 @@ int real_index(const std::string& index_path, const std::string& queries_path, c
       index.set_nprobe(nprobe);
       const double ms = run(100, &got);
       char line[256];
-      std::snprintf(line, sizeof line, "| %s | %d%s | %.4f | %.4f | %.3f | %.3f |\n", int8 ? "int8 + fp32 refine" : "fp32",
-                    index.nprobe(), nprobe == auto_nprobe ? " (auto)" : "", recall(got, truth, 10),
-                    recall(got, truth, 100), ms, exact_ms);
+      std::snprintf(line, sizeof line, "| %s | %d%s | %.4f | %.4f | %.3f | %.3f |\n",
+                    int8 ? "int8 + fp32 refine" : "fp32", index.nprobe(), nprobe == auto_nprobe ? " (auto)" : "",
+                    recall(got, truth, 10), recall(got, truth, 100), ms, exact_ms);
       std::printf("%s", line);
       std::fflush(stdout);
       table += line;

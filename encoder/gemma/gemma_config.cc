@@ -36,7 +36,8 @@ core::Result<GemmaConfig> parse_gemma_config(const std::string& json_text, const
     return bad("use_bidirectional_attention is not true: kbseek runs Gemma 3 as a bidirectional encoder only");
   }
   const std::string act = j.value("hidden_activation", std::string());
-  if (act != "gelu_pytorch_tanh") return bad("hidden_activation \"" + act + "\" is not supported (only gelu_pytorch_tanh)");
+  if (act != "gelu_pytorch_tanh")
+    return bad("hidden_activation \"" + act + "\" is not supported (only gelu_pytorch_tanh)");
   for (const char* field : {"rope_scaling", "attn_logit_softcapping", "final_logit_softcapping"}) {
     if (j.contains(field) && !j[field].is_null()) return bad(std::string("field \"") + field + "\" must be null");
   }
@@ -96,7 +97,8 @@ core::Result<std::vector<DenseModule>> load_dense_modules(const std::string& mod
   // kbseek's Encoder contract is L2-normalised output; a model whose chain
   // ends unnormalised would be normalised anyway, so say so rather than
   // silently change its scores.
-  if (!normalized) return core::Status::invalid_argument(path + ": no Normalize module (kbseek needs L2-normalised output)");
+  if (!normalized)
+    return core::Status::invalid_argument(path + ": no Normalize module (kbseek needs L2-normalised output)");
   return dense;
 }
 

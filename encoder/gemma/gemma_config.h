@@ -15,8 +15,8 @@ struct GemmaConfig {
   int vocab_size = 0;
   int hidden_size = 0;
   int num_layers = 0;
-  int num_heads = 0;           // query heads
-  int num_kv_heads = 0;        // key/value heads (grouped-query attention)
+  int num_heads = 0;     // query heads
+  int num_kv_heads = 0;  // key/value heads (grouped-query attention)
   int head_dim = 0;
   int intermediate_size = 0;
   int max_position_embeddings = 0;
@@ -25,10 +25,10 @@ struct GemmaConfig {
   // (EmbeddingGemma: 512 → 257, i.e. 256 tokens on each side).
   int sliding_window = 0;
   float rms_norm_eps = 1e-6f;
-  float rope_theta = 1e6f;             // full-attention layers
-  float rope_local_base_freq = 1e4f;   // sliding layers
-  float query_pre_attn_scalar = 0;     // attention scale = query_pre_attn_scalar^-1/2
-  std::vector<bool> sliding;           // per layer: true for "sliding_attention"
+  float rope_theta = 1e6f;            // full-attention layers
+  float rope_local_base_freq = 1e4f;  // sliding layers
+  float query_pre_attn_scalar = 0;    // attention scale = query_pre_attn_scalar^-1/2
+  std::vector<bool> sliding;          // per layer: true for "sliding_attention"
 };
 
 // Parses config.json text. InvalidArgument naming `path` and the field for a

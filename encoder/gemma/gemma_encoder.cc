@@ -41,18 +41,16 @@ core::Result<std::unique_ptr<Encoder>> open_gemma_encoder(const ModelSource& src
   if (opts.num_threads > 0) kernels::set_cpu_threads(opts.num_threads);
   // Its CUDA kernels are built and parity-tested per op, but the whole model
   // has not been checked on a GPU yet: CUDA only when asked for by name.
-  KB_ASSIGN_OR_RETURN(kernels::Backend* backend,
+  KB_ASSIGN_OR_RETURN(kernels::Backend * backend,
                       kernels::choose_backend({src.name,
                                                {kernels::Op::kLinear, kernels::Op::kRmsNorm, kernels::Op::kRope,
                                                 kernels::Op::kGqaAttention, kernels::Op::kGeglu},
                                                /*cuda_validated=*/false}));
   KB_ASSIGN_OR_RETURN(kernels::WeightFormat format, choose_weight_format(opts.precision, *backend, opts.bulk));
-  KB_ASSIGN_OR_RETURN(std::unique_ptr<GemmaModel> model,
-                      GemmaModel::load(std::move(weights), config, backend, format));
+  KB_ASSIGN_OR_RETURN(std::unique_ptr<GemmaModel> model, GemmaModel::load(std::move(weights), config, backend, format));
   core::log_info("encoder", "opened " + src.name + " (Gemma 3, " + std::to_string(config.num_layers) + " layers, dim " +
-                                std::to_string(dim) + ", max " + std::to_string(sentence.max_seq_length) +
-                                " tokens, " + kernels::weight_format_name(format) + " products) on " +
-                                backend->device_name());
+                                std::to_string(dim) + ", max " + std::to_string(sentence.max_seq_length) + " tokens, " +
+                                kernels::weight_format_name(format) + " products) on " + backend->device_name());
   return std::unique_ptr<Encoder>(
       new GemmaEncoder(src, std::move(sentence), std::move(tokenizer), std::move(model), std::move(head), dim));
 }

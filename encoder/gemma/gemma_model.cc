@@ -24,12 +24,12 @@ struct Loader {
     return buf;
   }
   core::Result<std::unique_ptr<kernels::PreparedWeights>> matrix(const std::string& name,
-                                                                  std::vector<int64_t> shape) const {
+                                                                 std::vector<int64_t> shape) const {
     KB_ASSIGN_OR_RETURN(std::vector<float> data, file.read_f32(name, shape));
     return prepare(data, shape);
   }
   core::Result<std::unique_ptr<kernels::PreparedWeights>> prepare(const std::vector<float>& data,
-                                                                   const std::vector<int64_t>& shape) const {
+                                                                  const std::vector<int64_t>& shape) const {
     const int out = static_cast<int>(shape[0]), in = static_cast<int>(shape[1]);
     auto w = prepare_matrix(backend, data, out, in, format);
     if (!w.is_ok()) return w.status().with_context(file.path());
@@ -42,7 +42,7 @@ struct Loader {
     return upload(w);
   }
   core::Result<std::unique_ptr<kernels::PreparedWeights>> stacked(const std::string& a, const std::string& b,
-                                                                   std::vector<int64_t> shape) const {
+                                                                  std::vector<int64_t> shape) const {
     KB_ASSIGN_OR_RETURN(std::vector<float> all, file.read_f32(a, shape));
     KB_ASSIGN_OR_RETURN(std::vector<float> second, file.read_f32(b, shape));
     all.insert(all.end(), second.begin(), second.end());
@@ -120,8 +120,8 @@ core::Status GemmaModel::run_layer(const Layer& l, Scratch& s, int tokens, const
   KB_RETURN_IF_ERROR(be->rope(s.q.data(), qw, num_seqs, offsets, c.num_heads, hd, base, 0));
   KB_RETURN_IF_ERROR(be->rope(s.k.data(), kvw, num_seqs, offsets, c.num_kv_heads, hd, base, 0));
   const float scale = 1.0f / std::sqrt(c.query_pre_attn_scalar);
-  KB_RETURN_IF_ERROR(be->gqa_attention(s.q.data(), s.k.data(), s.v.data(), s.ctx.data(), num_seqs, offsets,
-                                       c.num_heads, c.num_kv_heads, hd, scale, l.sliding ? c.sliding_window : 0));
+  KB_RETURN_IF_ERROR(be->gqa_attention(s.q.data(), s.k.data(), s.v.data(), s.ctx.data(), num_seqs, offsets, c.num_heads,
+                                       c.num_kv_heads, hd, scale, l.sliding ? c.sliding_window : 0));
   KB_RETURN_IF_ERROR(be->linear_prepared(s.ctx.data(), tokens, *l.w_o, s.x.data()));
   KB_RETURN_IF_ERROR(be->rms_norm(s.x.data(), s.h.data(), tokens, h, l.post_attn_norm.data(), eps, true));
   KB_RETURN_IF_ERROR(be->rms_norm(s.h.data(), s.x.data(), tokens, h, l.pre_ff_norm.data(), eps, false));
@@ -160,7 +160,8 @@ core::Status GemmaModel::forward(const int32_t* ids, const int* offsets, int num
     for (size_t j = 0; j < h; ++j) o[j] = e[j] * embed_scale_;
   }
   if (!backend_->is_host_memory()) KB_RETURN_IF_ERROR(backend_->copy_to_device(s.h.data(), staging, n * h));
-  const size_t qw = static_cast<size_t>(c.num_heads) * c.head_dim, kvw = static_cast<size_t>(c.num_kv_heads) * c.head_dim;
+  const size_t qw = static_cast<size_t>(c.num_heads) * c.head_dim,
+               kvw = static_cast<size_t>(c.num_kv_heads) * c.head_dim;
   KB_ASSIGN_OR_RETURN(s.x, backend_->allocate(n * h));
   KB_ASSIGN_OR_RETURN(s.q, backend_->allocate(n * qw));
   KB_ASSIGN_OR_RETURN(s.k, backend_->allocate(n * kvw));

@@ -65,7 +65,7 @@ class GemmaModel {
     Weights w_gate_up;           // [2I, H]: gate rows then up rows
     Weights w_down;              // [H, I]
     kernels::Buffer input_norm, post_attn_norm, pre_ff_norm, post_ff_norm;  // (1 + w), [H]
-    kernels::Buffer q_norm, k_norm;      // (1 + w), [hd]
+    kernels::Buffer q_norm, k_norm;                                         // (1 + w), [hd]
     bool sliding = false;
   };
   struct Scratch;

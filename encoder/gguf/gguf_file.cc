@@ -3,7 +3,6 @@
 // 150k-string vocabulary is not held twice.
 #include "encoder/gguf/gguf_file.h"
 
-
 #include <cstdio>
 #include <cstring>
 #include <limits>
@@ -32,10 +31,17 @@ T load(const uint8_t* p) {
 // Bytes of one fixed-size value; 0 for string and array.
 size_t fixed_size(ValueType t) {
   switch (t) {
-    case ValueType::kUint8: case ValueType::kInt8: case ValueType::kBool: return 1;
-    case ValueType::kUint16: case ValueType::kInt16: return 2;
-    case ValueType::kUint32: case ValueType::kInt32: case ValueType::kFloat32: return 4;
-    case ValueType::kUint64: case ValueType::kInt64: case ValueType::kFloat64: return 8;
+    case ValueType::kUint8:
+    case ValueType::kInt8:
+    case ValueType::kBool: return 1;
+    case ValueType::kUint16:
+    case ValueType::kInt16: return 2;
+    case ValueType::kUint32:
+    case ValueType::kInt32:
+    case ValueType::kFloat32: return 4;
+    case ValueType::kUint64:
+    case ValueType::kInt64:
+    case ValueType::kFloat64: return 8;
     default: return 0;
   }
 }
@@ -91,8 +97,8 @@ class Cursor {
   }
   core::Status need(uint64_t n, const std::string& what) const {
     if (n <= left()) return core::Status::ok();
-    return corrupt(what + " needs " + std::to_string(n) + " bytes but the file ends " +
-                   std::to_string(left()) + " bytes later (truncated file?)");
+    return corrupt(what + " needs " + std::to_string(n) + " bytes but the file ends " + std::to_string(left()) +
+                   " bytes later (truncated file?)");
   }
   template <typename T>
   core::Status read(T* out, const char* what) {
@@ -167,8 +173,8 @@ std::string dims_to_string(const std::vector<int64_t>& dims) {
 }  // namespace
 
 const char* value_type_name(ValueType t) {
-  static const char* const kNames[] = {"uint8", "int8",   "uint16", "int16", "uint32", "int32",  "float32",
-                                       "bool",  "string", "array",  "uint64", "int64", "float64"};
+  static const char* const kNames[] = {"uint8", "int8",   "uint16", "int16",  "uint32", "int32",  "float32",
+                                       "bool",  "string", "array",  "uint64", "int64",  "float64"};
   const auto i = static_cast<uint32_t>(t);
   return i < sizeof kNames / sizeof kNames[0] ? kNames[i] : "unknown";
 }
@@ -195,9 +201,9 @@ core::Status GgufFile::parse() {
   KB_RETURN_IF_ERROR(c.need(4, "magic"));
   if (std::memcmp(file_.data(), "GGUF", 4) != 0) {
     char hex[16];
-    std::snprintf(hex, sizeof hex, "%02x %02x %02x %02x", file_.data()[0], file_.data()[1], file_.data()[2], file_.data()[3]);
-    return core::Status::invalid_argument(path_ + ": not a GGUF file (magic bytes " + hex +
-                                          ", expected \"GGUF\")");
+    std::snprintf(hex, sizeof hex, "%02x %02x %02x %02x", file_.data()[0], file_.data()[1], file_.data()[2],
+                  file_.data()[3]);
+    return core::Status::invalid_argument(path_ + ": not a GGUF file (magic bytes " + hex + ", expected \"GGUF\")");
   }
   uint32_t magic = 0;  // checked above; read to move past it
   uint64_t tensor_count = 0, kv_count = 0;
@@ -309,13 +315,13 @@ core::Status GgufFile::parse() {
     int64_t elements = 1, bytes = 0;
     bool too_big = false;
     for (int64_t d : t.dims) too_big |= __builtin_mul_overflow(elements, d, &elements);
-    too_big |= __builtin_mul_overflow(elements / block, static_cast<int64_t>(kernels::quant::block_bytes(t.type)),
-                                      &bytes);
+    too_big |=
+        __builtin_mul_overflow(elements / block, static_cast<int64_t>(kernels::quant::block_bytes(t.type)), &bytes);
     if (too_big || offsets[i] > data_size || static_cast<uint64_t>(bytes) > data_size - offsets[i]) {
-      return core::Status::corruption(
-          ctx + ": " + kernels::quant::name(t.type) + " " + dims_to_string(t.dims) + " at data offset " +
-          std::to_string(offsets[i]) + " (file byte " + std::to_string(data_start + offsets[i]) +
-          ") runs past the end of the file (" + std::to_string(file_.size()) + " bytes; truncated file?)");
+      return core::Status::corruption(ctx + ": " + kernels::quant::name(t.type) + " " + dims_to_string(t.dims) +
+                                      " at data offset " + std::to_string(offsets[i]) + " (file byte " +
+                                      std::to_string(data_start + offsets[i]) + ") runs past the end of the file (" +
+                                      std::to_string(file_.size()) + " bytes; truncated file?)");
     }
     t.bytes = static_cast<size_t>(bytes);
     t.data = file_.data() + data_start + offsets[i];
@@ -357,7 +363,8 @@ core::Result<int64_t> GgufFile::get_int(const std::string& key) const {
   if (!is_integer(v->type)) return wrong_type(key, *v, "an integer");
   if (!decode_int(v->type, file_.data() + v->offset, &out)) {
     return core::Status::invalid_argument(path_ + ": key \"" + key + "\": uint64 value " +
-                                          std::to_string(load<uint64_t>(file_.data() + v->offset)) + " does not fit int64");
+                                          std::to_string(load<uint64_t>(file_.data() + v->offset)) +
+                                          " does not fit int64");
   }
   return out;
 }

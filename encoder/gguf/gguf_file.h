@@ -46,9 +46,19 @@ class GgufFile {
  public:
   // GGUF's metadata value types, with their ids in the file.
   enum class ValueType : uint32_t {
-    kUint8 = 0, kInt8 = 1, kUint16 = 2, kInt16 = 3, kUint32 = 4, kInt32 = 5,
-    kFloat32 = 6, kBool = 7, kString = 8, kArray = 9, kUint64 = 10,
-    kInt64 = 11, kFloat64 = 12,
+    kUint8 = 0,
+    kInt8 = 1,
+    kUint16 = 2,
+    kInt16 = 3,
+    kUint32 = 4,
+    kInt32 = 5,
+    kFloat32 = 6,
+    kBool = 7,
+    kString = 8,
+    kArray = 9,
+    kUint64 = 10,
+    kInt64 = 11,
+    kFloat64 = 12,
   };
 
   struct TensorView {

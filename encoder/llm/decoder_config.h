@@ -11,19 +11,19 @@
 namespace kbseek::encoder::llm {
 
 struct DecoderConfig {
-  std::string architecture;   // general.architecture, e.g. "qwen2"
-  std::string name;           // general.name, for logs ("" when absent)
-  int num_layers = 0;         // <arch>.block_count
-  int hidden_size = 0;        // <arch>.embedding_length
-  int intermediate_size = 0;  // <arch>.feed_forward_length
-  int num_heads = 0;          // <arch>.attention.head_count
-  int num_kv_heads = 0;       // <arch>.attention.head_count_kv (grouped-query)
-  int head_dim = 0;           // hidden_size / num_heads
-  int vocab_size = 0;         // rows of token_embd.weight
-  int context_length = 0;     // <arch>.context_length: the longest prompt run
-  float rms_norm_eps = 1e-6f; // <arch>.attention.layer_norm_rms_epsilon
-  float rope_theta = 1e4f;    // <arch>.rope.freq_base (NeoX rotate-half rotation)
-  bool qkv_bias = false;      // Qwen 2 has biases on q, k and v
+  std::string architecture;    // general.architecture, e.g. "qwen2"
+  std::string name;            // general.name, for logs ("" when absent)
+  int num_layers = 0;          // <arch>.block_count
+  int hidden_size = 0;         // <arch>.embedding_length
+  int intermediate_size = 0;   // <arch>.feed_forward_length
+  int num_heads = 0;           // <arch>.attention.head_count
+  int num_kv_heads = 0;        // <arch>.attention.head_count_kv (grouped-query)
+  int head_dim = 0;            // hidden_size / num_heads
+  int vocab_size = 0;          // rows of token_embd.weight
+  int context_length = 0;      // <arch>.context_length: the longest prompt run
+  float rms_norm_eps = 1e-6f;  // <arch>.attention.layer_norm_rms_epsilon
+  float rope_theta = 1e4f;     // <arch>.rope.freq_base (NeoX rotate-half rotation)
+  bool qkv_bias = false;       // Qwen 2 has biases on q, k and v
 };
 
 // Reads the configuration. InvalidArgument naming the file and key for an

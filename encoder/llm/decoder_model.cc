@@ -41,8 +41,8 @@ struct Loader {
       std::string want, got;
       for (int64_t d : dims) want += (want.empty() ? "" : " x ") + std::to_string(d);
       for (int64_t d : t->dims) got += (got.empty() ? "" : " x ") + std::to_string(d);
-      return core::Status::invalid_argument(file.path() + ": tensor " + name + " is [" + got + "], expected [" +
-                                            want + "] (ggml order)");
+      return core::Status::invalid_argument(file.path() + ": tensor " + name + " is [" + got + "], expected [" + want +
+                                            "] (ggml order)");
     }
     return t;
   }
@@ -57,7 +57,8 @@ struct Loader {
   // (gate rows then up rows). kQuantized keeps the file's blocks when every
   // stacked tensor has one type the backend multiplies; otherwise (mixed
   // types, F32/F16 tensors) they are dequantized and prepared in fp32.
-  core::Result<Weights> matrix(const std::vector<std::string>& names, int64_t in, const std::vector<int64_t>& outs) const {
+  core::Result<Weights> matrix(const std::vector<std::string>& names, int64_t in,
+                               const std::vector<int64_t>& outs) const {
     std::vector<const Tensor*> tensors;
     int64_t rows = 0;
     for (size_t i = 0; i < names.size(); ++i) {
@@ -74,8 +75,8 @@ struct Loader {
           const auto* b = static_cast<const uint8_t*>(t->data);
           blocks.insert(blocks.end(), b, b + t->bytes);
         }
-        auto w = backend->prepare_quantized(blocks.data(), tensors[0]->type, static_cast<int>(rows),
-                                            static_cast<int>(in));
+        auto w =
+            backend->prepare_quantized(blocks.data(), tensors[0]->type, static_cast<int>(rows), static_cast<int>(in));
         if (!w.is_ok()) return w.status().with_context(file.path() + ": " + names[0]);
         return std::move(w).value();
       }
@@ -98,11 +99,10 @@ struct Loader {
 DecoderModel::~DecoderModel() = default;
 
 core::Result<std::unique_ptr<DecoderModel>> DecoderModel::load(std::unique_ptr<gguf::GgufFile> file,
-                                                              kernels::Backend* backend,
-                                                              kernels::WeightFormat format) {
-  for (kernels::Op op : {kernels::Op::kLinear, kernels::Op::kRmsNorm, kernels::Op::kRope,
-                         kernels::Op::kCausalAttention, kernels::Op::kSwiglu, kernels::Op::kAddBias,
-                         kernels::Op::kAdd}) {
+                                                               kernels::Backend* backend,
+                                                               kernels::WeightFormat format) {
+  for (kernels::Op op : {kernels::Op::kLinear, kernels::Op::kRmsNorm, kernels::Op::kRope, kernels::Op::kCausalAttention,
+                         kernels::Op::kSwiglu, kernels::Op::kAddBias, kernels::Op::kAdd}) {
     if (!backend->supports(op)) {
       return core::Status::invalid_argument(backend->device_name() + " does not support " + kernels::op_name(op) +
                                             ", which the decoder needs");
@@ -172,13 +172,13 @@ core::Result<DecoderModel::Prefix> DecoderModel::run_prefix(const std::vector<in
   return keep;
 }
 
-core::Status DecoderModel::run_continuations(const Prefix& prefix, const int32_t* ids, const int* offsets,
-                                             int num_seqs, float* last_hidden) const {
+core::Status DecoderModel::run_continuations(const Prefix& prefix, const int32_t* ids, const int* offsets, int num_seqs,
+                                             float* last_hidden) const {
   return run(&prefix, nullptr, ids, offsets, num_seqs, last_hidden);
 }
 
-core::Status DecoderModel::run(const Prefix* past, Prefix* keep, const int32_t* ids, const int* offsets,
-                               int num_seqs, float* last_hidden) const {
+core::Status DecoderModel::run(const Prefix* past, Prefix* keep, const int32_t* ids, const int* offsets, int num_seqs,
+                               float* last_hidden) const {
   const DecoderConfig& c = config_;
   const int past_len = past != nullptr ? past->length : 0;
   for (int b = 0; b < num_seqs; ++b) {
@@ -191,7 +191,8 @@ core::Status DecoderModel::run(const Prefix* past, Prefix* keep, const int32_t* 
   }
   const int tokens = offsets[num_seqs];
   const size_t n = static_cast<size_t>(tokens), h = c.hidden_size;
-  const size_t qw = static_cast<size_t>(c.num_heads) * c.head_dim, kvw = static_cast<size_t>(c.num_kv_heads) * c.head_dim;
+  const size_t qw = static_cast<size_t>(c.num_heads) * c.head_dim,
+               kvw = static_cast<size_t>(c.num_kv_heads) * c.head_dim;
   Scratch s;
   KB_ASSIGN_OR_RETURN(s.h, backend_->allocate(n * h));
   std::vector<float> host(n * h);

@@ -93,8 +93,8 @@ class DecoderModel {
   DecoderModel() = default;
   core::Status run(const Prefix* past, Prefix* keep, const int32_t* ids, const int* offsets, int num_seqs,
                    float* last_hidden) const;
-  core::Status run_layer(size_t index, Scratch& s, int tokens, const int* offsets, int num_seqs,
-                         const Prefix* past, Prefix* keep) const;
+  core::Status run_layer(size_t index, Scratch& s, int tokens, const int* offsets, int num_seqs, const Prefix* past,
+                         Prefix* keep) const;
   core::Status embed(const int32_t* ids, int tokens, float* host_out) const;
 
   DecoderConfig config_;

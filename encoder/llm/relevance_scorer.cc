@@ -42,8 +42,8 @@ std::string neutralise_control_tokens(std::string_view text) {
 }  // namespace
 
 core::Result<std::unique_ptr<RelevanceScorer>> RelevanceScorer::open(const std::string& gguf_path,
-                                                                    kernels::Backend* backend,
-                                                                    const ScorerOptions& options) {
+                                                                     kernels::Backend* backend,
+                                                                     const ScorerOptions& options) {
   if (options.max_passage_tokens < 1 || options.batch_tokens < 1) {
     return core::Status::invalid_argument("scorer options: max_passage_tokens and batch_tokens must be positive");
   }
@@ -58,10 +58,14 @@ core::Result<std::unique_ptr<RelevanceScorer>> RelevanceScorer::open(const std::
   if (precision == ScorerOptions::Precision::kAuto) {
     const char* env = std::getenv("KBSEEK_LLM_PRECISION");
     const std::string v = env != nullptr ? env : "";
-    if (v == "fp32") precision = ScorerOptions::Precision::kFp32;
-    else if (v == "bf16") precision = ScorerOptions::Precision::kBf16;
-    else if (v == "int8") precision = ScorerOptions::Precision::kInt8;
-    else if (v == "quantized") precision = ScorerOptions::Precision::kQuantized;
+    if (v == "fp32")
+      precision = ScorerOptions::Precision::kFp32;
+    else if (v == "bf16")
+      precision = ScorerOptions::Precision::kBf16;
+    else if (v == "int8")
+      precision = ScorerOptions::Precision::kInt8;
+    else if (v == "quantized")
+      precision = ScorerOptions::Precision::kQuantized;
     else if (!v.empty()) {
       return core::Status::invalid_argument("KBSEEK_LLM_PRECISION=" + v + ": expected fp32, bf16, int8 or quantized");
     }
@@ -150,7 +154,8 @@ core::Result<RelevanceScores> RelevanceScorer::score(std::string_view query, con
   const auto t0 = Clock::now();
   DecoderModel::Prefix prefix;
   if (shared > 0) {
-    KB_ASSIGN_OR_RETURN(prefix, model_->run_prefix(std::vector<int32_t>(prompts[0].begin(), prompts[0].begin() + shared)));
+    KB_ASSIGN_OR_RETURN(prefix,
+                        model_->run_prefix(std::vector<int32_t>(prompts[0].begin(), prompts[0].begin() + shared)));
   }
   out.prefix_tokens = static_cast<int>(shared);
   out.tokens_run = static_cast<int>(shared);

@@ -61,11 +61,11 @@ struct ScorerOptions {
 };
 
 struct RelevanceScores {
-  std::vector<float> score;   // per passage; 0 where not scored
-  std::vector<bool> scored;   // per passage
+  std::vector<float> score;  // per passage; 0 where not scored
+  std::vector<bool> scored;  // per passage
   int scored_count = 0;
-  int prefix_tokens = 0;      // the shared prefix run once
-  int tokens_run = 0;         // prefix + every continuation run
+  int prefix_tokens = 0;  // the shared prefix run once
+  int tokens_run = 0;     // prefix + every continuation run
 };
 
 class RelevanceScorer {

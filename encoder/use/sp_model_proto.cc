@@ -35,8 +35,7 @@ class FieldReader {
     f->wire_type = static_cast<int>(key & 7);
     if (f->number == 0) return error("field number 0");
     switch (f->wire_type) {
-      case kVarint:
-        return read_varint(&f->varint);
+      case kVarint: return read_varint(&f->varint);
       case kFixed64:
       case kFixed32: {
         const size_t n = f->wire_type == kFixed64 ? 8 : 4;
@@ -133,29 +132,14 @@ core::Status parse_trainer_spec(const Field& outer, const std::string& source, S
     KB_RETURN_IF_ERROR(r.next(&f));
     if (f.wire_type != kVarint) continue;
     switch (f.number) {
-      case 3:
-        t->model_type = as_int32(f.varint);
-        break;
-      case 24:
-        t->treat_whitespace_as_suffix = f.varint != 0;
-        break;
-      case 35:
-        t->byte_fallback = f.varint != 0;
-        break;
-      case 40:
-        t->unk_id = as_int32(f.varint);
-        break;
-      case 41:
-        t->bos_id = as_int32(f.varint);
-        break;
-      case 42:
-        t->eos_id = as_int32(f.varint);
-        break;
-      case 43:
-        t->pad_id = as_int32(f.varint);
-        break;
-      default:
-        break;
+      case 3: t->model_type = as_int32(f.varint); break;
+      case 24: t->treat_whitespace_as_suffix = f.varint != 0; break;
+      case 35: t->byte_fallback = f.varint != 0; break;
+      case 40: t->unk_id = as_int32(f.varint); break;
+      case 41: t->bos_id = as_int32(f.varint); break;
+      case 42: t->eos_id = as_int32(f.varint); break;
+      case 43: t->pad_id = as_int32(f.varint); break;
+      default: break;
     }
   }
   return core::Status::ok();

@@ -68,12 +68,9 @@ void UseM3Model::matmul_fp32(int m, const float* a, int lda, const Matrix& w, fl
 
 const char* UseM3Model::products_name() const {
   switch (products_) {
-    case UseProducts::kAmxBf16:
-      return "bf16 AMX";
-    case UseProducts::kAvx512Bf16:
-      return "bf16 AVX-512";
-    case UseProducts::kFp32:
-      break;
+    case UseProducts::kAmxBf16: return "bf16 AMX";
+    case UseProducts::kAvx512Bf16: return "bf16 AVX-512";
+    case UseProducts::kFp32: break;
   }
   return "fp32";
 }
@@ -81,12 +78,9 @@ const char* UseM3Model::products_name() const {
 void UseM3Model::matmul(int m, const float* a, int lda, const Matrix& w, float* c, int ldc, bool accumulate,
                         int ways) const {
   switch (products_) {
-    case UseProducts::kAmxBf16:
-      return use_amx::gemm(m, a, lda, w.packed, c, ldc, accumulate, ways);
-    case UseProducts::kAvx512Bf16:
-      return kernels::cpu::bf16::gemm(m, a, lda, w.packed_dp, c, ldc, accumulate, ways);
-    case UseProducts::kFp32:
-      break;
+    case UseProducts::kAmxBf16: return use_amx::gemm(m, a, lda, w.packed, c, ldc, accumulate, ways);
+    case UseProducts::kAvx512Bf16: return kernels::cpu::bf16::gemm(m, a, lda, w.packed_dp, c, ldc, accumulate, ways);
+    case UseProducts::kFp32: break;
   }
   matmul_fp32(m, a, lda, w, c, ldc, accumulate, ways);
 }

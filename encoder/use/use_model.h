@@ -123,7 +123,7 @@ class UseM3Model {
     std::vector<float> w;
     int k = 0, n = 0;
     kernels::cpu::PackedStrips strips;
-    use_amx::PackedB packed;        // kAmxBf16
+    use_amx::PackedB packed;                // kAmxBf16
     kernels::cpu::bf16::PackedB packed_dp;  // kAvx512Bf16
   };
   struct Branch {
@@ -140,8 +140,7 @@ class UseM3Model {
   core::Status load_matrix(const std::string& name, int64_t k, int64_t n, Matrix* m, bool fp32_only = false);
   void pack(Matrix* m, bool fp32_only = false) const;
   // c = a · w (+ c) in fp32 (strips for a few rows, else OpenBLAS).
-  void matmul_fp32(int m, const float* a, int lda, const Matrix& w, float* c, int ldc, bool accumulate,
-                   int ways) const;
+  void matmul_fp32(int m, const float* a, int lda, const Matrix& w, float* c, int ldc, bool accumulate, int ways) const;
   // c[m, w.n] (ldc) = a[m, w.k] (lda) · w (+ c when accumulating).
   void matmul(int m, const float* a, int lda, const Matrix& w, float* c, int ldc, bool accumulate, int ways) const;
   // The same with a already in bf16 (bf16 products only).

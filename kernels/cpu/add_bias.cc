@@ -17,9 +17,8 @@ KB_CPU_DISPATCH void add_bias_rows(float* x, size_t rows, int cols, const float*
 
 void add_bias(float* x, int rows, int cols, const float* bias) {
   // Memory-bound: worth a second thread only for large activations.
-  parallel_for(rows, cols * 0.25, [&](size_t begin, size_t end) {
-    add_bias_rows(x + begin * cols, end - begin, cols, bias);
-  });
+  parallel_for(rows, cols * 0.25,
+               [&](size_t begin, size_t end) { add_bias_rows(x + begin * cols, end - begin, cols, bias); });
 }
 
 }  // namespace kbseek::kernels::cpu

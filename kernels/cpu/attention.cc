@@ -10,8 +10,7 @@
 
 namespace kbseek::kernels::cpu {
 
-void attention(const float* qkv, float* ctx, int num_seqs, const int* offsets, int num_heads,
-               int head_dim) {
+void attention(const float* qkv, float* ctx, int num_seqs, const int* offsets, int num_heads, int head_dim) {
   const int hidden = num_heads * head_dim;
   const int ld_qkv = 3 * hidden;
   const float scale = 1.0f / std::sqrt(static_cast<float>(head_dim));
@@ -36,13 +35,13 @@ void attention(const float* qkv, float* ctx, int num_seqs, const int* offsets, i
       const float* k = q + hidden;
       const float* v = q + 2 * hidden;
       float* out = ctx + static_cast<size_t>(offsets[b]) * hidden + h * head_dim;
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, len, len, head_dim, scale, q, ld_qkv, k,
-                  ld_qkv, 0.0f, scores.data(), len);
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, len, len, head_dim, scale, q, ld_qkv, k, ld_qkv, 0.0f,
+                  scores.data(), len);
       for (int r = 0; r < len; ++r) {
         softmax_row(scores.data() + static_cast<size_t>(r) * len, len, 1.0f, nullptr);
       }
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, len, head_dim, len, 1.0f,
-                  scores.data(), len, v, ld_qkv, 0.0f, out, hidden);
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, len, head_dim, len, 1.0f, scores.data(), len, v, ld_qkv,
+                  0.0f, out, hidden);
     }
   });
 }

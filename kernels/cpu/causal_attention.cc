@@ -22,9 +22,9 @@ struct Task {
 
 }  // namespace
 
-void causal_attention(const float* q, const float* k, const float* v, const float* prefix_k,
-                      const float* prefix_v, int prefix_len, float* ctx, int num_seqs, const int* offsets,
-                      int num_q_heads, int num_kv_heads, int head_dim, float scale) {
+void causal_attention(const float* q, const float* k, const float* v, const float* prefix_k, const float* prefix_v,
+                      int prefix_len, float* ctx, int num_seqs, const int* offsets, int num_q_heads, int num_kv_heads,
+                      int head_dim, float scale) {
   const int group = num_q_heads / num_kv_heads;
   const int ld_q = num_q_heads * head_dim, ld_kv = num_kv_heads * head_dim;
   std::vector<Task> tasks;
@@ -66,11 +66,11 @@ void causal_attention(const float* q, const float* k, const float* v, const floa
         std::fill(s + visible, s + keys, 0.0f);
       }
       if (prefix_len > 0) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, head_dim, prefix_len, 1.0f, scores.data(),
-                    keys, prefix_v + kvh * head_dim, ld_kv, 0.0f, out, ld_q);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, head_dim, prefix_len, 1.0f, scores.data(), keys,
+                    prefix_v + kvh * head_dim, ld_kv, 0.0f, out, ld_q);
       }
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, head_dim, own, 1.0f,
-                  scores.data() + prefix_len, keys, vb, ld_kv, prefix_len > 0 ? 1.0f : 0.0f, out, ld_q);
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, head_dim, own, 1.0f, scores.data() + prefix_len,
+                  keys, vb, ld_kv, prefix_len > 0 ? 1.0f : 0.0f, out, ld_q);
     }
   });
 }

@@ -22,8 +22,7 @@ class CpuBackend final : public Backend {
     const size_t bytes = ((count * sizeof(float) + 63) / 64) * 64;
     void* p = bytes == 0 ? nullptr : std::aligned_alloc(64, bytes);
     if (bytes != 0 && p == nullptr) {
-      return core::Status::resource_exhausted("cpu: cannot allocate " + std::to_string(bytes) +
-                                              " bytes");
+      return core::Status::resource_exhausted("cpu: cannot allocate " + std::to_string(bytes) + " bytes");
     }
     return Buffer(this, static_cast<float*>(p), count);
   }
@@ -37,20 +36,18 @@ class CpuBackend final : public Backend {
   }
   core::Status synchronize() override { return core::Status::ok(); }
 
-  core::Status sgemm(Transpose ta, Transpose tb, int m, int n, int k, float alpha, const float* a,
-                     int lda, const float* b, int ldb, float beta, float* c, int ldc) override {
+  core::Status sgemm(Transpose ta, Transpose tb, int m, int n, int k, float alpha, const float* a, int lda,
+                     const float* b, int ldb, float beta, float* c, int ldc) override {
     cpu::sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     return core::Status::ok();
   }
-  core::Status sgemm_batched(Transpose ta, Transpose tb, int m, int n, int k, float alpha,
-                             const float* a, int lda, int64_t sa, const float* b, int ldb,
-                             int64_t sb, float beta, float* c, int ldc, int64_t sc,
+  core::Status sgemm_batched(Transpose ta, Transpose tb, int m, int n, int k, float alpha, const float* a, int lda,
+                             int64_t sa, const float* b, int ldb, int64_t sb, float beta, float* c, int ldc, int64_t sc,
                              int batch) override {
     cpu::sgemm_batched(ta, tb, m, n, k, alpha, a, lda, sa, b, ldb, sb, beta, c, ldc, sc, batch);
     return core::Status::ok();
   }
-  core::Status linear(const float* x, int rows, int in, const float* w, const float* bias, float* y,
-                      int out) override {
+  core::Status linear(const float* x, int rows, int in, const float* w, const float* bias, float* y, int out) override {
     cpu::linear(x, rows, in, w, bias, y, out);
     return core::Status::ok();
   }
@@ -86,36 +83,34 @@ class CpuBackend final : public Backend {
     cpu::gelu(x, n);
     return core::Status::ok();
   }
-  core::Status layernorm(const float* x, const float* residual, float* out, int rows, int cols,
-                         const float* gamma, const float* beta, float eps) override {
+  core::Status layernorm(const float* x, const float* residual, float* out, int rows, int cols, const float* gamma,
+                         const float* beta, float eps) override {
     cpu::layernorm(x, residual, out, rows, cols, gamma, beta, eps);
     return core::Status::ok();
   }
-  core::Status softmax_rows(float* x, int rows, int cols, int ld, float scale,
-                            const float* mask) override {
+  core::Status softmax_rows(float* x, int rows, int cols, int ld, float scale, const float* mask) override {
     cpu::softmax_rows(x, rows, cols, ld, scale, mask);
     return core::Status::ok();
   }
-  core::Status attention(const float* qkv, float* ctx, int num_seqs, const int* offsets,
-                         int num_heads, int head_dim) override {
+  core::Status attention(const float* qkv, float* ctx, int num_seqs, const int* offsets, int num_heads,
+                         int head_dim) override {
     cpu::attention(qkv, ctx, num_seqs, offsets, num_heads, head_dim);
     return core::Status::ok();
   }
-  core::Status rms_norm(const float* x, float* out, int rows, int cols, const float* gamma,
-                        float eps, bool accumulate) override {
+  core::Status rms_norm(const float* x, float* out, int rows, int cols, const float* gamma, float eps,
+                        bool accumulate) override {
     cpu::rms_norm(x, out, rows, cols, gamma, eps, accumulate);
     return core::Status::ok();
   }
-  core::Status rope(float* x, int ld, int num_seqs, const int* offsets, int num_heads,
-                    int head_dim, float base, int first_position) override {
+  core::Status rope(float* x, int ld, int num_seqs, const int* offsets, int num_heads, int head_dim, float base,
+                    int first_position) override {
     cpu::rope(x, ld, num_seqs, offsets, num_heads, head_dim, base, first_position);
     return core::Status::ok();
   }
-  core::Status gqa_attention(const float* q, const float* k, const float* v, float* ctx,
-                             int num_seqs, const int* offsets, int num_q_heads, int num_kv_heads,
-                             int head_dim, float scale, int window) override {
-    cpu::gqa_attention(q, k, v, ctx, num_seqs, offsets, num_q_heads, num_kv_heads, head_dim,
-                       scale, window);
+  core::Status gqa_attention(const float* q, const float* k, const float* v, float* ctx, int num_seqs,
+                             const int* offsets, int num_q_heads, int num_kv_heads, int head_dim, float scale,
+                             int window) override {
+    cpu::gqa_attention(q, k, v, ctx, num_seqs, offsets, num_q_heads, num_kv_heads, head_dim, scale, window);
     return core::Status::ok();
   }
   core::Status geglu(const float* gu, float* out, int rows, int cols) override {
@@ -123,11 +118,10 @@ class CpuBackend final : public Backend {
     return core::Status::ok();
   }
   core::Status causal_attention(const float* q, const float* k, const float* v, const float* prefix_k,
-                                const float* prefix_v, int prefix_len, float* ctx, int num_seqs,
-                                const int* offsets, int num_q_heads, int num_kv_heads, int head_dim,
-                                float scale) override {
-    cpu::causal_attention(q, k, v, prefix_k, prefix_v, prefix_len, ctx, num_seqs, offsets, num_q_heads,
-                          num_kv_heads, head_dim, scale);
+                                const float* prefix_v, int prefix_len, float* ctx, int num_seqs, const int* offsets,
+                                int num_q_heads, int num_kv_heads, int head_dim, float scale) override {
+    cpu::causal_attention(q, k, v, prefix_k, prefix_v, prefix_len, ctx, num_seqs, offsets, num_q_heads, num_kv_heads,
+                          head_dim, scale);
     return core::Status::ok();
   }
   core::Status swiglu(const float* gu, float* out, int rows, int cols) override {

@@ -28,8 +28,7 @@ KB_CPU_DISPATCH void geglu_rows(const float* gu, float* out, size_t rows, int co
 
 void geglu(const float* gu, float* out, int rows, int cols) {
   parallel_for(rows, cols * 20.0, [&](size_t begin, size_t end) {
-    geglu_rows(gu + begin * 2 * static_cast<size_t>(cols), out + begin * static_cast<size_t>(cols),
-               end - begin, cols);
+    geglu_rows(gu + begin * 2 * static_cast<size_t>(cols), out + begin * static_cast<size_t>(cols), end - begin, cols);
   });
 }
 

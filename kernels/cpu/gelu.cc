@@ -31,9 +31,8 @@ void gelu(float* x, size_t n) {
 }
 
 void bias_gelu(float* x, int rows, int cols, const float* bias) {
-  parallel_for(rows, cols * 20.0, [&](size_t begin, size_t end) {
-    bias_gelu_rows(x + begin * cols, end - begin, cols, bias);
-  });
+  parallel_for(rows, cols * 20.0,
+               [&](size_t begin, size_t end) { bias_gelu_rows(x + begin * cols, end - begin, cols, bias); });
 }
 
 }  // namespace kbseek::kernels::cpu

@@ -22,9 +22,8 @@ struct Task {
 
 }  // namespace
 
-void gqa_attention(const float* q, const float* k, const float* v, float* ctx, int num_seqs,
-                   const int* offsets, int num_q_heads, int num_kv_heads, int head_dim, float scale,
-                   int window) {
+void gqa_attention(const float* q, const float* k, const float* v, float* ctx, int num_seqs, const int* offsets,
+                   int num_q_heads, int num_kv_heads, int head_dim, float scale, int window) {
   // A window no narrower than the longest sequence hides no key: dropping it
   // keeps the index arithmetic below from overflowing (window = INT_MAX).
   int longest = 0;
@@ -60,8 +59,8 @@ void gqa_attention(const float* q, const float* k, const float* v, float* ctx, i
       const float* kb = k + static_cast<size_t>(base + k0) * ld_kv + kvh * head_dim;
       const float* vb = v + static_cast<size_t>(base + k0) * ld_kv + kvh * head_dim;
       float* out = ctx + static_cast<size_t>(base + t.row0) * ld_q + t.head * head_dim;
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, keys, head_dim, scale, qb, ld_q, kb,
-                  ld_kv, 0.0f, scores.data(), keys);
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, keys, head_dim, scale, qb, ld_q, kb, ld_kv, 0.0f,
+                  scores.data(), keys);
       for (int r = 0; r < rows; ++r) {
         float* s = scores.data() + static_cast<size_t>(r) * keys;
         const int row = t.row0 + r;
@@ -72,8 +71,8 @@ void gqa_attention(const float* q, const float* k, const float* v, float* ctx, i
         softmax_row(s + lo, hi - lo, 1.0f, nullptr);
         std::fill(s + hi, s + keys, 0.0f);
       }
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, head_dim, keys, 1.0f,
-                  scores.data(), keys, vb, ld_kv, 0.0f, out, ld_q);
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, head_dim, keys, 1.0f, scores.data(), keys, vb, ld_kv,
+                  0.0f, out, ld_q);
     }
   });
 }

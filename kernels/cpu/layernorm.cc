@@ -9,8 +9,8 @@ namespace kbseek::kernels::cpu {
 // Two passes (mean, then centred variance): one-pass E[x²]−E[x]² loses digits
 // on BERT's large-offset activations. The mean is summed relative to x[0] so a
 // common offset does not eat the float accumulator's precision either.
-KB_CPU_DISPATCH void layernorm_row(const float* x, const float* residual, float* out, int cols,
-                                   const float* gamma, const float* beta, float eps) {
+KB_CPU_DISPATCH void layernorm_row(const float* x, const float* residual, float* out, int cols, const float* gamma,
+                                   const float* beta, float eps) {
   if (residual != nullptr) {
 #pragma omp simd
     for (int c = 0; c < cols; ++c) out[c] = x[c] + residual[c];
@@ -32,8 +32,8 @@ KB_CPU_DISPATCH void layernorm_row(const float* x, const float* residual, float*
   for (int c = 0; c < cols; ++c) out[c] = (x[c] - mean) * inv * gamma[c] + beta[c];
 }
 
-void layernorm(const float* x, const float* residual, float* out, int rows, int cols,
-               const float* gamma, const float* beta, float eps) {
+void layernorm(const float* x, const float* residual, float* out, int rows, int cols, const float* gamma,
+               const float* beta, float eps) {
   parallel_for(rows, cols * 2.0, [&](size_t begin, size_t end) {
     for (size_t r = begin; r < end; ++r) {
       const size_t off = r * static_cast<size_t>(cols);

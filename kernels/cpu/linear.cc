@@ -26,8 +26,8 @@ void linear(const float* x, int rows, int in, const float* w, const float* bias,
       }
       beta = 1.0f;
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, width, in, 1.0f, x, in,
-                w + static_cast<size_t>(n0) * in, in, beta, y + n0, out);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, width, in, 1.0f, x, in, w + static_cast<size_t>(n0) * in,
+                in, beta, y + n0, out);
   });
 }
 

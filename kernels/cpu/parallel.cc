@@ -9,8 +9,8 @@
 #include <atomic>
 
 #include "core/cpu_demand.h"
-#include "kernels/cpu/fork_join.h"
 #include "kernels/cpu/cpu_ops.h"
+#include "kernels/cpu/fork_join.h"
 
 namespace kbseek::kernels::cpu {
 namespace {

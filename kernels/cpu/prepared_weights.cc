@@ -3,12 +3,13 @@
 // int8 quantized and packed once for the VPDPBUSD kernel (int8_gemm.h).
 // The packing transposes W [out × in] into the kernel's B = Wᵀ [in × out]
 // at load, so no forward pays for it.
+#include "kernels/cpu/prepared_weights.h"
+
 #include <vector>
 
 #include "kernels/cpu/bf16_gemm.h"
 #include "kernels/cpu/cpu_ops.h"
 #include "kernels/cpu/int8_gemm.h"
-#include "kernels/cpu/prepared_weights.h"
 
 namespace kbseek::kernels::cpu {
 namespace {

@@ -60,8 +60,11 @@ Layout layout_for(quant::QuantType t, int in) {
 }
 
 WeightRow weight_view(const Layout& l, const uint8_t* p) {
-  return {p, reinterpret_cast<const int16_t*>(p + l.scale_at()), reinterpret_cast<const float*>(p + l.scale_at()),
-          reinterpret_cast<const float*>(p + l.d_at()), reinterpret_cast<const float*>(p + l.dc_at()),
+  return {p,
+          reinterpret_cast<const int16_t*>(p + l.scale_at()),
+          reinterpret_cast<const float*>(p + l.scale_at()),
+          reinterpret_cast<const float*>(p + l.d_at()),
+          reinterpret_cast<const float*>(p + l.dc_at()),
           reinterpret_cast<const int16_t*>(p + l.coef_at())};
 }
 
@@ -72,8 +75,8 @@ ActRow act_view(const Layout& l, const uint8_t* p) {
 
 // --- weight unpacking (quant_types.h gives the block layouts) ---------------
 
-KB_CPU_DISPATCH void unpack_q4_k(const quant::BlockQ4K* b, int supers, uint8_t* q, int16_t* scale, float* d,
-                                 float* dc, int16_t* coef) {
+KB_CPU_DISPATCH void unpack_q4_k(const quant::BlockQ4K* b, int supers, uint8_t* q, int16_t* scale, float* d, float* dc,
+                                 int16_t* coef) {
   for (int s = 0; s < supers; ++s, q += 256, scale += 128, coef += 16) {
     const uint8_t* sp = b[s].scales;
     for (int j = 0; j < 8; ++j) {
@@ -93,8 +96,8 @@ KB_CPU_DISPATCH void unpack_q4_k(const quant::BlockQ4K* b, int supers, uint8_t* 
   }
 }
 
-KB_CPU_DISPATCH void unpack_q6_k(const quant::BlockQ6K* b, int supers, uint8_t* q, int16_t* scale, float* d,
-                                 float* dc, int16_t* coef) {
+KB_CPU_DISPATCH void unpack_q6_k(const quant::BlockQ6K* b, int supers, uint8_t* q, int16_t* scale, float* d, float* dc,
+                                 int16_t* coef) {
   for (int s = 0; s < supers; ++s, q += 256, scale += 128, coef += 16) {
     for (int h = 0; h < 2; ++h) {
       const uint8_t* lo = b[s].ql + 64 * h;

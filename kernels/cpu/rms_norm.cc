@@ -9,8 +9,8 @@
 namespace kbseek::kernels::cpu {
 namespace {
 
-KB_CPU_DISPATCH void rms_norm_rows(const float* x, float* out, size_t rows, int cols,
-                                   const float* gamma, float eps, bool accumulate) {
+KB_CPU_DISPATCH void rms_norm_rows(const float* x, float* out, size_t rows, int cols, const float* gamma, float eps,
+                                   bool accumulate) {
   for (size_t r = 0; r < rows; ++r) {
     const float* xr = x + r * cols;
     float* o = out + r * cols;
@@ -30,8 +30,7 @@ KB_CPU_DISPATCH void rms_norm_rows(const float* x, float* out, size_t rows, int 
 
 }  // namespace
 
-void rms_norm(const float* x, float* out, int rows, int cols, const float* gamma, float eps,
-              bool accumulate) {
+void rms_norm(const float* x, float* out, int rows, int cols, const float* gamma, float eps, bool accumulate) {
   parallel_for(rows, cols * 4.0, [&](size_t begin, size_t end) {
     const size_t off = begin * static_cast<size_t>(cols);
     rms_norm_rows(x + off, out + off, end - begin, cols, gamma, eps, accumulate);

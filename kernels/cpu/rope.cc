@@ -53,8 +53,8 @@ std::shared_ptr<const RopeTable> rope_table(float base, int head_dim, int positi
 
 }  // namespace
 
-void rope(float* x, int ld, int num_seqs, const int* offsets, int num_heads, int head_dim,
-          float base, int first_position) {
+void rope(float* x, int ld, int num_seqs, const int* offsets, int num_heads, int head_dim, float base,
+          int first_position) {
   int longest = 0;
   for (int b = 0; b < num_seqs; ++b) longest = std::max(longest, offsets[b + 1] - offsets[b]);
   longest += first_position;

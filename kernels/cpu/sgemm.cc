@@ -15,8 +15,8 @@ constexpr int kMinColumnsPerThread = 64;
 
 }  // namespace
 
-void sgemm(Transpose ta, Transpose tb, int m, int n, int k, float alpha, const float* a, int lda,
-           const float* b, int ldb, float beta, float* c, int ldc) {
+void sgemm(Transpose ta, Transpose tb, int m, int n, int k, float alpha, const float* a, int lda, const float* b,
+           int ldb, float beta, float* c, int ldc) {
   const size_t blocks = static_cast<size_t>(n / kMinColumnsPerThread);
   const double flops_per_block = 2.0 * m * k * kMinColumnsPerThread;
   parallel_for(blocks > 0 ? blocks : 1, flops_per_block, [&](size_t begin, size_t end) {
@@ -24,18 +24,17 @@ void sgemm(Transpose ta, Transpose tb, int m, int n, int k, float alpha, const f
     const int n1 = static_cast<int>(end * n / (blocks > 0 ? blocks : 1));
     // Column n0 of op(B): row n0 of B when B is stored transposed.
     const float* b0 = tb == Transpose::kYes ? b + static_cast<size_t>(n0) * ldb : b + n0;
-    cblas_sgemm(CblasRowMajor, to_cblas(ta), to_cblas(tb), m, n1 - n0, k, alpha, a, lda, b0, ldb, beta,
-                c + n0, ldc);
+    cblas_sgemm(CblasRowMajor, to_cblas(ta), to_cblas(tb), m, n1 - n0, k, alpha, a, lda, b0, ldb, beta, c + n0, ldc);
   });
 }
 
-void sgemm_batched(Transpose ta, Transpose tb, int m, int n, int k, float alpha, const float* a,
-                   int lda, int64_t stride_a, const float* b, int ldb, int64_t stride_b, float beta,
-                   float* c, int ldc, int64_t stride_c, int batch) {
+void sgemm_batched(Transpose ta, Transpose tb, int m, int n, int k, float alpha, const float* a, int lda,
+                   int64_t stride_a, const float* b, int ldb, int64_t stride_b, float beta, float* c, int ldc,
+                   int64_t stride_c, int batch) {
   parallel_for(static_cast<size_t>(batch), 2.0 * m * n * k, [&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; ++i) {
-      cblas_sgemm(CblasRowMajor, to_cblas(ta), to_cblas(tb), m, n, k, alpha, a + i * stride_a, lda,
-                  b + i * stride_b, ldb, beta, c + i * stride_c, ldc);
+      cblas_sgemm(CblasRowMajor, to_cblas(ta), to_cblas(tb), m, n, k, alpha, a + i * stride_a, lda, b + i * stride_b,
+                  ldb, beta, c + i * stride_c, ldc);
     }
   });
 }

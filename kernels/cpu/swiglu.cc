@@ -21,8 +21,7 @@ KB_CPU_DISPATCH void swiglu_rows(const float* gu, float* out, size_t rows, int c
 
 void swiglu(const float* gu, float* out, int rows, int cols) {
   parallel_for(rows, cols * 12.0, [&](size_t begin, size_t end) {
-    swiglu_rows(gu + begin * 2 * static_cast<size_t>(cols), out + begin * static_cast<size_t>(cols),
-                end - begin, cols);
+    swiglu_rows(gu + begin * 2 * static_cast<size_t>(cols), out + begin * static_cast<size_t>(cols), end - begin, cols);
   });
 }
 

@@ -9,8 +9,8 @@
 
 namespace kbseek::kernels::cuda {
 
-core::Status attention(cublasHandle_t h, cudaStream_t s, const float* qkv, float* ctx, float* scores,
-                       int num_seqs, const int* host_offsets, int num_heads, int head_dim) {
+core::Status attention(cublasHandle_t h, cudaStream_t s, const float* qkv, float* ctx, float* scores, int num_seqs,
+                       const int* host_offsets, int num_heads, int head_dim) {
   const int hidden = num_heads * head_dim;
   const int ld_qkv = 3 * hidden;
   const float scale = 1.0f / std::sqrt(static_cast<float>(head_dim));
@@ -22,13 +22,11 @@ core::Status attention(cublasHandle_t h, cudaStream_t s, const float* qkv, float
     const float* k = q + hidden;
     const float* v = q + 2 * hidden;
     float* out = ctx + static_cast<size_t>(host_offsets[b]) * hidden;
-    KB_RETURN_IF_ERROR(sgemm_batched(h, Transpose::kNo, Transpose::kYes, len, len, head_dim, scale,
-                                     q, ld_qkv, head_dim, k, ld_qkv, head_dim, 0.0f, scores, len,
-                                     square, num_heads));
+    KB_RETURN_IF_ERROR(sgemm_batched(h, Transpose::kNo, Transpose::kYes, len, len, head_dim, scale, q, ld_qkv, head_dim,
+                                     k, ld_qkv, head_dim, 0.0f, scores, len, square, num_heads));
     KB_RETURN_IF_ERROR(softmax_rows(s, scores, num_heads * len, len, len, 1.0f, nullptr));
-    KB_RETURN_IF_ERROR(sgemm_batched(h, Transpose::kNo, Transpose::kNo, len, head_dim, len, 1.0f,
-                                     scores, len, square, v, ld_qkv, head_dim, 0.0f, out, hidden,
-                                     head_dim, num_heads));
+    KB_RETURN_IF_ERROR(sgemm_batched(h, Transpose::kNo, Transpose::kNo, len, head_dim, len, 1.0f, scores, len, square,
+                                     v, ld_qkv, head_dim, 0.0f, out, hidden, head_dim, num_heads));
   }
   return core::Status::ok();
 }

@@ -27,15 +27,18 @@ __device__ float block_sum(float v, float* shared) {
 }
 
 __global__ void causal_kernel(const float* q, const float* k, const float* v, const float* pk, const float* pv,
-                              int prefix_len, float* ctx, const int* offsets, int num_seqs, int rows, int hq,
-                              int group, int d, float scale) {
+                              int prefix_len, float* ctx, const int* offsets, int num_seqs, int rows, int hq, int group,
+                              int d, float scale) {
   __shared__ float partial[kMaxHeadDim / 32];
   const int t = blockIdx.x, h = blockIdx.y, c = threadIdx.x;
   if (t >= rows) return;
   int lo = 0, hi = num_seqs;
   while (hi - lo > 1) {
     const int mid = (lo + hi) / 2;
-    if (offsets[mid] <= t) lo = mid; else hi = mid;
+    if (offsets[mid] <= t)
+      lo = mid;
+    else
+      hi = mid;
   }
   const int base = offsets[lo], own = t - base + 1;
   const int ld_q = hq * d, ld_kv = (hq / group) * d, col = (h / group) * d + c;
@@ -63,10 +66,9 @@ core::Status causal_attention(cudaStream_t s, const float* q, const float* k, co
                               const float* prefix_v, int prefix_len, float* ctx, int rows, int num_seqs,
                               const int* offsets, int num_q_heads, int num_kv_heads, int head_dim, float scale) {
   if (head_dim > kMaxHeadDim || num_kv_heads <= 0 || num_q_heads % num_kv_heads != 0) {
-    return core::Status::invalid_argument("cuda causal_attention: head_dim " + std::to_string(head_dim) +
-                                          " (at most " + std::to_string(kMaxHeadDim) + ") with " +
-                                          std::to_string(num_q_heads) + " query heads over " +
-                                          std::to_string(num_kv_heads) + " kv heads");
+    return core::Status::invalid_argument("cuda causal_attention: head_dim " + std::to_string(head_dim) + " (at most " +
+                                          std::to_string(kMaxHeadDim) + ") with " + std::to_string(num_q_heads) +
+                                          " query heads over " + std::to_string(num_kv_heads) + " kv heads");
   }
   if (rows == 0) return core::Status::ok();
   const int threads = ((head_dim + 31) / 32) * 32;

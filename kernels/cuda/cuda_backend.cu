@@ -54,8 +54,7 @@ class CudaBackend final : public Backend {
     if (count != 0) {
       cudaError_t err = cudaMalloc(&p, count * sizeof(float));
       if (err != cudaSuccess) {
-        return core::Status::resource_exhausted(name_ + ": cudaMalloc of " +
-                                                std::to_string(count * sizeof(float)) +
+        return core::Status::resource_exhausted(name_ + ": cudaMalloc of " + std::to_string(count * sizeof(float)) +
                                                 " bytes failed: " + cudaGetErrorString(err));
       }
     }
@@ -77,19 +76,16 @@ class CudaBackend final : public Backend {
     return core::Status::ok();
   }
 
-  core::Status sgemm(Transpose ta, Transpose tb, int m, int n, int k, float alpha, const float* a,
-                     int lda, const float* b, int ldb, float beta, float* c, int ldc) override {
+  core::Status sgemm(Transpose ta, Transpose tb, int m, int n, int k, float alpha, const float* a, int lda,
+                     const float* b, int ldb, float beta, float* c, int ldc) override {
     return cuda::sgemm(blas_, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
   }
-  core::Status sgemm_batched(Transpose ta, Transpose tb, int m, int n, int k, float alpha,
-                             const float* a, int lda, int64_t sa, const float* b, int ldb,
-                             int64_t sb, float beta, float* c, int ldc, int64_t sc,
+  core::Status sgemm_batched(Transpose ta, Transpose tb, int m, int n, int k, float alpha, const float* a, int lda,
+                             int64_t sa, const float* b, int ldb, int64_t sb, float beta, float* c, int ldc, int64_t sc,
                              int batch) override {
-    return cuda::sgemm_batched(blas_, ta, tb, m, n, k, alpha, a, lda, sa, b, ldb, sb, beta, c, ldc,
-                               sc, batch);
+    return cuda::sgemm_batched(blas_, ta, tb, m, n, k, alpha, a, lda, sa, b, ldb, sb, beta, c, ldc, sc, batch);
   }
-  core::Status linear(const float* x, int rows, int in, const float* w, const float* bias, float* y,
-                      int out) override {
+  core::Status linear(const float* x, int rows, int in, const float* w, const float* bias, float* y, int out) override {
     return cuda::linear(blas_, stream_, x, rows, in, w, bias, y, out);
   }
   // fp32 weights live in device memory as given; bf16 (cuBLAS's bf16 GEMM)
@@ -139,51 +135,48 @@ class CudaBackend final : public Backend {
     return cuda::bias_gelu(stream_, x, rows, cols, bias);
   }
   core::Status gelu(float* x, size_t n) override { return cuda::gelu(stream_, x, n); }
-  core::Status layernorm(const float* x, const float* residual, float* out, int rows, int cols,
-                         const float* gamma, const float* beta, float eps) override {
+  core::Status layernorm(const float* x, const float* residual, float* out, int rows, int cols, const float* gamma,
+                         const float* beta, float eps) override {
     return cuda::layernorm(stream_, x, residual, out, rows, cols, gamma, beta, eps);
   }
-  core::Status softmax_rows(float* x, int rows, int cols, int ld, float scale,
-                            const float* mask) override {
+  core::Status softmax_rows(float* x, int rows, int cols, int ld, float scale, const float* mask) override {
     return cuda::softmax_rows(stream_, x, rows, cols, ld, scale, mask);
   }
-  core::Status attention(const float* qkv, float* ctx, int num_seqs, const int* offsets,
-                         int num_heads, int head_dim) override {
+  core::Status attention(const float* qkv, float* ctx, int num_seqs, const int* offsets, int num_heads,
+                         int head_dim) override {
     size_t longest = 0;
     for (int b = 0; b < num_seqs; ++b) longest = std::max<size_t>(longest, offsets[b + 1] - offsets[b]);
     KB_RETURN_IF_ERROR(reserve_scores(static_cast<size_t>(num_heads) * longest * longest));
-    return cuda::attention(blas_, stream_, qkv, ctx, scores_.data(), num_seqs, offsets, num_heads,
-                           head_dim);
+    return cuda::attention(blas_, stream_, qkv, ctx, scores_.data(), num_seqs, offsets, num_heads, head_dim);
   }
 
-  core::Status rms_norm(const float* x, float* out, int rows, int cols, const float* gamma,
-                        float eps, bool accumulate) override {
+  core::Status rms_norm(const float* x, float* out, int rows, int cols, const float* gamma, float eps,
+                        bool accumulate) override {
     return cuda::rms_norm(stream_, x, out, rows, cols, gamma, eps, accumulate);
   }
-  core::Status rope(float* x, int ld, int num_seqs, const int* offsets, int num_heads,
-                    int head_dim, float base, int first_position) override {
+  core::Status rope(float* x, int ld, int num_seqs, const int* offsets, int num_heads, int head_dim, float base,
+                    int first_position) override {
     KB_ASSIGN_OR_RETURN(const int* device_offsets, upload_offsets(offsets, num_seqs));
-    return cuda::rope(stream_, x, ld, offsets[num_seqs], num_seqs, device_offsets, num_heads,
-                      head_dim, base, first_position);
+    return cuda::rope(stream_, x, ld, offsets[num_seqs], num_seqs, device_offsets, num_heads, head_dim, base,
+                      first_position);
   }
-  core::Status gqa_attention(const float* q, const float* k, const float* v, float* ctx,
-                             int num_seqs, const int* offsets, int num_q_heads, int num_kv_heads,
-                             int head_dim, float scale, int window) override {
-    KB_RETURN_IF_ERROR(reserve_scores(
-        cuda::gqa_attention_scratch(num_seqs, offsets, num_q_heads, num_kv_heads, window)));
-    return cuda::gqa_attention(blas_, stream_, q, k, v, ctx, scores_.data(), num_seqs, offsets,
-                               num_q_heads, num_kv_heads, head_dim, scale, window);
+  core::Status gqa_attention(const float* q, const float* k, const float* v, float* ctx, int num_seqs,
+                             const int* offsets, int num_q_heads, int num_kv_heads, int head_dim, float scale,
+                             int window) override {
+    KB_RETURN_IF_ERROR(
+        reserve_scores(cuda::gqa_attention_scratch(num_seqs, offsets, num_q_heads, num_kv_heads, window)));
+    return cuda::gqa_attention(blas_, stream_, q, k, v, ctx, scores_.data(), num_seqs, offsets, num_q_heads,
+                               num_kv_heads, head_dim, scale, window);
   }
   core::Status geglu(const float* gu, float* out, int rows, int cols) override {
     return cuda::geglu(stream_, gu, out, rows, cols);
   }
   core::Status causal_attention(const float* q, const float* k, const float* v, const float* prefix_k,
-                                const float* prefix_v, int prefix_len, float* ctx, int num_seqs,
-                                const int* offsets, int num_q_heads, int num_kv_heads, int head_dim,
-                                float scale) override {
+                                const float* prefix_v, int prefix_len, float* ctx, int num_seqs, const int* offsets,
+                                int num_q_heads, int num_kv_heads, int head_dim, float scale) override {
     KB_ASSIGN_OR_RETURN(const int* device_offsets, upload_offsets(offsets, num_seqs));
-    return cuda::causal_attention(stream_, q, k, v, prefix_k, prefix_v, prefix_len, ctx, offsets[num_seqs],
-                                  num_seqs, device_offsets, num_q_heads, num_kv_heads, head_dim, scale);
+    return cuda::causal_attention(stream_, q, k, v, prefix_k, prefix_v, prefix_len, ctx, offsets[num_seqs], num_seqs,
+                                  device_offsets, num_q_heads, num_kv_heads, head_dim, scale);
   }
   core::Status swiglu(const float* gu, float* out, int rows, int cols) override {
     return cuda::swiglu(stream_, gu, out, rows, cols);
@@ -229,7 +222,7 @@ class CudaBackend final : public Backend {
   std::string name_;
   cudaStream_t stream_ = nullptr;
   cublasHandle_t blas_ = nullptr;
-  Buffer scores_;  // attention scratch, grown on demand
+  Buffer scores_;                  // attention scratch, grown on demand
   int* device_offsets_ = nullptr;  // rope's sequence offsets (upload_offsets)
   size_t offsets_capacity_ = 0;
   std::vector<int> last_offsets_;

@@ -33,8 +33,8 @@ void key_range(int row0, int rows, int len, int window, int* k0, int* k1) {
 // scores: `heads` stacked [rows × keys] blocks for query rows row0.. of a
 // len-long sequence against keys k0..; row r sees keys with |row0 + r - j| <
 // window (all when window <= 0) and gets weight 0 for the rest.
-__global__ void band_softmax_kernel(float* scores, int total_rows, int rows, int keys, int row0,
-                                    int k0, int len, int window) {
+__global__ void band_softmax_kernel(float* scores, int total_rows, int rows, int keys, int row0, int k0, int len,
+                                    int window) {
   const int idx = blockIdx.x * kWarpsPerBlock + (threadIdx.x >> 5);
   const int lane = threadIdx.x & 31;
   if (idx >= total_rows) return;
@@ -49,8 +49,7 @@ __global__ void band_softmax_kernel(float* scores, int total_rows, int rows, int
 
 }  // namespace
 
-size_t gqa_attention_scratch(int num_seqs, const int* host_offsets, int num_q_heads,
-                             int num_kv_heads, int window) {
+size_t gqa_attention_scratch(int num_seqs, const int* host_offsets, int num_q_heads, int num_kv_heads, int window) {
   const int group = num_kv_heads > 0 ? num_q_heads / num_kv_heads : 0;
   size_t need = 0;
   for (int b = 0; b < num_seqs; ++b) {
@@ -65,15 +64,12 @@ size_t gqa_attention_scratch(int num_seqs, const int* host_offsets, int num_q_he
   return need;
 }
 
-core::Status gqa_attention(cublasHandle_t h, cudaStream_t s, const float* q, const float* k,
-                           const float* v, float* ctx, float* scores, int num_seqs,
-                           const int* host_offsets, int num_q_heads, int num_kv_heads, int head_dim,
-                           float scale, int window) {
+core::Status gqa_attention(cublasHandle_t h, cudaStream_t s, const float* q, const float* k, const float* v, float* ctx,
+                           float* scores, int num_seqs, const int* host_offsets, int num_q_heads, int num_kv_heads,
+                           int head_dim, float scale, int window) {
   if (num_kv_heads <= 0 || num_q_heads % num_kv_heads != 0) {
-    return core::Status::invalid_argument("cuda gqa_attention: num_q_heads " +
-                                          std::to_string(num_q_heads) +
-                                          " is not a multiple of num_kv_heads " +
-                                          std::to_string(num_kv_heads));
+    return core::Status::invalid_argument("cuda gqa_attention: num_q_heads " + std::to_string(num_q_heads) +
+                                          " is not a multiple of num_kv_heads " + std::to_string(num_kv_heads));
   }
   const int group = num_q_heads / num_kv_heads;
   const int ld_q = num_q_heads * head_dim, ld_kv = num_kv_heads * head_dim;
@@ -92,16 +88,14 @@ core::Status gqa_attention(cublasHandle_t h, cudaStream_t s, const float* q, con
         const float* kb = k + static_cast<size_t>(base + k0) * ld_kv + g * head_dim;
         const float* vb = v + static_cast<size_t>(base + k0) * ld_kv + g * head_dim;
         float* out = ctx + static_cast<size_t>(base + row0) * ld_q + g * group * head_dim;
-        KB_RETURN_IF_ERROR(sgemm_batched(h, Transpose::kNo, Transpose::kYes, rows, keys, head_dim,
-                                         scale, qb, ld_q, head_dim, kb, ld_kv, 0, 0.0f, scores,
-                                         keys, square, group));
+        KB_RETURN_IF_ERROR(sgemm_batched(h, Transpose::kNo, Transpose::kYes, rows, keys, head_dim, scale, qb, ld_q,
+                                         head_dim, kb, ld_kv, 0, 0.0f, scores, keys, square, group));
         const int total = group * rows;
-        band_softmax_kernel<<<(total + kWarpsPerBlock - 1) / kWarpsPerBlock, 32 * kWarpsPerBlock,
-                              0, s>>>(scores, total, rows, keys, row0, k0, len, w);
+        band_softmax_kernel<<<(total + kWarpsPerBlock - 1) / kWarpsPerBlock, 32 * kWarpsPerBlock, 0, s>>>(
+            scores, total, rows, keys, row0, k0, len, w);
         KB_CUDA_CHECK_LAUNCH("band_softmax_kernel");
-        KB_RETURN_IF_ERROR(sgemm_batched(h, Transpose::kNo, Transpose::kNo, rows, head_dim, keys,
-                                         1.0f, scores, keys, square, vb, ld_kv, 0, 0.0f, out, ld_q,
-                                         head_dim, group));
+        KB_RETURN_IF_ERROR(sgemm_batched(h, Transpose::kNo, Transpose::kNo, rows, head_dim, keys, 1.0f, scores, keys,
+                                         square, vb, ld_kv, 0, 0.0f, out, ld_q, head_dim, group));
       }
     }
   }

@@ -9,8 +9,8 @@ namespace {
 
 constexpr int kThreads = 128;
 
-__global__ void layernorm_kernel(const float* x, const float* residual, float* out, int cols,
-                                 const float* gamma, const float* beta, float eps) {
+__global__ void layernorm_kernel(const float* x, const float* residual, float* out, int cols, const float* gamma,
+                                 const float* beta, float eps) {
   __shared__ float shared[kThreads / 32];
   const size_t off = static_cast<size_t>(blockIdx.x) * cols;
   const float* xr = x + off;
@@ -40,8 +40,8 @@ __global__ void layernorm_kernel(const float* x, const float* residual, float* o
 
 }  // namespace
 
-core::Status layernorm(cudaStream_t s, const float* x, const float* residual, float* out, int rows,
-                       int cols, const float* gamma, const float* beta, float eps) {
+core::Status layernorm(cudaStream_t s, const float* x, const float* residual, float* out, int rows, int cols,
+                       const float* gamma, const float* beta, float eps) {
   if (rows == 0) return core::Status::ok();
   layernorm_kernel<<<rows, kThreads, 0, s>>>(x, residual, out, cols, gamma, beta, eps);
   KB_CUDA_CHECK_LAUNCH("layernorm_kernel");

@@ -14,9 +14,9 @@
 namespace kbseek::kernels::cuda {
 namespace {
 
-constexpr int kThreads = 256;                        // 8 warps
-constexpr int kChunk = 1024;                         // weight values staged per step
-constexpr int kRowsPerBlock = 32;                    // activation rows per thread block
+constexpr int kThreads = 256;      // 8 warps
+constexpr int kChunk = 1024;       // weight values staged per step
+constexpr int kRowsPerBlock = 32;  // activation rows per thread block
 constexpr int kRowsPerWarp = kRowsPerBlock / (kThreads / 32);
 
 enum Kind : int { kQ8_0, kQ5_0, kQ4_K, kQ6_K };

@@ -32,8 +32,7 @@ __device__ float block_sum(float v, float* shared) {
 
 // In place, by one warp (`lane` its lane): softmax(scale * x + mask) over
 // x[0, cols); mask (cols floats) may be null.
-__device__ __forceinline__ void warp_softmax(float* x, int cols, float scale, const float* mask,
-                                             int lane) {
+__device__ __forceinline__ void warp_softmax(float* x, int cols, float scale, const float* mask, int lane) {
   float mx = -3.0e38f;
   for (int c = lane; c < cols; c += 32) {
     const float v = x[c] * scale + (mask ? mask[c] : 0.0f);

@@ -10,8 +10,7 @@ namespace {
 
 constexpr int kThreads = 128;
 
-__global__ void rms_norm_kernel(const float* x, float* out, int cols, const float* gamma, float eps,
-                                bool accumulate) {
+__global__ void rms_norm_kernel(const float* x, float* out, int cols, const float* gamma, float eps, bool accumulate) {
   __shared__ float shared[kThreads / 32];
   const size_t off = static_cast<size_t>(blockIdx.x) * cols;
   const float* xr = x + off;
@@ -29,8 +28,8 @@ __global__ void rms_norm_kernel(const float* x, float* out, int cols, const floa
 
 }  // namespace
 
-core::Status rms_norm(cudaStream_t s, const float* x, float* out, int rows, int cols,
-                      const float* gamma, float eps, bool accumulate) {
+core::Status rms_norm(cudaStream_t s, const float* x, float* out, int rows, int cols, const float* gamma, float eps,
+                      bool accumulate) {
   if (rows == 0 || cols == 0) return core::Status::ok();
   rms_norm_kernel<<<rows, kThreads, 0, s>>>(x, out, cols, gamma, eps, accumulate);
   KB_CUDA_CHECK_LAUNCH("rms_norm_kernel");

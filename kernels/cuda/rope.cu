@@ -15,14 +15,17 @@ struct InvFreq {
   float v[kRopeMaxHeadDim / 2];
 };
 
-__global__ void rope_kernel(float* x, int ld, int rows, const int* offsets, int num_seqs,
-                            int num_heads, int half, InvFreq inv, int first_position) {
+__global__ void rope_kernel(float* x, int ld, int rows, const int* offsets, int num_seqs, int num_heads, int half,
+                            InvFreq inv, int first_position) {
   for (int t = blockIdx.x; t < rows; t += gridDim.x) {
     // The last b with offsets[b] <= t (offsets[0] = 0 <= t < offsets[num_seqs]).
     int lo = 0, hi = num_seqs;
     while (hi - lo > 1) {
       const int mid = (lo + hi) / 2;
-      if (offsets[mid] <= t) lo = mid; else hi = mid;
+      if (offsets[mid] <= t)
+        lo = mid;
+      else
+        hi = mid;
     }
     const float p = static_cast<float>(first_position + t - offsets[lo]);
     float* row = x + static_cast<size_t>(t) * ld;
@@ -41,12 +44,11 @@ __global__ void rope_kernel(float* x, int ld, int rows, const int* offsets, int 
 
 }  // namespace
 
-core::Status rope(cudaStream_t s, float* x, int ld, int rows, int num_seqs, const int* offsets,
-                  int num_heads, int head_dim, float base, int first_position) {
+core::Status rope(cudaStream_t s, float* x, int ld, int rows, int num_seqs, const int* offsets, int num_heads,
+                  int head_dim, float base, int first_position) {
   if (head_dim % 2 != 0 || head_dim > kRopeMaxHeadDim) {
     return core::Status::invalid_argument("cuda rope: head_dim " + std::to_string(head_dim) +
-                                          " must be even and at most " +
-                                          std::to_string(kRopeMaxHeadDim));
+                                          " must be even and at most " + std::to_string(kRopeMaxHeadDim));
   }
   if (rows == 0 || num_heads == 0 || head_dim == 0) return core::Status::ok();
   const int half = head_dim / 2;
@@ -57,8 +59,8 @@ core::Status rope(cudaStream_t s, float* x, int ld, int rows, int num_seqs, cons
   }
   const int pairs = num_heads * half;
   const int threads = pairs >= 256 ? 256 : ((pairs + 31) / 32) * 32;
-  rope_kernel<<<rows < 65535 ? rows : 65535, threads, 0, s>>>(x, ld, rows, offsets, num_seqs,
-                                                              num_heads, half, inv, first_position);
+  const int blocks = rows < 65535 ? rows : 65535;
+  rope_kernel<<<blocks, threads, 0, s>>>(x, ld, rows, offsets, num_seqs, num_heads, half, inv, first_position);
   KB_CUDA_CHECK_LAUNCH("rope_kernel");
   return core::Status::ok();
 }

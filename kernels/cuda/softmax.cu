@@ -8,8 +8,7 @@ namespace {
 
 constexpr int kWarpsPerBlock = 4;
 
-__global__ void softmax_rows_kernel(float* x, int rows, int cols, int ld, float scale,
-                                    const float* mask) {
+__global__ void softmax_rows_kernel(float* x, int rows, int cols, int ld, float scale, const float* mask) {
   const int row = blockIdx.x * kWarpsPerBlock + (threadIdx.x >> 5);
   const int lane = threadIdx.x & 31;
   if (row >= rows) return;
@@ -18,8 +17,7 @@ __global__ void softmax_rows_kernel(float* x, int rows, int cols, int ld, float 
 
 }  // namespace
 
-core::Status softmax_rows(cudaStream_t s, float* x, int rows, int cols, int ld, float scale,
-                          const float* mask) {
+core::Status softmax_rows(cudaStream_t s, float* x, int rows, int cols, int ld, float scale, const float* mask) {
   if (rows == 0) return core::Status::ok();
   const int blocks = (rows + kWarpsPerBlock - 1) / kWarpsPerBlock;
   softmax_rows_kernel<<<blocks, 32 * kWarpsPerBlock, 0, s>>>(x, rows, cols, ld, scale, mask);

@@ -157,9 +157,7 @@ size_t block_bytes(QuantType t) {
   return 0;
 }
 
-size_t row_bytes(QuantType t, int64_t n) {
-  return static_cast<size_t>(n / block_elements(t)) * block_bytes(t);
-}
+size_t row_bytes(QuantType t, int64_t n) { return static_cast<size_t>(n / block_elements(t)) * block_bytes(t); }
 
 float fp16_to_fp32(uint16_t h) {
   const uint32_t sign = static_cast<uint32_t>(h & 0x8000u) << 16;

@@ -50,14 +50,14 @@ constexpr int kQK_K = 256;  // values per K-quant super-block (Q4_K, Q6_K, Q8_K)
 #pragma pack(push, 1)
 // 34 bytes, 8.5 bits per value.
 struct BlockQ8_0 {
-  uint16_t d;             // fp16 scale
-  int8_t qs[kQK8_0];      // x[i] = d * qs[i]
+  uint16_t d;         // fp16 scale
+  int8_t qs[kQK8_0];  // x[i] = d * qs[i]
 };
 
 // 22 bytes, 5.5 bits per value.
 struct BlockQ5_0 {
-  uint16_t d;             // fp16 scale
-  uint8_t qh[4];          // bit i (little-endian uint32) = 5th bit of value i
+  uint16_t d;              // fp16 scale
+  uint8_t qh[4];           // bit i (little-endian uint32) = 5th bit of value i
   uint8_t qs[kQK5_0 / 2];  // qs[j]: value j in the low nibble, value j+16 in the high
 };
 
@@ -69,8 +69,8 @@ struct BlockQ5_0 {
 // Value 64k + l (l < 32) is the low nibble of qs[32k + l] in sub-block 2k;
 // value 64k + 32 + l is its high nibble in sub-block 2k+1.
 struct BlockQ4K {
-  uint16_t d;              // fp16 super-block scale for the scales
-  uint16_t dmin;           // fp16 super-block scale for the mins
+  uint16_t d;     // fp16 super-block scale for the scales
+  uint16_t dmin;  // fp16 super-block scale for the mins
   uint8_t scales[12];
   uint8_t qs[kQK_K / 2];
 };
@@ -86,7 +86,7 @@ struct BlockQ6K {
   uint8_t ql[kQK_K / 2];  // low 4 bits
   uint8_t qh[kQK_K / 4];  // high 2 bits
   int8_t scales[kQK_K / 16];
-  uint16_t d;             // fp16 super-block scale
+  uint16_t d;  // fp16 super-block scale
 };
 
 // 292 bytes: the activation side of the K-quant dot products. bsums lets a

@@ -178,7 +178,8 @@ TEST_F(AccessTest, ApiKeysCarryPrincipalsAndRevocationIsImmediate) {
   EXPECT_EQ(none.exit_code, 2);
   EXPECT_NE(none.err.find("kbseek keys create"), std::string::npos) << none.err;
 
-  CommandResult made = run_kbseek({"keys", "create", "--index", index_dir_, "--role", "reader", "--principals", "finance"});
+  CommandResult made =
+      run_kbseek({"keys", "create", "--index", index_dir_, "--role", "reader", "--principals", "finance"});
   ASSERT_EQ(made.exit_code, 0) << made.err;
   std::string key = made.out;
   while (!key.empty() && key.back() == '\n') key.pop_back();
@@ -220,8 +221,8 @@ TEST_F(AccessTest, ApiKeysCarryPrincipalsAndRevocationIsImmediate) {
   res = cli.Post("/v1/rerank", json{{"query", "q"}, {"texts", {"a"}}}.dump(), "application/json");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 401) << res->body;
-  for (const httplib::Headers& h : {httplib::Headers{{"Authorization", "Bearer " + key}},
-                                    httplib::Headers{{"X-API-Key", key}}}) {
+  for (const httplib::Headers& h :
+       {httplib::Headers{{"Authorization", "Bearer " + key}}, httplib::Headers{{"X-API-Key", key}}}) {
     res = cli.Post("/v1/search", h, body, "application/json");
     ASSERT_TRUE(res);
     ASSERT_EQ(res->status, 200) << res->body;
@@ -250,8 +251,8 @@ TEST_F(AccessTest, ApiKeysCarryPrincipalsAndRevocationIsImmediate) {
   ASSERT_EQ(listed_http->status, 200) << listed_http->body;
   EXPECT_EQ(json::parse(listed_http->body)["keys"].size(), 2u);
   EXPECT_EQ(listed_http->body.find(key.substr(13)), std::string::npos) << "no secret listed";
-  auto made_http = cli.Post("/v1/admin/keys", as_admin, json{{"role", "reader"}, {"principals", {"hr"}}}.dump(),
-                            "application/json");
+  auto made_http =
+      cli.Post("/v1/admin/keys", as_admin, json{{"role", "reader"}, {"principals", {"hr"}}}.dump(), "application/json");
   ASSERT_TRUE(made_http);
   ASSERT_EQ(made_http->status, 201) << made_http->body;
   const json fresh = json::parse(made_http->body);
@@ -263,8 +264,10 @@ TEST_F(AccessTest, ApiKeysCarryPrincipalsAndRevocationIsImmediate) {
   ASSERT_EQ(res->status, 200) << res->body;
   EXPECT_TRUE(only(result_ids(json::parse(res->body)), {"hr-", "pub-"})) << res->body;
   EXPECT_EQ(cli.Post("/v1/admin/keys", as_admin, json{{"role", "root"}}.dump(), "application/json")->status, 400);
-  EXPECT_EQ(cli.Post("/v1/admin/keys", as_admin, json{{"role", "reader"}, {"principals", {"a,b"}}}.dump(),
-                     "application/json")->status, 400);
+  EXPECT_EQ(
+      cli.Post("/v1/admin/keys", as_admin, json{{"role", "reader"}, {"principals", {"a,b"}}}.dump(), "application/json")
+          ->status,
+      400);
   auto gone = cli.Delete("/v1/admin/keys/" + fresh["id"].get<std::string>(), as_admin);
   ASSERT_TRUE(gone);
   EXPECT_EQ(gone->status, 200) << gone->body;

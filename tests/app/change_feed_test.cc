@@ -5,9 +5,10 @@
 // durable position (puts, edits and removals), with no document lost or
 // doubled and its folder consistent; republishing the same records changes
 // nothing; a publisher with another shard count is refused.
+#include "indexer/change_feed.h"
+
 #include <gtest/gtest.h>
 #include <httplib.h>
-
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -16,11 +17,10 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <set>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <thread>
 
-#include "indexer/change_feed.h"
 #include "tests/app/cli_test_util.h"
 
 namespace kbseek::testing {
@@ -95,9 +95,9 @@ TEST(ChangeFeedTest, ShardsFollowTheirPartitionAndCatchUpAfterAKill) {
   // Two empty shard folders.
   std::ofstream(dir + "/seed.jsonl") << json{{"id", "seed"}, {"text", "Seed document of the shard."}}.dump() << "\n";
   for (const char* s : {"s0", "s1"}) {
-    ASSERT_EQ(run_kbseek({"index", "--index", dir + "/" + s, "--models", "all-minilm-l6-v2", dir + "/seed.jsonl"})
-                  .exit_code,
-              0);
+    ASSERT_EQ(
+        run_kbseek({"index", "--index", dir + "/" + s, "--models", "all-minilm-l6-v2", dir + "/seed.jsonl"}).exit_code,
+        0);
     ASSERT_EQ(run_kbseek({"delete", "--index", dir + "/" + s, "seed"}).exit_code, 0);
   }
   std::map<std::string, int> shard;  // id -> its partition
@@ -106,7 +106,8 @@ TEST(ChangeFeedTest, ShardsFollowTheirPartitionAndCatchUpAfterAKill) {
     for (int i = 0; i < 10; ++i) {
       const std::string id = "doc-" + std::to_string(i);
       shard[id] = indexer::shard_of(id, 2);
-      f << json{{"id", id}, {"title", "Note " + std::to_string(i)},
+      f << json{{"id", id},
+                {"title", "Note " + std::to_string(i)},
                 {"text", "Maintenance note number " + std::to_string(i) + " about the boiler room."}}
                .dump()
         << "\n";
@@ -120,9 +121,9 @@ TEST(ChangeFeedTest, ShardsFollowTheirPartitionAndCatchUpAfterAKill) {
   CommandResult pub = run_kbseek({"publish", "--nats", nats.url(), "--shards", "2", dir + "/docs.jsonl"});
   ASSERT_EQ(pub.exit_code, 0) << pub.err;
   auto serve = [&](int s) {
-    return std::make_unique<ServerProcess>(std::vector<std::string>{
-        "serve", "--index", dir + "/s" + std::to_string(s), "--port", "0", "--writable", "--feed", nats.url(),
-        "--shard", std::to_string(s) + "/2"});
+    return std::make_unique<ServerProcess>(std::vector<std::string>{"serve", "--index", dir + "/s" + std::to_string(s),
+                                                                    "--port", "0", "--writable", "--feed", nats.url(),
+                                                                    "--shard", std::to_string(s) + "/2"});
   };
   auto s0 = serve(0);
   auto s1 = serve(1);
@@ -141,9 +142,12 @@ TEST(ChangeFeedTest, ShardsFollowTheirPartitionAndCatchUpAfterAKill) {
   s1->stop();
   std::string edit0, edit1, gone1;
   for (const auto& [id, s] : shard) {
-    if (s == 0 && edit0.empty()) edit0 = id;
-    else if (s == 1 && edit1.empty()) edit1 = id;
-    else if (s == 1 && gone1.empty()) gone1 = id;
+    if (s == 0 && edit0.empty())
+      edit0 = id;
+    else if (s == 1 && edit1.empty())
+      edit1 = id;
+    else if (s == 1 && gone1.empty())
+      gone1 = id;
   }
   ASSERT_FALSE(gone1.empty()) << "shard 1 needs two documents";
   {
@@ -203,7 +207,6 @@ TEST(ChangeFeedTest, ShardsFollowTheirPartitionAndCatchUpAfterAKill) {
   EXPECT_NE(no_server.err.find("cannot connect"), std::string::npos) << no_server.err;
 }
 
-
 // kbseek front: one search over every shard; a shard's replicas share its
 // requests, so losing one replica loses nothing; a shard with no replica
 // left makes answers partial (flagged, never an error page); no shard, 503.
@@ -215,9 +218,9 @@ TEST(ChangeFeedTest, TheFrontSearchesEveryShardAndFlagsAMissingOne) {
   ASSERT_TRUE(nats.ready()) << read_text_file(dir + "/nats/nats.log");
   std::ofstream(dir + "/seed.jsonl") << json{{"id", "seed"}, {"text", "Seed document of the shard."}}.dump() << "\n";
   for (const char* s : {"s0a", "s0b", "s1"}) {
-    ASSERT_EQ(run_kbseek({"index", "--index", dir + "/" + s, "--models", "all-minilm-l6-v2", dir + "/seed.jsonl"})
-                  .exit_code,
-              0);
+    ASSERT_EQ(
+        run_kbseek({"index", "--index", dir + "/" + s, "--models", "all-minilm-l6-v2", dir + "/seed.jsonl"}).exit_code,
+        0);
     ASSERT_EQ(run_kbseek({"delete", "--index", dir + "/" + s, "seed"}).exit_code, 0);
   }
   std::map<std::string, int> shard;
@@ -226,14 +229,15 @@ TEST(ChangeFeedTest, TheFrontSearchesEveryShardAndFlagsAMissingOne) {
     for (int i = 0; i < 10; ++i) {
       const std::string id = "doc-" + std::to_string(i);
       shard[id] = indexer::shard_of(id, 2);
-      f << json{{"id", id}, {"text", "Boiler room note " + std::to_string(i) + std::string(i, '!') + " pressure."}}.dump()
+      f << json{{"id", id}, {"text", "Boiler room note " + std::to_string(i) + std::string(i, '!') + " pressure."}}
+               .dump()
         << "\n";
     }
   }
   ASSERT_EQ(run_kbseek({"publish", "--nats", nats.url(), "--shards", "2", dir + "/docs.jsonl"}).exit_code, 0);
   auto serve = [&](const std::string& folder, int s) {
-    return std::make_unique<ServerProcess>(std::vector<std::string>{"serve", "--index", dir + "/" + folder, "--port", "0",
-                                                                    "--writable", "--feed", nats.url(), "--shard",
+    return std::make_unique<ServerProcess>(std::vector<std::string>{"serve", "--index", dir + "/" + folder, "--port",
+                                                                    "0", "--writable", "--feed", nats.url(), "--shard",
                                                                     std::to_string(s) + "/2"});
   };
   auto s0a = serve("s0a", 0), s0b = serve("s0b", 0), s1 = serve("s1", 1);
@@ -248,8 +252,9 @@ TEST(ChangeFeedTest, TheFrontSearchesEveryShardAndFlagsAMissingOne) {
   httplib::Client cli("127.0.0.1", front.port());
   cli.set_read_timeout(30, 0);
   auto ask = [&](int k, int offset) {
-    auto res = cli.Post("/v1/search", json{{"query", "boiler room pressure"}, {"k", k}, {"offset", offset},
-                                           {"mode", "bm25"}}.dump(), "application/json");
+    auto res = cli.Post("/v1/search",
+                        json{{"query", "boiler room pressure"}, {"k", k}, {"offset", offset}, {"mode", "bm25"}}.dump(),
+                        "application/json");
     EXPECT_TRUE(res);
     return res ? std::make_pair(res->status, json::parse(res->body, nullptr, false)) : std::make_pair(0, json());
   };

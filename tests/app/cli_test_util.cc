@@ -1,12 +1,11 @@
 // fork/exec plumbing for the end-to-end tests.
 #include "tests/app/cli_test_util.h"
 
-#include <gtest/gtest.h>
-
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
-#include <sys/socket.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -76,8 +75,8 @@ std::string key_of(const CommandResult& created) {
 }
 
 std::string temp_dir(const std::string& name) {
-  std::string dir = std::filesystem::temp_directory_path().string() + "/kbseek_test_" + std::to_string(getpid()) +
-                    "_" + name;
+  std::string dir =
+      std::filesystem::temp_directory_path().string() + "/kbseek_test_" + std::to_string(getpid()) + "_" + name;
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;

@@ -8,11 +8,10 @@
 
 #include <chrono>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
 #include <thread>
-
-#include <nlohmann/json.hpp>
 
 #include "tests/app/cli_test_util.h"
 
@@ -28,8 +27,7 @@ int64_t last_committed(const std::string& err) {
   std::string line;
   while (std::getline(in, line)) {
     const auto p = line.find("committed ");
-    if (p != std::string::npos && line.find(" documents", p) != std::string::npos)
-      n = std::stoll(line.substr(p + 10));
+    if (p != std::string::npos && line.find(" documents", p) != std::string::npos) n = std::stoll(line.substr(p + 10));
   }
   return n;
 }
@@ -49,14 +47,15 @@ TEST(CrashTest, KillNineAtRandomMomentsLosesNothingCommitted) {
     for (int i = 0; i < kDocs; ++i)
       out << json{{"id", "d" + std::to_string(i)},
                   {"title", "Document " + std::to_string(i)},
-                  {"text", "Record number " + std::to_string(i) + " describes item " + std::to_string(i * 7919 % 10007) +
-                               " of the inventory; 第" + std::to_string(i) + "号记录描述库存中的物品。"}}
+                  {"text", "Record number " + std::to_string(i) + " describes item " +
+                               std::to_string(i * 7919 % 10007) + " of the inventory; 第" + std::to_string(i) +
+                               "号记录描述库存中的物品。"}}
                  .dump()
           << "\n";
   }
   const std::string idx = dir + "/idx";
-  const std::vector<std::string> cmd = {"index", "--index", idx, "--models", "use-m3", "--commit-every", "100",
-                                        "--batch", "64", corpus};
+  const std::vector<std::string> cmd = {"index",          "--index", idx,       "--models", "use-m3",
+                                        "--commit-every", "100",     "--batch", "64",       corpus};
   const unsigned seed = static_cast<unsigned>(std::chrono::steady_clock::now().time_since_epoch().count());
   std::mt19937 rng(seed);
   // Kill a random time after the run's first commit: mid-batch, mid-commit
@@ -75,8 +74,8 @@ TEST(CrashTest, KillNineAtRandomMomentsLosesNothingCommitted) {
     ::kill(pid, SIGKILL);
     const int status = wait_kbseek(pid);
     const int64_t committed = last_committed(read_text_file(err));
-    SCOPED_TRACE("round " + std::to_string(round) + ", killed " + std::to_string(ms) + " ms after its first commit (seed " +
-                 std::to_string(seed) + "), status " + std::to_string(status));
+    SCOPED_TRACE("round " + std::to_string(round) + ", killed " + std::to_string(ms) +
+                 " ms after its first commit (seed " + std::to_string(seed) + "), status " + std::to_string(status));
     durable += committed;
     // Opens and searches as it is (read-only, no repair yet).
     CommandResult s = run_kbseek({"search", "--index", idx, "--json", "-k", "1", "inventory item"});

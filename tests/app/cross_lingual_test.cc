@@ -6,7 +6,6 @@
 #include <httplib.h>
 
 #include <fstream>
-
 #include <nlohmann/json.hpp>
 
 #include "tests/app/cli_test_util.h"
@@ -44,11 +43,14 @@ json post(httplib::Client& cli, const json& body) {
 }
 
 TEST_F(CrossLingualTest, ChineseQuestionsFindEnglishDocumentsOverHttp) {
-  ServerProcess server({"serve", "--index", en_index_, "--host", "127.0.0.1", "--port", "0", "--anonymous-principals", "all-staff"});
+  ServerProcess server(
+      {"serve", "--index", en_index_, "--host", "127.0.0.1", "--port", "0", "--anonymous-principals", "all-staff"});
   ASSERT_GT(server.port(), 0) << server.stderr_text();
   httplib::Client cli("127.0.0.1", server.port());
   cli.set_read_timeout(60, 0);
-  struct Case { std::string query, top; };
+  struct Case {
+    std::string query, top;
+  };
   for (const Case& c : {Case{"忘记了VPN密码怎么办", "kb-001"}, Case{"差旅费用报销政策", "kb-003"},
                         Case{"全职员工每年有多少天年假", "kb-005"}, Case{"成人应该接种哪些疫苗", "kb-029"}}) {
     json j = post(cli, {{"query", c.query}, {"k", 3}, {"explain", true}});
@@ -71,11 +73,14 @@ TEST_F(CrossLingualTest, ChineseQuestionsFindEnglishDocumentsOverHttp) {
 }
 
 TEST_F(CrossLingualTest, EnglishQuestionsFindChineseDocumentsOverHttp) {
-  ServerProcess server({"serve", "--index", zh_index_, "--host", "127.0.0.1", "--port", "0", "--anonymous-principals", "all-staff"});
+  ServerProcess server(
+      {"serve", "--index", zh_index_, "--host", "127.0.0.1", "--port", "0", "--anonymous-principals", "all-staff"});
   ASSERT_GT(server.port(), 0) << server.stderr_text();
   httplib::Client cli("127.0.0.1", server.port());
   cli.set_read_timeout(60, 0);
-  struct Case { std::string query, top; };
+  struct Case {
+    std::string query, top;
+  };
   for (const Case& c : {Case{"how do I reset my VPN password", "kb-002"},
                         Case{"how many days of annual leave do full-time staff get", "kb-006"},
                         Case{"first-line treatment for high blood pressure", "kb-014"}}) {

@@ -16,7 +16,8 @@ using nlohmann::json;
 
 TEST(DocumentsApiTest, PutPostDeleteAreSearchableAtOnce) {
   const std::string index = temp_dir("documents") + "/index";
-  ASSERT_EQ(run_kbseek({"index", "--index", index, KBSEEK_SOURCE_DIR "/app/sample/bilingual_sample.jsonl"}).exit_code, 0);
+  ASSERT_EQ(run_kbseek({"index", "--index", index, KBSEEK_SOURCE_DIR "/app/sample/bilingual_sample.jsonl"}).exit_code,
+            0);
   const std::string writer =
       key_of(run_kbseek({"keys", "create", "--index", index, "--role", "writer", "--principals", "all-staff"}));
   const std::string reader =
@@ -38,8 +39,10 @@ TEST(DocumentsApiTest, PutPostDeleteAreSearchableAtOnce) {
   CommandResult busy = run_kbseek({"index", "--index", index, KBSEEK_SOURCE_DIR "/app/sample/bilingual_sample.jsonl"});
   EXPECT_NE(busy.exit_code, 0);
 
-  const json doc = {{"id", "new-1"}, {"title", "Aquarium maintenance"},
-                    {"text", "Clean the office aquarium filter every Friday. 鱼缸过滤器每周五清洗。"}, {"acl", {"all-staff"}}};
+  const json doc = {{"id", "new-1"},
+                    {"title", "Aquarium maintenance"},
+                    {"text", "Clean the office aquarium filter every Friday. 鱼缸过滤器每周五清洗。"},
+                    {"acl", {"all-staff"}}};
   auto put = cli.Put("/v1/documents/new-1", r, doc.dump(), "application/json");
   ASSERT_TRUE(put);
   EXPECT_EQ(put->status, 403) << "a reader key cannot write: " << put->body;

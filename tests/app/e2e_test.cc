@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-
 #include <nlohmann/json.hpp>
 
 #include "tests/app/cli_test_util.h"
@@ -68,9 +67,7 @@ TEST_F(EndToEndTest, CliSearchInEnglishChineseAndMixed) {
   EXPECT_EQ(ids(dense).at(0), "kb-015") << dense.dump();
 }
 
-TEST_F(EndToEndTest, TraditionalChineseDocumentIsFound) {
-  EXPECT_EQ(ids(search("資料庫連線逾時")).at(0), "kb-025");
-}
+TEST_F(EndToEndTest, TraditionalChineseDocumentIsFound) { EXPECT_EQ(ids(search("資料庫連線逾時")).at(0), "kb-025"); }
 
 // A simplified, mainland-phrased question finds the traditional page through
 // folding, and its snippet marks the page's own words for it (数据库 -> 資料庫).
@@ -110,9 +107,12 @@ TEST_F(EndToEndTest, BadLinesAreReportedAndValidLinesIndexed) {
 TEST_F(EndToEndTest, ReindexingAnIdReplacesIt) {
   std::string dir = temp_dir("e2e_replace");
   std::string v1 = dir + "/v1.jsonl", v2 = dir + "/v2.jsonl";
-  std::ofstream(v1) << R"({"id":"d1","title":"Pets","text":"The office allows small dogs on Fridays."})" << "\n"
-                    << R"({"id":"d2","title":"Parking","text":"Parking permits are issued by facilities."})" << "\n";
-  std::ofstream(v2) << R"({"id":"d1","title":"Pets","text":"猫咪现在也可以在周五带到办公室。"})" << "\n";
+  std::ofstream(v1) << R"({"id":"d1","title":"Pets","text":"The office allows small dogs on Fridays."})"
+                    << "\n"
+                    << R"({"id":"d2","title":"Parking","text":"Parking permits are issued by facilities."})"
+                    << "\n";
+  std::ofstream(v2) << R"({"id":"d1","title":"Pets","text":"猫咪现在也可以在周五带到办公室。"})"
+                    << "\n";
   ASSERT_EQ(run_kbseek({"index", "--index", dir + "/idx", v1}).exit_code, 0);
   CommandResult again = run_kbseek({"index", "--index", dir + "/idx", v1});
   ASSERT_EQ(again.exit_code, 0) << again.err;
@@ -127,7 +127,8 @@ TEST_F(EndToEndTest, ReindexingAnIdReplacesIt) {
 }
 
 TEST_F(EndToEndTest, HttpApiAnswersAndSurvivesBadRequests) {
-  ServerProcess server({"serve", "--index", index_dir_, "--host", "127.0.0.1", "--port", "0", "--anonymous-principals", "all-staff"});
+  ServerProcess server(
+      {"serve", "--index", index_dir_, "--host", "127.0.0.1", "--port", "0", "--anonymous-principals", "all-staff"});
   ASSERT_GT(server.port(), 0) << server.stderr_text();
   httplib::Client cli("127.0.0.1", server.port());
   cli.set_read_timeout(60, 0);
@@ -142,7 +143,10 @@ TEST_F(EndToEndTest, HttpApiAnswersAndSurvivesBadRequests) {
   EXPECT_EQ(page->status, 200);
   EXPECT_NE(page->body.find("<form"), std::string::npos);
 
-  struct Case { std::string query; std::string top; };
+  struct Case {
+    std::string query;
+    std::string top;
+  };
   for (const Case& c : {Case{"差旅费用怎么报销", "kb-004"}, Case{"how do I reset my VPN password", "kb-001"},
                         Case{"CUDA 工具包 安装", "kb-008"}}) {
     auto res = cli.Post("/v1/search", json{{"query", c.query}, {"k", 3}}.dump(), "application/json");
@@ -194,11 +198,13 @@ TEST_F(EndToEndTest, HttpApiAnswersAndSurvivesBadRequests) {
 
 TEST_F(EndToEndTest, EvalReportsMetricsAsJson) {
   std::string dir = temp_dir("e2e_eval");
-  std::ofstream(dir + "/q.jsonl") << R"({"_id":"q1","text":"怎么重置VPN密码"})" << "\n"
-                                  << R"({"_id":"q2","text":"hotel cost limit for business trips"})" << "\n";
+  std::ofstream(dir + "/q.jsonl") << R"({"_id":"q1","text":"怎么重置VPN密码"})"
+                                  << "\n"
+                                  << R"({"_id":"q2","text":"hotel cost limit for business trips"})"
+                                  << "\n";
   std::ofstream(dir + "/qrels.tsv") << "query-id\tcorpus-id\tscore\nq1\tkb-002\t1\nq2\tkb-003\t1\n";
-  CommandResult r = run_kbseek({"eval", "--index", index_dir_, "--queries", dir + "/q.jsonl", "--qrels",
-                                dir + "/qrels.tsv", "--json"});
+  CommandResult r = run_kbseek(
+      {"eval", "--index", index_dir_, "--queries", dir + "/q.jsonl", "--qrels", dir + "/qrels.tsv", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   json j = json::parse(r.out);
   for (const char* key : {"ndcg@10", "mrr@10", "recall@10", "recall@100", "p50_ms", "p99_ms"})
@@ -218,8 +224,8 @@ TEST_F(EndToEndTest, UsageErrorsNameTheProblem) {
   EXPECT_NE(nprobe.exit_code, 0);
   EXPECT_NE(nprobe.err.find("--nprobe"), std::string::npos) << nprobe.err;
   // Accepted on a flat index (it has no lists to probe), answering as before.
-  CommandResult ok = run_kbseek({"search", "--index", index_dir_, "--json", "-k", "5", "--nprobe", "8",
-                                 "how do I reset my VPN password"});
+  CommandResult ok = run_kbseek(
+      {"search", "--index", index_dir_, "--json", "-k", "5", "--nprobe", "8", "how do I reset my VPN password"});
   ASSERT_EQ(ok.exit_code, 0) << ok.err;
   EXPECT_EQ(json::parse(ok.out)["results"][0]["id"], "kb-001");
 }

@@ -40,7 +40,8 @@ TEST(EraseTest, ContentIsGoneFromEveryFileAndTheErasureIsAudited) {
   std::filesystem::copy_file(KBSEEK_SOURCE_DIR "/app/sample/bilingual_sample.jsonl", corpus);
   {
     std::ofstream f(corpus, std::ios::app);
-    f << json{{"id", "person-1"}, {"title", "Employee record"},
+    f << json{{"id", "person-1"},
+              {"title", "Employee record"},
               {"text", "Qwxzebracorn Lindqvist lives at 12 Elm Road; her badge is qwxzebracorn-7781."},
               {"metadata", {{"dept", "Security"}}}}
              .dump()
@@ -60,7 +61,8 @@ TEST(EraseTest, ContentIsGoneFromEveryFileAndTheErasureIsAudited) {
     EXPECT_EQ(server.stop(), 0);
   }
   bool cached = false;
-  for (const auto& f : files_holding(index, "qwxzebracorn")) cached = cached || f.find("cache.sqlite") != std::string::npos;
+  for (const auto& f : files_holding(index, "qwxzebracorn"))
+    cached = cached || f.find("cache.sqlite") != std::string::npos;
   EXPECT_TRUE(cached) << "the persistent cache holds the answer before";
 
   // A filter with words to score is refused: erasure selects, it does not rank.
@@ -111,7 +113,8 @@ TEST(EraseTest, ContentIsGoneFromEveryFileAndTheErasureIsAudited) {
 // the server's own cached answer is not served again; audited with the key.
 TEST(EraseTest, OverHttpAnAdminErasesAndTheServerForgets) {
   const std::string index = temp_dir("erase-http") + "/index";
-  ASSERT_EQ(run_kbseek({"index", "--index", index, KBSEEK_SOURCE_DIR "/app/sample/bilingual_sample.jsonl"}).exit_code, 0);
+  ASSERT_EQ(run_kbseek({"index", "--index", index, KBSEEK_SOURCE_DIR "/app/sample/bilingual_sample.jsonl"}).exit_code,
+            0);
   auto key_of = [&](const std::string& role) {
     std::string out = run_kbseek({"keys", "create", "--index", index, "--role", role, "--principals", "all-staff"}).out;
     while (!out.empty() && out.back() == '\n') out.pop_back();
@@ -143,7 +146,8 @@ TEST(EraseTest, OverHttpAnAdminErasesAndTheServerForgets) {
   auto after = cli.Post("/v1/search", as_admin, q, "application/json");
   ASSERT_TRUE(after);
   EXPECT_EQ(after->body.find("\"cached\""), std::string::npos) << after->body;
-  for (const auto& id : g["erased"]) EXPECT_EQ(after->body.find(id.get<std::string>()), std::string::npos) << after->body;
+  for (const auto& id : g["erased"])
+    EXPECT_EQ(after->body.find(id.get<std::string>()), std::string::npos) << after->body;
   EXPECT_EQ(cli.Get("/v1/documents/kb-003", as_admin)->status, 404);
   EXPECT_EQ(server.stop(), 0);
   const json rec = json::parse(read_text_file(index + "/audit.jsonl"));
@@ -157,7 +161,6 @@ TEST(EraseTest, OverHttpAnAdminErasesAndTheServerForgets) {
   EXPECT_TRUE(left.empty()) << json(left).dump();
 }
 
-
 // `kbseek retention`: rules kept with the index erase what is too old,
 // each rule audited; --dry-run only lists; a bad rule names itself.
 TEST(RetentionTest, RulesEraseWhatIsTooOldAndAreAudited) {
@@ -168,14 +171,18 @@ TEST(RetentionTest, RulesEraseWhatIsTooOldAndAreAudited) {
   {
     std::ofstream f(corpus);
     auto doc = [&](const std::string& id, const std::string& source, int64_t age_days, const std::string& text) {
-      f << json{{"id", id}, {"text", text}, {"timestamp", now - age_days * day}, {"metadata", {{"source", source}}}}.dump()
+      f << json{{"id", id}, {"text", text}, {"timestamp", now - age_days * day}, {"metadata", {{"source", source}}}}
+               .dump()
         << "\n";
     };
     doc("chat-old", "chat", 200, "Chat transcript about the parking garage, from long ago.");
     doc("chat-new", "chat", 10, "Chat transcript about the parking garage, from last week.");
     doc("wiki-old", "wiki", 200, "Wiki page about the parking garage rules.");
     doc("ancient", "wiki", 4000, "A memo about the parking garage from a decade ago.");
-    f << json{{"id", "undated"}, {"text", "A parking garage note without any date."}, {"metadata", {{"source", "chat"}}}}.dump()
+    f << json{{"id", "undated"},
+              {"text", "A parking garage note without any date."},
+              {"metadata", {{"source", "chat"}}}}
+             .dump()
       << "\n";
   }
   ASSERT_EQ(run_kbseek({"index", "--index", index, "--models", "all-minilm-l6-v2", corpus}).exit_code, 0);
@@ -183,7 +190,8 @@ TEST(RetentionTest, RulesEraseWhatIsTooOldAndAreAudited) {
       << R"({"rules": [{"name": "chat logs", "filter": "source:chat", "max_age_days": 90},
                        {"name": "ten years", "max_age_days": 3650}]})";
   auto ids = [&] {
-    CommandResult r = run_kbseek({"search", "--index", index, "--json", "--mode", "bm25", "-k", "10", "parking garage"});
+    CommandResult r =
+        run_kbseek({"search", "--index", index, "--json", "--mode", "bm25", "-k", "10", "parking garage"});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     auto v = result_ids(json::parse(r.out));
     std::sort(v.begin(), v.end());

@@ -5,9 +5,8 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "storage/sqlite_store.h"
 #include "tests/app/cli_test_util.h"
@@ -108,13 +107,14 @@ TEST_F(IngestTest, EntitiesAreExtractedAndFilterSearches) {
 // kMinNearFeatures). A long document's lightly edited copy is still a near
 // duplicate.
 TEST_F(IngestTest, ShortTemplatedEntriesAreNotNearDuplicates) {
-  const char* topics[] = {"invoice", "laptop", "vacation", "printer", "salary", "badge", "parking", "vpn",
-                          "backup", "meeting", "travel", "contract", "server", "phone", "password", "office"};
+  const char* topics[] = {"invoice", "laptop",  "vacation", "printer",  "salary", "badge", "parking",  "vpn",
+                          "backup",  "meeting", "travel",   "contract", "server", "phone", "password", "office"};
   const char* fillers[] = {"the policy explains who to ask and when", "staff should read the guide first",
                            "details are on the intranet page", "the team updates this every quarter"};
   std::string longer;
   for (int i = 0; i < 20; ++i) {
-    longer += "Section " + std::to_string(i) + ": employees submit travel and meal expenses within 30 days "
+    longer += "Section " + std::to_string(i) +
+              ": employees submit travel and meal expenses within 30 days "
               "through the finance portal; receipts are required above 150 yuan and approvals go to the line "
               "manager first, then finance. ";
   }
@@ -126,7 +126,8 @@ TEST_F(IngestTest, ShortTemplatedEntriesAreNotNearDuplicates) {
     for (const char* t : topics)
       for (const char* f : fillers)
         out << json{{"id", "d" + std::to_string(n++)}, {"text", std::string(t) + " request form: " + f}}.dump() << "\n";
-    out << json{{"id", "long"}, {"text", longer}}.dump() << "\n" << json{{"id", "long-edit"}, {"text", edited}}.dump() << "\n";
+    out << json{{"id", "long"}, {"text", longer}}.dump() << "\n"
+        << json{{"id", "long-edit"}, {"text", edited}}.dump() << "\n";
   }
   const std::string idx = dir_ + "/forms-idx";
   CommandResult r = run_kbseek({"index", "--index", idx, "--models", "use-m3", dir_ + "/forms.jsonl"});
@@ -166,7 +167,8 @@ TEST_F(IngestTest, ShortTemplatedEntriesAreNotNearDuplicates) {
 }
 
 TEST_F(IngestTest, DuplicatesAreRecordedNotSearchableUnlessKept) {
-  const std::string doc = "员工应在费用发生后三十天内通过财务系统提交差旅和餐饮报销。单笔超过一百五十元的费用必须附发票。";
+  const std::string doc =
+      "员工应在费用发生后三十天内通过财务系统提交差旅和餐饮报销。单笔超过一百五十元的费用必须附发票。";
   std::ofstream(dir_ + "/dups.jsonl") << json{{"id", "orig"}, {"text", doc}}.dump() << "\n"
                                       << json{{"id", "copy"}, {"text", "  " + doc + "  "}}.dump() << "\n"
                                       << json{{"id", "other"}, {"text", "年假与病假规定"}}.dump() << "\n";
@@ -186,8 +188,8 @@ TEST_F(IngestTest, DuplicatesAreRecordedNotSearchableUnlessKept) {
   CommandResult stats = run_kbseek({"stats", "--index", idx, "--json"});
   EXPECT_EQ(json::parse(stats.out)["documents"], 3);  // the copy is stored
   const std::string kept = dir_ + "/kept";
-  CommandResult k = run_kbseek({"index", "--index", kept, "--models", "use-m3", "--keep-duplicates",
-                                dir_ + "/dups.jsonl"});
+  CommandResult k =
+      run_kbseek({"index", "--index", kept, "--models", "use-m3", "--keep-duplicates", dir_ + "/dups.jsonl"});
   ASSERT_EQ(k.exit_code, 0) << k.err;
   CommandResult ks = run_kbseek({"search", "--index", kept, "--json", "--mode", "bm25", "差旅报销"});
   EXPECT_EQ(json::parse(ks.out)["results"].size(), 2u) << ks.out;
@@ -196,7 +198,8 @@ TEST_F(IngestTest, DuplicatesAreRecordedNotSearchableUnlessKept) {
 TEST_F(IngestTest, StandardInputIsRead) {
   const std::string idx = dir_ + "/idx";
   const std::string in = dir_ + "/in.jsonl";
-  std::ofstream(in) << R"({"id":"s1","text":"piped in from another program"})" << "\n";
+  std::ofstream(in) << R"({"id":"s1","text":"piped in from another program"})"
+                    << "\n";
   CommandResult r = run_kbseek({"index", "--index", idx, "--models", "use-m3", "-"}, in);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("indexed 1 documents"), std::string::npos) << r.err;

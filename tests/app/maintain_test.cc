@@ -3,7 +3,6 @@
 
 #include <filesystem>
 #include <fstream>
-
 #include <nlohmann/json.hpp>
 
 #include "tests/app/cli_test_util.h"
@@ -17,9 +16,12 @@ class MaintainTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = temp_dir(std::string("maintain_") + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::ofstream(dir_ + "/docs.jsonl") << R"({"id":"a","text":"数据库备份与恢复"})" << "\n"
-                                        << R"({"id":"b","text":"VPN password reset"})" << "\n"
-                                        << R"({"id":"c","text":"年假与病假规定"})" << "\n";
+    std::ofstream(dir_ + "/docs.jsonl") << R"({"id":"a","text":"数据库备份与恢复"})"
+                                        << "\n"
+                                        << R"({"id":"b","text":"VPN password reset"})"
+                                        << "\n"
+                                        << R"({"id":"c","text":"年假与病假规定"})"
+                                        << "\n";
     idx_ = dir_ + "/idx";
     CommandResult r = run_kbseek({"index", "--index", idx_, "--models", "use-m3", dir_ + "/docs.jsonl"});
     ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -3,19 +3,18 @@
 // Prometheus server (Debian's `prometheus`, which scripts/setup.sh
 // installs) and queried back through its HTTP API.
 #include <gtest/gtest.h>
-
-#include <cstring>
 #include <httplib.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <netinet/in.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -48,7 +47,8 @@ class MetricsTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     index_dir_ = temp_dir("metrics") + "/index";
-    CommandResult r = run_kbseek({"index", "--index", index_dir_, KBSEEK_SOURCE_DIR "/app/sample/bilingual_sample.jsonl"});
+    CommandResult r =
+        run_kbseek({"index", "--index", index_dir_, KBSEEK_SOURCE_DIR "/app/sample/bilingual_sample.jsonl"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
   static std::string index_dir_;
@@ -65,7 +65,8 @@ TEST_F(MetricsTest, ReadyGetSearchAndPrometheusScrapesMetrics) {
   EXPECT_EQ(ready->status, 200);
 
   // GET takes the POST body's fields as parameters.
-  auto get = cli.Get("/v1/search?q=%E5%B7%AE%E6%97%85%E8%B4%B9%E7%94%A8%E6%80%8E%E4%B9%88%E6%8A%A5%E9%94%80&k=3&explain=true");
+  auto get =
+      cli.Get("/v1/search?q=%E5%B7%AE%E6%97%85%E8%B4%B9%E7%94%A8%E6%80%8E%E4%B9%88%E6%8A%A5%E9%94%80&k=3&explain=true");
   ASSERT_TRUE(get);
   ASSERT_EQ(get->status, 200) << get->body;
   const json g = json::parse(get->body);
@@ -97,9 +98,12 @@ TEST_F(MetricsTest, ReadyGetSearchAndPrometheusScrapesMetrics) {
   ASSERT_TRUE(metrics);
   ASSERT_EQ(metrics->status, 200);
   const std::string& m = metrics->body;
-  EXPECT_NE(m.find(R"(kbseek_http_requests_total{route="/v1/search",method="GET",code="200"} 1)"), std::string::npos) << m;
-  EXPECT_NE(m.find(R"(kbseek_http_requests_total{route="/v1/search",method="GET",code="400"} 1)"), std::string::npos) << m;
-  EXPECT_NE(m.find(R"(kbseek_http_requests_total{route="unmatched",method="GET",code="404"} 1)"), std::string::npos) << m;
+  EXPECT_NE(m.find(R"(kbseek_http_requests_total{route="/v1/search",method="GET",code="200"} 1)"), std::string::npos)
+      << m;
+  EXPECT_NE(m.find(R"(kbseek_http_requests_total{route="/v1/search",method="GET",code="400"} 1)"), std::string::npos)
+      << m;
+  EXPECT_NE(m.find(R"(kbseek_http_requests_total{route="unmatched",method="GET",code="404"} 1)"), std::string::npos)
+      << m;
   EXPECT_EQ(m.find("/no/such/route"), std::string::npos) << "client paths are not labels";
   EXPECT_NE(m.find(R"(kbseek_http_request_duration_seconds_count{route="/v1/search"} 3)"), std::string::npos) << m;
   EXPECT_NE(m.find("kbseek_index_documents 30"), std::string::npos) << m;
@@ -143,7 +147,8 @@ TEST_F(MetricsTest, ReadyGetSearchAndPrometheusScrapesMetrics) {
   EXPECT_TRUE(json::parse(again->body).value("cached", false)) << again->body;
   EXPECT_EQ(result_ids(json::parse(first->body)), result_ids(json::parse(again->body)));
   const std::string extra = temp_dir("metrics-extra") + "/more.jsonl";
-  std::ofstream(extra) << json{{"id", "bike-1"}, {"title", "Bicycle parking"},
+  std::ofstream(extra) << json{{"id", "bike-1"},
+                               {"title", "Bicycle parking"},
                                {"text", "Bicycle parking rules: bicycles park in the basement racks. 自行车停放规则。"}}
                               .dump()
                        << "\n";
@@ -161,7 +166,8 @@ TEST_F(MetricsTest, ReadyGetSearchAndPrometheusScrapesMetrics) {
   // The same text with another k misses the result cache but not the
   // query embeddings (one per dense model of the index).
   const std::string before = cli.Get("/metrics")->body;
-  auto other_k = cli.Post("/v1/search", json{{"query", "bicycle parking rules 自行车"}, {"k", 4}}.dump(), "application/json");
+  auto other_k =
+      cli.Post("/v1/search", json{{"query", "bicycle parking rules 自行车"}, {"k", 4}}.dump(), "application/json");
   ASSERT_TRUE(other_k);
   EXPECT_FALSE(json::parse(other_k->body).contains("cached"));
   auto embedding_hits = [](const std::string& text) {
@@ -214,7 +220,8 @@ TEST_F(MetricsTest, ReadyGetSearchAndPrometheusScrapesMetrics) {
   double value = -1;
   for (int i = 0; i < 120 && value < 0; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
-    auto r = pc.Get("/api/v1/query?query=" + percent_encode(R"(kbseek_http_requests_total{route="/v1/search",method="POST"})"));
+    auto r = pc.Get("/api/v1/query?query=" +
+                    percent_encode(R"(kbseek_http_requests_total{route="/v1/search",method="POST"})"));
     if (!r || r->status != 200) continue;
     const json j = json::parse(r->body, nullptr, false);
     if (j.is_discarded() || j["data"]["result"].empty()) continue;
@@ -289,12 +296,14 @@ TEST_F(MetricsTest, AnswersOutliveARestartUntilTheNextCommit) {
   a.erase("timings_ms"), f.erase("timings_ms");
   EXPECT_EQ(a, f);
   const std::string m = metrics.get<std::string>();
-  EXPECT_NE(m.find(R"(kbseek_cache_requests_total{cache="results_persistent",outcome="hit"} 1)"), std::string::npos) << m;
+  EXPECT_NE(m.find(R"(kbseek_cache_requests_total{cache="results_persistent",outcome="hit"} 1)"), std::string::npos)
+      << m;
   EXPECT_FALSE(ask({"--persistent-cache-entries", "0"}).contains("cached")) << "turned off";
 
   // A commit (a writer indexes a document) ends every earlier answer.
   const std::string extra = temp_dir("persistent-cache-extra") + "/more.jsonl";
-  std::ofstream(extra) << json{{"id", "bike-1"}, {"title", "Bicycle parking"},
+  std::ofstream(extra) << json{{"id", "bike-1"},
+                               {"title", "Bicycle parking"},
                                {"text", "Bicycle parking rules: bicycles park in the basement racks. 自行车停放规则。"}}
                               .dump()
                        << "\n";
@@ -309,8 +318,7 @@ TEST_F(MetricsTest, AnswersOutliveARestartUntilTheNextCommit) {
   for (const char* suffix : {"-wal", "-shm"}) std::filesystem::remove(dir + "/cache.sqlite" + suffix);
   ServerProcess damaged({"serve", "--index", dir, "--port", "0", "--anonymous-principals", "all-staff"});
   ASSERT_GT(damaged.port(), 0) << damaged.stderr_text();
-  EXPECT_NE(damaged.stderr_with("started afresh").find("started afresh"), std::string::npos)
-      << damaged.stderr_text();
+  EXPECT_NE(damaged.stderr_with("started afresh").find("started afresh"), std::string::npos) << damaged.stderr_text();
   httplib::Client cli("127.0.0.1", damaged.port());
   auto res = cli.Post("/v1/search", q, "application/json");
   ASSERT_TRUE(res);

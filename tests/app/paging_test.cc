@@ -108,15 +108,15 @@ TEST_F(PagingTest, PagesConcatenateAndFacetsCountTheRanking) {
   EXPECT_TRUE(json::parse(get_facets->body)["facets"].contains("year")) << get_facets->body;
 
   // The command line pages and counts the same way.
-  CommandResult cli_page = run_kbseek({"search", "--index", index_dir_, "--principals", "all-staff", "--json", "-k", "7",
-                                       "--offset", "7", "--facets", "dept,year", q});
+  CommandResult cli_page = run_kbseek({"search", "--index", index_dir_, "--principals", "all-staff", "--json", "-k",
+                                       "7", "--offset", "7", "--facets", "dept,year", q});
   ASSERT_EQ(cli_page.exit_code, 0) << cli_page.err;
   const json cj = json::parse(cli_page.out);
   EXPECT_EQ(result_ids(cj), std::vector<std::string>(everything.begin() + 7, everything.begin() + 14));
   EXPECT_TRUE(cj["more"].get<bool>());
   EXPECT_EQ(cj["facets"]["dept"], faceted["facets"]["dept"]);
-  CommandResult cli_text = run_kbseek({"search", "--index", index_dir_, "--principals", "all-staff", "-k", "2",
-                                       "--offset", "28", q});
+  CommandResult cli_text =
+      run_kbseek({"search", "--index", index_dir_, "--principals", "all-staff", "-k", "2", "--offset", "28", q});
   ASSERT_EQ(cli_text.exit_code, 0) << cli_text.err;
   EXPECT_NE(cli_text.out.find("29. ["), std::string::npos) << "numbered by rank: " << cli_text.out;
 

@@ -6,7 +6,6 @@
 // others go in; a bad column or an unreachable server is a clear error that
 // never shows the password.
 #include <gtest/gtest.h>
-
 #include <pwd.h>
 #include <unistd.h>
 
@@ -85,11 +84,11 @@ class PostgresServer {
   bool started_ = false;
 };
 
-
 TEST(PostgresSyncTest, ATableIsFollowedIncrementallyWithItsPermissions) {
   const std::string dir = temp_dir("pgsync");
   PostgresServer pg(dir + "/pg");
-  if (!pg.installed()) GTEST_SKIP() << "no /usr/lib/postgresql/*/bin/initdb (Debian package postgresql; scripts/setup.sh installs it)";
+  if (!pg.installed())
+    GTEST_SKIP() << "no /usr/lib/postgresql/*/bin/initdb (Debian package postgresql; scripts/setup.sh installs it)";
   ASSERT_TRUE(pg.started()) << pg.why_not();
   ASSERT_TRUE(pg.sql(R"(
 CREATE TABLE docs (doc_id integer PRIMARY KEY, title text, body text, modified timestamptz NOT NULL,
@@ -163,7 +162,8 @@ INSERT INTO docs VALUES (4, 'Coffee', 'The coffee machine is descaled monthly.',
 TEST(PostgresSyncTest, AQueryWithoutWatermarkAndClearErrorsThatHideThePassword) {
   const std::string dir = temp_dir("pgsync-errors");
   PostgresServer pg(dir + "/pg");
-  if (!pg.installed()) GTEST_SKIP() << "no /usr/lib/postgresql/*/bin/initdb (Debian package postgresql; scripts/setup.sh installs it)";
+  if (!pg.installed())
+    GTEST_SKIP() << "no /usr/lib/postgresql/*/bin/initdb (Debian package postgresql; scripts/setup.sh installs it)";
   ASSERT_TRUE(pg.started()) << pg.why_not();
   ASSERT_TRUE(pg.sql(R"(
 CREATE TABLE notes (id text, title text, text text, visible boolean, owners text);
@@ -201,8 +201,9 @@ INSERT INTO notes VALUES ('n1', 'Printer', 'Toner is in room 4.', true, 'it, off
   CommandResult no_rows = run_kbseek({"sync", "--index", index, "--source", pg.uri("id=id")});
   EXPECT_EQ(no_rows.exit_code, 2);
   EXPECT_NE(no_rows.err.find("query=SELECT... or table=NAME"), std::string::npos) << no_rows.err;
-  CommandResult unreachable = run_kbseek(
-      {"sync", "--index", index, "--source", "postgresql://kbseek:sekret@127.0.0.1:1/postgres?table=notes&connect_timeout=3"});
+  CommandResult unreachable =
+      run_kbseek({"sync", "--index", index, "--source",
+                  "postgresql://kbseek:sekret@127.0.0.1:1/postgres?table=notes&connect_timeout=3"});
   EXPECT_NE(unreachable.exit_code, 0);
   EXPECT_NE(unreachable.err.find("cannot connect"), std::string::npos) << unreachable.err;
   EXPECT_EQ(unreachable.err.find("sekret"), std::string::npos) << unreachable.err;

@@ -37,11 +37,14 @@ TEST(QualityTierTest, ChineseQuestionsFindEnglishPagesWithEmbeddingGemmaAlone) {
   EXPECT_EQ(manifest["models"][0]["name"], "embeddinggemma-300m");
   EXPECT_EQ(manifest["models"][0]["dimension"], 256);
 
-  ServerProcess server({"serve", "--index", index, "--host", "127.0.0.1", "--port", "0", "--anonymous-principals", "all-staff"});
+  ServerProcess server(
+      {"serve", "--index", index, "--host", "127.0.0.1", "--port", "0", "--anonymous-principals", "all-staff"});
   ASSERT_GT(server.port(), 0) << server.stderr_text();
   httplib::Client cli("127.0.0.1", server.port());
   cli.set_read_timeout(120, 0);
-  struct Case { std::string query, top; };
+  struct Case {
+    std::string query, top;
+  };
   for (const Case& c : {Case{"忘记了VPN密码怎么办", "kb-001"}, Case{"差旅费用报销政策", "kb-003"},
                         Case{"全职员工每年有多少天年假", "kb-005"}, Case{"成人应该接种哪些疫苗", "kb-029"}}) {
     auto res = cli.Post("/v1/search", json{{"query", c.query}, {"k", 3}, {"mode", "dense"}}.dump(), "application/json");
@@ -66,7 +69,9 @@ TEST(QualityTierTest, EmbedCommandMatchesGoldenVectorsAndNamesBadLines) {
   ASSERT_GE(golden.size(), 10u);
   {
     std::ofstream in(dir + "/in.txt");
-    in << golden[0]["text"].get<std::string>() << "\n" << "broken \xff line\n" << golden[1]["text"].get<std::string>() << "\n";
+    in << golden[0]["text"].get<std::string>() << "\n"
+       << "broken \xff line\n"
+       << golden[1]["text"].get<std::string>() << "\n";
   }
   CommandResult r = run_kbseek({"embed", "--model", "embeddinggemma-300m", "--passage"}, dir + "/in.txt");
   EXPECT_EQ(r.exit_code, 1) << r.err;
@@ -84,7 +89,8 @@ TEST(QualityTierTest, EmbedCommandMatchesGoldenVectorsAndNamesBadLines) {
     // reduced bar (fp32's 0.9999 is tested in tests/encoder/gemma).
     EXPECT_GE(dot, 0.999) << "line " << i + 1;
   }
-  CommandResult small = run_kbseek({"embed", "--model", "embeddinggemma-300m", "--query", "--dim", "128"}, dir + "/in.txt");
+  CommandResult small =
+      run_kbseek({"embed", "--model", "embeddinggemma-300m", "--query", "--dim", "128"}, dir + "/in.txt");
   const auto cut = lines_of(small.out);
   ASSERT_EQ(cut.size(), 3u);
   EXPECT_EQ(cut[0].size(), 128u);

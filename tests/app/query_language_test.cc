@@ -28,7 +28,9 @@ class QueryLanguageTest : public ::testing::Test {
       std::ofstream f(corpus);
       auto doc = [&](const std::string& id, const std::string& text, const std::string& dept, double price,
                      const std::string& date) {
-        f << json{{"id", id}, {"title", ""}, {"text", text},
+        f << json{{"id", id},
+                  {"title", ""},
+                  {"text", text},
                   {"metadata", {{"dept", dept}, {"price", price}, {"tags", {"kb", dept + "-team"}}}},
                   {"timestamp", date}}
                  .dump()
@@ -55,8 +57,8 @@ class QueryLanguageTest : public ::testing::Test {
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
   static json search(const std::string& query, int k, const std::string& mode = "hybrid") {
-    CommandResult r = run_kbseek({"search", "--index", index_dir_, "--json", "--explain", "--mode", mode, "-k",
-                                  std::to_string(k), query});
+    CommandResult r = run_kbseek(
+        {"search", "--index", index_dir_, "--json", "--explain", "--mode", mode, "-k", std::to_string(k), query});
     EXPECT_EQ(r.exit_code, 0) << query << ": " << r.err;
     return r.exit_code == 0 ? json::parse(r.out) : json::object();
   }
@@ -171,8 +173,8 @@ TEST_F(QueryLanguageTest, OverHttp) {
   ASSERT_TRUE(res);
   ASSERT_EQ(res->status, 200) << res->body;
   EXPECT_EQ(result_ids(json::parse(res->body)), std::vector<std::string>{"old-manual"});
-  auto post = cli.Post("/v1/search", json{{"query", "budget time:2024-06 nosuch:field"}, {"k", 5}}.dump(),
-                       "application/json");
+  auto post =
+      cli.Post("/v1/search", json{{"query", "budget time:2024-06 nosuch:field"}, {"k", 5}}.dump(), "application/json");
   ASSERT_TRUE(post);
   ASSERT_EQ(post->status, 200) << post->body;
   json j = json::parse(post->body);

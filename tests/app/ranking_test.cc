@@ -35,7 +35,10 @@ class RankingTest : public ::testing::Test {
     {
       std::ofstream f(corpus);
       auto doc = [&](const std::string& id, const std::string& text, int age_days, const std::string& source) {
-        f << json{{"id", id}, {"title", ""}, {"text", text}, {"timestamp", days_ago(age_days)},
+        f << json{{"id", id},
+                  {"title", ""},
+                  {"text", text},
+                  {"timestamp", days_ago(age_days)},
                   {"metadata", {{"source", source}}}}
                  .dump()
           << "\n";
@@ -106,9 +109,10 @@ TEST_F(RankingTest, BoostsAndBadOptions) {
   json boosted = search("expense claims", {"-k", "1", "--boost", "source:mail=5"});
   EXPECT_EQ(result_ids(boosted), std::vector<std::string>{"mail-1"});
   EXPECT_TRUE(explained(boosted["results"][0], "boost:source=mail"));
-  for (const std::vector<std::string>& bad :
-       {std::vector<std::string>{"--freshness", "1.5"}, {"--group-by", "source"}, {"--boost", "source=mail"},
-        {"--mmr-lambda", "2"}}) {
+  for (const std::vector<std::string>& bad : {std::vector<std::string>{"--freshness", "1.5"},
+                                              {"--group-by", "source"},
+                                              {"--boost", "source=mail"},
+                                              {"--mmr-lambda", "2"}}) {
     std::vector<std::string> args = {"search", "--index", index_dir_};
     args.insert(args.end(), bad.begin(), bad.end());
     args.push_back("expense");
@@ -136,7 +140,10 @@ TEST_F(RankingTest, PerIndexAndPerRequestOverHttp) {
   EXPECT_EQ(s1, 200);
   EXPECT_EQ(result_ids(j1).size(), 3u);
   // A request lifts the cap and asks for freshness instead.
-  auto [s2, j2] = post({{"query", "expense policy"}, {"k", 6}, {"mode", "bm25"}, {"explain", true},
+  auto [s2, j2] = post({{"query", "expense policy"},
+                        {"k", 6},
+                        {"mode", "bm25"},
+                        {"explain", true},
                         {"ranking", {{"max_per_group", 0}, {"freshness_weight", 0.5}, {"half_life_days", 90}}}});
   EXPECT_EQ(s2, 200) << j2.dump();
   EXPECT_EQ(result_ids(j2)[0], "policy-new");

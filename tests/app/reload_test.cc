@@ -36,7 +36,8 @@ TEST(ReloadTest, SwitchingTheIndexUnderLoadFailsNoRequest) {
   {
     std::ofstream f(dir + "/b.jsonl");
     for (int i = 0; i < 3; ++i)
-      f << json{{"id", "zebra-" + std::to_string(i)}, {"title", "Zebra migration " + std::to_string(i)},
+      f << json{{"id", "zebra-" + std::to_string(i)},
+                {"title", "Zebra migration " + std::to_string(i)},
                 {"text", "Zebra migration across the Serengeti, season " + std::to_string(i) + ". 斑马迁徙。"}}
                .dump()
         << "\n";
@@ -89,7 +90,8 @@ TEST(ReloadTest, SwitchingTheIndexUnderLoadFailsNoRequest) {
   fs::create_directory_symlink(a, current);
   ASSERT_EQ(::kill(server.pid(), SIGHUP), 0);
   std::string now;
-  for (int i = 0; i < 600 && (now = top(cli)) != "<none>"; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  for (int i = 0; i < 600 && (now = top(cli)) != "<none>"; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_EQ(now, "<none>") << server.stderr_text();
 
   stop = true;

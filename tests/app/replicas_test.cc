@@ -4,10 +4,10 @@
 // continuous search load costs no request.
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -30,14 +30,16 @@ TEST(ReplicasTest, NginxSpreadsLoadAndAStoppedReplicaCostsNoRequest) {
   }
   const std::string dir = temp_dir("replicas");
   const std::string index = dir + "/index";
-  ASSERT_EQ(run_kbseek({"index", "--index", index, KBSEEK_SOURCE_DIR "/app/sample/bilingual_sample.jsonl"}).exit_code, 0);
+  ASSERT_EQ(run_kbseek({"index", "--index", index, KBSEEK_SOURCE_DIR "/app/sample/bilingual_sample.jsonl"}).exit_code,
+            0);
   ServerProcess a({"serve", "--index", index, "--port", "0", "--anonymous-principals", "all-staff"});
   ServerProcess b({"serve", "--index", index, "--port", "0", "--anonymous-principals", "all-staff"});
   ASSERT_GT(a.port(), 0) << a.stderr_text();
   ASSERT_GT(b.port(), 0) << b.stderr_text();
 
   const int port = free_loopback_port();
-  for (const char* sub : {"/body", "/proxy", "/fcgi", "/uwsgi", "/scgi"}) std::filesystem::create_directories(dir + sub);
+  for (const char* sub : {"/body", "/proxy", "/fcgi", "/uwsgi", "/scgi"})
+    std::filesystem::create_directories(dir + sub);
   std::ofstream(dir + "/nginx.conf")
       << "daemon off;\nmaster_process off;\nworker_processes 1;\npid " << dir << "/nginx.pid;\n"
       << "error_log " << dir << "/error.log;\nevents { worker_connections 256; }\nhttp {\n  access_log off;\n"

@@ -10,8 +10,8 @@
 #include <algorithm>
 #include <fstream>
 #include <map>
-#include <sstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "tests/app/cli_test_util.h"
 
@@ -33,8 +33,8 @@ class RerankTest : public ::testing::Test {
   static json search(std::vector<std::string> extra, const std::string& query) {
     // The 0.5B model's measured default weight is 0 (SearchServiceOptions::
     // llm_weights); these tests exercise the stage at the 1.5B's default.
-    std::vector<std::string> args = {"search", "--index", index_dir_, "--json", "--explain", "-k", "5",
-                                     "--rerank-default-weight", "0.2"};
+    std::vector<std::string> args = {
+        "search", "--index", index_dir_, "--json", "--explain", "-k", "5", "--rerank-default-weight", "0.2"};
     args.insert(args.end(), extra.begin(), extra.end());
     args.push_back(query);
     CommandResult r = run_kbseek(args);
@@ -70,7 +70,8 @@ TEST_F(RerankTest, CliReranksTheTopAndExplainsEveryHit) {
     last = fused->at("score");
   }
   // The re-ranked five come from the first stage's top eight.
-  CommandResult w8 = run_kbseek({"search", "--index", index_dir_, "--json", "-k", "8", "how do I reset my VPN password"});
+  CommandResult w8 =
+      run_kbseek({"search", "--index", index_dir_, "--json", "-k", "8", "how do I reset my VPN password"});
   ASSERT_EQ(w8.exit_code, 0) << w8.err;
   const json wide = json::parse(w8.out);
   ASSERT_EQ(wide["results"].size(), 8u);
@@ -100,8 +101,8 @@ TEST_F(RerankTest, AcrossLanguagesTheDefaultWeightFollowsThePassages) {
   CommandResult ix = run_kbseek({"index", "--index", dir + "/index", dir + "/en.jsonl"});
   ASSERT_EQ(ix.exit_code, 0) << ix.err;
   auto run = [&](std::vector<std::string> extra) {
-    std::vector<std::string> args = {"search", "--index", dir + "/index", "--json", "-k", "3",
-                                     "--rerank-default-weight", "0.2"};
+    std::vector<std::string> args = {
+        "search", "--index", dir + "/index", "--json", "-k", "3", "--rerank-default-weight", "0.2"};
     args.insert(args.end(), extra.begin(), extra.end());
     args.push_back("如何重置VPN密码");
     CommandResult r = run_kbseek(args);
@@ -176,8 +177,8 @@ TEST_F(RerankTest, BadRerankFlagsAreRefused) {
 }
 
 TEST_F(RerankTest, HttpSearchReranksWithTheServerDefaultAndPerRequestFields) {
-  ServerProcess server({"serve", "--index", index_dir_, "--port", "0", "--anonymous-principals", "all-staff", "--rerank",
-                        kModel, "--rerank-k", "6", "--rerank-default-weight", "0.2"});
+  ServerProcess server({"serve", "--index", index_dir_, "--port", "0", "--anonymous-principals", "all-staff",
+                        "--rerank", kModel, "--rerank-k", "6", "--rerank-default-weight", "0.2"});
   ASSERT_GT(server.port(), 0) << server.stderr_text();
   httplib::Client cli("127.0.0.1", server.port());
   cli.set_read_timeout(300, 0);
@@ -224,17 +225,20 @@ namespace {
 
 // POST /v1/rerank in Cohere's and TEI's shapes, on the server's default model.
 TEST_F(RerankTest, RerankEndpointInCohereAndTeiShapes) {
-  ServerProcess server({"serve", "--index", index_dir_, "--port", "0", "--anonymous-principals", "all-staff", "--rerank", kModel});
+  ServerProcess server(
+      {"serve", "--index", index_dir_, "--port", "0", "--anonymous-principals", "all-staff", "--rerank", kModel});
   ASSERT_GT(server.port(), 0) << server.stderr_text();
   httplib::Client cli("127.0.0.1", server.port());
   cli.set_read_timeout(300, 0);
-  const json docs = json::array({"The cafeteria serves lunch from 11:30 to 13:30.",
-                                 "If you forget your VPN password, open the self-service portal and choose Reset password.",
-                                 {{"text", "Quarterly reports are due on the fifth working day."}}});
-  auto res = cli.Post("/v1/rerank",
-                      json{{"query", "how do I reset my VPN password"}, {"documents", docs}, {"top_n", 2},
-                           {"return_documents", true}}.dump(),
-                      "application/json");
+  const json docs =
+      json::array({"The cafeteria serves lunch from 11:30 to 13:30.",
+                   "If you forget your VPN password, open the self-service portal and choose Reset password.",
+                   {{"text", "Quarterly reports are due on the fifth working day."}}});
+  auto res = cli.Post(
+      "/v1/rerank",
+      json{{"query", "how do I reset my VPN password"}, {"documents", docs}, {"top_n", 2}, {"return_documents", true}}
+          .dump(),
+      "application/json");
   ASSERT_TRUE(res);
   ASSERT_EQ(res->status, 200) << res->body;
   json j = json::parse(res->body);
@@ -248,10 +252,12 @@ TEST_F(RerankTest, RerankEndpointInCohereAndTeiShapes) {
   EXPECT_LT(s0, 1.0);
   EXPECT_EQ(j["results"][0]["document"]["text"], docs[1]);
 
-  res = cli.Post("/v1/rerank",
-                 json{{"query", "how do I reset my VPN password"}, {"texts", json::array({docs[0], docs[1]})},
-                      {"raw_scores", true}}.dump(),
-                 "application/json");
+  res = cli.Post(
+      "/v1/rerank",
+      json{
+          {"query", "how do I reset my VPN password"}, {"texts", json::array({docs[0], docs[1]})}, {"raw_scores", true}}
+          .dump(),
+      "application/json");
   ASSERT_TRUE(res);
   ASSERT_EQ(res->status, 200) << res->body;
   j = json::parse(res->body);
@@ -264,7 +270,8 @@ TEST_F(RerankTest, RerankEndpointInCohereAndTeiShapes) {
   res = cli.Post("/v1/rerank", json{{"query", "q"}, {"texts", {"a"}}, {"documents", {"b"}}}.dump(), "application/json");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 400) << res->body;
-  res = cli.Post("/v1/rerank", json{{"query", "q"}, {"texts", {"a"}}, {"model", "no-such-llm"}}.dump(), "application/json");
+  res = cli.Post("/v1/rerank", json{{"query", "q"}, {"texts", {"a"}}, {"model", "no-such-llm"}}.dump(),
+                 "application/json");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 404) << res->body;
   res = cli.Post("/v1/rerank", json{{"query", "q"}, {"texts", json::array()}}.dump(), "application/json");

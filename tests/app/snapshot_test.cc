@@ -32,7 +32,8 @@ std::vector<std::string> search_ids(const std::string& index, const std::string&
 TEST(SnapshotTest, ConsistentOfflineAndUnderWritesAndRestorable) {
   const std::string dir = temp_dir("snapshot");
   const std::string index = dir + "/index", root = dir + "/snapshots";
-  ASSERT_EQ(run_kbseek({"index", "--index", index, KBSEEK_SOURCE_DIR "/app/sample/bilingual_sample.jsonl"}).exit_code, 0);
+  ASSERT_EQ(run_kbseek({"index", "--index", index, KBSEEK_SOURCE_DIR "/app/sample/bilingual_sample.jsonl"}).exit_code,
+            0);
 
   // No writer: everything copied as it is.
   CommandResult made = run_kbseek({"snapshot", "create", "--index", index, "--to", root, "--name", "quiet", "--json"});

@@ -2,9 +2,8 @@
 // next one re-indexes the changed file, adds the new one, skips the
 // unchanged one and deletes the removed one; documents from other inputs
 // stay; an unknown scheme is refused by name.
-#include <gtest/gtest.h>
-
 #include <grp.h>
+#include <gtest/gtest.h>
 #include <pwd.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -13,9 +12,9 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
-#include <thread>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "tests/app/cli_test_util.h"
 
@@ -23,7 +22,6 @@ namespace kbseek::testing {
 namespace {
 
 using nlohmann::json;
-
 
 TEST(SyncTest, AFolderIsFollowedIncrementally) {
   const std::string dir = temp_dir("sync");
@@ -34,7 +32,8 @@ TEST(SyncTest, AFolderIsFollowedIncrementally) {
   std::ofstream(src + "/c.html") << "<html><head><title>Printer</title></head><body>Toner is in room 4.</body></html>";
   std::ofstream(src + "/notes.bin") << "not a document";
   // Documents from another input share the index.
-  ASSERT_EQ(run_kbseek({"index", "--index", index, KBSEEK_SOURCE_DIR "/app/sample/bilingual_sample.jsonl"}).exit_code, 0);
+  ASSERT_EQ(run_kbseek({"index", "--index", index, KBSEEK_SOURCE_DIR "/app/sample/bilingual_sample.jsonl"}).exit_code,
+            0);
   const std::string uri = "file://" + src;
 
   CommandResult first = run_kbseek({"sync", "--index", index, "--source", uri, "--quiet"});
@@ -89,7 +88,8 @@ TEST(SyncTest, WatchFollowsChangesAsTheyHappen) {
     ADD_FAILURE() << "timed out waiting for " << what << "; sync said: " << read_text_file(dir + "/err");
     return false;
   };
-  ASSERT_TRUE(wait_for([&] { return read_text_file(dir + "/err").find("watching") != std::string::npos; }, "the watch"));
+  ASSERT_TRUE(
+      wait_for([&] { return read_text_file(dir + "/err").find("watching") != std::string::npos; }, "the watch"));
   std::filesystem::create_directories(src + "/new");
   std::ofstream(src + "/new/memo.txt") << "The coffee machine is descaled on Mondays.\n";
   EXPECT_TRUE(wait_for([&] { return bm25_ids(index, "coffee descaled") == std::vector<std::string>{"new/memo.txt"}; },
@@ -102,7 +102,6 @@ TEST(SyncTest, WatchFollowsChangesAsTheyHappen) {
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << read_text_file(dir + "/err");
 }
 
-
 // file:///PATH?acl=owner: a file others may read is public; any other is
 // readable by its group and its owner ("user:NAME"); a front matter acl wins.
 TEST(SyncTest, FilePermissionsBecomeTheAcl) {
@@ -112,8 +111,9 @@ TEST(SyncTest, FilePermissionsBecomeTheAcl) {
   std::ofstream(src + "/open.txt") << "Canteen menu: noodles on Tuesday.\n";
   std::ofstream(src + "/closed.txt") << "Salary review notes: noodles budget.\n";
   std::ofstream(src + "/marked.md") << "---\nacl: [board]\n---\nBoard minutes about the noodles supplier.\n";
-  std::filesystem::permissions(src + "/open.txt", std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
-                                                      std::filesystem::perms::group_read | std::filesystem::perms::others_read);
+  std::filesystem::permissions(src + "/open.txt",
+                               std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
+                                   std::filesystem::perms::group_read | std::filesystem::perms::others_read);
   for (const char* f : {"/closed.txt", "/marked.md"})
     std::filesystem::permissions(src + f, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
                                               std::filesystem::perms::group_read);
@@ -127,9 +127,9 @@ TEST(SyncTest, FilePermissionsBecomeTheAcl) {
   CommandResult r = run_kbseek({"sync", "--index", index, "--source", "file://" + src + "?acl=owner", "--quiet"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto sorted_ids = [&](const std::string& principals) {
-    std::vector<std::string> ids =
-        bm25_ids(index, "noodles", principals.empty() ? std::vector<std::string>{"--principals", ""}
-                                                     : std::vector<std::string>{"--principals", principals});
+    std::vector<std::string> ids = bm25_ids(index, "noodles",
+                                            principals.empty() ? std::vector<std::string>{"--principals", ""}
+                                                               : std::vector<std::string>{"--principals", principals});
     std::sort(ids.begin(), ids.end());
     return ids;
   };

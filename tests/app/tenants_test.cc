@@ -35,16 +35,18 @@ TEST(TenantsTest, EachTenantSeesOnlyItsOwnIndexKeysAndAnswers) {
   const std::string dir = temp_dir("tenants");
   const std::string root = dir + "/root";
   std::filesystem::create_directories(root + "/not-an-index");  // no MANIFEST: not a tenant
-  write_docs(dir + "/acme.jsonl",
-             {{{"id", "a1"}, {"title", "Payroll"}, {"text", "Acme payroll runs on the 25th of each month."}},
-              {{"id", "shared"}, {"title", "Holiday policy"}, {"text", "Acme staff get 25 days of paid holiday a year."}},
-              {{"id", "bands"}, {"title", "Salary bands"}, {"text", "Acme salary bands for engineers."}, {"acl", {"hr"}}}});
-  write_docs(dir + "/globex.jsonl",
-             {{{"id", "g1"}, {"title", "Payroll"}, {"text", "Globex payroll runs on the first Monday."}},
-              {{"id", "shared"}, {"title", "Holiday policy"}, {"text", "Globex staff get 30 days of paid holiday a year."}}});
+  write_docs(
+      dir + "/acme.jsonl",
+      {{{"id", "a1"}, {"title", "Payroll"}, {"text", "Acme payroll runs on the 25th of each month."}},
+       {{"id", "shared"}, {"title", "Holiday policy"}, {"text", "Acme staff get 25 days of paid holiday a year."}},
+       {{"id", "bands"}, {"title", "Salary bands"}, {"text", "Acme salary bands for engineers."}, {"acl", {"hr"}}}});
+  write_docs(
+      dir + "/globex.jsonl",
+      {{{"id", "g1"}, {"title", "Payroll"}, {"text", "Globex payroll runs on the first Monday."}},
+       {{"id", "shared"}, {"title", "Holiday policy"}, {"text", "Globex staff get 30 days of paid holiday a year."}}});
   for (const char* t : {"acme", "globex"}) {
-    CommandResult r = run_kbseek({"index", "--index", root + "/" + t, "--models", "all-minilm-l6-v2",
-                                  dir + "/" + t + ".jsonl"});
+    CommandResult r =
+        run_kbseek({"index", "--index", root + "/" + t, "--models", "all-minilm-l6-v2", dir + "/" + t + ".jsonl"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
   const std::string acme_admin = new_key(root + "/acme", "admin", "hr");

@@ -25,9 +25,10 @@ TEST(TlsTest, ServesHttpsWithAVerifiedCertificate) {
   const std::string index = dir + "/index", cert = dir + "/cert.pem", key = dir + "/key.pem";
   ASSERT_EQ(run_kbseek({"index", "--index", index, KBSEEK_SOURCE_DIR "/app/sample/bilingual_sample.jsonl"}).exit_code,
             0);
-  const std::string make_cert = "/usr/bin/openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 "
-                                "-addext subjectAltName=IP:127.0.0.1 -keyout " + key + " -out " + cert +
-                                " > " + dir + "/openssl.log 2>&1";
+  const std::string make_cert =
+      "/usr/bin/openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 "
+      "-addext subjectAltName=IP:127.0.0.1 -keyout " +
+      key + " -out " + cert + " > " + dir + "/openssl.log 2>&1";
   ASSERT_EQ(std::system(make_cert.c_str()), 0) << read_text_file(dir + "/openssl.log");
 
   // Bad files: refused at start, naming the file.

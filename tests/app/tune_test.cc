@@ -17,8 +17,8 @@ using nlohmann::json;
 
 TEST(TuneTest, LearnsFromLabelsAndSearchUsesIt) {
   const std::string dir = temp_dir("tune");
-  const char* topics[] = {"invoice", "laptop", "vacation", "printer", "salary", "badge", "parking", "vpn",
-                          "backup", "meeting", "travel", "contract", "server", "phone", "password", "office"};
+  const char* topics[] = {"invoice", "laptop",  "vacation", "printer",  "salary", "badge", "parking",  "vpn",
+                          "backup",  "meeting", "travel",   "contract", "server", "phone", "password", "office"};
   const char* fillers[] = {"the policy explains who to ask and when", "staff should read the guide first",
                            "details are on the intranet page", "the team updates this every quarter"};
   {
@@ -63,8 +63,9 @@ TEST(TuneTest, LearnsFromLabelsAndSearchUsesIt) {
   EXPECT_TRUE(std::ifstream(idx + "/fusion.json").good());
 
   // --dump writes the lists the tuner learned from, one labelled query a line.
-  CommandResult d = run_kbseek({"tune", "--index", idx, "--queries", dir + "/queries.jsonl", "--qrels",
-                                dir + "/qrels.tsv", "--test-share", "0.4", "--dry-run", "--dump", dir + "/lists.jsonl"});
+  CommandResult d =
+      run_kbseek({"tune", "--index", idx, "--queries", dir + "/queries.jsonl", "--qrels", dir + "/qrels.tsv",
+                  "--test-share", "0.4", "--dry-run", "--dump", dir + "/lists.jsonl"});
   ASSERT_EQ(d.exit_code, 0) << d.err;
   {
     std::ifstream dump(dir + "/lists.jsonl");

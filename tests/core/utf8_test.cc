@@ -7,10 +7,12 @@ namespace {
 
 TEST(Utf8Test, Validation) {
   EXPECT_TRUE(is_valid_utf8("hello 数据库 café 😀"));
-  EXPECT_EQ(find_invalid_utf8(std::string("ab\xff" "cd")), 2u);
-  EXPECT_EQ(find_invalid_utf8(std::string("\xc0\xaf")), 0u);          // overlong '/'
-  EXPECT_EQ(find_invalid_utf8(std::string("x\xed\xa0\x80")), 1u);     // surrogate
-  EXPECT_EQ(find_invalid_utf8(std::string("\xe6\x95")), 0u);          // truncated
+  EXPECT_EQ(find_invalid_utf8(std::string("ab\xff"
+                                          "cd")),
+            2u);
+  EXPECT_EQ(find_invalid_utf8(std::string("\xc0\xaf")), 0u);       // overlong '/'
+  EXPECT_EQ(find_invalid_utf8(std::string("x\xed\xa0\x80")), 1u);  // surrogate
+  EXPECT_EQ(find_invalid_utf8(std::string("\xe6\x95")), 0u);       // truncated
 }
 
 TEST(Utf8Test, RoundTripAndPrefix) {

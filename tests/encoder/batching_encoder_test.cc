@@ -3,12 +3,13 @@
 // vectors it would get alone; a call's bad input fails that call only; a
 // lone call runs at once. The first pass is held (by a wrapper around the
 // model) until the other threads have called, so the batching is certain.
+#include "encoder/batching_encoder.h"
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <thread>
 
-#include "encoder/batching_encoder.h"
 #include "tests/encoder/test_support.h"
 
 namespace kbseek::encoder {
@@ -48,9 +49,14 @@ TEST(MiniLmBatchingTest, ConcurrentCallsShareAPassAndGetTheirOwnVectors) {
   ASSERT_TRUE(plain.is_ok()) << plain.status().message();
   const int d = plain.value()->dimension();
   const std::vector<std::vector<std::string>> calls = {
-      {"how do I reset my VPN password"}, {"报销流程需要哪些材料"}, {"quarterly budget", "holiday policy", "printer toner"},
-      {"what is the capital of France"},  {"上海的人口是多少"},     {"WireGuard client setup"},
-      {"\xff\xfe not UTF-8"},             {"a much longer question about the retention of financial records in the archive"}};
+      {"how do I reset my VPN password"},
+      {"报销流程需要哪些材料"},
+      {"quarterly budget", "holiday policy", "printer toner"},
+      {"what is the capital of France"},
+      {"上海的人口是多少"},
+      {"WireGuard client setup"},
+      {"\xff\xfe not UTF-8"},
+      {"a much longer question about the retention of financial records in the archive"}};
   // What each call gets alone.
   std::vector<std::vector<float>> alone(calls.size());
   for (size_t i = 0; i < calls.size(); ++i) {

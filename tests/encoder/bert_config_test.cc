@@ -38,9 +38,11 @@ TEST(BertConfigTest, SentenceConfigFromFiles) {
   testing::TempDir dir;
   ASSERT_TRUE(core::make_dirs(dir.path() + "/1_Pooling").is_ok());
   ASSERT_TRUE(core::write_file_atomic(dir.path() + "/sentence_bert_config.json", R"({"max_seq_length": 64})").is_ok());
-  ASSERT_TRUE(core::write_file_atomic(dir.path() + "/1_Pooling/config.json", R"({"pooling_mode_cls_token": true})").is_ok());
+  ASSERT_TRUE(
+      core::write_file_atomic(dir.path() + "/1_Pooling/config.json", R"({"pooling_mode_cls_token": true})").is_ok());
   ASSERT_TRUE(core::write_file_atomic(dir.path() + "/config_sentence_transformers.json",
-                                      R"({"prompts": {"query": "query: ", "passage": "passage: "}})").is_ok());
+                                      R"({"prompts": {"query": "query: ", "passage": "passage: "}})")
+                  .is_ok());
   auto bert = parse_bert_config(kConfig, "c").value();
   auto s = load_sentence_config(dir.path(), bert.max_position_embeddings);
   ASSERT_TRUE(s.is_ok()) << s.status().to_string();

@@ -1,14 +1,13 @@
 // The all-MiniLM encoder end to end (MiniLm*, needs the model): golden
 // embeddings from sentence-transformers, batching invariance, truncation,
 // and the Encoder contract (dimension, errors naming the input index).
-#include "encoder/encoder.h"
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <thread>
 
 #include "core/sha256.h"
+#include "encoder/encoder.h"
 #include "tests/encoder/test_support.h"
 
 namespace kbseek::encoder {
@@ -161,7 +160,8 @@ TEST_F(MiniLmEncoder, InvalidUtf8NamesTheIndex) {
 }
 
 TEST_F(MiniLmEncoder, ConcurrentCallersGetTheSameVectors) {
-  const std::vector<std::string> texts = {"concurrent encoding", "并发编码测试", "a third, longer sentence for the batch"};
+  const std::vector<std::string> texts = {"concurrent encoding", "并发编码测试",
+                                          "a third, longer sentence for the batch"};
   const std::vector<float> want = encode(texts);
   std::vector<std::vector<float>> got(4);
   std::vector<std::thread> threads;
@@ -182,9 +182,7 @@ TEST_F(MiniLmEncoder, ConcurrentCallersGetTheSameVectors) {
   }
 }
 
-TEST_F(MiniLmEncoder, EmptyInputIsOk) {
-  EXPECT_TRUE(encoder_->encode({}, InputKind::kQuery, nullptr).is_ok());
-}
+TEST_F(MiniLmEncoder, EmptyInputIsOk) { EXPECT_TRUE(encoder_->encode({}, InputKind::kQuery, nullptr).is_ok()); }
 
 }  // namespace
 }  // namespace kbseek::encoder

@@ -20,9 +20,9 @@ TEST(BertPreTokenizerTest, CharacterClasses) {
   EXPECT_TRUE(is_bert_punctuation(0x166D));   // Po in Unicode 8, So today
   EXPECT_FALSE(is_bert_punctuation(0x2E43));  // assigned in Unicode 9
   EXPECT_FALSE(is_bert_punctuation(U'a'));
-  EXPECT_TRUE(is_bert_control(0x200B));            // zero-width space, Cf
-  EXPECT_TRUE(is_bert_control(0x00AD));            // soft hyphen, Cf
-  EXPECT_TRUE(is_bert_control(0xE001));            // private use
+  EXPECT_TRUE(is_bert_control(0x200B));  // zero-width space, Cf
+  EXPECT_TRUE(is_bert_control(0x00AD));  // soft hyphen, Cf
+  EXPECT_TRUE(is_bert_control(0xE001));  // private use
   EXPECT_FALSE(is_bert_control(U'\n'));
   EXPECT_TRUE(is_bert_whitespace(0x3000));
   EXPECT_TRUE(is_bert_whitespace(0x2028));
@@ -36,7 +36,9 @@ TEST(BertPreTokenizerTest, CharacterClasses) {
 TEST(BertPreTokenizerTest, NormalisesLikeBertNormalizer) {
   EXPECT_EQ(words("Héllo WÖRLD"), (std::vector<std::string>{"hello", "world"}));
   EXPECT_EQ(words("e\xCC\x81"), (std::vector<std::string>{"e"}));  // decomposed accent
-  EXPECT_EQ(words("a\tb\nc\x01" "d"), (std::vector<std::string>{"a", "b", "cd"}));
+  EXPECT_EQ(words("a\tb\nc\x01"
+                  "d"),
+            (std::vector<std::string>{"a", "b", "cd"}));
   EXPECT_EQ(words("我爱NLP!"), (std::vector<std::string>{"我", "爱", "nlp", "!"}));
   EXPECT_EQ(words("ΣΑΣ"), (std::vector<std::string>{"σασ"}));  // no final-sigma rule
   EXPECT_EQ(words("İ"), (std::vector<std::string>{"i"}));

@@ -76,7 +76,8 @@ TEST(BpeTokenizerTest, SplitBehaviours) {
   json j = tiny();
   j["normalizer"] = nullptr;
   j["model"]["vocab"]["-"] = 17;
-  j["pre_tokenizer"] = json::parse(R"({"type": "Split", "pattern": {"String": "-"}, "behavior": "Removed", "invert": false})");
+  j["pre_tokenizer"] =
+      json::parse(R"({"type": "Split", "pattern": {"String": "-"}, "behavior": "Removed", "invert": false})");
   EXPECT_EQ(ids(j, "ab-c"), (std::vector<int32_t>{4, 3}));
   j["pre_tokenizer"]["behavior"] = "Isolated";
   EXPECT_EQ(ids(j, "ab-c"), (std::vector<int32_t>{4, 17, 3}));

@@ -28,8 +28,10 @@ class PrecisionTest : public ::testing::Test {
     unsetenv("KBSEEK_PRECISION");
   }
   void TearDown() override {
-    if (had_) setenv("KBSEEK_PRECISION", saved_.c_str(), 1);
-    else unsetenv("KBSEEK_PRECISION");
+    if (had_)
+      setenv("KBSEEK_PRECISION", saved_.c_str(), 1);
+    else
+      unsetenv("KBSEEK_PRECISION");
   }
   kernels::Backend& cpu() { return *kernels::cpu_backend(); }
 

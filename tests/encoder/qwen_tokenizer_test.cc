@@ -43,7 +43,7 @@ TEST(Qwen2SplitTest, WordsTakeTheSpaceBeforeThem) {
   EXPECT_EQ(qwen_split("x\u0085y"), (Pieces{"x", "\u0085y"}));
   EXPECT_EQ(qwen_split("x\x1cy"), (Pieces{"x", "\x1cy"}));  // U+001C is not \s
   EXPECT_EQ(qwen_split("'hello"), (Pieces{"'hello"}));
-  EXPECT_EQ(qwen_split("\nfoo"), (Pieces{"\n", "foo"}));  // a line break never leads a word
+  EXPECT_EQ(qwen_split("\nfoo"), (Pieces{"\n", "foo"}));      // a line break never leads a word
   EXPECT_EQ(qwen_split("e\u0301"), (Pieces{"e", "\u0301"}));  // a combining mark is not \p{L}
 }
 
@@ -71,7 +71,7 @@ TEST(Qwen2SplitTest, PunctuationKeepsItsLineBreaks) {
 }
 
 TEST(Qwen2SplitTest, WhitespaceRunsBacktrackAsTheRegexDoes) {
-  EXPECT_EQ(qwen_split("a   b"), (Pieces{"a", "  ", " b"}));          // \s+(?!\S) leaves one space
+  EXPECT_EQ(qwen_split("a   b"), (Pieces{"a", "  ", " b"}));  // \s+(?!\S) leaves one space
   EXPECT_EQ(qwen_split("a \u00a0b"), (Pieces{"a", " ", "\u00a0b"}));
   EXPECT_EQ(qwen_split("a\n\n  b"), (Pieces{"a", "\n\n", " ", " b"}));  // \s*[\r\n]+ stops at the last break
   EXPECT_EQ(qwen_split("  \n  x"), (Pieces{"  \n", " ", " x"}));
@@ -207,21 +207,36 @@ json tiny_json() {
   const BpeVocab v = tiny_vocab();
   json vocab = json::object();
   for (size_t i = 0; i < 259; ++i) vocab[v.tokens[i]] = i;
-  json j = {
-      {"normalizer", {{"type", "NFC"}}},
-      {"pre_tokenizer",
-       {{"type", "Sequence"},
-        {"pretokenizers",
-         {{{"type", "Split"}, {"pattern", {{"Regex", std::string(kQwen2SplitPattern)}}}, {"behavior", "Isolated"}, {"invert", false}},
-          {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"trim_offsets", false}, {"use_regex", false}}}}}},
-      {"post_processor", {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"trim_offsets", false}, {"use_regex", false}}},
-      {"added_tokens",
-       {{{"id", 259}, {"content", "<|im_end|>"}, {"special", true}, {"normalized", false}, {"lstrip", false},
-         {"rstrip", false}, {"single_word", false}}}},
-      {"model",
-       {{"type", "BPE"}, {"dropout", nullptr}, {"unk_token", nullptr}, {"continuing_subword_prefix", ""},
-        {"end_of_word_suffix", ""}, {"fuse_unk", false}, {"byte_fallback", false}, {"ignore_merges", false},
-        {"vocab", vocab}, {"merges", v.merges}}}};
+  json j = {{"normalizer", {{"type", "NFC"}}},
+            {"pre_tokenizer",
+             {{"type", "Sequence"},
+              {"pretokenizers",
+               {{{"type", "Split"},
+                 {"pattern", {{"Regex", std::string(kQwen2SplitPattern)}}},
+                 {"behavior", "Isolated"},
+                 {"invert", false}},
+                {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"trim_offsets", false}, {"use_regex", false}}}}}},
+            {"post_processor",
+             {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"trim_offsets", false}, {"use_regex", false}}},
+            {"added_tokens",
+             {{{"id", 259},
+               {"content", "<|im_end|>"},
+               {"special", true},
+               {"normalized", false},
+               {"lstrip", false},
+               {"rstrip", false},
+               {"single_word", false}}}},
+            {"model",
+             {{"type", "BPE"},
+              {"dropout", nullptr},
+              {"unk_token", nullptr},
+              {"continuing_subword_prefix", ""},
+              {"end_of_word_suffix", ""},
+              {"fuse_unk", false},
+              {"byte_fallback", false},
+              {"ignore_merges", false},
+              {"vocab", vocab},
+              {"merges", v.merges}}}};
   return j;
 }
 
@@ -238,7 +253,8 @@ TEST(ByteLevelBpeTest, TokenizerJsonPathMatchesFromVocab) {
 TEST(ByteLevelBpeTest, IgnoreMergesTakesWholeWords) {
   json j = tiny_json();
   j["model"]["vocab"]["Ġtthe"] = 262;  // reachable by no merge
-  EXPECT_EQ(encode(*BpeTokenizer::from_json(j.dump(), "t.json").value(), " tthe"), (std::vector<int32_t>{256, 't', 257}));
+  EXPECT_EQ(encode(*BpeTokenizer::from_json(j.dump(), "t.json").value(), " tthe"),
+            (std::vector<int32_t>{256, 't', 257}));
   j["model"]["ignore_merges"] = true;
   EXPECT_EQ(encode(*BpeTokenizer::from_json(j.dump(), "t.json").value(), " tthe"), (std::vector<int32_t>{262}));
 }
@@ -283,9 +299,8 @@ TEST(ChatTemplateTest, QwenTurns) {
 std::string qwen_gguf() { return std::string(KBSEEK_TEST_MODELS_DIR) + "/qwen2.5-0.5b-instruct/model.gguf"; }
 
 void require_qwen() {
-  ASSERT_TRUE(core::path_exists(qwen_gguf()))
-      << "model qwen2.5-0.5b-instruct is not installed at " << qwen_gguf()
-      << ": run `bash scripts/fetch_gguf.sh qwen2.5-0.5b-instruct models`";
+  ASSERT_TRUE(core::path_exists(qwen_gguf())) << "model qwen2.5-0.5b-instruct is not installed at " << qwen_gguf()
+                                              << ": run `bash scripts/fetch_gguf.sh qwen2.5-0.5b-instruct models`";
 }
 
 const BpeTokenizer* qwen() {
@@ -303,9 +318,7 @@ const BpeTokenizer* qwen() {
   return tok.get();
 }
 
-std::vector<json> cases() {
-  return testing::read_jsonl(testing::data_dir() + "/qwen2_tokenizer_cases.jsonl");
-}
+std::vector<json> cases() { return testing::read_jsonl(testing::data_dir() + "/qwen2_tokenizer_cases.jsonl"); }
 
 TEST(QwenTokenizerTest, FixtureMatchesTransformersIdForId) {
   ASSERT_NO_FATAL_FAILURE(require_qwen());
@@ -339,7 +352,8 @@ TEST(QwenTokenizerTest, ChatTemplateMatchesApplyChatTemplate) {
     if (!r.contains("messages")) continue;
     ++n;
     std::vector<ChatMessage> messages;
-    for (const json& m : r["messages"]) messages.push_back({m["role"].get<std::string>(), m["content"].get<std::string>()});
+    for (const json& m : r["messages"])
+      messages.push_back({m["role"].get<std::string>(), m["content"].get<std::string>()});
     const std::string text = render_chatml(messages, r["add_generation_prompt"].get<bool>());
     EXPECT_EQ(text, r["text"].get<std::string>());
     auto ids = qwen()->encode(text, false);

@@ -26,8 +26,8 @@ void expect_fixture_parity(const std::string& fixture) {
     const std::vector<int32_t> want = rows[i].at("ids").get<std::vector<int32_t>>();
     const std::vector<int32_t> got = (*tok)->encode(text, 1 << 20);
     // Report only the first mismatch: later ones are usually the same cause.
-    ASSERT_EQ(got, want) << fixture << ":" << (i + 1) << ": text " << nlohmann::json(text).dump()
-                         << "\n  got  " << ids_to_string(got) << "\n  want " << ids_to_string(want);
+    ASSERT_EQ(got, want) << fixture << ":" << (i + 1) << ": text " << nlohmann::json(text).dump() << "\n  got  "
+                         << ids_to_string(got) << "\n  want " << ids_to_string(want);
   }
 }
 
@@ -58,8 +58,8 @@ TEST(MiniLmTokenizer, VocabTxtLoaderAgreesWithTokenizerJson) {
 
 // Toy vocabulary for the unit cases below.
 std::unique_ptr<WordPieceTokenizer> toy() {
-  std::vector<std::string> vocab = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "un", "##aff", "##able",
-                                    "hello", "!", "a", "##a", "中", "cafe", ",", "world"};
+  std::vector<std::string> vocab = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "un",   "##aff", "##able",
+                                    "hello", "!",     "a",     "##a",   "中",     "cafe", ",",     "world"};
   auto t = WordPieceTokenizer::from_vocab(vocab, WordPieceOptions{});
   EXPECT_TRUE(t.is_ok()) << t.status().to_string();
   return std::move(t).value();

@@ -4,9 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
-#include <random>
-
 #include <nlohmann/json.hpp>
+#include <random>
 
 namespace kbseek::indexer {
 namespace {
@@ -58,7 +57,8 @@ TEST(DedupTest, ThresholdIsMeasuredOnRealPassages) {
   ASSERT_TRUE(in);
   std::vector<uint64_t> fps;
   std::string line;
-  while (std::getline(in, line)) fps.push_back(simhash(normalized_text(nlohmann::json::parse(line)["text"].get<std::string>())));
+  while (std::getline(in, line))
+    fps.push_back(simhash(normalized_text(nlohmann::json::parse(line)["text"].get<std::string>())));
   int close = 0;
   for (size_t i = 0; i < fps.size(); ++i)
     for (size_t j = i + 1; j < fps.size(); ++j) close += hamming(fps[i], fps[j]) <= 3;
@@ -75,8 +75,8 @@ TEST(DedupTest, BandedIndexFindsWithinThresholdOnly) {
   EXPECT_EQ(m.of, "a");
   EXPECT_EQ(m.distance, 3);
   EXPECT_TRUE(idx.find(base ^ (1ULL | 1ULL << 20 | 1ULL << 40), "x", &m));  // 3 bits in 3 bands
-  EXPECT_FALSE(idx.find(base ^ 0b1111, "x", &m));  // 4 bits: beyond the threshold
-  EXPECT_FALSE(idx.find(base, "a", &m));           // never itself
+  EXPECT_FALSE(idx.find(base ^ 0b1111, "x", &m));                           // 4 bits: beyond the threshold
+  EXPECT_FALSE(idx.find(base, "a", &m));                                    // never itself
   idx.remove("a");
   EXPECT_FALSE(idx.find(base, "x", &m));
   DuplicateIndex exact(0);

@@ -76,8 +76,9 @@ TEST(JsonlReaderTest, TimestampForms) {
 }
 
 TEST(JsonlReaderTest, MissingFileIsAnIoErrorNamingThePath) {
-  auto st = read_jsonl("/nonexistent/docs.jsonl", [](storage::Document&&, int64_t) { return true; },
-                       [](const Rejection&) { return true; });
+  auto st = read_jsonl(
+      "/nonexistent/docs.jsonl", [](storage::Document&&, int64_t) { return true; },
+      [](const Rejection&) { return true; });
   EXPECT_FALSE(st.is_ok());
   EXPECT_NE(st.message().find("/nonexistent/docs.jsonl"), std::string::npos);
 }

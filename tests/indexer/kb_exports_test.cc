@@ -21,15 +21,24 @@ using nlohmann::json;
 
 std::map<std::string, storage::Document> read_folder(const std::string& dir) {
   std::map<std::string, storage::Document> docs;
-  EXPECT_TRUE(read_input(dir, {}, [&](storage::Document&& d, const char*) { docs[d.id] = std::move(d); return true; },
-                         [](const Rejection& r) { ADD_FAILURE() << r.source << ": " << r.reason; return true; }, nullptr)
+  EXPECT_TRUE(read_input(
+                  dir, {},
+                  [&](storage::Document&& d, const char*) {
+                    docs[d.id] = std::move(d);
+                    return true;
+                  },
+                  [](const Rejection& r) {
+                    ADD_FAILURE() << r.source << ": " << r.reason;
+                    return true;
+                  },
+                  nullptr)
                   .is_ok());
   return docs;
 }
 
 std::string fresh_dir(const std::string& name) {
-  const std::string dir = std::filesystem::temp_directory_path().string() + "/kbseek_kb_" + std::to_string(::getpid()) +
-                          "_" + name;
+  const std::string dir =
+      std::filesystem::temp_directory_path().string() + "/kbseek_kb_" + std::to_string(::getpid()) + "_" + name;
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;
@@ -155,7 +164,8 @@ TEST(KbExportsTest, AConfluenceHtmlSpaceExport) {
             "Install the WireGuard client, then import the profile IT sends you.\n\nTroubleshooting\n\n"
             "Check the clock is right.");
   EXPECT_EQ(d.timestamp, 1709596800);  // 2024-03-05, the last modification
-  EXPECT_EQ(json::parse(d.metadata_json), json::parse(R"({"space":"Engineering","breadcrumbs":["Engineering","Onboarding"]})"));
+  EXPECT_EQ(json::parse(d.metadata_json),
+            json::parse(R"({"space":"Engineering","breadcrumbs":["Engineering","Onboarding"]})"));
 }
 
 }  // namespace

@@ -4,9 +4,8 @@
 // the page id as metadata, a page without text rejected by title, malformed
 // XML stopping with the line while the pages before it stay in.
 #include <gtest/gtest.h>
-#include <zlib.h>
-
 #include <unistd.h>
+#include <zlib.h>
 
 #include <cstring>
 #include <filesystem>
@@ -56,12 +55,14 @@ TEST(WikitextTest, MarkupGoesTextStays) {
 }
 
 TEST(WikitextTest, ChineseLinksAndCategories) {
-  const WikiText w = wikitext_to_text("'''上海市'''，简称'''沪'''，是[[中华人民共和国直辖市|直辖市]]之一。[[分类:中国城市]]");
+  const WikiText w =
+      wikitext_to_text("'''上海市'''，简称'''沪'''，是[[中华人民共和国直辖市|直辖市]]之一。[[分类:中国城市]]");
   EXPECT_EQ(w.text, "上海市，简称沪，是直辖市之一。");
   EXPECT_EQ(w.categories, std::vector<std::string>{"中国城市"});
 }
 
-constexpr const char* kDump = R"(<mediawiki xmlns="http://www.mediawiki.org/xml/export-0.10/" version="0.10" xml:lang="en">
+constexpr const char* kDump =
+    R"(<mediawiki xmlns="http://www.mediawiki.org/xml/export-0.10/" version="0.10" xml:lang="en">
   <siteinfo>
     <sitename>Team Wiki</sitename>
     <namespaces><namespace key="0" case="first-letter" /><namespace key="1" case="first-letter">Talk</namespace></namespaces>
@@ -113,8 +114,8 @@ constexpr const char* kDump = R"(<mediawiki xmlns="http://www.mediawiki.org/xml/
 )";
 
 std::string write_temp(const std::string& name, const std::string& content) {
-  const std::string dir = std::filesystem::temp_directory_path().string() + "/kbseek_mediawiki_" +
-                          std::to_string(::getpid());
+  const std::string dir =
+      std::filesystem::temp_directory_path().string() + "/kbseek_mediawiki_" + std::to_string(::getpid());
   std::filesystem::create_directories(dir);
   const std::string path = dir + "/" + name;
   std::ofstream(path, std::ios::binary) << content;
@@ -127,8 +128,16 @@ TEST(MediaWikiDumpTest, ArticlesOfTheLastRevisionWithCategories) {
   std::vector<Rejection> rejected;
   MediaWikiStats stats;
   ASSERT_TRUE(read_mediawiki(
-                  path, [&](storage::Document&& d, int64_t) { docs.push_back(std::move(d)); return true; },
-                  [&](const Rejection& r) { rejected.push_back(r); return true; }, &stats)
+                  path,
+                  [&](storage::Document&& d, int64_t) {
+                    docs.push_back(std::move(d));
+                    return true;
+                  },
+                  [&](const Rejection& r) {
+                    rejected.push_back(r);
+                    return true;
+                  },
+                  &stats)
                   .is_ok());
   EXPECT_EQ(stats.pages, 5);
   EXPECT_EQ(stats.indexed, 2);
@@ -172,7 +181,13 @@ TEST(MediaWikiDumpTest, GzipAutoFormatMalformedAndForeignXml) {
   const std::string bad = write_temp("cut.xml", cut);
   ids.clear();
   std::vector<Rejection> rejected;
-  ASSERT_TRUE(read_input(bad, {}, collect, [&](const Rejection& r) { rejected.push_back(r); return true; }, nullptr)
+  ASSERT_TRUE(read_input(
+                  bad, {}, collect,
+                  [&](const Rejection& r) {
+                    rejected.push_back(r);
+                    return true;
+                  },
+                  nullptr)
                   .is_ok());
   EXPECT_EQ(ids, std::vector<std::string>{"VPN setup"});
   ASSERT_EQ(rejected.size(), 1u);

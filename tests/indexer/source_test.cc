@@ -19,15 +19,16 @@ namespace fs = std::filesystem;
 
 std::string unhex(const std::string& hex) {
   std::string out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  for (size_t i = 0; i + 1 < hex.size(); i += 2)
+    out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
   return out;
 }
 
 // "资料库连线逾时的排查步骤，请先检查网络。" in GB18030 and
 // "資料庫連線逾時的排查步驟，請先檢查網路設定與防火牆。" in Big5 (made with iconv).
 const std::string kGb = unhex("d7cac1cfbfe2c1accfdfd3e2cab1b5c4c5c5b2e9b2bdd6e8a3acc7ebcfc8bcecb2e9cdf8c2e7a1a3");
-const std::string kBig5 = unhex(
-    "b8eaaec6ae77b373bd75b94faec9aabab1c6ac64a842c64aa141bdd0a5fdc0cbac64baf4b8f4b35da977bb50a8bea4f5c0f0a143");
+const std::string kBig5 =
+    unhex("b8eaaec6ae77b373bd75b94faec9aabab1c6ac64a842c64aa141bdd0a5fdc0cbac64baf4b8f4b35da977bb50a8bea4f5c0f0a143");
 
 class SourceTest : public ::testing::Test {
  protected:
@@ -124,14 +125,16 @@ TEST_F(SourceTest, UndecodableBytesAreReportedNeverDropped) {
 }
 
 TEST_F(SourceTest, GzipIsReadByItsMagicBytes) {
-  Read r = read(write_gz("docs.jsonl.gz", "{\"id\":\"z1\",\"text\":\"compressed\"}\n{\"id\":\"z2\",\"text\":\"too\"}\n"));
+  Read r =
+      read(write_gz("docs.jsonl.gz", "{\"id\":\"z1\",\"text\":\"compressed\"}\n{\"id\":\"z2\",\"text\":\"too\"}\n"));
   ASSERT_TRUE(r.status.is_ok()) << r.status.to_string();
   ASSERT_EQ(r.docs.size(), 2u);
   EXPECT_EQ(r.docs[1].id, "z2");
   // A gzip without the suffix, in a GB18030 line format.
   ReadOptions jsonl;
   jsonl.format = InputFormat::kJsonl;
-  Read g = read(write_gz("nosuffix", unhex("7b226964223a226731222c2274657874223a22cafdbeddbfe2b1b8b7dd227d") + "\n"), jsonl);
+  Read g =
+      read(write_gz("nosuffix", unhex("7b226964223a226731222c2274657874223a22cafdbeddbfe2b1b8b7dd227d") + "\n"), jsonl);
   ASSERT_EQ(g.docs.size(), 1u);
   EXPECT_EQ(g.docs[0].text, "数据库备份");
   // A truncated gzip is an error naming the file, not a silent short read.
@@ -226,7 +229,10 @@ TEST(MarkupTest, HtmlKeepsStructureDropsChromeAndDecodesEntities) {
   EXPECT_EQ(m.text.find("Home"), std::string::npos);
   EXPECT_EQ(m.text.find("color"), std::string::npos);
   EXPECT_EQ(m.text.find("comment"), std::string::npos);
-  EXPECT_NE(m.text.find("备份步骤\n\n每天 凌晨\xC2\xA0" "2 点\n自动备份。\n\n第一步\n\n第二步"), std::string::npos) << m.text;
+  EXPECT_NE(m.text.find("备份步骤\n\n每天 凌晨\xC2\xA0"
+                        "2 点\n自动备份。\n\n第一步\n\n第二步"),
+            std::string::npos)
+      << m.text;
   EXPECT_EQ(html_to_text("<h1>Only heading</h1><p>x</p>").title, "Only heading");
 }
 

@@ -8,8 +8,7 @@ namespace {
 
 using AttentionTest = BackendTest;
 
-std::vector<double> ref_attention(const std::vector<float>& qkv, const std::vector<int>& offsets,
-                                  int heads, int dim) {
+std::vector<double> ref_attention(const std::vector<float>& qkv, const std::vector<int>& offsets, int heads, int dim) {
   const int hidden = heads * dim;
   const int batch = static_cast<int>(offsets.size()) - 1;
   std::vector<double> ctx(static_cast<size_t>(offsets.back()) * hidden, 0.0);

@@ -65,8 +65,8 @@ inline double normalized_error(const std::vector<float>& got, const std::vector<
   return std::sqrt(num) / std::max(std::sqrt(den), 1e-30);
 }
 
-#define KB_INSTANTIATE_BACKENDS(suite)                                           \
-  INSTANTIATE_TEST_SUITE_P(Backends, suite, ::testing::Values("cpu", "cuda"),    \
+#define KB_INSTANTIATE_BACKENDS(suite)                                        \
+  INSTANTIATE_TEST_SUITE_P(Backends, suite, ::testing::Values("cpu", "cuda"), \
                            [](const ::testing::TestParamInfo<std::string>& i) { return i.param; })
 
 }  // namespace kbseek::kernels::testing

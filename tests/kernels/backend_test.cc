@@ -1,11 +1,11 @@
 // Backend plumbing: op names, supports(), Buffer ownership, and the CUDA
 // backend reporting a clear reason when it cannot start.
+#include "kernels/backend.h"
+
 #include <gtest/gtest.h>
 
 #include <set>
 #include <string>
-
-#include "kernels/backend.h"
 
 namespace kbseek::kernels {
 namespace {
@@ -46,8 +46,7 @@ TEST(BackendTest, CudaBackendIsPresentOrSaysWhy) {
     EXPECT_EQ(cuda.value()->device_name().rfind("cuda:", 0), 0u);
   } else {
     EXPECT_EQ(cuda.status().code(), core::StatusCode::kUnavailable);
-    EXPECT_NE(cuda.status().message().find("no CUDA device"), std::string::npos)
-        << cuda.status().message();
+    EXPECT_NE(cuda.status().message().find("no CUDA device"), std::string::npos) << cuda.status().message();
   }
 }
 

@@ -68,8 +68,9 @@ TEST_P(DecoderBlocksTest, CausalAttentionFirstRowSeesOnlyItselfAndPrefix) {
   const std::vector<int> offsets = {0, 2};
   std::vector<float> q = {1, 0, 1, 0}, k = {1, 0, 50, 0}, v = {3, 4, -100, -100};
   Buffer dq = upload(q), dk = upload(k), dv = upload(v), dctx = upload(std::vector<float>(4, 0.0f));
-  ASSERT_TRUE(backend_->causal_attention(dq.data(), dk.data(), dv.data(), nullptr, nullptr, 0, dctx.data(), 1,
-                                         offsets.data(), 1, 1, 2, 1.0f)
+  ASSERT_TRUE(backend_
+                  ->causal_attention(dq.data(), dk.data(), dv.data(), nullptr, nullptr, 0, dctx.data(), 1,
+                                     offsets.data(), 1, 1, 2, 1.0f)
                   .is_ok());
   const auto got = download(dctx);
   EXPECT_NEAR(got[0], 3.0, 1e-6);

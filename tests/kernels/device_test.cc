@@ -1,10 +1,10 @@
 // KBSEEK_DEVICE through kernels::choose_backend: the one device choice every
 // model family uses.
+#include "kernels/device.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdlib>
-
-#include "kernels/device.h"
 
 namespace kbseek::kernels {
 namespace {

@@ -3,10 +3,9 @@
 // modules (gen_gemma_blocks.py beside this file); every backend runs our ops
 // on the same inputs. Errors are reported per block as max |got - want| over
 // max |want| (and the L2 normalised error).
-#include <nlohmann/json.hpp>
-
 #include <cstdio>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "tests/kernels/backend_fixture.h"
 
@@ -44,8 +43,8 @@ class GemmaBlocksTest : public BackendTest {
       max_want = std::max(max_want, std::abs(want[i]));
     }
     const double rel = max_err / std::max(max_want, 1e-30);
-    std::printf("  %s %s: max |err| %.2e (%.2e of max |want| %.3g), L2 %.2e\n", GetParam().c_str(),
-                what.c_str(), max_err, rel, max_want, normalized_error(got, want));
+    std::printf("  %s %s: max |err| %.2e (%.2e of max |want| %.3g), L2 %.2e\n", GetParam().c_str(), what.c_str(),
+                max_err, rel, max_want, normalized_error(got, want));
     EXPECT_LT(rel, 1e-5) << what;
     EXPECT_LT(normalized_error(got, want), 1e-6) << what;
   }
@@ -73,7 +72,8 @@ TEST_P(GemmaBlocksTest, RmsNormMatchesGemma3RMSNorm) {
     const int rows = c["rows"], cols = c["cols"];
     Buffer x = upload(floats(c["x"])), out = zeros(static_cast<size_t>(rows) * cols);
     Buffer gamma = gemma_gamma(c["weight"]);
-    ASSERT_TRUE(backend_->rms_norm(x.data(), out.data(), rows, cols, gamma.data(), c["eps"].get<float>(), false).is_ok());
+    ASSERT_TRUE(
+        backend_->rms_norm(x.data(), out.data(), rows, cols, gamma.data(), c["eps"].get<float>(), false).is_ok());
     expect_close("rms_norm[" + std::to_string(n++) + "]", download(out), c["out"]);
   }
   EXPECT_GT(n, 0);
@@ -87,10 +87,12 @@ TEST_P(GemmaBlocksTest, RopeMatchesApplyRotaryPosEmb) {
     for (const json& t : c["tensors"]) {
       const int heads = t["heads"];
       Buffer x = upload(floats(t["x"]));
-      ASSERT_TRUE(backend_->rope(x.data(), heads * dim, static_cast<int>(offsets.size()) - 1, offsets.data(), heads,
-                                 dim, c["base"].get<float>(), 0).is_ok());
-      expect_close("rope[" + std::to_string(n++) + "] " + c["layer_type"].get<std::string>() + " T=" +
-                       std::to_string(offsets.back()) + " heads=" + std::to_string(heads),
+      ASSERT_TRUE(backend_
+                      ->rope(x.data(), heads * dim, static_cast<int>(offsets.size()) - 1, offsets.data(), heads, dim,
+                             c["base"].get<float>(), 0)
+                      .is_ok());
+      expect_close("rope[" + std::to_string(n++) + "] " + c["layer_type"].get<std::string>() +
+                       " T=" + std::to_string(offsets.back()) + " heads=" + std::to_string(heads),
                    download(x), t["out"]);
     }
   }
@@ -108,10 +110,12 @@ TEST_P(GemmaBlocksTest, GqaAttentionMatchesEagerAttentionWithGemmaMask) {
     }
     Buffer q = upload(floats(c["q"])), k = upload(floats(c["k"])), v = upload(floats(c["v"]));
     Buffer ctx = zeros(static_cast<size_t>(offsets.back()) * hq * dim);
-    ASSERT_TRUE(backend_->gqa_attention(q.data(), k.data(), v.data(), ctx.data(), static_cast<int>(offsets.size()) - 1,
-                                        offsets.data(), hq, hkv, dim, c["scale"].get<float>(), window).is_ok());
-    expect_close("attention[" + std::to_string(n++) + "] " + c["layer_type"].get<std::string>() + " window=" +
-                     std::to_string(window),
+    ASSERT_TRUE(backend_
+                    ->gqa_attention(q.data(), k.data(), v.data(), ctx.data(), static_cast<int>(offsets.size()) - 1,
+                                    offsets.data(), hq, hkv, dim, c["scale"].get<float>(), window)
+                    .is_ok());
+    expect_close("attention[" + std::to_string(n++) + "] " + c["layer_type"].get<std::string>() +
+                     " window=" + std::to_string(window),
                  download(ctx), c["ctx"]);
   }
   EXPECT_GT(n, 0);
@@ -135,8 +139,10 @@ TEST_P(GemmaBlocksTest, AttentionLayerMatchesGemma3Attention) {
     ASSERT_TRUE(backend_->rope(q.data(), hq * dim, seqs, offsets.data(), hq, dim, base, 0).is_ok());
     ASSERT_TRUE(backend_->rope(k.data(), hkv * dim, seqs, offsets.data(), hkv, dim, base, 0).is_ok());
     Buffer ctx = zeros(static_cast<size_t>(t) * hq * dim);
-    ASSERT_TRUE(backend_->gqa_attention(q.data(), k.data(), v.data(), ctx.data(), seqs, offsets.data(), hq, hkv, dim,
-                                        c["scale"].get<float>(), c["window"].get<int>()).is_ok());
+    ASSERT_TRUE(backend_
+                    ->gqa_attention(q.data(), k.data(), v.data(), ctx.data(), seqs, offsets.data(), hq, hkv, dim,
+                                    c["scale"].get<float>(), c["window"].get<int>())
+                    .is_ok());
     Buffer out = linear(ctx, t, hq * dim, floats(c["o_proj"]), hidden);
     expect_close("attention_layer[" + std::to_string(n++) + "] " + c["layer_type"].get<std::string>(), download(out),
                  c["out"]);

@@ -17,8 +17,8 @@ struct GqaCase {
 
 std::string describe(const GqaCase& c) {
   return "seqs=" + std::to_string(c.offsets.size() - 1) + " T=" + std::to_string(c.offsets.back()) +
-         " hq=" + std::to_string(c.hq) + " hkv=" + std::to_string(c.hkv) + " dim=" +
-         std::to_string(c.dim) + " window=" + std::to_string(c.window);
+         " hq=" + std::to_string(c.hq) + " hkv=" + std::to_string(c.hkv) + " dim=" + std::to_string(c.dim) +
+         " window=" + std::to_string(c.window);
 }
 
 class GqaAttentionTest : public BackendTest {
@@ -30,9 +30,9 @@ class GqaAttentionTest : public BackendTest {
     Buffer dq = upload(q), dk = upload(k), dv = upload(v);
     Buffer dctx = upload(std::vector<float>(t * c.hq * c.dim, 123.0f));
     const float scale = 1.0f / std::sqrt(static_cast<float>(c.dim));
-    core::Status st = backend_->gqa_attention(dq.data(), dk.data(), dv.data(), dctx.data(),
-                                              static_cast<int>(c.offsets.size()) - 1,
-                                              c.offsets.data(), c.hq, c.hkv, c.dim, scale, c.window);
+    core::Status st =
+        backend_->gqa_attention(dq.data(), dk.data(), dv.data(), dctx.data(), static_cast<int>(c.offsets.size()) - 1,
+                                c.offsets.data(), c.hq, c.hkv, c.dim, scale, c.window);
     EXPECT_TRUE(st.is_ok()) << st.to_string();
     return st.is_ok() ? download(dctx) : std::vector<float>();
   }
@@ -46,9 +46,7 @@ class GqaAttentionTest : public BackendTest {
     const auto got = run(c, q, k, v);
     ASSERT_EQ(got.size(), t * c.hq * c.dim);
     const double scale = 1.0f / std::sqrt(static_cast<float>(c.dim));
-    EXPECT_LT(normalized_error(got, ref_gqa_attention(q, k, v, c.offsets, c.hq, c.hkv, c.dim, scale,
-                                                      c.window)),
-              tol);
+    EXPECT_LT(normalized_error(got, ref_gqa_attention(q, k, v, c.offsets, c.hq, c.hkv, c.dim, scale, c.window)), tol);
   }
 };
 
@@ -66,10 +64,10 @@ TEST_P(GqaAttentionTest, WindowLargerThanSequencesIsFullAttention) {
 }
 
 TEST_P(GqaAttentionTest, MultiHeadAndWiderGroups) {
-  check({kMixed, 4, 4, 32, 0}, 112);   // num_q_heads = num_kv_heads
+  check({kMixed, 4, 4, 32, 0}, 112);  // num_q_heads = num_kv_heads
   check({kMixed, 4, 4, 32, 6}, 115);
-  check({kMixed, 8, 2, 16, 0}, 118);   // groups of 4, Qwen-style
-  check({kMixed, 6, 2, 16, 9}, 121);   // groups of 3 over two kv heads
+  check({kMixed, 8, 2, 16, 0}, 118);  // groups of 4, Qwen-style
+  check({kMixed, 6, 2, 16, 9}, 121);  // groups of 3 over two kv heads
 }
 
 TEST_P(GqaAttentionTest, WindowOfOneCopiesValues) {

@@ -28,7 +28,8 @@ const Shape kShapes[] = {{1, 768, 768}, {7, 768, 256}, {61, 768, 2304}, {130, 11
 
 TEST_P(PreparedWeightsTest, Fp32EqualsLinear) {
   for (const Shape s : kShapes) {
-    const auto x = random_vector(static_cast<size_t>(s.rows) * s.in, 1), w = random_vector(static_cast<size_t>(s.out) * s.in, 2);
+    const auto x = random_vector(static_cast<size_t>(s.rows) * s.in, 1),
+               w = random_vector(static_cast<size_t>(s.out) * s.in, 2);
     auto pw = backend_->prepare_weights(w.data(), s.out, s.in, WeightFormat::kF32);
     ASSERT_TRUE(pw.is_ok()) << pw.status().to_string();
     EXPECT_EQ(pw.value()->format(), WeightFormat::kF32);
@@ -43,7 +44,8 @@ TEST_P(PreparedWeightsTest, Fp32EqualsLinear) {
 TEST_P(PreparedWeightsTest, Bf16MatchesRoundedOperandsAndStaysNearFp32) {
   if (!backend_->supports_weights(WeightFormat::kBF16)) GTEST_SKIP() << backend_->device_name() << ": no bf16 weights";
   for (const Shape s : kShapes) {
-    const auto x = random_vector(static_cast<size_t>(s.rows) * s.in, 3), w = random_vector(static_cast<size_t>(s.out) * s.in, 4);
+    const auto x = random_vector(static_cast<size_t>(s.rows) * s.in, 3),
+               w = random_vector(static_cast<size_t>(s.out) * s.in, 4);
     auto pw = backend_->prepare_weights(w.data(), s.out, s.in, WeightFormat::kBF16);
     ASSERT_TRUE(pw.is_ok()) << pw.status().to_string();
     Buffer dx = upload(x), dy = upload(std::vector<float>(static_cast<size_t>(s.rows) * s.out, 7.0f));

@@ -15,10 +15,11 @@
 // unquantized product.) CUDA keeps x in fp32: 1e-4 there. With x quantized
 // the same way in the reference, only float rounding of the block scales and
 // sums remains: 1e-5.
+#include "kernels/cpu/quant_gemm.h"
+
 #include <cstring>
 #include <random>
 
-#include "kernels/cpu/quant_gemm.h"
 #include "tests/kernels/backend_fixture.h"
 
 namespace kbseek::kernels::testing {

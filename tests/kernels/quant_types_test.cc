@@ -27,10 +27,16 @@ float from_bits(uint32_t u) {
 }
 
 TEST(QuantTypes, GgmlIdsNamesAndSizes) {
-  const struct { uint32_t id; QuantType t; const char* name; int64_t elems; size_t bytes; } kCases[] = {
-      {0, QuantType::kF32, "F32", 1, 4},       {1, QuantType::kF16, "F16", 1, 2},
-      {30, QuantType::kBF16, "BF16", 1, 2},    {8, QuantType::kQ8_0, "Q8_0", 32, 34},
-      {6, QuantType::kQ5_0, "Q5_0", 32, 22},   {12, QuantType::kQ4_K, "Q4_K", 256, 144},
+  const struct {
+    uint32_t id;
+    QuantType t;
+    const char* name;
+    int64_t elems;
+    size_t bytes;
+  } kCases[] = {
+      {0, QuantType::kF32, "F32", 1, 4},        {1, QuantType::kF16, "F16", 1, 2},
+      {30, QuantType::kBF16, "BF16", 1, 2},     {8, QuantType::kQ8_0, "Q8_0", 32, 34},
+      {6, QuantType::kQ5_0, "Q5_0", 32, 22},    {12, QuantType::kQ4_K, "Q4_K", 256, 144},
       {14, QuantType::kQ6_K, "Q6_K", 256, 210},
   };
   for (const auto& c : kCases) {
@@ -75,8 +81,8 @@ TEST(Fp16, EveryHalfRoundTrips) {
 
 TEST(Fp16, RoundsToNearestEven) {
   const float ulp1 = std::ldexp(1.0f, -10);
-  EXPECT_EQ(fp32_to_fp16(1.0f + ulp1 / 2), 0x3C00);          // tie, even below
-  EXPECT_EQ(fp32_to_fp16(1.0f + 3 * ulp1 / 2), 0x3C02);      // tie, even above
+  EXPECT_EQ(fp32_to_fp16(1.0f + ulp1 / 2), 0x3C00);      // tie, even below
+  EXPECT_EQ(fp32_to_fp16(1.0f + 3 * ulp1 / 2), 0x3C02);  // tie, even above
   EXPECT_EQ(fp32_to_fp16(1.0f + ulp1 / 2 + ulp1 / 1024), 0x3C01);
   EXPECT_EQ(fp32_to_fp16(-1.0f - ulp1 / 2 - ulp1 / 1024), 0xBC01);
   EXPECT_EQ(fp32_to_fp16(65519.0f), 0x7BFF);
@@ -86,11 +92,11 @@ TEST(Fp16, RoundsToNearestEven) {
   EXPECT_EQ(fp32_to_fp16(std::numeric_limits<float>::infinity()), 0x7C00);
   // Subnormal halves: units of 2^-24.
   const float unit = std::ldexp(1.0f, -24);
-  EXPECT_EQ(fp32_to_fp16(unit / 2), 0x0000);                 // tie with zero
+  EXPECT_EQ(fp32_to_fp16(unit / 2), 0x0000);  // tie with zero
   EXPECT_EQ(fp32_to_fp16(unit / 2 * 1.0001f), 0x0001);
-  EXPECT_EQ(fp32_to_fp16(3 * unit / 2), 0x0002);             // tie, even above
-  EXPECT_EQ(fp32_to_fp16(5 * unit / 2), 0x0002);             // tie, even below
-  EXPECT_EQ(fp32_to_fp16(1023.5f * unit), 0x0400);           // carries into the smallest normal
+  EXPECT_EQ(fp32_to_fp16(3 * unit / 2), 0x0002);    // tie, even above
+  EXPECT_EQ(fp32_to_fp16(5 * unit / 2), 0x0002);    // tie, even below
+  EXPECT_EQ(fp32_to_fp16(1023.5f * unit), 0x0400);  // carries into the smallest normal
   EXPECT_EQ(fp32_to_fp16(-7 * unit), 0x8007);
   EXPECT_EQ(fp32_to_fp16(1e-10f), 0x0000);
   EXPECT_EQ(fp32_to_fp16(-1e-10f), 0x8000);
@@ -138,7 +144,7 @@ TEST(Bf16, RoundingInfNanSubnormals) {
   EXPECT_EQ(fp32_to_bf16(std::numeric_limits<float>::infinity()), 0x7F80);
   EXPECT_EQ(fp32_to_bf16(-std::numeric_limits<float>::infinity()), 0xFF80);
   EXPECT_EQ(fp32_to_bf16(std::numeric_limits<float>::max()), 0x7F80);  // rounds up to infinity
-  EXPECT_EQ(fp32_to_bf16(from_bits(0x7F800001)), 0x7FC0);  // signalling NaN made quiet
+  EXPECT_EQ(fp32_to_bf16(from_bits(0x7F800001)), 0x7FC0);              // signalling NaN made quiet
   EXPECT_EQ(fp32_to_bf16(from_bits(0xFFC12345)), 0xFFC1);
   EXPECT_EQ(fp32_to_bf16(from_bits(0x00018000)), 0x0002);  // subnormals are kept
   EXPECT_EQ(fp32_to_bf16(from_bits(0x00008000)), 0x0000);
@@ -243,7 +249,7 @@ TEST(QuantizeQ8, Q8_0RoundTrip) {
   std::uniform_real_distribution<float> u(-3.0f, 3.0f);
   std::vector<float> x(1024);
   for (float& v : x) v = u(rng);
-  std::fill(x.begin() + 64, x.begin() + 96, 0.0f);  // an all-zero block
+  std::fill(x.begin() + 64, x.begin() + 96, 0.0f);                          // an all-zero block
   for (int i = 0; i < 32; ++i) x[96 + i] = static_cast<float>(i - 20) * 4;  // exactly representable: d = 4... /127
   std::vector<BlockQ8_0> q(x.size() / 32);
   quantize_row_q8_0(x.data(), q.data(), static_cast<int64_t>(x.size()));
@@ -291,8 +297,8 @@ TEST(QuantizeQ8, Q8KRoundTripAndBsums) {
   EXPECT_EQ(q[1].d, 0.0f);
   EXPECT_EQ(q[3].d, -1.0f);
   EXPECT_EQ(q[3].qs[0], -127);
-  EXPECT_EQ(q[3].qs[1], -2);  // -2.5 to even
-  EXPECT_EQ(q[3].qs[2], -4);  // -3.5 to even
+  EXPECT_EQ(q[3].qs[1], -2);   // -2.5 to even
+  EXPECT_EQ(q[3].qs[2], -4);   // -3.5 to even
   EXPECT_EQ(q[3].qs[3], 126);  // 126.5 to even
 }
 

@@ -9,9 +9,8 @@
 namespace kbseek::kernels::testing {
 
 // Row-major C = alpha op(A) op(B) + beta C; `ta`/`tb` true means transposed.
-inline std::vector<double> ref_sgemm(bool ta, bool tb, int m, int n, int k, double alpha,
-                                     const std::vector<float>& a, int lda,
-                                     const std::vector<float>& b, int ldb, double beta,
+inline std::vector<double> ref_sgemm(bool ta, bool tb, int m, int n, int k, double alpha, const std::vector<float>& a,
+                                     int lda, const std::vector<float>& b, int ldb, double beta,
                                      const std::vector<float>& c, int ldc) {
   std::vector<double> out(c.begin(), c.end());
   for (int i = 0; i < m; ++i) {
@@ -37,9 +36,8 @@ inline void ref_softmax_row(double* x, int cols) {
   for (int c = 0; c < cols; ++c) x[c] /= sum;
 }
 
-inline std::vector<double> ref_layernorm(const std::vector<float>& x, const float* residual, int rows,
-                                         int cols, const std::vector<float>& gamma,
-                                         const std::vector<float>& beta, double eps) {
+inline std::vector<double> ref_layernorm(const std::vector<float>& x, const float* residual, int rows, int cols,
+                                         const std::vector<float>& gamma, const std::vector<float>& beta, double eps) {
   std::vector<double> out(x.size());
   for (int r = 0; r < rows; ++r) {
     std::vector<double> v(cols);
@@ -75,9 +73,8 @@ inline std::vector<double> ref_rms_norm(const std::vector<float>& x, int rows, i
 // Rotate-half RoPE as backend.h states it: inv_freq and the angle in fp32
 // (as transformers), cos/sin and the rotation in double. Columns of a row
 // past num_heads*head_dim are copied unchanged.
-inline std::vector<double> ref_rope(const std::vector<float>& x, int ld,
-                                    const std::vector<int>& offsets, int num_heads, int head_dim,
-                                    float base) {
+inline std::vector<double> ref_rope(const std::vector<float>& x, int ld, const std::vector<int>& offsets, int num_heads,
+                                    int head_dim, float base) {
   std::vector<double> out(x.begin(), x.end());
   const int half = head_dim / 2;
   for (size_t b = 0; b + 1 < offsets.size(); ++b) {
@@ -119,9 +116,8 @@ inline void ref_attend_row(const float* q, const std::vector<const float*>& keys
 // Grouped-query attention over packed sequences, query i of a sequence seeing
 // key j iff window <= 0 or |i - j| < window; q, ctx [T × hq*d], k, v [T × hkv*d].
 inline std::vector<double> ref_gqa_attention(const std::vector<float>& q, const std::vector<float>& k,
-                                             const std::vector<float>& v,
-                                             const std::vector<int>& offsets, int hq, int hkv,
-                                             int d, double scale, int window) {
+                                             const std::vector<float>& v, const std::vector<int>& offsets, int hq,
+                                             int hkv, int d, double scale, int window) {
   const int group = hq / hkv, ld_q = hq * d, ld_kv = hkv * d;
   std::vector<double> ctx(static_cast<size_t>(offsets.back()) * ld_q, 0.0);
   for (size_t b = 0; b + 1 < offsets.size(); ++b) {

@@ -19,8 +19,8 @@ TEST_P(SgemmTest, MatchesReferenceForAllTransposes) {
       auto c = random_vector(static_cast<size_t>(m) * ldc, 3);
       Buffer da = upload(a), db = upload(b), dc = upload(c);
       ASSERT_TRUE(backend_
-                      ->sgemm(ta ? Transpose::kYes : Transpose::kNo, tb ? Transpose::kYes : Transpose::kNo,
-                              m, n, k, 0.7f, da.data(), lda, db.data(), ldb, 0.3f, dc.data(), ldc)
+                      ->sgemm(ta ? Transpose::kYes : Transpose::kNo, tb ? Transpose::kYes : Transpose::kNo, m, n, k,
+                              0.7f, da.data(), lda, db.data(), ldb, 0.3f, dc.data(), ldc)
                       .is_ok());
       auto want = ref_sgemm(ta, tb, m, n, k, 0.7, a, lda, b, ldb, 0.3, c, ldc);
       EXPECT_LT(normalized_error(download(dc), want), 1e-6);
@@ -37,9 +37,8 @@ TEST_P(SgemmTest, BatchedMatchesPerMatrixReference) {
   std::vector<float> c(static_cast<size_t>(batch) * m * n, 0.0f);
   Buffer da = upload(a), db = upload(b), dc = upload(c);
   ASSERT_TRUE(backend_
-                  ->sgemm_batched(Transpose::kNo, Transpose::kYes, m, n, k, 1.0f, da.data(), lda, k,
-                                  db.data(), ldb, k, 0.0f, dc.data(), ldc,
-                                  static_cast<int64_t>(m) * n, batch)
+                  ->sgemm_batched(Transpose::kNo, Transpose::kYes, m, n, k, 1.0f, da.data(), lda, k, db.data(), ldb, k,
+                                  0.0f, dc.data(), ldc, static_cast<int64_t>(m) * n, batch)
                   .is_ok());
   auto got = download(dc);
   for (int i = 0; i < batch; ++i) {
@@ -66,7 +65,8 @@ TEST_P(SgemmTest, LinearWithAndWithoutBias) {
     for (size_t i = 0; i < want.size(); ++i) want[i] += bias[i % out];
     EXPECT_LT(normalized_error(download(dy), want), 1e-6);
     ASSERT_TRUE(backend_->linear(dx.data(), rows, in, dw.data(), nullptr, dy.data(), out).is_ok());
-    EXPECT_LT(normalized_error(download(dy), ref_sgemm(false, true, rows, out, in, 1.0, x, in, w, in, 0.0, zero, out)), 1e-6);
+    EXPECT_LT(normalized_error(download(dy), ref_sgemm(false, true, rows, out, in, 1.0, x, in, w, in, 0.0, zero, out)),
+              1e-6);
   }
 }
 

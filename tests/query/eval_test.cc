@@ -41,7 +41,10 @@ TEST(EvalTest, LoadsBeirFilesAndReportsBadLines) {
   std::string dir = ::testing::TempDir();
   {
     std::ofstream q(dir + "/q.jsonl");
-    q << R"({"_id":"q1","text":"什么是数据库"})" << "\n" << R"({"_id":"q2","text":"what is BM25"})" << "\n";
+    q << R"({"_id":"q1","text":"什么是数据库"})"
+      << "\n"
+      << R"({"_id":"q2","text":"what is BM25"})"
+      << "\n";
     std::ofstream r(dir + "/qrels.tsv");
     r << "query-id\tcorpus-id\tscore\nq1\td1\t1\nq2\td2\t2\n";
     std::ofstream bad(dir + "/bad.tsv");

@@ -58,9 +58,7 @@ TEST(FusionTest, WeightedNormalisedUsesScoresNotRanks) {
   EXPECT_NEAR(fused[0].score, (0.89 - 0.10) / 0.80 + 9.9 / 10.0, 1e-9);
 }
 
-TEST(FusionTest, EmptyListsGiveEmptyResult) {
-  EXPECT_TRUE(fuse({{}, {}}, FusionOptions{}, 10).empty());
-}
+TEST(FusionTest, EmptyListsGiveEmptyResult) { EXPECT_TRUE(fuse({{}, {}}, FusionOptions{}, 10).empty()); }
 
 }  // namespace
 }  // namespace kbseek::query

@@ -15,8 +15,7 @@ class ListRetriever : public Retriever {
   ListRetriever(std::string name, std::vector<int64_t> ids, double confidence)
       : name_(std::move(name)), ids_(std::move(ids)), confidence_(confidence) {}
   const std::string& name() const override { return name_; }
-  core::Result<std::vector<Candidate>> retrieve(const Query&, int k,
-                                                const storage::ChunkFilter* allow) const override {
+  core::Result<std::vector<Candidate>> retrieve(const Query&, int k, const storage::ChunkFilter* allow) const override {
     ++calls;
     std::vector<Candidate> out;
     for (size_t i = 0; i < ids_.size() && static_cast<int>(out.size()) < k; ++i) {

@@ -21,7 +21,7 @@ TEST(QueryLanguageTest, ReadableShareFollowsModelLanguages) {
   EXPECT_DOUBLE_EQ(readable_share("資料庫連線逾時", {"zh"}), 1.0);  // traditional is Han too
   EXPECT_NEAR(readable_share("CUDA 工具包", {"en"}), 1.0 / 4, 1e-12);
   EXPECT_DOUBLE_EQ(readable_share("anything 任何", {}), 1.0);  // unknown languages: no restriction
-  EXPECT_DOUBLE_EQ(readable_share("12345 !!", {"en"}), 1.0);  // nothing language-bearing
+  EXPECT_DOUBLE_EQ(readable_share("12345 !!", {"en"}), 1.0);   // nothing language-bearing
   EXPECT_DOUBLE_EQ(readable_share("Привет мир", {"en", "fr"}), 0.0);
 }
 

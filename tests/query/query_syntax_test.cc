@@ -208,15 +208,9 @@ TEST(QuerySyntaxTest, MalformedQueriesDegradeToPlainTextWithAWarning) {
     const char* query;
     const char* problem;
   } cases[] = {
-      {"\"向量 检索", "never closed"},
-      {"(数据库 OR 索引", "never closed"},
-      {"gpu AND", "nothing after it"},
-      {"OR driver", "nothing before it"},
-      {"a OR OR b", "nothing after it"},
-      {"报销 AND OR 发票", "nothing after it"},
-      {"NOT", "nothing after it"},
-      {"+(   ) x", "empty parentheses"},
-      {"dept:\"finance", "never closed"},
+      {"\"向量 检索", "never closed"},    {"(数据库 OR 索引", "never closed"}, {"gpu AND", "nothing after it"},
+      {"OR driver", "nothing before it"}, {"a OR OR b", "nothing after it"},   {"报销 AND OR 发票", "nothing after it"},
+      {"NOT", "nothing after it"},        {"+(   ) x", "empty parentheses"},   {"dept:\"finance", "never closed"},
   };
   for (const auto& c : cases) {
     Parsed p = parse(c.query);

@@ -47,8 +47,7 @@ TEST(QueryTest, ScriptSharesAndLanguages) {
 
 TEST(QueryTest, IdentifiersAndNumbers) {
   Query q = parse("A100的显存 gpt4o max_k std::vector LangChain VPN 2025 3.14 1,024 and the");
-  EXPECT_EQ(q.identifiers,
-            (std::vector<std::string>{"A100", "gpt4o", "max_k", "std::vector", "LangChain", "VPN"}));
+  EXPECT_EQ(q.identifiers, (std::vector<std::string>{"A100", "gpt4o", "max_k", "std::vector", "LangChain", "VPN"}));
   EXPECT_EQ(q.numbers, (std::vector<std::string>{"2025", "3.14", "1,024"}));
   Query plain = parse("how to reset a password");
   EXPECT_TRUE(plain.identifiers.empty());

@@ -13,8 +13,9 @@ namespace {
 // Two lists over 20 chunks (chunk c is document "d<c>") with random scores;
 // the relevant document is the top of the two fused at weights a = 1 and
 // b = planted_b: the labels come from the planted weight.
-std::vector<TuneQuery> planted(int n, double planted_b, double prior_b, std::unordered_map<int64_t, std::string>* doc_of,
-                               const std::string& cls = "en-question", uint32_t seed = 7) {
+std::vector<TuneQuery> planted(int n, double planted_b, double prior_b,
+                               std::unordered_map<int64_t, std::string>* doc_of, const std::string& cls = "en-question",
+                               uint32_t seed = 7) {
   std::mt19937 rng(seed);
   std::uniform_real_distribution<double> u(0, 1);
   std::vector<TuneQuery> out;

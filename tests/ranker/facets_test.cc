@@ -7,7 +7,8 @@
 namespace kbseek::ranker {
 namespace {
 
-RankedDocument doc(const std::string& metadata, std::optional<int64_t> ts = std::nullopt, const std::string& lang = "") {
+RankedDocument doc(const std::string& metadata, std::optional<int64_t> ts = std::nullopt,
+                   const std::string& lang = "") {
   RankedDocument d;
   d.metadata_json = metadata;
   d.timestamp = ts;

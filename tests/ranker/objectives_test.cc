@@ -127,7 +127,8 @@ TEST(ObjectivesTest, MmrWithoutVectorsIsSkippedWithAWarning) {
   o.group_field = "source";
   o.max_per_group = 1;
   std::vector<RankedDocument> docs = {doc("a", 3, std::nullopt, R"({"source":"x"})", 1),
-                                      doc("b", 2, std::nullopt, R"({"source":"x"})", 2), doc("c", 1, std::nullopt, "{}", 3)};
+                                      doc("b", 2, std::nullopt, R"({"source":"x"})", 2),
+                                      doc("c", 1, std::nullopt, "{}", 3)};
   std::vector<std::string> warnings;
   auto r = apply_objectives(q("x"), docs, o, failing, 10, &warnings);
   EXPECT_EQ(ids(r), (V{"a", "c"}));  // the cap still applies
@@ -140,8 +141,8 @@ TEST(ObjectivesTest, CapPerGroup) {
   o.group_field = "source";
   o.max_per_group = 1;
   std::vector<RankedDocument> docs = {doc("a1", 5, std::nullopt, R"({"source":"wiki"})"),
-                                      doc("a2", 4, std::nullopt, R"({"source":"WIKI"})"),
-                                      doc("n", 3), doc("b1", 2, std::nullopt, R"({"source":"mail"})"),
+                                      doc("a2", 4, std::nullopt, R"({"source":"WIKI"})"), doc("n", 3),
+                                      doc("b1", 2, std::nullopt, R"({"source":"mail"})"),
                                       doc("a3", 1, std::nullopt, R"({"source":"wiki"})")};
   EXPECT_EQ(ids(apply_objectives(q("x"), docs, o, kNoVectors, 10)), (V{"a1", "n", "b1"}));
   o.max_per_group = 2;

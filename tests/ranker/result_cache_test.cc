@@ -4,13 +4,13 @@
 // the least recently used entry goes first.
 #include "ranker/result_cache.h"
 
-#include "core/sha256.h"
-
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+
+#include "core/sha256.h"
 
 namespace kbseek::ranker {
 namespace {
@@ -73,7 +73,10 @@ TEST(ResultCacheTest, VersionsAndLeastRecentlyUsed) {
 // Everything an answer shows survives the persistent form, bit for bit.
 TEST(ResultCacheTest, ThePersistentFormKeepsTheWholeAnswer) {
   SearchResponse r;
-  r.results.push_back(SearchResult{"doc-1", "标题 title", "片段 with \"quotes\"\n", 0.123456789012345,
+  r.results.push_back(SearchResult{"doc-1",
+                                   "标题 title",
+                                   "片段 with \"quotes\"\n",
+                                   0.123456789012345,
                                    {{"bm25", 1, 12.5, 0.7}, {"llm", 0, -1.25, 0.2}},
                                    {{0, 2}, {5, 9}}});
   r.results.push_back(SearchResult{"doc-2", "", "", -3.5, {}, {}});

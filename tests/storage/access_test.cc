@@ -61,8 +61,8 @@ class AccessFolderTest : public ::testing::TestWithParam<int64_t> {
     const auto noise = random_unit_vectors(kFinance + kPublic, kFolderDim, 8);
     for (int i = 0; i < kFinance + kPublic; ++i) {
       const bool finance = i < kFinance;
-      Entry e = make_entry("doc" + std::to_string(i), "Budget", "The annual budget plan, part " + std::to_string(i) + ".",
-                           "\n", 100 + i);
+      Entry e = make_entry("doc" + std::to_string(i), "Budget",
+                           "The annual budget plan, part " + std::to_string(i) + ".", "\n", 100 + i);
       if (finance) e.doc.acl = {"finance"};
       // Finance documents nearer the query than public ones.
       const float mix = finance ? 0.1f : 0.4f;

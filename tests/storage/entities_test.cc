@@ -50,8 +50,8 @@ TEST(EntitiesTest, PlainTextGivesNothingAndOffsetsPointAtTheEntity) {
 }
 
 TEST(EntitiesTest, UserDictionaryMatchesLongestAndWins) {
-  auto dict = EntityDictionary::from_entries({{"平安银行", "org"}, {"平安", "word"}, {"差旅费", "expense"},
-                                              {"Kubernetes", "product"}});
+  auto dict = EntityDictionary::from_entries(
+      {{"平安银行", "org"}, {"平安", "word"}, {"差旅费", "expense"}, {"Kubernetes", "product"}});
   auto es = extract_entities("平安银行的差旅费标准和 kubernetes 集群", dict.get());
   ASSERT_EQ(es.size(), 3u) << describe(es);
   EXPECT_EQ(es[0].type, "org");

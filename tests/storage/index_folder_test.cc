@@ -262,7 +262,8 @@ TEST_F(IndexFolderTest, VectorIndexTurnsIvfPastTheThreshold) {
       ASSERT_TRUE(writer->put_document(d, chunks, &vectors[i * kFolderDim]).is_ok());
     }
     ASSERT_TRUE(writer->commit().is_ok());
-    EXPECT_EQ(writer->manifest().models.at(0).faiss_spec.rfind("IVF", 0), 0u) << writer->manifest().models.at(0).faiss_spec;
+    EXPECT_EQ(writer->manifest().models.at(0).faiss_spec.rfind("IVF", 0), 0u)
+        << writer->manifest().models.at(0).faiss_spec;
   }
   auto reader = open_reader();
   EXPECT_EQ(reader->manifest().models.at(0).faiss_spec.rfind("IVF", 0), 0u);

@@ -50,8 +50,8 @@ TEST_F(KeyStoreTest, KeysAuthenticateUntilRevoked) {
   std::string wrong = key_a;
   wrong.back() = wrong.back() == '0' ? '1' : '0';
   std::string swapped = key_b.substr(0, 13) + key_a.substr(13);
-  for (const std::string& bad : {wrong, swapped, std::string(""), std::string("kbs_"), key_a + "0",
-                                 std::string("Bearer ") + key_a}) {
+  for (const std::string& bad :
+       {wrong, swapped, std::string(""), std::string("kbs_"), key_a + "0", std::string("Bearer ") + key_a}) {
     auto r = keys.authenticate(bad);
     ASSERT_TRUE(r.is_ok());
     EXPECT_FALSE(r->has_value()) << bad;

@@ -37,8 +37,8 @@ TEST(MultiModelTest, EachFieldHasItsOwnVectorsAndSurvivesReopenAndRebuild) {
     ASSERT_TRUE(w.is_ok()) << w.status().to_string();
     for (size_t i = 0; i < corpus.size(); ++i) {
       second.push_back(second_vectors(corpus[i], 100 + i));
-      auto st = w.value()->put_document(corpus[i].doc, corpus[i].chunks,
-                                        {corpus[i].vectors.data(), second.back().data()});
+      auto st =
+          w.value()->put_document(corpus[i].doc, corpus[i].chunks, {corpus[i].vectors.data(), second.back().data()});
       ASSERT_TRUE(st.is_ok()) << st.to_string();
     }
     ASSERT_TRUE(w.value()->commit().is_ok());
@@ -103,7 +103,9 @@ TEST(MultiModelTest, ReaderSeesVectorsCommittedAfterItOpenedOnRefresh) {
   auto writer = IndexFolder::create_or_open(dir.path(), two_models());
   ASSERT_TRUE(writer.is_ok()) << writer.status().to_string();
   auto second0 = second_vectors(corpus[0], 7);
-  ASSERT_TRUE(writer.value()->put_document(corpus[0].doc, corpus[0].chunks, {corpus[0].vectors.data(), second0.data()}).is_ok());
+  ASSERT_TRUE(writer.value()
+                  ->put_document(corpus[0].doc, corpus[0].chunks, {corpus[0].vectors.data(), second0.data()})
+                  .is_ok());
   ASSERT_TRUE(writer.value()->commit().is_ok());
   auto reader = IndexFolder::open_read_only(dir.path());
   ASSERT_TRUE(reader.is_ok()) << reader.status().to_string();

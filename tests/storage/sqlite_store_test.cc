@@ -228,10 +228,12 @@ TEST_F(SqliteStoreTest, ChunkLanguageAndEntitiesRoundTrip) {
   ASSERT_TRUE(store_->delete_document("e").is_ok());
   ASSERT_TRUE(store_->commit().is_ok());
   int entities = 0;
-  ASSERT_TRUE(store_->scan_entities([&](int64_t, const ChunkEntity&) {
-    ++entities;
-    return core::Status::ok();
-  }).is_ok());
+  ASSERT_TRUE(store_
+                  ->scan_entities([&](int64_t, const ChunkEntity&) {
+                    ++entities;
+                    return core::Status::ok();
+                  })
+                  .is_ok());
   EXPECT_EQ(entities, 0);  // deleted with their chunk
 }
 

@@ -114,9 +114,8 @@ TEST_F(XapianIndexTest, ConditionsFilterInsideTheIndex) {
   EXPECT_EQ(sorted(run(*index, {Condition::any_of({Condition::range("price", 40, 40),
                                                    Condition::all_terms({field_filter_term("dept", "legal")})})})),
             (std::vector<int64_t>{2, 3}));
-  EXPECT_EQ(run(*index,
-                {Condition::all_of({Condition::all_terms({field_filter_term("dept", "finance")}),
-                                    Condition::negate(Condition::range("price", 0, 20))})}),
+  EXPECT_EQ(run(*index, {Condition::all_of({Condition::all_terms({field_filter_term("dept", "finance")}),
+                                            Condition::negate(Condition::range("price", 0, 20))})}),
             (std::vector<int64_t>{3}));
   // Entity-style search_any keeps to the conditions too.
   auto any = index->search_any({"vector", "databas"}, 10, {Condition::range("price", 20, 30)}, nullptr);
@@ -130,8 +129,7 @@ TEST_F(XapianIndexTest, ConditionsFilterInsideTheIndex) {
   auto reader = open_index(dir_ / "lex", Mode::kReadOnly);
   EXPECT_EQ(reader->indexed_fields().value().fields, known.value().fields);
   EXPECT_EQ(run(*reader, {Condition::range("price", 30, HUGE_VAL)}), (std::vector<int64_t>{3}));
-  EXPECT_EQ(run(*reader, {Condition::phrase(reader->query_terms("vector database").known)}),
-            (std::vector<int64_t>{1}));
+  EXPECT_EQ(run(*reader, {Condition::phrase(reader->query_terms("vector database").known)}), (std::vector<int64_t>{1}));
 }
 
 TEST_F(XapianIndexTest, KnownTermShareCountsDistinctQueryTermsInTheIndex) {

@@ -48,9 +48,8 @@ std::string read_until_close(int fd, std::chrono::milliseconds timeout = 5000ms)
   const auto end = std::chrono::steady_clock::now() + timeout;
   char buf[4096];
   for (;;) {
-    const int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                          end - std::chrono::steady_clock::now())
-                                          .count());
+    const int left = static_cast<int>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now()).count());
     if (left <= 0) break;
     pollfd p{fd, POLLIN, 0};
     if (::poll(&p, 1, left) <= 0) break;

@@ -127,7 +127,8 @@ TEST_F(EmbeddingGemmaEncoderTest, MatryoshkaDimensionThroughOptions) {
   ASSERT_TRUE(small.is_ok()) << small.status().to_string();
   EXPECT_EQ(small.value()->dimension(), 256);
   std::vector<float> full(768), cut(256);
-  ASSERT_TRUE(shared_encoder()->encode({"Berlin is the capital of Germany."}, InputKind::kPassage, full.data()).is_ok());
+  ASSERT_TRUE(
+      shared_encoder()->encode({"Berlin is the capital of Germany."}, InputKind::kPassage, full.data()).is_ok());
   ASSERT_TRUE(small.value()->encode({"Berlin is the capital of Germany."}, InputKind::kPassage, cut.data()).is_ok());
   EXPECT_GE(cosine(full.data(), cut.data(), 256), 0.999999);
   opts.dimension = 300;

@@ -36,8 +36,8 @@ const Loaded& loaded() {
     out->config = parse_gemma_config(text.value(), dir + "/config.json").value();
     auto weights = SafetensorsFile::open(dir + "/model.safetensors");
     EXPECT_TRUE(weights.is_ok()) << weights.status().to_string();
-    auto model = GemmaModel::load(std::move(weights).value(), out->config, kernels::cpu_backend(),
-                                 kernels::WeightFormat::kF32);
+    auto model =
+        GemmaModel::load(std::move(weights).value(), out->config, kernels::cpu_backend(), kernels::WeightFormat::kF32);
     EXPECT_TRUE(model.is_ok()) << model.status().to_string();
     if (model.is_ok()) out->model = std::move(model).value();
     auto modules = load_dense_modules(dir, out->config.hidden_size);
@@ -50,9 +50,7 @@ const Loaded& loaded() {
   return *l;
 }
 
-std::vector<nlohmann::json> golden() {
-  return testing::read_jsonl(testing::data_dir() + "/gemma_golden.jsonl");
-}
+std::vector<nlohmann::json> golden() { return testing::read_jsonl(testing::data_dir() + "/gemma_golden.jsonl"); }
 
 // Embeds packed sequences: out[b * dim ...].
 std::vector<float> embed(const std::vector<std::vector<int32_t>>& seqs, int dim) {
@@ -93,7 +91,8 @@ TEST_F(EmbeddingGemmaModelTest, MatchesSentenceTransformersOnTheirIds) {
     ASSERT_EQ(want.size(), 768u);
     const auto got = embed({ids}, 768);
     const double cos = cosine(got.data(), want.data(), 768);
-    EXPECT_GE(cos, 0.9999) << r["kind"] << " " << ids.size() << " tokens: " << r["text"].get<std::string>().substr(0, 60);
+    EXPECT_GE(cos, 0.9999) << r["kind"] << " " << ids.size()
+                           << " tokens: " << r["text"].get<std::string>().substr(0, 60);
     worst = std::min(worst, cos);
     longest = std::max(longest, ids.size());
   }
@@ -173,7 +172,8 @@ TEST_F(EmbeddingGemmaModelTest, Int8WeightFormsStayWithinTheReducedBar) {
     }
     const int h = l.config.hidden_size;
     std::vector<float> hidden(ids.size() * h), out(768);
-    ASSERT_TRUE(model.value()->forward(ids.data(), offsets.data(), static_cast<int>(picked.size()), hidden.data()).is_ok());
+    ASSERT_TRUE(
+        model.value()->forward(ids.data(), offsets.data(), static_cast<int>(picked.size()), hidden.data()).is_ok());
     double worst = 1;
     for (size_t b = 0; b < picked.size(); ++b) {
       l.head.apply(hidden.data() + static_cast<size_t>(offsets[b]) * h, offsets[b + 1] - offsets[b], 768, out.data());

@@ -9,8 +9,8 @@
 #include <cstring>
 #include <fstream>
 #include <map>
-#include <set>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -30,7 +30,9 @@ class Writer {
   explicit Writer(uint32_t version = 3, size_t alignment = 32) : version_(version), alignment_(alignment) {}
 
   template <typename T>
-  static void put(std::string* out, T v) { out->append(reinterpret_cast<const char*>(&v), sizeof v); }
+  static void put(std::string* out, T v) {
+    out->append(reinterpret_cast<const char*>(&v), sizeof v);
+  }
   static void put_string(std::string* out, const std::string& s) {
     put<uint64_t>(out, s.size());
     out->append(s);
@@ -73,7 +75,8 @@ class Writer {
   // offset: -1 places the tensor after the previous one, aligned.
   void tensor(const std::string& name, uint32_t type_id, const std::vector<uint64_t>& dims, const std::string& bytes,
               int64_t offset = -1) {
-    const uint64_t at = offset >= 0 ? static_cast<uint64_t>(offset) : (data_.size() + alignment_ - 1) / alignment_ * alignment_;
+    const uint64_t at =
+        offset >= 0 ? static_cast<uint64_t>(offset) : (data_.size() + alignment_ - 1) / alignment_ * alignment_;
     if (at > data_.size()) data_.resize(at, '\0');
     if (at + bytes.size() > data_.size()) data_.resize(at + bytes.size(), '\0');
     data_.replace(at, bytes.size(), bytes);
@@ -116,11 +119,11 @@ core::Status open_status(const std::string& bytes) {
 }
 
 // The status has the code (kCorruption, ...) and its message contains text.
-#define EXPECT_ERROR(status, status_code, text)                                        \
-  do {                                                                                 \
-    const core::Status s_ = (status);                                                  \
-    EXPECT_EQ(s_.code(), core::StatusCode::status_code) << s_.to_string();             \
-    EXPECT_NE(s_.message().find(text), std::string::npos) << s_.to_string();           \
+#define EXPECT_ERROR(status, status_code, text)                              \
+  do {                                                                       \
+    const core::Status s_ = (status);                                        \
+    EXPECT_EQ(s_.code(), core::StatusCode::status_code) << s_.to_string();   \
+    EXPECT_NE(s_.message().find(text), std::string::npos) << s_.to_string(); \
   } while (0)
 
 std::string f32_bytes(const std::vector<float>& v) {
@@ -217,7 +220,12 @@ void check_tensors_of_every_type(uint32_t version, size_t alignment) {
   SCOPED_TRACE("alignment " + std::to_string(alignment));
   Writer w(version, alignment);
   if (alignment != 32) w.kv<uint32_t>("general.alignment", VT::kUint32, static_cast<uint32_t>(alignment));
-  struct Spec { std::string name; QuantType type; std::vector<uint64_t> dims; std::string bytes; };
+  struct Spec {
+    std::string name;
+    QuantType type;
+    std::vector<uint64_t> dims;
+    std::string bytes;
+  };
   std::vector<float> f32(16);
   for (int i = 0; i < 16; ++i) f32[i] = 0.25f * i - 1.0f;
   std::string f16, bf16;
@@ -398,9 +406,7 @@ TEST(GgufFile, RejectsBadMetadata) {
 // The real Qwen2.5-0.5B-Instruct Q4_K_M file (label `data`).
 class QwenGguf : public ::testing::Test {
  protected:
-  static std::string model_path() {
-    return std::string(KBSEEK_TEST_MODELS_DIR) + "/qwen2.5-0.5b-instruct/model.gguf";
-  }
+  static std::string model_path() { return std::string(KBSEEK_TEST_MODELS_DIR) + "/qwen2.5-0.5b-instruct/model.gguf"; }
   void SetUp() override {
     ASSERT_TRUE(core::path_exists(model_path()))
         << "model qwen2.5-0.5b-instruct is not installed at " << model_path()

@@ -4,6 +4,8 @@
 // of llama.cpp's, and the same top-1 next token. Also: a prompt split into a
 // cached prefix and a continuation, and prompts packed into one batch, give
 // the logits of the whole prompt run alone.
+#include "encoder/llm/decoder_model.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -16,7 +18,6 @@
 #include <vector>
 
 #include "core/file_util.h"
-#include "encoder/llm/decoder_model.h"
 #include "kernels/backend.h"
 
 namespace kbseek::encoder::llm {
@@ -67,9 +68,8 @@ DecoderModel* load_model(kernels::WeightFormat format) {
 }
 
 void require_model() {
-  ASSERT_TRUE(core::path_exists(model_path()))
-      << "qwen2.5-0.5b-instruct is not installed at " << model_path()
-      << ": run `KBSEEK_WITH_LLM=small bash scripts/setup.sh`";
+  ASSERT_TRUE(core::path_exists(model_path())) << "qwen2.5-0.5b-instruct is not installed at " << model_path()
+                                               << ": run `KBSEEK_WITH_LLM=small bash scripts/setup.sh`";
 }
 
 // Logits of the last position of `ids` run whole.
@@ -196,8 +196,8 @@ MarginStats compare_with_llama(const DecoderModel& model, const std::vector<Case
     ours.push_back(margin);
     theirs.push_back(c.margin);
     EXPECT_LE(err, worst_allowed) << name << " " << c.id << ": margin " << margin << ", llama.cpp " << c.margin
-                                  << "; yes " << logits[c.yes_id] << " vs " << c.logit_yes << ", no "
-                                  << logits[c.no_id] << " vs " << c.logit_no;
+                                  << "; yes " << logits[c.yes_id] << " vs " << c.logit_yes << ", no " << logits[c.no_id]
+                                  << " vs " << c.logit_no;
   }
   // Pearson correlation of the two margin lists.
   const double n = static_cast<double>(ours.size());

@@ -22,11 +22,10 @@
 #include <charconv>
 #include <cstdio>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <numeric>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace {
 
@@ -161,8 +160,8 @@ int main(int argc, char** argv) {
     tokens.insert(tokens.end(), body.begin(), body.end());
     const int n = static_cast<int>(tokens.size());
     if (n == 0 || n > kContext)
-      die("stdin:" + std::to_string(line_no) + ": prompt is " + std::to_string(n) +
-          " tokens, the context holds " + std::to_string(kContext));
+      die("stdin:" + std::to_string(line_no) + ": prompt is " + std::to_string(n) + " tokens, the context holds " +
+          std::to_string(kContext));
 
     // A fresh cache per prompt: each prompt is scored on its own, from position 0.
     llama_memory_clear(llama_get_memory(ctx), true);
@@ -194,8 +193,8 @@ int main(int argc, char** argv) {
     out += ",\"top5\":[";
     for (int k = 0; k < kTopK; ++k)
       out += std::string(k ? "," : "") + "[" + std::to_string(order[k]) + "," + shortest(logits[order[k]]) + "]";
-    out += "],\"top1_piece\":" + nlohmann::json(piece(vocab, order[0])).dump(-1, ' ', false,
-                                                                         nlohmann::json::error_handler_t::replace);
+    out += "],\"top1_piece\":" +
+           nlohmann::json(piece(vocab, order[0])).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     out += ",\"logits_head\":[";
     for (int k = 0; k < kHead; ++k) out += (k ? "," : "") + shortest(logits[k]);
     out += "]}";

@@ -3,18 +3,18 @@
 // llama.cpp reads them), its batched, prefix-sharing scores equal the
 // decoder run on each whole prompt, passages are cut to their token limit,
 // no passage can spell a control token, and the deadline is kept.
+#include "encoder/llm/relevance_scorer.h"
+
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "core/file_util.h"
-#include "encoder/llm/relevance_scorer.h"
 #include "kernels/backend.h"
 
 namespace kbseek::encoder::llm {
@@ -52,9 +52,8 @@ class QwenScorerTest : public ::testing::Test {
     scorer_ = nullptr;
   }
   void SetUp() override {
-    ASSERT_TRUE(core::path_exists(model_path()))
-        << "qwen2.5-0.5b-instruct is not installed at " << model_path()
-        << ": run `KBSEEK_WITH_LLM=small bash scripts/setup.sh`";
+    ASSERT_TRUE(core::path_exists(model_path())) << "qwen2.5-0.5b-instruct is not installed at " << model_path()
+                                                 << ": run `KBSEEK_WITH_LLM=small bash scripts/setup.sh`";
     ASSERT_NE(scorer_, nullptr);
   }
   static RelevanceScorer* scorer_;
@@ -80,7 +79,8 @@ TEST_F(QwenScorerTest, PromptIdsAreLlamaCppsForEveryGoldenPair) {
   const auto rows = golden();
   ASSERT_GE(rows.size(), 50u);
   for (const auto& r : rows) {
-    const std::string text = RelevanceScorer::prompt(r.at("query").get<std::string>(), r.at("passage").get<std::string>());
+    const std::string text =
+        RelevanceScorer::prompt(r.at("query").get<std::string>(), r.at("passage").get<std::string>());
     EXPECT_EQ(text, r.at("prompt").get<std::string>()) << r.at("id");
     auto ids = scorer_->tokenizer().encode(text, false);
     ASSERT_TRUE(ids.is_ok()) << ids.status().to_string();

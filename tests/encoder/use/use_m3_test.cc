@@ -187,7 +187,7 @@ TEST_F(UseM3EncoderTest, PerIdCacheLeavesQueryVectorsUnchanged) {
   ASSERT_NE(cache, nullptr);
   EXPECT_EQ(cache->capacity(), 8);
   const std::vector<std::string> queries = {"如何重置我的密码？", "How do I reset my password?", "重置 password",
-                                            "报销流程是什么", "What is the refund policy?", "如何重置我的密码？"};
+                                            "报销流程是什么",     "What is the refund policy?",  "如何重置我的密码？"};
   std::vector<float> want(512), got(512);
   for (int pass = 0; pass < 2; ++pass) {
     for (const auto& q : queries) {

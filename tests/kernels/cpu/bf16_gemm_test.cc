@@ -36,7 +36,8 @@ TEST(Bf16Gemm, GemmMatchesBf16ReferenceAndFp32) {
     for (float& x : b) x = dist(rng);
     const bf16::PackedB packed(b.data(), sh.k, sh.n);
     std::vector<float> fp32(static_cast<size_t>(sh.m) * ldc, 0.0f);
-    sgemm(Transpose::kNo, Transpose::kNo, sh.m, sh.n, sh.k, 1.0f, a.data(), lda, b.data(), sh.n, 0.0f, fp32.data(), ldc);
+    sgemm(Transpose::kNo, Transpose::kNo, sh.m, sh.n, sh.k, 1.0f, a.data(), lda, b.data(), sh.n, 0.0f, fp32.data(),
+          ldc);
     for (const bool accumulate : {false, true}) {
       for (const int ways : {1, 2}) {
         std::vector<float> c(static_cast<size_t>(sh.m) * ldc, 0.5f);

@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "core/cpu_demand.h"
-#include "tests/core/busy_request.h"
 #include "kernels/cpu/cpu_ops.h"
+#include "tests/core/busy_request.h"
 
 namespace kbseek::kernels::cpu {
 namespace {

@@ -34,8 +34,8 @@ TEST(SgemmSmall, MatchesDoubleReferenceOnEveryTail) {
           const int split = n > 16 ? 16 : 0;
           if (split > 0) sgemm_small(m, a.data(), lda, packed, 0, split, c.data(), ldc, accumulate);
           sgemm_small(m, a.data(), lda, packed, split, n, c.data(), ldc, accumulate);
-          const std::string what = std::to_string(m) + "x" + std::to_string(n) + "x" + std::to_string(k) +
-                                   (accumulate ? " +=" : " =");
+          const std::string what =
+              std::to_string(m) + "x" + std::to_string(n) + "x" + std::to_string(k) + (accumulate ? " +=" : " =");
           for (int r = 0; r < m; ++r) {
             for (int j = 0; j < ldc; ++j) {
               const size_t at = static_cast<size_t>(r) * ldc + j;
