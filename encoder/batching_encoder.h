@@ -48,6 +48,7 @@ class BatchingEncoder : public Encoder {
   int count_tokens(std::string_view text) const override { return inner_->count_tokens(text); }
   double vocabulary_coverage(std::string_view text) const override { return inner_->vocabulary_coverage(text); }
   const std::vector<std::string>& languages() const override { return inner_->languages(); }
+  TokenCacheCounts token_cache_counts() const override { return inner_->token_cache_counts(); }
   // One call's texts always run in one pass, with others' or alone. When a
   // shared pass fails (one call's invalid UTF-8, say), each call of it runs
   // again alone, so each gets its own status.

@@ -9,6 +9,7 @@
 // checked on one — BERT — else the CPU with one log line saying why).
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -90,6 +91,13 @@ class Encoder {
     static const std::vector<std::string> kUnknown;
     return kUnknown;
   }
+  // Lookups served and missed by a cache of per-token work that the model
+  // shares across calls (use-m3's per-id rows: use/per_id_cache.h); zeros
+  // for models without one. Thread-safe.
+  struct TokenCacheCounts {
+    uint64_t hits = 0, misses = 0;
+  };
+  virtual TokenCacheCounts token_cache_counts() const { return {}; }
 };
 
 // Opens a model folder; picks the implementation from config.json's architecture via a registry

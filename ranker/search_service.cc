@@ -60,6 +60,15 @@ std::map<std::string, encoder::BatchSizeCounts> SearchService::encoder_batch_siz
   return out;
 }
 
+std::map<std::string, encoder::Encoder::TokenCacheCounts> SearchService::encoder_token_caches() const {
+  std::map<std::string, encoder::Encoder::TokenCacheCounts> out;
+  for (const auto& e : encoders_) {
+    const auto c = e->token_cache_counts();
+    if (c.hits + c.misses > 0) out[e->name()] = c;
+  }
+  return out;
+}
+
 uint64_t SearchService::embedding_cache_hits() const {
   uint64_t n = 0;
   for (const auto& d : dense_) n += d->cache_hits();

@@ -227,6 +227,8 @@ class SearchService {
   // Forward passes of each model's query encoder by batch size (queries of
   // concurrent requests share passes: encoder/batching_encoder.h).
   std::map<std::string, encoder::BatchSizeCounts> encoder_batch_sizes() const;
+  // Per model with one, its per-token cache's lookups (Encoder::token_cache_counts).
+  std::map<std::string, encoder::Encoder::TokenCacheCounts> encoder_token_caches() const;
   uint64_t embedding_cache_hits() const;
   uint64_t embedding_cache_misses() const;
 

@@ -86,6 +86,16 @@ std::string Metrics::render(const Gauges& g) const {
   out += "kbseek_cache_requests_total{cache=\"query_embeddings\",outcome=\"miss\"} " +
          std::to_string(g.embedding_misses) + "\n";
   out +=
+      "# HELP kbseek_encoder_token_cache_requests_total Lookups of a query encoder's per-token cache (use-m3's "
+      "per-id rows), by model and outcome.\n";
+  out += "# TYPE kbseek_encoder_token_cache_requests_total counter\n";
+  for (const auto& [model, c] : g.encoder_token_caches) {
+    out += "kbseek_encoder_token_cache_requests_total{model=\"" + model + "\",outcome=\"hit\"} " +
+           std::to_string(c.hits) + "\n";
+    out += "kbseek_encoder_token_cache_requests_total{model=\"" + model + "\",outcome=\"miss\"} " +
+           std::to_string(c.misses) + "\n";
+  }
+  out +=
       "# HELP kbseek_encoder_batch_size Texts per forward pass of a query encoder (concurrent queries share passes).\n";
   out += "# TYPE kbseek_encoder_batch_size histogram\n";
   for (const auto& [model, c] : g.encoder_batches) {

@@ -52,6 +52,8 @@ class Metrics {
     uint64_t embedding_hits = 0, embedding_misses = 0;
     // Query encoder passes by batch size, per model (summed over tenants).
     std::map<std::string, encoder::BatchSizeCounts> encoder_batches;
+    // Per model with a per-token cache shared across queries, its lookups.
+    std::map<std::string, encoder::Encoder::TokenCacheCounts> encoder_token_caches;
   };
   std::string render(const Gauges& gauges) const;
 

@@ -180,6 +180,10 @@ Server::Server(std::vector<TenantSite> sites, ServerOptions options) : options_(
       g.disk_cache_misses += svc->disk_cache_misses();
       g.embedding_hits += svc->embedding_cache_hits();
       g.embedding_misses += svc->embedding_cache_misses();
+      for (const auto& [model, c] : svc->encoder_token_caches()) {
+        g.encoder_token_caches[model].hits += c.hits;
+        g.encoder_token_caches[model].misses += c.misses;
+      }
       for (const auto& [model, c] : svc->encoder_batch_sizes()) {
         auto& sum = g.encoder_batches[model];
         for (size_t b = 0; b < c.buckets.size(); ++b) sum.buckets[b] += c.buckets[b];

@@ -75,6 +75,12 @@ std::vector<int32_t> UseM3Encoder::input_ids(std::string_view text) const {
   return ids;
 }
 
+Encoder::TokenCacheCounts UseM3Encoder::token_cache_counts() const {
+  const UsePerIdCache* cache = model_->id_cache();
+  if (cache == nullptr) return {};
+  return {cache->hits(), cache->misses()};
+}
+
 double UseM3Encoder::vocabulary_coverage(std::string_view text) const {
   const std::vector<int32_t> ids = tokenizer_->encode(text);
   if (ids.empty()) return 1.0;

@@ -63,6 +63,7 @@ class UseM3Encoder final : public Encoder {
   // From the folder's model card (README.md), filled in by open_encoder:
   // the 16 training languages, zh and zh-tw among them.
   const std::vector<std::string>& languages() const override { return src_.languages; }
+  TokenCacheCounts token_cache_counts() const override;
 
   // BOS, pieces, EOS as encode() feeds the network.
   std::vector<int32_t> input_ids(std::string_view text) const;

@@ -136,6 +136,17 @@ TEST_F(MetricsTest, ReadyGetSearchAndPrometheusScrapesMetrics) {
     }
   }
 
+  // use-m3's per-id cache: the one computed search so far looked up its
+  // ids (the POST was answered from the result cache).
+  const auto token_cache = [](const std::string& text, const char* outcome) {
+    const std::string key =
+        std::string("kbseek_encoder_token_cache_requests_total{model=\"use-m3\",outcome=\"") + outcome + "\"} ";
+    const size_t at = text.find(key);
+    return at == std::string::npos ? -1LL : std::stoll(text.substr(at + key.size()));
+  };
+  EXPECT_GE(token_cache(m, "miss"), 1) << m;
+  EXPECT_GE(token_cache(m, "hit"), 0) << m;  // the series is there
+
   // The result cache: the same question again is answered from it, with
   // the same results; a document indexed meanwhile by a writer is seen by
   // the next request (the index version changed).
@@ -163,6 +174,9 @@ TEST_F(MetricsTest, ReadyGetSearchAndPrometheusScrapesMetrics) {
   const std::string m2 = cli.Get("/metrics")->body;
   // Hits: the POST after the same GET (explain only changes the rendering), and `again`.
   EXPECT_NE(m2.find(R"(kbseek_cache_requests_total{cache="results",outcome="hit"} 2)"), std::string::npos) << m2;
+  // A second question shares ids with the first (BOS and EOS at least).
+  EXPECT_GE(token_cache(m2, "hit"), 2) << m2;
+  EXPECT_GT(token_cache(m2, "miss"), token_cache(m, "miss")) << m2;
   // The same text with another k misses the result cache but not the
   // query embeddings (one per dense model of the index).
   const std::string before = cli.Get("/metrics")->body;
