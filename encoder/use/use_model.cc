@@ -246,9 +246,9 @@ void UseM3Model::cached_per_id_rows(PerId& p, int ways) const {
   if (missed.ids.empty()) return;
   // The computed rows, in missed order, for the cache.
   for (int u = 0, m = 0; u < U; ++u) {
-    if (found[u] == 0) {
-      std::copy_n(rows.data() + static_cast<size_t>(u) * R, R, rows.data() + static_cast<size_t>(m++) * R);
-    }
+    if (found[u] != 0) continue;
+    if (m != u) std::copy_n(rows.data() + static_cast<size_t>(u) * R, R, rows.data() + static_cast<size_t>(m) * R);
+    ++m;
   }
   id_cache_->insert(missed.ids.data(), U - hits, rows.data());
 }
