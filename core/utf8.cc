@@ -3,34 +3,48 @@
 
 namespace kbseek::core {
 
+namespace {
+
+// The sequence at s[i]: its length (1 for ASCII), with the code point its
+// bits spell in *cp, or 0 for a byte that cannot start a sequence, a
+// sequence cut off by the end of s, or a missing continuation byte.
+// Overlongs, surrogates and values above U+10FFFF are left to the caller.
+inline size_t read_sequence(std::string_view s, size_t i, char32_t* cp) {
+  const unsigned char c = static_cast<unsigned char>(s[i]);
+  if (c < 0x80) {
+    *cp = c;
+    return 1;
+  }
+  size_t len;
+  if ((c & 0xE0) == 0xC0) {
+    len = 2;
+    *cp = c & 0x1F;
+  } else if ((c & 0xF0) == 0xE0) {
+    len = 3;
+    *cp = c & 0x0F;
+  } else if ((c & 0xF8) == 0xF0) {
+    len = 4;
+    *cp = c & 0x07;
+  } else {
+    return 0;
+  }
+  if (i + len > s.size()) return 0;
+  for (size_t k = 1; k < len; ++k) {
+    const unsigned char cc = static_cast<unsigned char>(s[i + k]);
+    if ((cc & 0xC0) != 0x80) return 0;
+    *cp = (*cp << 6) | (cc & 0x3F);
+  }
+  return len;
+}
+
+}  // namespace
+
 size_t find_invalid_utf8(std::string_view s) {
   size_t i = 0;
-  const size_t n = s.size();
-  while (i < n) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t len;
+  while (i < s.size()) {
     char32_t cp;
-    if ((c & 0xE0) == 0xC0) {
-      len = 2;
-      cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      len = 3;
-      cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      len = 4;
-      cp = c & 0x07;
-    } else
-      return i;
-    if (i + len > n) return i;
-    for (size_t k = 1; k < len; ++k) {
-      unsigned char cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) return i;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
+    const size_t len = read_sequence(s, i, &cp);
+    if (len == 0) return i;
     if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000)) return i;
     if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
     i += len;
@@ -39,40 +53,13 @@ size_t find_invalid_utf8(std::string_view s) {
 }
 
 char32_t decode_utf8(std::string_view s, size_t* pos) {
-  size_t i = *pos;
-  unsigned char c = static_cast<unsigned char>(s[i]);
-  if (c < 0x80) {
-    *pos = i + 1;
-    return c;
-  }
-  size_t len;
   char32_t cp;
-  if ((c & 0xE0) == 0xC0) {
-    len = 2;
-    cp = c & 0x1F;
-  } else if ((c & 0xF0) == 0xE0) {
-    len = 3;
-    cp = c & 0x0F;
-  } else if ((c & 0xF8) == 0xF0) {
-    len = 4;
-    cp = c & 0x07;
-  } else {
-    *pos = i + 1;
+  const size_t len = read_sequence(s, *pos, &cp);
+  if (len == 0) {
+    *pos += 1;
     return 0xFFFD;
   }
-  if (i + len > s.size()) {
-    *pos = i + 1;
-    return 0xFFFD;
-  }
-  for (size_t k = 1; k < len; ++k) {
-    unsigned char cc = static_cast<unsigned char>(s[i + k]);
-    if ((cc & 0xC0) != 0x80) {
-      *pos = i + 1;
-      return 0xFFFD;
-    }
-    cp = (cp << 6) | (cc & 0x3F);
-  }
-  *pos = i + len;
+  *pos += len;
   return cp;
 }
 

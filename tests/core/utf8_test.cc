@@ -15,6 +15,24 @@ TEST(Utf8Test, Validation) {
   EXPECT_EQ(find_invalid_utf8(std::string("\xe6\x95")), 0u);       // truncated
 }
 
+TEST(Utf8Test, DecodingReplacesBadBytesOneAtATime) {
+  const std::string s = "a\xff\xe6\x95中";  // a bad lead byte, then a truncated sequence
+  size_t pos = 0;
+  EXPECT_EQ(decode_utf8(s, &pos), U'a');
+  EXPECT_EQ(pos, 1u);
+  EXPECT_EQ(decode_utf8(s, &pos), 0xFFFDu);
+  EXPECT_EQ(pos, 2u);
+  EXPECT_EQ(decode_utf8(s, &pos), 0xFFFDu);  // E6 95 then 中's lead byte: no continuation
+  EXPECT_EQ(pos, 3u);
+  EXPECT_EQ(decode_utf8(s, &pos), 0xFFFDu);
+  EXPECT_EQ(pos, 4u);
+  EXPECT_EQ(decode_utf8(s, &pos), U'中');
+  EXPECT_EQ(pos, s.size());
+  size_t end = 0;
+  EXPECT_EQ(decode_utf8(std::string("\xf0\x9f\x98"), &end), 0xFFFDu);  // cut off by the end
+  EXPECT_EQ(end, 1u);
+}
+
 TEST(Utf8Test, RoundTripAndPrefix) {
   std::string s = "中文 and English ＡＢＣ";
   EXPECT_EQ(to_utf8(to_u32(s)), s);
