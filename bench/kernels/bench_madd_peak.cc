@@ -1,13 +1,15 @@
 // bench_madd_peak: the ceiling of the AVX2 int8 kernel (kernels/cpu/
 // int8_gemm_avx2.cc) on this CPU. It runs that kernel's inner step alone —
-// two widened 16-byte weight loads, four 8-byte broadcasts of activation
-// codes, eight VPMADDWD and eight VPADDD into eight accumulators — on data
-// that stays in L1, with no block scales and no stores, and reports its
-// multiply-adds per second; beside it, the same step with the weights
-// already in int16 (no widening) and the fp32 FMA peak (a 4 × 16 tile, as
-// kernels/cpu/sgemm_small.cc). Compare with the int8 column of
-// bench_linear_rows: the distance between the two is all a better tile could
-// gain.
+// per group of 4 values, two 32-byte weight loads, two 4-byte broadcasts of
+// activation codes, two VPABSB, then four each of VPSIGNB, VPMADDUBSW,
+// VPMADDWD by ones and VPADDD (2 rows × 16 outputs) — on data that stays in
+// L1, with no block scales and no stores, and reports its multiply-adds per
+// second. Beside it: the same without VPSIGNB/VPABSB (what an inexact form
+// with 7-bit codes on one side would run at), the earlier step (VPMOVSXBW
+// weights, 8 VPMADDWD + 8 VPADDD per 128 products) and the fp32 FMA peak (a
+// 4 × 16 tile, as kernels/cpu/sgemm_small.cc). Compare with the int8 column
+// of bench_linear_rows: the distance between the two is all a better tile
+// could gain.
 //
 //   build/bench/kernels/bench_madd_peak [--seconds S]
 #include <immintrin.h>
@@ -60,6 +62,41 @@ KB_AVX2 int64_t madd_steps(const int8_t* w, const int16_t* x, long iters) {
   return t;
 }
 
+// 128 multiply-adds per iteration: 2 rows × 16 outputs × 4 values, the
+// current kernel's step (kSign) or the same without the sign transfer.
+template <bool kSign>
+KB_AVX2 int64_t maddubs_steps(const int8_t* w, const int8_t* x, long iters) {
+  const __m256i ones = _mm256_set1_epi16(1);
+  __m256i a0 = _mm256_setzero_si256(), a1 = a0, a2 = a0, a3 = a0;
+  for (long i = 0; i < iters; ++i) {
+    const int8_t* cg = w + (i & 63) * 64;
+    const int8_t* ab = x + (i & 7) * 4;
+    const __m256i w0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(cg));
+    const __m256i w1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(cg + 32));
+    int32_t four[2];
+    for (int r = 0; r < 2; ++r) std::memcpy(&four[r], ab + 64 * r, 4);
+    const __m256i x0 = _mm256_set1_epi32(four[0]), x1 = _mm256_set1_epi32(four[1]);
+    if (kSign) {
+      const __m256i m0 = _mm256_abs_epi8(x0), m1 = _mm256_abs_epi8(x1);
+      a0 = _mm256_add_epi32(a0, _mm256_madd_epi16(_mm256_maddubs_epi16(m0, _mm256_sign_epi8(w0, x0)), ones));
+      a1 = _mm256_add_epi32(a1, _mm256_madd_epi16(_mm256_maddubs_epi16(m0, _mm256_sign_epi8(w1, x0)), ones));
+      a2 = _mm256_add_epi32(a2, _mm256_madd_epi16(_mm256_maddubs_epi16(m1, _mm256_sign_epi8(w0, x1)), ones));
+      a3 = _mm256_add_epi32(a3, _mm256_madd_epi16(_mm256_maddubs_epi16(m1, _mm256_sign_epi8(w1, x1)), ones));
+    } else {
+      a0 = _mm256_add_epi32(a0, _mm256_madd_epi16(_mm256_maddubs_epi16(x0, w0), ones));
+      a1 = _mm256_add_epi32(a1, _mm256_madd_epi16(_mm256_maddubs_epi16(x0, w1), ones));
+      a2 = _mm256_add_epi32(a2, _mm256_madd_epi16(_mm256_maddubs_epi16(x1, w0), ones));
+      a3 = _mm256_add_epi32(a3, _mm256_madd_epi16(_mm256_maddubs_epi16(x1, w1), ones));
+    }
+  }
+  const __m256i s = _mm256_add_epi32(_mm256_add_epi32(a0, a1), _mm256_add_epi32(a2, a3));
+  int32_t o[8];
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(o), s);
+  int64_t t = 0;
+  for (int i = 0; i < 8; ++i) t += o[i];
+  return t;
+}
+
 // 64 multiply-adds per iteration: a 4 × 16 fp32 tile.
 KB_AVX2 float fma_steps(const float* b, const float* a, long iters) {
   __m256 c[4][2];
@@ -97,9 +134,11 @@ int main(int argc, char** argv) {
   }
   alignas(64) static int8_t w[64 * 64 + 64];
   alignas(64) static int16_t x[512];
+  alignas(64) static int8_t xb[512];
   alignas(64) static float fb[64 * 16 + 16], fa[512];
   for (size_t i = 0; i < sizeof w; ++i) w[i] = static_cast<int8_t>(i * 7);
   for (int i = 0; i < 512; ++i) x[i] = static_cast<int16_t>((i * 3) % 255 - 127), fa[i] = 0.001f * i;
+  for (int i = 0; i < 512; ++i) xb[i] = static_cast<int8_t>(x[i]);
   for (int i = 0; i < 64 * 16 + 16; ++i) fb[i] = 0.002f * (i % 97);
   const long iters = 1 << 20;
   using Clock = std::chrono::steady_clock;
@@ -115,13 +154,19 @@ int main(int argc, char** argv) {
     } while (s < seconds);
     return gmacs(s, calls, iters, macs);
   };
+  const double signed_step = measure([&] { return maddubs_steps<true>(w, xb, iters); }, 128);
+  const double unsigned_step = measure([&] { return maddubs_steps<false>(w, xb, iters); }, 128);
   const double widened = measure([&] { return madd_steps<true>(w, x, iters); }, 128);
   const double plain = measure([&] { return madd_steps<false>(w, x, iters); }, 128);
   const double fp32 = measure([&] { return fma_steps(fb, fa, iters); }, 64);
   std::printf("one thread, data in L1, %.1f s each; multiply-adds per second (G):\n\n", seconds);
   std::printf("| inner step | GMAC/s |\n|---|---:|\n");
-  std::printf("| int8 kernel's step: VPMOVSXBW weights, 8 VPMADDWD + 8 VPADDD | %.1f |\n", widened);
-  std::printf("| the same with int16 weights (no widening) | %.1f |\n", plain);
+  std::printf("| int8 kernel's step: 2 VPABSB, 4 each of VPSIGNB, VPMADDUBSW, VPMADDWD, VPADDD | %.1f |\n",
+              signed_step);
+  std::printf("| the same without VPABSB and VPSIGNB (inexact unless one side has 7-bit codes) | %.1f |\n",
+              unsigned_step);
+  std::printf("| the earlier step: VPMOVSXBW weights, 8 VPMADDWD + 8 VPADDD | %.1f |\n", widened);
+  std::printf("| the earlier step with int16 weights (no widening) | %.1f |\n", plain);
   std::printf("| fp32 4 x 16 FMA tile | %.1f |\n", fp32);
   return 0;
 }

@@ -163,9 +163,9 @@ struct Vnni {
     run(xq, xs, rows, w, p0, p1, y);
   }
 };
-// The AVX2 kernel: int16 codes.
+// The AVX2 kernel: signed byte codes.
 struct Avx2 {
-  using Code = int16_t;
+  using Code = int8_t;
   static void quantize(const float* x, int in, int blocks, Code* q, float* s) {
     avx2::quantize_row(x, in, blocks, q, s);
   }

@@ -137,6 +137,35 @@ TEST(Int8Gemm, Avx2KernelEqualsTheVnniKernel) {
   }
 }
 
+// Codes at ±127 on both sides: the AVX2 kernel's VPMADDUBSW pair sums reach
+// 2 · 127 · 127 = 32258, just under int16's limit, and must stay exact. With
+// x and W all ±1 every product is ±1, so each output is an integer.
+TEST(Int8Gemm, CodesAtTheLimitsGiveExactSums) {
+  if (!int8::available()) GTEST_SKIP() << "neither AVX2 nor AVX512-VNNI on this CPU";
+  for (const QuantIsa isa : runnable()) {
+    SCOPED_TRACE(quant_isa_name(isa));
+    std::mt19937 rng(13);
+    const int in = 96, out = 48, rows = 5;
+    std::vector<float> w(static_cast<size_t>(out) * in), x(static_cast<size_t>(rows) * in);
+    for (float& v : w) v = rng() % 2 ? 1.0f : -1.0f;
+    for (float& v : x) v = rng() % 2 ? 1.0f : -1.0f;
+    // Rows of all +1 and all −1 against every output: pairs of equal signs.
+    std::fill(x.begin(), x.begin() + in, 1.0f);
+    std::fill(x.begin() + in, x.begin() + 2 * in, -1.0f);
+    std::fill(w.begin(), w.begin() + in, -1.0f);
+    const int8::PackedW packed(w.data(), out, in);
+    std::vector<float> y(static_cast<size_t>(rows) * out);
+    int8::gemm(x.data(), rows, packed, y.data(), isa);
+    for (int r = 0; r < rows; ++r)
+      for (int o = 0; o < out; ++o) {
+        int want = 0;
+        for (int i = 0; i < in; ++i)
+          want += static_cast<int>(x[static_cast<size_t>(r) * in + i] * w[static_cast<size_t>(o) * in + i]);
+        EXPECT_NEAR(y[static_cast<size_t>(r) * out + o], want, 1e-3) << "row " << r << ", output " << o;
+      }
+  }
+}
+
 // Each 32 values of a weight row have their own scale: a block of small
 // weights beside large ones keeps its precision (one scale per 128 values
 // would round it to zero).
