@@ -9,8 +9,9 @@
 // reading W from memory; int8 reads a quarter of fp32's bytes. With VNNI its
 // kernel ran 3-25x OpenBLAS sgemm at 1-128 rows on all-MiniLM's and
 // EmbeddingGemma's shapes (bench/results/linear-rows.md); with AVX2 alone,
-// 1.2-13x at 1-16 rows, about even at 32-64, and 0.6-1.15x at 128-512
-// (bench/results/linear-rows-avx2.md), hence fp32 for bulk work there. Each
+// 1.5-17x at 1-16 rows, 1.0-1.6x at 32-64, and 0.95-1.2x at 128-512
+// (bench/results/linear-rows-avx2.md), hence fp32 (exact, as fast) for bulk
+// work there. Each
 // model family's golden test holds its int8 path to cosine >= 0.999.
 #pragma once
 
