@@ -8,8 +8,10 @@
 
 namespace kbseek::encoder {
 
-BatchingEncoder::BatchingEncoder(std::unique_ptr<Encoder> inner, int max_texts)
-    : inner_(std::move(inner)), max_texts_(static_cast<size_t>(max_texts > 0 ? max_texts : 1)) {}
+BatchingEncoder::BatchingEncoder(std::unique_ptr<Encoder> inner, int max_texts, int max_passes)
+    : inner_(std::move(inner)),
+      max_texts_(static_cast<size_t>(max_texts > 0 ? max_texts : 1)),
+      max_passes_(max_passes > 0 ? max_passes : 1) {}
 
 void BatchingEncoder::record(size_t texts) {
   size_t b = 0;
@@ -41,12 +43,13 @@ core::Status BatchingEncoder::guarded_encode(const std::vector<std::string>& tex
 
 core::Status BatchingEncoder::encode(const std::vector<std::string>& texts, InputKind kind, float* out) {
   if (texts.empty()) return core::Status::ok();
-  Call me{&texts, kind, out, false, core::Status::ok()};
+  Call me{&texts, kind, out, false, false, core::Status::ok()};
   std::unique_lock<std::mutex> lock(mu_);
   waiting_.push_back(&me);
   for (;;) {
     if (me.done) return me.status;
-    if (running_) {
+    // Another caller's pass has this call, or every pass is in use.
+    if (me.taken || running_ >= max_passes_) {
       // Waiting computes nothing: the pass that runs meanwhile may use the cores.
       const core::CpuDemandPause idle;
       cv_.wait(lock);
@@ -54,7 +57,7 @@ core::Status BatchingEncoder::encode(const std::vector<std::string>& texts, Inpu
     }
     // Lead a pass: the oldest waiting call and every later one of its kind
     // that fits (the oldest always goes, whatever its size).
-    running_ = true;
+    ++running_;
     std::vector<Call*> batch;
     const InputKind k = waiting_.front()->kind;
     size_t n = 0;
@@ -62,6 +65,7 @@ core::Status BatchingEncoder::encode(const std::vector<std::string>& texts, Inpu
       Call* c = *it;
       if (c->kind == k && (batch.empty() || n + c->texts->size() <= max_texts_)) {
         batch.push_back(c);
+        c->taken = true;
         n += c->texts->size();
         it = waiting_.erase(it);
       } else {
@@ -94,7 +98,7 @@ core::Status BatchingEncoder::encode(const std::vector<std::string>& texts, Inpu
     lock.lock();
     record(n);
     for (Call* c : batch) c->done = true;
-    running_ = false;
+    --running_;
     cv_.notify_all();
   }
 }

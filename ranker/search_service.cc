@@ -10,6 +10,7 @@
 #include "core/cpu_demand.h"
 #include "core/file_util.h"
 #include "core/logging.h"
+#include "core/thread_pool.h"
 #include "encoder/batching_encoder.h"
 #include "encoder/model_folder.h"
 #include "query/snippet.h"
@@ -103,8 +104,9 @@ Result<std::unique_ptr<SearchService>> SearchService::open(const std::string& in
       return Status::failed_precondition(index_dir + ": built with model \"" + m.name + "\" fingerprint " +
                                          m.fingerprint + ", but " + model_path + " has fingerprint " +
                                          enc->fingerprint() + " (re-index, or install the original model)");
-    // Queries of concurrent requests are encoded in one pass (encoder/batching_encoder.h).
-    auto batching = std::make_unique<encoder::BatchingEncoder>(std::move(enc));
+    // Queries of concurrent requests are encoded in one pass, one pass per
+    // core at once (encoder/batching_encoder.h).
+    auto batching = std::make_unique<encoder::BatchingEncoder>(std::move(enc), 64, core::default_thread_count());
     s->batching_.push_back(batching.get());
     enc = std::move(batching);
     // A server's query embeddings are kept as long as its answers are.
