@@ -24,6 +24,16 @@
 namespace {
 
 #define KB_AVX2 __attribute__((target("avx2,fma"), noinline))
+#define KB_AVX2_INLINE __attribute__((target("avx2,fma"), always_inline)) inline
+
+// The sum of v's 8 int32 lanes (keeps the loops' results live).
+KB_AVX2 int64_t lane_sum(__m256i v) {
+  int32_t o[8];
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(o), v);
+  int64_t t = 0;
+  for (int i = 0; i < 8; ++i) t += o[i];
+  return t;
+}
 
 // 128 multiply-adds per iteration.
 template <bool kWiden>
@@ -53,13 +63,17 @@ KB_AVX2 int64_t madd_steps(const int8_t* w, const int16_t* x, long iters) {
     a6 = _mm256_add_epi32(a6, _mm256_madd_epi16(w0, x3));
     a7 = _mm256_add_epi32(a7, _mm256_madd_epi16(w1, x3));
   }
-  const __m256i s = _mm256_add_epi32(_mm256_add_epi32(_mm256_add_epi32(a0, a1), _mm256_add_epi32(a2, a3)),
-                                     _mm256_add_epi32(_mm256_add_epi32(a4, a5), _mm256_add_epi32(a6, a7)));
-  int32_t o[8];
-  _mm256_storeu_si256(reinterpret_cast<__m256i*>(o), s);
-  int64_t t = 0;
-  for (int i = 0; i < 8; ++i) t += o[i];
-  return t;
+  return lane_sum(_mm256_add_epi32(_mm256_add_epi32(_mm256_add_epi32(a0, a1), _mm256_add_epi32(a2, a3)),
+                                   _mm256_add_epi32(_mm256_add_epi32(a4, a5), _mm256_add_epi32(a6, a7))));
+}
+
+// x's 4 codes (broadcast) times 8 outputs' 4 codes, summed per output: with
+// the sign transfer (exact), or x taken as unsigned.
+template <bool kSign>
+KB_AVX2_INLINE __m256i dot4(__m256i x, __m256i w, __m256i ones) {
+  const __m256i pairs =
+      kSign ? _mm256_maddubs_epi16(_mm256_abs_epi8(x), _mm256_sign_epi8(w, x)) : _mm256_maddubs_epi16(x, w);
+  return _mm256_madd_epi16(pairs, ones);
 }
 
 // 128 multiply-adds per iteration: 2 rows × 16 outputs × 4 values, the
@@ -76,25 +90,12 @@ KB_AVX2 int64_t maddubs_steps(const int8_t* w, const int8_t* x, long iters) {
     int32_t four[2];
     for (int r = 0; r < 2; ++r) std::memcpy(&four[r], ab + 64 * r, 4);
     const __m256i x0 = _mm256_set1_epi32(four[0]), x1 = _mm256_set1_epi32(four[1]);
-    if (kSign) {
-      const __m256i m0 = _mm256_abs_epi8(x0), m1 = _mm256_abs_epi8(x1);
-      a0 = _mm256_add_epi32(a0, _mm256_madd_epi16(_mm256_maddubs_epi16(m0, _mm256_sign_epi8(w0, x0)), ones));
-      a1 = _mm256_add_epi32(a1, _mm256_madd_epi16(_mm256_maddubs_epi16(m0, _mm256_sign_epi8(w1, x0)), ones));
-      a2 = _mm256_add_epi32(a2, _mm256_madd_epi16(_mm256_maddubs_epi16(m1, _mm256_sign_epi8(w0, x1)), ones));
-      a3 = _mm256_add_epi32(a3, _mm256_madd_epi16(_mm256_maddubs_epi16(m1, _mm256_sign_epi8(w1, x1)), ones));
-    } else {
-      a0 = _mm256_add_epi32(a0, _mm256_madd_epi16(_mm256_maddubs_epi16(x0, w0), ones));
-      a1 = _mm256_add_epi32(a1, _mm256_madd_epi16(_mm256_maddubs_epi16(x0, w1), ones));
-      a2 = _mm256_add_epi32(a2, _mm256_madd_epi16(_mm256_maddubs_epi16(x1, w0), ones));
-      a3 = _mm256_add_epi32(a3, _mm256_madd_epi16(_mm256_maddubs_epi16(x1, w1), ones));
-    }
+    a0 = _mm256_add_epi32(a0, dot4<kSign>(x0, w0, ones));
+    a1 = _mm256_add_epi32(a1, dot4<kSign>(x0, w1, ones));
+    a2 = _mm256_add_epi32(a2, dot4<kSign>(x1, w0, ones));
+    a3 = _mm256_add_epi32(a3, dot4<kSign>(x1, w1, ones));
   }
-  const __m256i s = _mm256_add_epi32(_mm256_add_epi32(a0, a1), _mm256_add_epi32(a2, a3));
-  int32_t o[8];
-  _mm256_storeu_si256(reinterpret_cast<__m256i*>(o), s);
-  int64_t t = 0;
-  for (int i = 0; i < 8; ++i) t += o[i];
-  return t;
+  return lane_sum(_mm256_add_epi32(_mm256_add_epi32(a0, a1), _mm256_add_epi32(a2, a3)));
 }
 
 // 64 multiply-adds per iteration: a 4 × 16 fp32 tile.

@@ -29,6 +29,12 @@ KB_AVX2 inline float hmax(__m256 v) {
   return _mm_cvtss_f32(m);
 }
 
+// Per output of 8: the int32 sum of x's 4 codes (broadcast xv, |x| in ax)
+// times its 4 codes in w. Pairs reach at most 2 · 127 · 127: no saturation.
+KB_AVX2 inline __m256i dot4(__m256i ax, __m256i xv, __m256i w, __m256i ones) {
+  return _mm256_madd_epi16(_mm256_maddubs_epi16(ax, _mm256_sign_epi8(w, xv)), ones);
+}
+
 // y[MR × 16] = MR code rows against outputs [16h, 16h + 16) of one panel
 // (width wd); `valid` of them are written.
 template <int MR>
@@ -52,10 +58,8 @@ KB_AVX2 void micro(const int8_t* a, size_t lda, const float* as, size_t ldas, co
         std::memcpy(&four, ab + r * lda + 4 * g, 4);
         const __m256i xv = _mm256_set1_epi32(four);
         const __m256i ax = _mm256_abs_epi8(xv);
-        s[r][0] =
-            _mm256_add_epi32(s[r][0], _mm256_madd_epi16(_mm256_maddubs_epi16(ax, _mm256_sign_epi8(w0, xv)), ones));
-        s[r][1] =
-            _mm256_add_epi32(s[r][1], _mm256_madd_epi16(_mm256_maddubs_epi16(ax, _mm256_sign_epi8(w1, xv)), ones));
+        s[r][0] = _mm256_add_epi32(s[r][0], dot4(ax, xv, w0, ones));
+        s[r][1] = _mm256_add_epi32(s[r][1], dot4(ax, xv, w1, ones));
       }
     }
     const __m256 ws0 = _mm256_loadu_ps(ws + static_cast<size_t>(b) * kPanel + 16 * h);
